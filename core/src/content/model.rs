@@ -1,0 +1,68 @@
+//! The glossary and exercises as the rest of the program sees them.
+
+use std::sync::Arc;
+
+/// Where a piece of content was defined, so errors and "go to definition"
+/// can point at it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// Path of the pack file (`builtin:content/builtin.toml` for the embedded pack).
+    pub pack: Arc<str>,
+    /// Zero-based line and UTF-8 column of the definition's `id` value.
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A glossary entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub definition: String,
+    pub related: Vec<String>,
+    /// The exercise that teaches this term, if any.
+    pub exercise: Option<String>,
+    pub origin: Origin,
+}
+
+/// A multiple-choice exercise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exercise {
+    pub id: String,
+    pub term: String,
+    pub title: String,
+    pub scenario: String,
+    pub question: String,
+    pub choices: Vec<String>,
+    /// Index into `choices`; never sent to a client before an answer.
+    pub answer: usize,
+    pub explanation: String,
+    /// Term ids of the key vocabulary the exercise teaches.
+    pub vocabulary: Vec<String>,
+    pub origin: Origin,
+}
+
+impl Term {
+    /// The first sentence of the definition, for one-line listings.
+    pub fn summary(&self) -> &str {
+        let text = self.definition.trim();
+        let mut search_from = 0;
+        while let Some(i) = text[search_from..].find(". ") {
+            let end = search_from + i + 1;
+            // Skip abbreviations such as "e.g." and "i.e.".
+            let word = text[..end - 1].rsplit(' ').next().unwrap_or("");
+            if word.contains('.') || word.len() <= 1 {
+                search_from = end;
+                continue;
+            }
+            return &text[..end];
+        }
+        text
+    }
+
+    /// Name and aliases: every phrase the matcher looks for.
+    pub fn phrases(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}

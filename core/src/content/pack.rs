@@ -1,0 +1,435 @@
+//! Reading one content pack from TOML, with errors that name the path, line,
+//! column and field, so a team can fix its pack without guessing.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::model::{Exercise, Origin, Term};
+use crate::matcher::atoms;
+
+/// Where a pack comes from. Packs of a later scope override terms and
+/// exercises of an earlier one with the same id; inside one scope an id may
+/// be defined once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    Builtin,
+    User,
+    Workspace,
+}
+
+/// A problem in a pack, located in its source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackError {
+    pub path: Arc<str>,
+    /// Byte range in the pack's source.
+    pub range: Range<usize>,
+    /// One-based line and column (in characters), for people and CLIs.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for PackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for PackError {}
+
+impl PackError {
+    pub(crate) fn new(path: &Arc<str>, source: &str, range: Range<usize>, message: String) -> Self {
+        let start = range.start.min(source.len());
+        let start = (0..=start).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
+        let before = &source[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = source[line_start..start].chars().count() + 1;
+        PackError {
+            path: path.clone(),
+            range: start..range.end.max(start).min(source.len()),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+/// One parsed, self-consistent pack. Cross-pack references are checked when
+/// packs are merged into [`Content`](super::Content).
+#[derive(Clone, Debug)]
+pub struct Pack {
+    pub path: Arc<str>,
+    pub scope: Scope,
+    pub terms: Vec<Term>,
+    pub exercises: Vec<Exercise>,
+    /// Spans of every reference, kept for the merge-time checks.
+    pub(crate) references: Vec<Reference>,
+    /// The source text, kept so merge-time errors can be located.
+    pub(crate) source: Arc<str>,
+}
+
+/// A reference from one definition to an id that must exist.
+#[derive(Clone, Debug)]
+pub(crate) struct Reference {
+    pub kind: ReferenceKind,
+    pub target: String,
+    pub field: &'static str,
+    pub owner: String,
+    pub range: Range<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReferenceKind {
+    Term,
+    Exercise,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    #[serde(default)]
+    term: Vec<Spanned<RawTerm>>,
+    #[serde(default)]
+    exercise: Vec<Spanned<RawExercise>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerm {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+    definition: Spanned<String>,
+    #[serde(default)]
+    related: Vec<Spanned<String>>,
+    #[serde(default)]
+    exercise: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExercise {
+    id: Spanned<String>,
+    term: Spanned<String>,
+    title: Spanned<String>,
+    scenario: Spanned<String>,
+    question: Spanned<String>,
+    choices: Spanned<Vec<Spanned<String>>>,
+    answer: Spanned<i64>,
+    explanation: Spanned<String>,
+    #[serde(default)]
+    vocabulary: Vec<Spanned<String>>,
+}
+
+/// Fewest and most choices an exercise may offer.
+pub const CHOICES: std::ops::RangeInclusive<usize> = 2..=8;
+
+struct Checker<'a> {
+    path: &'a Arc<str>,
+    source: &'a str,
+    errors: Vec<PackError>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, range: Range<usize>, message: String) {
+        self.errors.push(PackError::new(self.path, self.source, range, message));
+    }
+
+    fn origin(&self, range: &Range<usize>) -> Origin {
+        let e = PackError::new(self.path, self.source, range.clone(), String::new());
+        let line_start = self.source[..e.range.start].rfind('\n').map_or(0, |i| i + 1);
+        Origin {
+            pack: self.path.clone(),
+            line: (e.line - 1) as u32,
+            column: (e.range.start - line_start) as u32,
+        }
+    }
+
+    fn id(&mut self, what: &str, id: &Spanned<String>) {
+        let ok = id.get_ref().chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && id
+                .get_ref()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !ok {
+            self.error(
+                id.span(),
+                format!(
+                    "{what} field `id`: {:?} must be letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+                    id.get_ref()
+                ),
+            );
+        }
+    }
+
+    fn text(&mut self, owner: &str, field: &str, value: &Spanned<String>) -> String {
+        if value.get_ref().trim().is_empty() {
+            self.error(value.span(), format!("{owner}: field `{field}` must not be empty"));
+        }
+        value.get_ref().trim().to_string()
+    }
+
+    fn phrase(&mut self, owner: &str, field: &str, value: &Spanned<String>) {
+        let text = self.text(owner, field, value);
+        if !text.is_empty() && atoms(&text).is_empty() {
+            self.error(
+                value.span(),
+                format!("{owner}: field `{field}`: {text:?} has no letters or digits to match"),
+            );
+        }
+    }
+}
+
+impl Pack {
+    /// Parses and checks a pack. On error, returns every problem found.
+    pub fn parse(path: &str, scope: Scope, source: &str) -> Result<Pack, Vec<PackError>> {
+        let path: Arc<str> = path.into();
+        let raw: RawPack = toml::from_str(source).map_err(|e| {
+            let range = e.span().unwrap_or(0..0);
+            let message = e.message().trim().replace('\n', " ");
+            vec![PackError::new(&path, source, range, format!("invalid pack: {message}"))]
+        })?;
+        let mut check = Checker {
+            path: &path,
+            source,
+            errors: Vec::new(),
+        };
+        let mut terms = Vec::new();
+        let mut exercises = Vec::new();
+        let mut references = Vec::new();
+        let mut seen_terms = std::collections::HashMap::new();
+        let mut seen_exercises = std::collections::HashMap::new();
+        let mut seen_phrases = std::collections::HashMap::new();
+
+        for raw in &raw.term {
+            let raw = raw.get_ref();
+            let id = raw.id.get_ref().clone();
+            let owner = format!("term `{id}`");
+            check.id("term", &raw.id);
+            if let Some(line) = seen_terms.insert(id.clone(), check.origin(&raw.id.span()).line) {
+                check.error(
+                    raw.id.span(),
+                    format!("term field `id`: `{id}` is already defined on line {}", line + 1),
+                );
+            }
+            check.phrase(&owner, "name", &raw.name);
+            for alias in &raw.aliases {
+                check.phrase(&owner, "aliases", alias);
+            }
+            for phrase in std::iter::once(&raw.name).chain(&raw.aliases) {
+                let key: Vec<String> = atoms(phrase.get_ref())
+                    .iter()
+                    .map(|a| a.to_ascii_lowercase())
+                    .collect();
+                if key.is_empty() {
+                    continue;
+                }
+                match seen_phrases.get(&key) {
+                    Some(other) if other != &id => check.error(
+                        phrase.span(),
+                        format!(
+                            "{owner}: phrase {:?} is already used by term `{other}`",
+                            phrase.get_ref()
+                        ),
+                    ),
+                    _ => {
+                        seen_phrases.insert(key, id.clone());
+                    }
+                }
+            }
+            let definition = check.text(&owner, "definition", &raw.definition);
+            for related in &raw.related {
+                references.push(Reference {
+                    kind: ReferenceKind::Term,
+                    target: related.get_ref().clone(),
+                    field: "related",
+                    owner: owner.clone(),
+                    range: related.span(),
+                });
+            }
+            if let Some(exercise) = &raw.exercise {
+                references.push(Reference {
+                    kind: ReferenceKind::Exercise,
+                    target: exercise.get_ref().clone(),
+                    field: "exercise",
+                    owner: owner.clone(),
+                    range: exercise.span(),
+                });
+            }
+            terms.push(Term {
+                id,
+                name: raw.name.get_ref().trim().to_string(),
+                aliases: raw.aliases.iter().map(|a| a.get_ref().trim().to_string()).collect(),
+                definition,
+                related: raw.related.iter().map(|r| r.get_ref().clone()).collect(),
+                exercise: raw.exercise.as_ref().map(|e| e.get_ref().clone()),
+                origin: check.origin(&raw.id.span()),
+            });
+        }
+
+        for raw in &raw.exercise {
+            let raw = raw.get_ref();
+            let id = raw.id.get_ref().clone();
+            let owner = format!("exercise `{id}`");
+            check.id("exercise", &raw.id);
+            if let Some(line) = seen_exercises.insert(id.clone(), check.origin(&raw.id.span()).line)
+            {
+                check.error(
+                    raw.id.span(),
+                    format!("exercise field `id`: `{id}` is already defined on line {}", line + 1),
+                );
+            }
+            let title = check.text(&owner, "title", &raw.title);
+            let scenario = check.text(&owner, "scenario", &raw.scenario);
+            let question = check.text(&owner, "question", &raw.question);
+            let explanation = check.text(&owner, "explanation", &raw.explanation);
+            let choices: Vec<String> = raw
+                .choices
+                .get_ref()
+                .iter()
+                .map(|c| check.text(&owner, "choices", c))
+                .collect();
+            if !CHOICES.contains(&choices.len()) {
+                check.error(
+                    raw.choices.span(),
+                    format!(
+                        "{owner}: field `choices` has {} entries; an exercise needs {} to {}",
+                        choices.len(),
+                        CHOICES.start(),
+                        CHOICES.end()
+                    ),
+                );
+            }
+            let answer = *raw.answer.get_ref();
+            let answer = match usize::try_from(answer) {
+                Ok(a) if a < choices.len() => a,
+                _ => {
+                    check.error(
+                        raw.answer.span(),
+                        format!(
+                            "{owner}: field `answer` is {answer}, but it must index `choices` (0 to {})",
+                            choices.len().saturating_sub(1)
+                        ),
+                    );
+                    0
+                }
+            };
+            references.push(Reference {
+                kind: ReferenceKind::Term,
+                target: raw.term.get_ref().clone(),
+                field: "term",
+                owner: owner.clone(),
+                range: raw.term.span(),
+            });
+            for word in &raw.vocabulary {
+                references.push(Reference {
+                    kind: ReferenceKind::Term,
+                    target: word.get_ref().clone(),
+                    field: "vocabulary",
+                    owner: owner.clone(),
+                    range: word.span(),
+                });
+            }
+            exercises.push(Exercise {
+                id,
+                term: raw.term.get_ref().clone(),
+                title,
+                scenario,
+                question,
+                choices,
+                answer,
+                explanation,
+                vocabulary: raw.vocabulary.iter().map(|v| v.get_ref().clone()).collect(),
+                origin: check.origin(&raw.id.span()),
+            });
+        }
+
+        if check.errors.is_empty() {
+            Ok(Pack {
+                path,
+                scope,
+                terms,
+                exercises,
+                references,
+                source: source.into(),
+            })
+        } else {
+            Err(check.errors)
+        }
+    }
+
+    /// An error located at `range` of this pack's source.
+    pub(crate) fn error_at(&self, range: Range<usize>, message: String) -> PackError {
+        PackError::new(&self.path, &self.source, range, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(source: &str) -> Vec<String> {
+        Pack::parse("team.toml", Scope::Workspace, source)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    const TERM: &str = "[[term]]\nid = \"t\"\nname = \"team term\"\ndefinition = \"d\"\n";
+
+    #[test]
+    fn a_good_pack_parses() {
+        let pack = Pack::parse("team.toml", Scope::Workspace, TERM).unwrap();
+        assert_eq!(pack.terms[0].name, "team term");
+        assert_eq!(pack.terms[0].origin.line, 1);
+    }
+
+    #[test]
+    fn bad_toml_names_path_line_and_column() {
+        let e = errors("[[term]]\nid = \"t\"\nname = \n");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("team.toml:3:"), "{e:?}");
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let e = errors("[[term]]\nid = \"t\"\nname = \"x y\"\n");
+        assert!(e[0].contains("definition"), "{e:?}");
+        assert!(e[0].starts_with("team.toml:1:"), "{e:?}");
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let e = errors(&format!("{TERM}defintion = \"typo\"\n"));
+        assert!(e[0].contains("defintion"), "{e:?}");
+    }
+
+    #[test]
+    fn answer_out_of_range_points_at_the_answer() {
+        let source = format!(
+            "{TERM}[[exercise]]\nid = \"e\"\nterm = \"t\"\ntitle = \"T\"\nscenario = \"S\"\n\
+             question = \"Q\"\nchoices = [\"a\", \"b\", \"c\", \"d\"]\nanswer = 4\nexplanation = \"E\"\n"
+        );
+        let e = errors(&source);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("team.toml:12:10: exercise `e`: field `answer` is 4"), "{e:?}");
+    }
+
+    #[test]
+    fn duplicate_ids_and_phrases_are_errors() {
+        let e = errors(&format!("{TERM}{TERM}"));
+        assert!(e.iter().any(|m| m.contains("already defined on line 2")), "{e:?}");
+        let e = errors(&format!(
+            "{TERM}[[term]]\nid = \"u\"\nname = \"TEAM_TERM\"\ndefinition = \"d\"\n"
+        ));
+        assert!(e.iter().any(|m| m.contains("already used by term `t`")), "{e:?}");
+    }
+}

@@ -1,0 +1,225 @@
+//! An open document: its text, line index and spotted terms, updated edit by
+//! edit without rescanning the whole text.
+
+use crate::matcher::{Hit, Matcher};
+use crate::text::{Encoding, LineIndex, Position};
+
+/// A range given in editor positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: Position,
+    pub end: Position,
+}
+
+/// One text change as editors send it: replace `range` (or everything, when
+/// `None`) with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub range: Option<Span>,
+    pub text: String,
+}
+
+/// Why an edit could not be applied exactly as sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditIssue {
+    /// The range began or ended past the end of the text and was clamped.
+    Clamped,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    text: String,
+    lines: LineIndex,
+    hits: Vec<Hit>,
+    pub version: i32,
+}
+
+impl Document {
+    pub fn new(text: String, version: i32, matcher: &Matcher) -> Document {
+        let lines = LineIndex::new(&text);
+        let hits = matcher.find_all(&text);
+        Document {
+            text,
+            lines,
+            hits,
+            version,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+
+    /// Every spotted term, in order.
+    pub fn hits(&self) -> &[Hit] {
+        &self.hits
+    }
+
+    /// Rescans the whole text, after the content (and so the matcher) changed.
+    pub fn rescan(&mut self, matcher: &Matcher) {
+        self.hits = matcher.find_all(&self.text);
+    }
+
+    /// Applies one change and rescans only the lines it touched. Out-of-range
+    /// positions are clamped to the text; the result says so.
+    pub fn apply(
+        &mut self,
+        change: &Change,
+        encoding: Encoding,
+        matcher: &Matcher,
+    ) -> Option<EditIssue> {
+        let Some(range) = change.range else {
+            self.text = change.text.clone();
+            self.lines = LineIndex::new(&self.text);
+            self.hits = matcher.find_all(&self.text);
+            return None;
+        };
+        let mut issue = None;
+        let mut offset = |p: Position| {
+            self.lines.offset(&self.text, p, encoding).unwrap_or_else(|| {
+                issue = Some(EditIssue::Clamped);
+                self.text.len()
+            })
+        };
+        let a = offset(range.start);
+        let b = offset(range.end);
+        let (start, end) = (a.min(b), a.max(b));
+        self.replace(start, end, &change.text, matcher);
+        issue
+    }
+
+    /// Replaces `text[start..end]` (char boundaries) and updates lines and hits.
+    pub fn replace(&mut self, start: usize, end: usize, insert: &str, matcher: &Matcher) {
+        self.text.replace_range(start..end, insert);
+        let removed = end - start;
+        self.lines.apply_edit(&self.text, start, removed, insert.len());
+
+        // A phrase spans one line break at most, so every hit the edit can
+        // create or destroy starts between the line before the edit and the
+        // end of the line after it.
+        let new_end = start + insert.len();
+        let first_line = self.lines.line_of(start).saturating_sub(1);
+        let last_line = self.lines.line_of(new_end) + 1;
+        let mut scan_from = self.lines.line_start(first_line).unwrap_or(0);
+        let scan_to = self.lines.line_start(last_line + 1).unwrap_or(self.text.len());
+
+        let shift = |at: usize| {
+            if at >= end {
+                at - removed + insert.len()
+            } else {
+                at
+            }
+        };
+        // Old hits that start before the window but reach into it are redone too.
+        let mut first = self.hits.partition_point(|h| h.start < scan_from);
+        while first > 0 && shift(self.hits[first - 1].end) > scan_from {
+            first -= 1;
+            scan_from = scan_from.min(self.hits[first].start);
+        }
+        let old_to = if scan_to >= new_end {
+            scan_to - insert.len() + removed
+        } else {
+            scan_to
+        };
+        let last = self.hits.partition_point(|h| h.start < old_to);
+        let mut fresh = Vec::new();
+        matcher.find_in(&self.text, scan_from, scan_to, &mut fresh);
+        let tail: Vec<Hit> = self.hits[last..]
+            .iter()
+            .map(|h| Hit {
+                start: shift(h.start),
+                end: shift(h.end),
+                term: h.term,
+            })
+            .filter(|h| fresh.last().is_none_or(|f| f.end <= h.start))
+            .collect();
+        self.hits.truncate(first);
+        self.hits.extend(fresh);
+        self.hits.extend(tail);
+    }
+
+    /// The hit under a position, if any. Positions past the end give `None`.
+    pub fn hit_at(&self, position: Position, encoding: Encoding) -> Option<Hit> {
+        let offset = self.lines.offset(&self.text, position, encoding)?;
+        let i = self.hits.partition_point(|h| h.end <= offset);
+        self.hits.get(i).copied().filter(|h| h.start <= offset)
+    }
+
+    /// Hits that overlap a position range (a cursor is an empty range).
+    pub fn hits_in(&self, span: Span, encoding: Encoding) -> Vec<Hit> {
+        let Some(a) = self.lines.offset(&self.text, span.start, encoding) else {
+            return Vec::new();
+        };
+        let b = self.lines.offset_clamped(&self.text, span.end, encoding).max(a);
+        let i = self.hits.partition_point(|h| h.end < a);
+        self.hits[i..]
+            .iter()
+            .take_while(|h| h.start <= b)
+            .copied()
+            .collect()
+    }
+
+    /// Converts hits to editor ranges in one sweep.
+    pub fn spans(&self, hits: &[Hit], encoding: Encoding) -> Vec<Span> {
+        let mut offsets: Vec<usize> = hits.iter().flat_map(|h| [h.start, h.end]).collect();
+        // Starts and ends interleave in order because hits never overlap.
+        debug_assert!(offsets.is_sorted());
+        offsets.sort_unstable();
+        let positions = self.lines.positions_sorted(&self.text, &offsets, encoding);
+        positions
+            .chunks_exact(2)
+            .map(|p| Span {
+                start: p[0],
+                end: p[1],
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::Phrase;
+
+    fn matcher() -> Matcher {
+        Matcher::new(
+            [("model alias", 0), ("TTFT", 1), ("time to first token", 1)]
+                .map(|(text, term)| Phrase { text, term }),
+        )
+    }
+
+    fn texts(doc: &Document) -> Vec<&str> {
+        doc.hits().iter().map(|h| &doc.text()[h.start..h.end]).collect()
+    }
+
+    #[test]
+    fn edits_create_move_and_destroy_hits() {
+        let m = matcher();
+        let mut doc = Document::new("TTFT\nthe model\nx TTFT".into(), 1, &m);
+        assert_eq!(texts(&doc), ["TTFT", "TTFT"]);
+        // Complete a phrase on the next line: "model\nalias" across a break.
+        doc.replace(14, 14, "\nalias", &m);
+        assert_eq!(texts(&doc), ["TTFT", "model\nalias", "TTFT"]);
+        // Break a hit: "TTFT" -> "TTFTs" is not a hit.
+        doc.replace(4, 4, "s", &m);
+        assert_eq!(texts(&doc), ["model\nalias", "TTFT"]);
+        doc.replace(0, doc.text().find("the").unwrap(), "", &m);
+        assert_eq!(doc.text(), "the model\nalias\nx TTFT");
+        assert_eq!(texts(&doc), ["model\nalias", "TTFT"]);
+    }
+
+    #[test]
+    fn incremental_hits_equal_a_full_rescan() {
+        let m = matcher();
+        let mut doc = Document::new(String::new(), 0, &m);
+        let script = "time to first token and TTFT; model alias\r\nmodel\nalias TTFT";
+        for (i, c) in script.char_indices() {
+            doc.replace(i, i, &c.to_string(), &m);
+            assert_eq!(doc.hits(), m.find_all(doc.text()), "after {:?}", &script[..=i]);
+        }
+    }
+}

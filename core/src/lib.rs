@@ -1,0 +1,18 @@
+//! The core of llmops-lsp, free of any editor protocol: content packs, the
+//! term matcher, documents with incremental rescanning, the progress store
+//! and the course logic. The `llmops-lsp` crate adapts it to LSP; benchmarks
+//! and the command line use it directly.
+
+pub mod clock;
+pub mod content;
+pub mod course;
+pub mod document;
+pub mod learning;
+pub mod matcher;
+pub mod progress;
+pub mod scan;
+pub mod text;
+
+pub use content::Content;
+pub use document::Document;
+pub use matcher::{Hit, Matcher};

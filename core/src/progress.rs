@@ -1,0 +1,307 @@
+//! What a learner has done, kept in `progress.json` across restarts.
+//!
+//! Several servers (one per editor window) may share the file, so every
+//! update takes a lock, re-reads the file, applies the change to what is on
+//! disk and writes the result atomically (temp file, fsync, rename). No answer
+//! given in another window is lost, and a crash mid-write leaves either the
+//! old or the new file, never a truncated one. A file that cannot be parsed
+//! or read is moved aside under a new name, never overwritten. When the data
+//! directory cannot be written, the server keeps progress in memory and says
+//! so once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub const FILE_NAME: &str = "progress.json";
+
+/// The learner's record, as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressData {
+    #[serde(default = "format_version")]
+    pub version: u32,
+    #[serde(default)]
+    pub exercises: BTreeMap<String, ExerciseRecord>,
+    /// Terms the learner said they know, or has mastered: no diagnostics.
+    #[serde(default)]
+    pub known_terms: BTreeSet<String>,
+    /// Spaced-repetition state per term id.
+    #[serde(default)]
+    pub reviews: BTreeMap<String, Review>,
+}
+
+fn format_version() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExerciseRecord {
+    #[serde(default)]
+    pub completed: bool,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub wrong: u32,
+    /// Unix seconds of the first right answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<u64>,
+}
+
+/// A Leitner box: right answers move a term up a box and push its next
+/// review further out; a wrong one drops it back to the first box.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub r#box: u32,
+    /// Unix seconds when the term is due for review again.
+    pub due_at: u64,
+}
+
+/// Where progress lives, following the XDG base directory convention.
+pub fn default_data_dir() -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("LLMOPS_LSP_DATA_DIR")
+        .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("llmops-lsp")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/share/llmops-lsp")))
+}
+
+/// Something the user should hear about (shown once by the editor).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice(pub String);
+
+#[derive(Debug)]
+pub struct ProgressStore {
+    /// `None`: memory only (no data directory, or it cannot be used).
+    path: Option<PathBuf>,
+    data: ProgressData,
+    /// Size and mtime of the file when last read, to notice other writers.
+    seen: Option<(u64, std::time::SystemTime)>,
+    write_failure_reported: bool,
+}
+
+impl ProgressStore {
+    /// A store that never touches the disk.
+    pub fn in_memory() -> ProgressStore {
+        ProgressStore {
+            path: None,
+            data: ProgressData::default(),
+            seen: None,
+            write_failure_reported: false,
+        }
+    }
+
+    /// Opens `dir/progress.json`, setting aside a corrupt or unreadable file.
+    pub fn open(dir: Option<&Path>) -> (ProgressStore, Vec<Notice>) {
+        let mut store = ProgressStore::in_memory();
+        let mut notices = Vec::new();
+        let Some(dir) = dir else {
+            notices.push(Notice(
+                "llmops: no data directory (set LLMOPS_LSP_DATA_DIR); progress is kept in memory only"
+                    .into(),
+            ));
+            return (store, notices);
+        };
+        let path = dir.join(FILE_NAME);
+        match read_file(&path) {
+            Ok(data) => {
+                store.data = data.unwrap_or_default();
+                store.path = Some(path);
+                store.seen = stamp(store.path.as_deref());
+            }
+            Err(problem) => match set_aside(&path) {
+                Ok(aside) => {
+                    notices.push(Notice(format!(
+                        "llmops: {problem}; it was moved to {} and progress starts empty",
+                        aside.display()
+                    )));
+                    store.path = Some(path);
+                }
+                Err(e) => notices.push(Notice(format!(
+                    "llmops: {problem}, and it could not be moved aside ({e}); progress is kept in memory only and the file is left untouched"
+                ))),
+            },
+        }
+        (store, notices)
+    }
+
+    pub fn data(&self) -> &ProgressData {
+        &self.data
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Re-reads the file if another process changed it since we last looked.
+    pub fn refresh(&mut self) {
+        let Some(path) = self.path.clone() else { return };
+        let now = stamp(Some(&path));
+        if now == self.seen || now.is_none() {
+            return;
+        }
+        if let Ok(Some(data)) = read_file(&path) {
+            self.data = data;
+            self.seen = now;
+        }
+    }
+
+    /// Applies `change` to the stored progress (merged with whatever other
+    /// servers wrote) and saves it. The change always takes effect in memory;
+    /// a notice is returned the first time saving fails.
+    pub fn update(&mut self, change: impl Fn(&mut ProgressData)) -> Option<Notice> {
+        change(&mut self.data);
+        let path = self.path.clone()?;
+        match self.save_merged(&path, &change) {
+            Ok(()) => None,
+            Err(e) if !self.write_failure_reported => {
+                self.write_failure_reported = true;
+                Some(Notice(format!(
+                    "llmops: cannot save progress to {} ({e}); it is kept in memory for this session",
+                    path.display()
+                )))
+            }
+            Err(_) => None,
+        }
+    }
+
+    fn save_merged(&mut self, path: &Path, change: &dyn Fn(&mut ProgressData)) -> io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{FILE_NAME}.lock")))?;
+        lock.lock()?;
+        let mut merged = match read_file(path) {
+            Ok(Some(disk)) => {
+                let mut disk = disk;
+                change(&mut disk);
+                disk
+            }
+            Ok(None) => self.data.clone(),
+            Err(_) => {
+                // Another writer left something unreadable: keep it aside.
+                set_aside(path)?;
+                self.data.clone()
+            }
+        };
+        merged.version = format_version();
+        write_atomically(path, &merged)?;
+        self.seen = stamp(Some(path));
+        self.data = merged;
+        drop(lock);
+        Ok(())
+    }
+}
+
+fn stamp(path: Option<&Path>) -> Option<(u64, std::time::SystemTime)> {
+    let meta = fs::metadata(path?).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// `Ok(None)` when the file does not exist; `Err` describes why it is unusable.
+fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("the progress file {} cannot be read ({e})", path.display())),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| format!("the progress file {} is corrupt ({e})", path.display()))
+}
+
+/// Renames a bad file to `progress.json.corrupt-<unix millis>`.
+fn set_aside(path: &Path) -> io::Result<PathBuf> {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".corrupt-{millis}"));
+    let mut aside = PathBuf::from(aside);
+    let mut n = 1;
+    while aside.exists() {
+        let mut next = path.as_os_str().to_owned();
+        next.push(format!(".corrupt-{millis}-{n}"));
+        aside = PathBuf::from(next);
+        n += 1;
+    }
+    fs::rename(path, &aside)?;
+    Ok(aside)
+}
+
+fn write_atomically(path: &Path, data: &ProgressData) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&tmp)?;
+        let json = serde_json::to_vec_pretty(data).map_err(io::Error::other)?;
+        file.write_all(&json)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(id: &'static str) -> impl Fn(&mut ProgressData) {
+        move |d| d.exercises.entry(id.into()).or_default().completed = true
+    }
+
+    #[test]
+    fn progress_survives_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices.is_empty());
+        assert_eq!(store.update(complete("ttft-1")), None);
+        let (again, _) = ProgressStore::open(Some(dir.path()));
+        assert!(again.data().exercises["ttft-1"].completed);
+    }
+
+    #[test]
+    fn two_stores_merge_instead_of_overwriting() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, _) = ProgressStore::open(Some(dir.path()));
+        let (mut b, _) = ProgressStore::open(Some(dir.path()));
+        a.update(complete("one"));
+        b.update(complete("two"));
+        let (c, _) = ProgressStore::open(Some(dir.path()));
+        assert!(c.data().exercises.contains_key("one") && c.data().exercises.contains_key("two"));
+    }
+
+    #[test]
+    fn a_corrupt_file_is_set_aside_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(FILE_NAME), b"{ not json").unwrap();
+        let (mut store, notices) = ProgressStore::open(Some(dir.path()));
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].0.contains("corrupt"), "{notices:?}");
+        store.update(complete("x"));
+        let aside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(fs::read(aside[0].path()).unwrap(), b"{ not json");
+    }
+}
