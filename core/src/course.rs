@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::content::{Content, Exercise};
-use crate::progress::{ProgressData, ProgressStore, Notice};
+use crate::progress::{Notice, ProgressData, ProgressStore};
 
 /// Choice ids shown to clients: `a`, `b`, `c`, ...
 pub fn choice_id(index: usize) -> String {
@@ -93,7 +93,11 @@ pub enum CourseError {
     UnknownExercise(String),
     UnknownTerm(String),
     NoExerciseForTerm(String),
-    UnknownChoice { exercise: String, choice: String, count: usize },
+    UnknownChoice {
+        exercise: String,
+        choice: String,
+        count: usize,
+    },
 }
 
 impl std::fmt::Display for CourseError {
@@ -102,7 +106,11 @@ impl std::fmt::Display for CourseError {
             CourseError::UnknownExercise(id) => write!(f, "unknown exercise id `{id}`"),
             CourseError::UnknownTerm(id) => write!(f, "unknown term id `{id}`"),
             CourseError::NoExerciseForTerm(id) => write!(f, "term `{id}` has no exercise"),
-            CourseError::UnknownChoice { exercise, choice, count } => write!(
+            CourseError::UnknownChoice {
+                exercise,
+                choice,
+                count,
+            } => write!(
                 f,
                 "exercise `{exercise}` has no choice `{choice}` (choices are {})",
                 (0..*count).map(choice_id).collect::<Vec<_>>().join(", ")
@@ -276,10 +284,22 @@ mod tests {
         let (result, _) = answer(&content, &mut store, exercise, &choice_id(wrong), 0).unwrap();
         assert!(!result.correct);
         assert_eq!(result.progress.completed, 0);
-        let (result, _) =
-            answer(&content, &mut store, exercise, &choice_id(exercise.answer), 0).unwrap();
+        let (result, _) = answer(
+            &content,
+            &mut store,
+            exercise,
+            &choice_id(exercise.answer),
+            0,
+        )
+        .unwrap();
         assert!(result.correct);
-        assert_eq!(result.progress, Standing { completed: 1, total: 5 });
+        assert_eq!(
+            result.progress,
+            Standing {
+                completed: 1,
+                total: 5
+            }
+        );
         assert_eq!(store.data().exercises[&exercise.id].attempts, 2);
         assert!(answer(&content, &mut store, exercise, "z", 0).is_err());
     }

@@ -80,10 +80,12 @@ impl Document {
         };
         let mut issue = None;
         let mut offset = |p: Position| {
-            self.lines.offset(&self.text, p, encoding).unwrap_or_else(|| {
-                issue = Some(EditIssue::Clamped);
-                self.text.len()
-            })
+            self.lines
+                .offset(&self.text, p, encoding)
+                .unwrap_or_else(|| {
+                    issue = Some(EditIssue::Clamped);
+                    self.text.len()
+                })
         };
         let a = offset(range.start);
         let b = offset(range.end);
@@ -96,7 +98,8 @@ impl Document {
     pub fn replace(&mut self, start: usize, end: usize, insert: &str, matcher: &Matcher) {
         self.text.replace_range(start..end, insert);
         let removed = end - start;
-        self.lines.apply_edit(&self.text, start, removed, insert.len());
+        self.lines
+            .apply_edit(&self.text, start, removed, insert.len());
 
         // A phrase spans one line break at most, so every hit the edit can
         // create or destroy starts between the line before the edit and the
@@ -105,7 +108,10 @@ impl Document {
         let first_line = self.lines.line_of(start).saturating_sub(1);
         let last_line = self.lines.line_of(new_end) + 1;
         let mut scan_from = self.lines.line_start(first_line).unwrap_or(0);
-        let scan_to = self.lines.line_start(last_line + 1).unwrap_or(self.text.len());
+        let scan_to = self
+            .lines
+            .line_start(last_line + 1)
+            .unwrap_or(self.text.len());
 
         let shift = |at: usize| {
             if at >= end {
@@ -154,7 +160,10 @@ impl Document {
         let Some(a) = self.lines.offset(&self.text, span.start, encoding) else {
             return Vec::new();
         };
-        let b = self.lines.offset_clamped(&self.text, span.end, encoding).max(a);
+        let b = self
+            .lines
+            .offset_clamped(&self.text, span.end, encoding)
+            .max(a);
         let i = self.hits.partition_point(|h| h.end < a);
         self.hits[i..]
             .iter()
@@ -193,7 +202,10 @@ mod tests {
     }
 
     fn texts(doc: &Document) -> Vec<&str> {
-        doc.hits().iter().map(|h| &doc.text()[h.start..h.end]).collect()
+        doc.hits()
+            .iter()
+            .map(|h| &doc.text()[h.start..h.end])
+            .collect()
     }
 
     #[test]
@@ -219,7 +231,12 @@ mod tests {
         let script = "time to first token and TTFT; model alias\r\nmodel\nalias TTFT";
         for (i, c) in script.char_indices() {
             doc.replace(i, i, &c.to_string(), &m);
-            assert_eq!(doc.hits(), m.find_all(doc.text()), "after {:?}", &script[..=i]);
+            assert_eq!(
+                doc.hits(),
+                m.find_all(doc.text()),
+                "after {:?}",
+                &script[..=i]
+            );
         }
     }
 }

@@ -16,7 +16,10 @@ pub const DEFAULT_MASTERY: u32 = 3;
 
 /// Records an answer to an exercise on `term` at time `now` (unix seconds).
 pub fn record_answer(data: &mut ProgressData, term: &str, correct: bool, now: u64) {
-    let review = data.reviews.entry(term.to_string()).or_insert(Review { r#box: 0, due_at: 0 });
+    let review = data.reviews.entry(term.to_string()).or_insert(Review {
+        r#box: 0,
+        due_at: 0,
+    });
     if !correct {
         review.r#box = 0;
         review.due_at = now;

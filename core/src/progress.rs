@@ -64,7 +64,11 @@ pub struct Review {
 
 /// Where progress lives, following the XDG base directory convention.
 pub fn default_data_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     env("LLMOPS_LSP_DATA_DIR")
         .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("llmops-lsp")))
         .or_else(|| env("HOME").map(|h| h.join(".local/share/llmops-lsp")))
@@ -139,7 +143,9 @@ impl ProgressStore {
 
     /// Re-reads the file if another process changed it since we last looked.
     pub fn refresh(&mut self) {
-        let Some(path) = self.path.clone() else { return };
+        let Some(path) = self.path.clone() else {
+            return;
+        };
         let now = stamp(Some(&path));
         if now == self.seen || now.is_none() {
             return;
@@ -210,7 +216,12 @@ fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("the progress file {} cannot be read ({e})", path.display())),
+        Err(e) => {
+            return Err(format!(
+                "the progress file {} cannot be read ({e})",
+                path.display()
+            ));
+        }
     };
     serde_json::from_slice(&bytes)
         .map(Some)

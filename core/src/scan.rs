@@ -30,7 +30,10 @@ pub fn files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
             continue;
         }
         if !path.exists() {
-            out.push(Err(format!("{}: no such file or directory", path.display())));
+            out.push(Err(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
             continue;
         }
         let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 pub use model::{Exercise, Origin, Term};
-pub use pack::{CHOICES, Pack, PackError, Scope};
 use pack::ReferenceKind;
+pub use pack::{CHOICES, Pack, PackError, Scope};
 
 use crate::matcher::{Matcher, Phrase};
 
@@ -35,7 +35,11 @@ impl Content {
     pub fn builtin() -> Result<Content, Vec<PackError>> {
         let pack = builtin_pack()?;
         let (content, errors) = Content::merge(&[pack]);
-        if errors.is_empty() { Ok(content) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(content)
+        } else {
+            Err(errors)
+        }
     }
 
     /// Merges packs in order (built-in first). Returns the merged content and
@@ -119,7 +123,11 @@ impl Content {
         // name them when the term itself does not say.
         for term in &mut terms {
             term.related.retain(|r| term_index.contains_key(r));
-            if term.exercise.as_ref().is_some_and(|e| !exercise_index.contains_key(e)) {
+            if term
+                .exercise
+                .as_ref()
+                .is_some_and(|e| !exercise_index.contains_key(e))
+            {
                 term.exercise = None;
             }
         }
@@ -228,7 +236,11 @@ mod tests {
         let (content, errors) = Content::merge(&[builtin, team]);
         assert_eq!(content.term("ttft").unwrap().definition, "Our own words.");
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].to_string().starts_with(".llmops/team.toml:6:12:"), "{}", errors[0]);
+        assert!(
+            errors[0].to_string().starts_with(".llmops/team.toml:6:12:"),
+            "{}",
+            errors[0]
+        );
         assert!(errors[0].message.contains("`related`"));
         // The exercise link survives the override.
         assert_eq!(content.exercise_for_term("ttft").unwrap().id, "ttft-1");
@@ -241,7 +253,11 @@ mod tests {
         let b = Pack::parse("b.toml", Scope::Workspace, source).unwrap();
         let (_, errors) = Content::merge(&[a, b]);
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].to_string().starts_with("b.toml:2:"), "{}", errors[0]);
+        assert!(
+            errors[0].to_string().starts_with("b.toml:2:"),
+            "{}",
+            errors[0]
+        );
         assert!(errors[0].message.contains("also defined in a.toml"));
     }
 }

@@ -35,7 +35,11 @@ pub struct PackError {
 
 impl fmt::Display for PackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )
     }
 }
 
@@ -44,7 +48,10 @@ impl std::error::Error for PackError {}
 impl PackError {
     pub(crate) fn new(path: &Arc<str>, source: &str, range: Range<usize>, message: String) -> Self {
         let start = range.start.min(source.len());
-        let start = (0..=start).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
+        let start = (0..=start)
+            .rev()
+            .find(|&i| source.is_char_boundary(i))
+            .unwrap_or(0);
         let before = &source[..start];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -138,12 +145,15 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn error(&mut self, range: Range<usize>, message: String) {
-        self.errors.push(PackError::new(self.path, self.source, range, message));
+        self.errors
+            .push(PackError::new(self.path, self.source, range, message));
     }
 
     fn origin(&self, range: &Range<usize>) -> Origin {
         let e = PackError::new(self.path, self.source, range.clone(), String::new());
-        let line_start = self.source[..e.range.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.source[..e.range.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
         Origin {
             pack: self.path.clone(),
             line: (e.line - 1) as u32,
@@ -152,7 +162,11 @@ impl Checker<'_> {
     }
 
     fn id(&mut self, what: &str, id: &Spanned<String>) {
-        let ok = id.get_ref().chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        let ok = id
+            .get_ref()
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
             && id
                 .get_ref()
                 .chars()
@@ -170,7 +184,10 @@ impl Checker<'_> {
 
     fn text(&mut self, owner: &str, field: &str, value: &Spanned<String>) -> String {
         if value.get_ref().trim().is_empty() {
-            self.error(value.span(), format!("{owner}: field `{field}` must not be empty"));
+            self.error(
+                value.span(),
+                format!("{owner}: field `{field}` must not be empty"),
+            );
         }
         value.get_ref().trim().to_string()
     }
@@ -193,7 +210,12 @@ impl Pack {
         let raw: RawPack = toml::from_str(source).map_err(|e| {
             let range = e.span().unwrap_or(0..0);
             let message = e.message().trim().replace('\n', " ");
-            vec![PackError::new(&path, source, range, format!("invalid pack: {message}"))]
+            vec![PackError::new(
+                &path,
+                source,
+                range,
+                format!("invalid pack: {message}"),
+            )]
         })?;
         let mut check = Checker {
             path: &path,
@@ -215,7 +237,10 @@ impl Pack {
             if let Some(line) = seen_terms.insert(id.clone(), check.origin(&raw.id.span()).line) {
                 check.error(
                     raw.id.span(),
-                    format!("term field `id`: `{id}` is already defined on line {}", line + 1),
+                    format!(
+                        "term field `id`: `{id}` is already defined on line {}",
+                        line + 1
+                    ),
                 );
             }
             check.phrase(&owner, "name", &raw.name);
@@ -265,7 +290,11 @@ impl Pack {
             terms.push(Term {
                 id,
                 name: raw.name.get_ref().trim().to_string(),
-                aliases: raw.aliases.iter().map(|a| a.get_ref().trim().to_string()).collect(),
+                aliases: raw
+                    .aliases
+                    .iter()
+                    .map(|a| a.get_ref().trim().to_string())
+                    .collect(),
                 definition,
                 related: raw.related.iter().map(|r| r.get_ref().clone()).collect(),
                 exercise: raw.exercise.as_ref().map(|e| e.get_ref().clone()),
@@ -282,7 +311,10 @@ impl Pack {
             {
                 check.error(
                     raw.id.span(),
-                    format!("exercise field `id`: `{id}` is already defined on line {}", line + 1),
+                    format!(
+                        "exercise field `id`: `{id}` is already defined on line {}",
+                        line + 1
+                    ),
                 );
             }
             let title = check.text(&owner, "title", &raw.title);
@@ -420,16 +452,25 @@ mod tests {
         );
         let e = errors(&source);
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].starts_with("team.toml:12:10: exercise `e`: field `answer` is 4"), "{e:?}");
+        assert!(
+            e[0].starts_with("team.toml:12:10: exercise `e`: field `answer` is 4"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn duplicate_ids_and_phrases_are_errors() {
         let e = errors(&format!("{TERM}{TERM}"));
-        assert!(e.iter().any(|m| m.contains("already defined on line 2")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("already defined on line 2")),
+            "{e:?}"
+        );
         let e = errors(&format!(
             "{TERM}[[term]]\nid = \"u\"\nname = \"TEAM_TERM\"\ndefinition = \"d\"\n"
         ));
-        assert!(e.iter().any(|m| m.contains("already used by term `t`")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("already used by term `t`")),
+            "{e:?}"
+        );
     }
 }

@@ -340,11 +340,21 @@ mod tests {
     fn phrases_match_case_insensitively_on_word_boundaries() {
         assert_eq!(
             spotted("Our Prompt Registry tracks TTFT and time to first token."),
-            [("Prompt Registry", 0), ("TTFT", 1), ("time to first token", 1)]
+            [
+                ("Prompt Registry", 0),
+                ("TTFT", 1),
+                ("time to first token", 1)
+            ]
         );
-        assert_eq!(spotted("run a prompt A/B test now"), [("prompt A/B test", 3)]);
+        assert_eq!(
+            spotted("run a prompt A/B test now"),
+            [("prompt A/B test", 3)]
+        );
         assert_eq!(spotted("an A/B test"), [("A/B test", 4)]);
-        assert_eq!(spotted("use LLM-as-a-judge scoring"), [("LLM-as-a-judge", 6)]);
+        assert_eq!(
+            spotted("use LLM-as-a-judge scoring"),
+            [("LLM-as-a-judge", 6)]
+        );
         assert_eq!(spotted("120 tokens/sec"), [("tokens/sec", 7)]);
     }
 
@@ -368,8 +378,18 @@ mod tests {
     #[test]
     fn ordinary_words_and_word_parts_are_not_hits() {
         for text in [
-            "alias", "drift", "trace", "span", "registry", "ttfts", "attft", "TTFTs",
-            "promptregistry", "a test", "prompt. Registry", "model\n\n alias",
+            "alias",
+            "drift",
+            "trace",
+            "span",
+            "registry",
+            "ttfts",
+            "attft",
+            "TTFTs",
+            "promptregistry",
+            "a test",
+            "prompt. Registry",
+            "model\n\n alias",
         ] {
             assert_eq!(spotted(text), [], "{text}");
         }

@@ -163,8 +163,7 @@ impl LineIndex {
 
     /// Like [`offset`](Self::offset) but clamps a line past the end to the end of the text.
     pub fn offset_clamped(&self, text: &str, position: Position, encoding: Encoding) -> usize {
-        self.offset(text, position, encoding)
-            .unwrap_or(text.len())
+        self.offset(text, position, encoding).unwrap_or(text.len())
     }
 }
 
@@ -250,7 +249,11 @@ mod tests {
         ];
         for (text, start, end, insert) in cases {
             let (new, index) = edit(text, start, end, insert);
-            assert_eq!(index, LineIndex::new(&new), "{text:?} {start}..{end} {insert:?}");
+            assert_eq!(
+                index,
+                LineIndex::new(&new),
+                "{text:?} {start}..{end} {insert:?}"
+            );
         }
     }
 }

@@ -1,0 +1,381 @@
+//! JSON-RPC over stdio, framed with `Content-Length` headers.
+//!
+//! tower-lsp-server ships a transport, but it stops reading at the first
+//! malformed message (its framed reader ends the stream after a decode
+//! error), runs state-changing notifications concurrently (so rapid edits can
+//! apply out of order, ebkalderon/tower-lsp#284), and does not catch panics in
+//! handlers. This transport keeps its `LspService` and fixes those three:
+//! - a bad header, a wrong length or a body that is not JSON is answered with
+//!   a JSON-RPC error, and reading resumes at the next `Content-Length`;
+//! - notifications that change state (open, change, close, save,
+//!   configuration, watched files) are handled one after another in arrival
+//!   order before the next message is read, while requests run concurrently;
+//! - a panicking handler is logged with `window/logMessage`, its request gets
+//!   an internal error, and the server goes on.
+//!
+//! It ends on `exit` (code 0 after `shutdown`, 1 otherwise) or when the
+//! client closes stdin, whether or not the client keeps its end open.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::{FutureExt, SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tower::Service;
+use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::{ClientSocket, LanguageServer, LspService};
+
+/// Largest message body accepted (a 50 MB document fits with room to spare).
+const MAX_BODY: usize = 512 * 1024 * 1024;
+/// How long to wait for the rest of a body before suspecting a wrong
+/// `Content-Length` and looking for the next header inside it.
+const STALL: Duration = Duration::from_millis(300);
+
+/// Notifications that change server state, handled strictly in order.
+fn is_ordered(method: &str) -> bool {
+    matches!(
+        method,
+        "textDocument/didOpen"
+            | "textDocument/didChange"
+            | "textDocument/didClose"
+            | "textDocument/didSave"
+            | "workspace/didChangeConfiguration"
+            | "workspace/didChangeWatchedFiles"
+            | "workspace/didChangeWorkspaceFolders"
+            | "initialized"
+    )
+}
+
+/// One message's worth of outcome from the framing layer.
+enum Frame {
+    Body(Vec<u8>),
+    /// Bytes that could not be framed; the text says why.
+    Garbage(String),
+    Eof,
+}
+
+/// Reads `Content-Length` framed messages, resynchronising after garbage.
+struct FrameReader<R> {
+    input: R,
+    buf: Vec<u8>,
+    eof: bool,
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+impl<R: AsyncRead + Unpin> FrameReader<R> {
+    fn new(input: R) -> Self {
+        FrameReader {
+            input,
+            buf: Vec::with_capacity(64 * 1024),
+            eof: false,
+        }
+    }
+
+    /// Reads more bytes; `false` at end of input.
+    async fn fill(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        self.buf.reserve(256 * 1024);
+        match self.input.read_buf(&mut self.buf).await {
+            Ok(0) | Err(_) => {
+                self.eof = true;
+                false
+            }
+            Ok(_) => true,
+        }
+    }
+
+    /// Drops bytes up to the next `Content-Length` header (or keeps a tail
+    /// that could be the start of one).
+    fn skip_to_header(&mut self, from: usize) {
+        match find(&self.buf[from.min(self.buf.len())..], b"Content-Length") {
+            Some(i) => {
+                self.buf.drain(..from + i);
+            }
+            None => {
+                let keep = self
+                    .buf
+                    .len()
+                    .saturating_sub(15)
+                    .max(from.min(self.buf.len()));
+                self.buf.drain(..keep);
+            }
+        }
+    }
+
+    async fn next(&mut self) -> Frame {
+        // Headers end with a blank line.
+        let header_end = loop {
+            if let Some(i) = find(&self.buf, b"\r\n\r\n") {
+                break i;
+            }
+            if self.buf.len() > 64 * 1024 {
+                self.skip_to_header(1);
+                return Frame::Garbage("header section too long".into());
+            }
+            if !self.fill().await {
+                return Frame::Eof;
+            }
+        };
+        let headers = String::from_utf8_lossy(&self.buf[..header_end]).to_string();
+        let mut length = None;
+        let mut problem = None;
+        for line in headers.split("\r\n") {
+            let Some((name, value)) = line.split_once(':') else {
+                problem = Some(format!("malformed header line {line:?}"));
+                continue;
+            };
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                match value.trim().parse::<usize>() {
+                    Ok(n) if n <= MAX_BODY => length = Some(n),
+                    Ok(n) => problem = Some(format!("Content-Length {n} exceeds {MAX_BODY}")),
+                    Err(_) => problem = Some(format!("invalid Content-Length {:?}", value.trim())),
+                }
+            }
+        }
+        let Some(length) = length else {
+            self.skip_to_header(header_end + 4);
+            let why = problem.unwrap_or_else(|| "missing Content-Length header".into());
+            return Frame::Garbage(why);
+        };
+        if let Some(problem) = problem.filter(|p| !p.starts_with("malformed")) {
+            self.skip_to_header(header_end + 4);
+            return Frame::Garbage(problem);
+        }
+        let body_start = header_end + 4;
+        while self.buf.len() < body_start + length {
+            // A wrong length may swallow the next message: if a header shows
+            // up in the partial body and nothing more arrives, resync there.
+            let filled = tokio::time::timeout(STALL, self.fill()).await;
+            match filled {
+                Ok(true) => {}
+                Ok(false) | Err(_) => {
+                    if let Some(i) = find(&self.buf[body_start..], b"Content-Length") {
+                        let body = self.buf[body_start..body_start + i].to_vec();
+                        self.buf.drain(..body_start + i);
+                        return Frame::Garbage(format!(
+                            "Content-Length {length} is longer than the body ({} bytes)",
+                            body.len()
+                        ));
+                    }
+                    if matches!(filled, Ok(false)) {
+                        return Frame::Eof;
+                    }
+                }
+            }
+        }
+        let body: Vec<u8> = self.buf[body_start..body_start + length].to_vec();
+        self.buf.drain(..body_start + length);
+        Frame::Body(body)
+    }
+
+    /// Called when a framed body was not JSON: if it holds the start of the
+    /// next message (the length was too long), give those bytes back.
+    fn unread_from(&mut self, body: &[u8]) {
+        if let Some(i) = find(body, b"Content-Length") {
+            let mut rest = body[i..].to_vec();
+            rest.extend_from_slice(&self.buf);
+            self.buf = rest;
+        } else {
+            // Too short a length leaves the rest of the body as garbage in
+            // front of the next header: skip it.
+            self.skip_to_header(0);
+        }
+    }
+}
+
+fn frame(message: &Value) -> Vec<u8> {
+    let body = serde_json::to_vec(message).unwrap_or_else(|_| b"null".to_vec());
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+fn error_response(id: Value, code: i64, message: impl Into<String>) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message.into()}})
+}
+
+fn log_message(kind: u8, message: impl Into<String>) -> Value {
+    json!({"jsonrpc": "2.0", "method": "window/logMessage",
+           "params": {"type": kind, "message": message.into()}})
+}
+
+/// Writes everything the server sends, in order, from one task.
+fn spawn_writer<W: AsyncWrite + Unpin + Send + 'static>(
+    mut output: W,
+) -> (mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let handle = tokio::spawn(async move {
+        while let Some(bytes) = rx.recv().await {
+            let mut bytes = bytes;
+            // Batch whatever else is queued into one write.
+            while let Ok(more) = rx.try_recv() {
+                bytes.extend_from_slice(&more);
+            }
+            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+                // The client went away: nothing left to talk to.
+                break;
+            }
+        }
+    });
+    (tx, handle)
+}
+
+/// Serves `service` over the given streams; returns the process exit code.
+pub async fn serve<S, R, W>(
+    input: R,
+    output: W,
+    service: LspService<S>,
+    socket: ClientSocket,
+) -> i32
+where
+    S: LanguageServer,
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (out, writer) = spawn_writer(output);
+    let (mut to_client, mut from_client) = socket.split();
+
+    // Requests and notifications the server sends to the client.
+    let forward = {
+        let out = out.clone();
+        tokio::spawn(async move {
+            while let Some(request) = to_client.next().await {
+                if let Ok(value) = serde_json::to_value(&request) {
+                    let _ = out.send(frame(&value));
+                }
+            }
+        })
+    };
+
+    let mut service = service;
+    let mut reader = FrameReader::new(input);
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let mut code = 1;
+    loop {
+        let body = match reader.next().await {
+            Frame::Eof => break,
+            Frame::Garbage(why) => {
+                let _ = out.send(frame(&error_response(
+                    Value::Null,
+                    -32700,
+                    format!("parse error: {why}"),
+                )));
+                continue;
+            }
+            Frame::Body(body) => body,
+        };
+        let value: Value = match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                reader.unread_from(&body);
+                let _ = out.send(frame(&error_response(
+                    Value::Null,
+                    -32700,
+                    format!("parse error: {e}"),
+                )));
+                continue;
+            }
+        };
+        let id = value.get("id").cloned().unwrap_or(Value::Null);
+        if value.get("method").is_none() {
+            if value.get("result").is_some() || value.get("error").is_some() {
+                match serde_json::from_value::<Response>(value) {
+                    Ok(response) => {
+                        let _ = from_client.send(response).await;
+                    }
+                    Err(e) => {
+                        let _ = out.send(frame(&log_message(
+                            2,
+                            format!("ignored malformed response: {e}"),
+                        )));
+                    }
+                }
+            } else {
+                let _ = out.send(frame(&error_response(
+                    id,
+                    -32600,
+                    "invalid request: no method",
+                )));
+            }
+            continue;
+        }
+        let request: Request = match serde_json::from_value(value) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = out.send(frame(&error_response(
+                    id,
+                    -32600,
+                    format!("invalid request: {e}"),
+                )));
+                continue;
+            }
+        };
+        let method = request.method().to_string();
+        if method == "exit" {
+            code = if shutdown.load(Ordering::SeqCst) {
+                0
+            } else {
+                1
+            };
+            break;
+        }
+        if method == "shutdown" {
+            shutdown.store(true, Ordering::SeqCst);
+        }
+        if futures::future::poll_fn(|cx| service.poll_ready(cx))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        let ordered = is_ordered(&method);
+        let future = service.call(request);
+        let out2 = out.clone();
+        let guarded = async move {
+            match AssertUnwindSafe(future).catch_unwind().await {
+                Ok(Ok(Some(response))) => {
+                    if let Ok(v) = serde_json::to_value(&response) {
+                        let _ = out2.send(frame(&v));
+                    }
+                }
+                Ok(Ok(None)) | Ok(Err(_)) => {}
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    let _ = out2.send(frame(&log_message(
+                        1,
+                        format!("llmops-lsp: handler for {method} panicked: {what}"),
+                    )));
+                    if id != Value::Null {
+                        let _ = out2.send(frame(&error_response(
+                            id,
+                            -32603,
+                            format!("internal error: {what}"),
+                        )));
+                    }
+                }
+            }
+        };
+        if ordered {
+            guarded.await;
+        } else {
+            tokio::spawn(guarded);
+        }
+    }
+    drop(out);
+    forward.abort();
+    let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
+    code
+}
