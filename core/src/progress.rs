@@ -215,7 +215,14 @@ fn stamp(path: Option<&Path>) -> Option<(u64, std::time::SystemTime)> {
 fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
         Err(e) => {
             return Err(format!(
                 "the progress file {} cannot be read ({e})",

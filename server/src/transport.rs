@@ -125,6 +125,14 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 return Frame::Eof;
             }
         };
+        // Leftovers of a broken message may sit in front of the next header.
+        if let Some(k) = find(&self.buf[..header_end], b"Content-Length")
+            && k > 0
+            && self.buf[k - 1] != b'\n'
+        {
+            self.buf.drain(..k);
+            return Frame::Garbage("unexpected bytes before a message header".into());
+        }
         let headers = String::from_utf8_lossy(&self.buf[..header_end]).to_string();
         let mut length = None;
         let mut problem = None;
@@ -190,6 +198,62 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             self.skip_to_header(0);
         }
     }
+}
+
+/// Parses a body; lone UTF-16 surrogates escaped in JSON strings (which
+/// serde_json rejects, and some clients send for broken text) become U+FFFD,
+/// the same single UTF-16 unit the client counts, so positions stay right.
+fn parse_lenient(body: &[u8]) -> serde_json::Result<Value> {
+    match serde_json::from_slice(body) {
+        Err(e) if find(body, b"\\u").is_some() => {
+            serde_json::from_slice(&replace_lone_surrogates(body)).map_err(|_| e)
+        }
+        other => other,
+    }
+}
+
+fn hex4(bytes: &[u8]) -> Option<u16> {
+    let text = std::str::from_utf8(bytes.get(..4)?).ok()?;
+    u16::from_str_radix(text, 16).ok()
+}
+
+fn replace_lone_surrogates(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b'\\' && body.get(i + 1) == Some(&b'u') {
+            if let Some(unit) = hex4(&body[i + 2..]) {
+                let high = (0xD800..0xDC00).contains(&unit);
+                let low = (0xDC00..0xE000).contains(&unit);
+                let paired_low = body.get(i + 6) == Some(&b'\\')
+                    && body.get(i + 7) == Some(&b'u')
+                    && hex4(&body[(i + 8).min(body.len())..])
+                        .is_some_and(|u| (0xDC00..0xE000).contains(&u));
+                if high && paired_low {
+                    out.extend_from_slice(&body[i..i + 12]);
+                    i += 12;
+                    continue;
+                }
+                if high || low {
+                    out.extend_from_slice(b"\\uFFFD");
+                    i += 6;
+                    continue;
+                }
+            }
+            // Any other escape: copy the backslash and the next byte as-is.
+            out.extend_from_slice(&body[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        if body[i] == b'\\' && i + 1 < body.len() {
+            out.extend_from_slice(&body[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        out.push(body[i]);
+        i += 1;
+    }
+    out
 }
 
 fn frame(message: &Value) -> Vec<u8> {
@@ -273,7 +337,7 @@ where
             }
             Frame::Body(body) => body,
         };
-        let value: Value = match serde_json::from_slice(&body) {
+        let value: Value = match parse_lenient(&body) {
             Ok(v) => v,
             Err(e) => {
                 reader.unread_from(&body);

@@ -1,1 +1,8 @@
-//! End-to-end tests (filled in below).
+//! End-to-end tests: each one starts the real `llmops-lsp` binary and talks
+//! to it over stdio exactly as an editor does.
+
+mod support;
+
+mod course;
+mod language;
+mod robustness;

@@ -1,0 +1,320 @@
+//! The `llmops.*` commands and progress that survives restarts.
+
+use std::fs;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn wrong_choice(exercise: &str) -> String {
+    let right = right_choice(exercise);
+    if right == "a" { "b".into() } else { "a".into() }
+}
+
+#[test]
+fn open_exercise_by_id_or_term_never_reveals_the_answer() {
+    let mut server = Server::new_default();
+    let by_id = server.command_ok("llmops.openExercise", json!([{"exerciseId": "ttft-1"}]));
+    let by_term = server.command_ok("llmops.openExercise", json!([{"termId": "ttft"}]));
+    assert_eq!(by_id, by_term);
+    for key in [
+        "id",
+        "title",
+        "term",
+        "scenario",
+        "question",
+        "choices",
+        "completed",
+    ] {
+        assert!(by_id.get(key).is_some(), "missing {key}: {by_id}");
+    }
+    assert_eq!(by_id["id"], "ttft-1");
+    assert_eq!(by_id["term"], "ttft");
+    assert_eq!(by_id["completed"], false);
+    let choices = by_id["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 4);
+    assert_eq!(choices[0]["id"], "a");
+    assert!(
+        choices
+            .iter()
+            .all(|c| c["text"].as_str().is_some_and(|t| !t.is_empty()))
+    );
+    let text = by_id.to_string();
+    for leak in ["answer", "rightChoice", "correct", "explanation"] {
+        assert!(
+            !text.contains(&format!("\"{leak}\"")),
+            "{leak} leaked: {text}"
+        );
+    }
+}
+
+#[test]
+fn answers_are_checked_and_a_right_answer_completes_after_wrong_tries() {
+    let mut server = Server::new_default();
+    let wrong = wrong_choice("model-alias-1");
+    let right = right_choice("model-alias-1");
+    let r = server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "model-alias-1", "choice": wrong}]),
+    );
+    assert_eq!(r["correct"], false);
+    assert_eq!(r["rightChoice"], right.as_str());
+    assert!(r["explanation"].as_str().unwrap().len() > 40);
+    assert_eq!(r["progress"], json!({"completed": 0, "total": 5}));
+    let r = server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "model-alias-1", "choice": right}]),
+    );
+    assert_eq!(r["correct"], true);
+    assert_eq!(r["progress"], json!({"completed": 1, "total": 5}));
+    assert_eq!(r["nextExerciseId"], "ttft-1");
+    // Answering wrong afterwards does not undo completion.
+    server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "model-alias-1", "choice": wrong}]),
+    );
+    let list = server.command_ok("llmops.listExercises", json!([]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 5);
+    let ids: Vec<&str> = list.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "prompt-registry-1",
+            "model-alias-1",
+            "ttft-1",
+            "prompt-ab-test-1",
+            "quality-drift-1"
+        ]
+    );
+    for e in list {
+        for key in ["id", "title", "term", "completed"] {
+            assert!(e.get(key).is_some(), "{key} missing in {e}");
+        }
+        assert_eq!(e["completed"], e["id"] == "model-alias-1");
+    }
+    let progress = server.command_ok("llmops.progress", json!([]));
+    assert_eq!(progress["completed"], 1);
+    assert_eq!(progress["total"], 5);
+    let opened = server.command_ok(
+        "llmops.openExercise",
+        json!([{"exerciseId": "model-alias-1"}]),
+    );
+    assert_eq!(opened["completed"], true);
+}
+
+#[test]
+fn bad_ids_and_arguments_get_clear_errors() {
+    let mut server = Server::new_default();
+    let cases = [
+        (
+            "llmops.openExercise",
+            json!([{"exerciseId": "nope"}]),
+            "unknown exercise id `nope`",
+        ),
+        (
+            "llmops.openExercise",
+            json!([{"termId": "nope"}]),
+            "unknown term id `nope`",
+        ),
+        ("llmops.openExercise", json!([]), "expects arguments"),
+        (
+            "llmops.openExercise",
+            json!(["ttft-1"]),
+            "expects arguments",
+        ),
+        (
+            "llmops.openExercise",
+            json!([{"exerciseId": 3}]),
+            "must be a string",
+        ),
+        (
+            "llmops.answerExercise",
+            json!([{"exerciseId": "ttft-1"}]),
+            "expects arguments",
+        ),
+        (
+            "llmops.answerExercise",
+            json!([{"exerciseId": "ttft-1", "choice": "z"}]),
+            "has no choice `z`",
+        ),
+        (
+            "llmops.answerExercise",
+            json!([{"exerciseId": "x", "choice": "a"}]),
+            "unknown exercise id",
+        ),
+        ("llmops.noSuchCommand", json!([]), "unknown command"),
+    ];
+    for (command, args, message) in cases {
+        let response = server.command(command, args.clone());
+        let error = &response["error"];
+        assert_eq!(error["code"], -32602, "{command} {args}: {response}");
+        assert!(
+            error["message"].as_str().unwrap_or("").contains(message),
+            "{command} {args}: {response}"
+        );
+    }
+    // Still fine afterwards.
+    assert_eq!(
+        server.command_ok("llmops.progress", json!([]))["completed"],
+        0
+    );
+}
+
+#[test]
+fn progress_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = Start {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let (mut server, _) = Server::initialized(start.clone(), json!({}), Value::Null);
+    let right = right_choice("ttft-1");
+    server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "ttft-1", "choice": right}]),
+    );
+    assert!(server.stop().success());
+    let stored: Value =
+        serde_json::from_slice(&fs::read(dir.path().join("progress.json")).unwrap()).unwrap();
+    assert_eq!(stored["exercises"]["ttft-1"]["completed"], true);
+
+    let (mut again, _) = Server::initialized(start, json!({}), Value::Null);
+    let progress = again.command_ok("llmops.progress", json!([]));
+    assert_eq!(progress["completed"], 1);
+    assert_eq!(
+        again.command_ok("llmops.openExercise", json!([{"exerciseId": "ttft-1"}]))["completed"],
+        true
+    );
+}
+
+#[test]
+fn a_corrupt_progress_file_is_set_aside_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = b"{\"exercises\": {\"ttft-1\": tru";
+    fs::write(dir.path().join("progress.json"), garbage).unwrap();
+    let start = Start {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let (mut server, _) = Server::initialized(start, json!({}), Value::Null);
+    let shown = server.wait_for(WAIT, |m| m["method"] == "window/showMessage");
+    let text = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        text.contains("corrupt") && text.contains("progress.json.corrupt-"),
+        "{text}"
+    );
+    assert_eq!(
+        server.command_ok("llmops.progress", json!([]))["completed"],
+        0
+    );
+    let aside: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("progress.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(fs::read(aside[0].path()).unwrap(), garbage);
+    // New answers go to a fresh file; the set-aside copy is untouched.
+    let right = right_choice("ttft-1");
+    server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "ttft-1", "choice": right}]),
+    );
+    assert_eq!(fs::read(aside[0].path()).unwrap(), garbage);
+    assert!(
+        fs::read_to_string(dir.path().join("progress.json"))
+            .unwrap()
+            .contains("ttft-1")
+    );
+    assert!(server.stop().success());
+}
+
+#[test]
+fn two_windows_answering_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = Start {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let (mut a, _) = Server::initialized(start.clone(), json!({}), Value::Null);
+    let (mut b, _) = Server::initialized(start.clone(), json!({}), Value::Null);
+    let ids = [
+        "prompt-registry-1",
+        "model-alias-1",
+        "ttft-1",
+        "prompt-ab-test-1",
+        "quality-drift-1",
+    ];
+    // Interleave answers from both servers without waiting for each other.
+    let mut pending = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let server = if i % 2 == 0 { &mut a } else { &mut b };
+        let req = server.send_request(
+            "workspace/executeCommand",
+            json!({"command": "llmops.answerExercise",
+                   "arguments": [{"exerciseId": id, "choice": right_choice(id)}]}),
+        );
+        pending.push((i % 2, req));
+    }
+    for (which, id) in pending {
+        let server = if which == 0 { &mut a } else { &mut b };
+        let response = server.wait_for(WAIT, |m| m["id"] == id && m.get("method").is_none());
+        assert_eq!(response["result"]["correct"], true, "{response}");
+    }
+    drop(a);
+    drop(b);
+    let (mut c, _) = Server::initialized(start, json!({}), Value::Null);
+    assert_eq!(c.command_ok("llmops.progress", json!([]))["completed"], 5);
+}
+
+#[test]
+fn a_read_only_data_dir_is_reported_once_and_progress_kept_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fs::create_dir(&data).unwrap();
+    let mut perms = fs::metadata(&data).unwrap().permissions();
+    perms.set_readonly(true);
+    fs::set_permissions(&data, perms).unwrap();
+    // Root ignores permission bits; detect that and use a path under a file instead.
+    let probe = fs::write(data.join("probe"), b"x").is_ok();
+    let data = if probe {
+        let file = dir.path().join("not-a-dir");
+        fs::write(&file, b"x").unwrap();
+        file.join("data")
+    } else {
+        data
+    };
+    let start = Start {
+        data_dir: Some(data),
+        ..Default::default()
+    };
+    let (mut server, _) = Server::initialized(start, json!({}), Value::Null);
+    for id in ["ttft-1", "model-alias-1"] {
+        server.command_ok(
+            "llmops.answerExercise",
+            json!([{"exerciseId": id, "choice": right_choice(id)}]),
+        );
+    }
+    assert_eq!(
+        server.command_ok("llmops.progress", json!([]))["completed"],
+        2
+    );
+    let messages = server.drain(Duration::from_millis(300));
+    let warnings: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["method"] == "window/showMessage")
+        .filter(|m| {
+            m["params"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("cannot save progress")
+        })
+        .collect();
+    assert_eq!(warnings.len(), 1, "{messages:#?}");
+}

@@ -1,0 +1,279 @@
+//! Faults a real client (or a broken one) can throw at the server: bad
+//! framing, bad JSON, wrong shapes, lifecycle mistakes, panics and huge or
+//! strange documents. After each, the server must still answer a hover.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const DOC: &str = "file:///tmp/probe.md";
+
+/// Opens a probe document and checks a hover on its term still works.
+fn assert_alive(server: &mut Server) {
+    server.open(DOC, "markdown", "probe TTFT");
+    let hover = server.hover(DOC, 0, 7);
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Time to first token"),
+        "server no longer answers hovers: {hover}"
+    );
+}
+
+fn error_code(message: &Value) -> i64 {
+    message["error"]["code"].as_i64().unwrap_or(0)
+}
+
+#[test]
+fn a_body_that_is_not_json_gets_a_parse_error() {
+    let mut server = Server::new_default();
+    server.send_raw(b"Content-Length: 12\r\n\r\n{not json!!}");
+    let reply = server.wait_for(WAIT, |m| m.get("error").is_some());
+    assert_eq!(error_code(&reply), -32700);
+    assert_eq!(reply["id"], Value::Null);
+    assert_alive(&mut server);
+}
+
+#[test]
+fn a_short_content_length_is_survived() {
+    let mut server = Server::new_default();
+    let body = br#"{"jsonrpc":"2.0","id":99,"method":"llmops.nothing"}"#;
+    let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len() - 10).into_bytes();
+    bytes.extend_from_slice(body);
+    server.send_raw(&bytes);
+    let reply = server.wait_for(WAIT, |m| m.get("error").is_some());
+    assert_eq!(error_code(&reply), -32700);
+    assert_alive(&mut server);
+}
+
+#[test]
+fn a_long_content_length_is_survived() {
+    let mut server = Server::new_default();
+    let body = br#"{"jsonrpc":"2.0","method":"$/nothing"}"#;
+    let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len() + 40).into_bytes();
+    bytes.extend_from_slice(body);
+    server.send_raw(&bytes);
+    // The next real message is swallowed into the bad body first; the server
+    // must find it again.
+    assert_alive(&mut server);
+    let errors: Vec<_> = server
+        .inbox
+        .iter()
+        .filter(|m| m.get("error").is_some())
+        .collect();
+    assert!(errors.iter().all(|e| error_code(e) == -32700), "{errors:?}");
+}
+
+#[test]
+fn missing_or_invalid_content_length_is_survived() {
+    let mut server = Server::new_default();
+    server.send_raw(b"Content-Type: application/vscode-jsonrpc\r\n\r\n{}");
+    let reply = server.wait_for(WAIT, |m| m.get("error").is_some());
+    assert_eq!(error_code(&reply), -32700);
+    server.send_raw(b"Content-Length: lots\r\n\r\n{}");
+    let reply = server.wait_for(WAIT, |m| {
+        m["error"]["message"]
+            .as_str()
+            .is_some_and(|s| s.contains("invalid Content-Length"))
+    });
+    assert_eq!(error_code(&reply), -32700);
+    assert_alive(&mut server);
+}
+
+#[test]
+fn unknown_methods_wrong_shapes_and_unopened_documents() {
+    let mut server = Server::new_default();
+    let reply = server.request("textDocument/noSuchThing", json!({}));
+    assert_eq!(error_code(&reply), -32601);
+    server.notify("$/noSuchNotification", json!({}));
+    server.notify("custom/unknown", json!({"x": 1}));
+    let reply = server.request("textDocument/hover", json!({"textDocument": 5}));
+    assert_eq!(error_code(&reply), -32602, "{reply}");
+    let reply = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///never-opened.md"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(reply["result"], Value::Null);
+    server.change(
+        "file:///never-opened.md",
+        3,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}]),
+    );
+    let log = server.wait_for(WAIT, |m| m["method"] == "window/logMessage");
+    assert!(
+        log["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not open"),
+        "{log}"
+    );
+    server.send(&json!({"jsonrpc": "2.0", "id": 5}));
+    let reply = server.wait_for(WAIT, |m| m["id"] == 5);
+    assert_eq!(error_code(&reply), -32600);
+    assert_alive(&mut server);
+}
+
+#[test]
+fn requests_before_initialize_are_refused_then_served() {
+    let mut server = Server::start(Start::default());
+    let reply = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": DOC}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(error_code(&reply), -32002);
+    server.initialize(json!({}), Value::Null);
+    assert_alive(&mut server);
+}
+
+#[test]
+#[cfg_attr(not(feature = "test-hooks"), ignore = "needs --features test-hooks")]
+fn a_panicking_handler_is_caught_logged_and_answered() {
+    let mut server = Server::new_default();
+    let reply = server.command("llmops.debug.panic", json!([]));
+    assert_eq!(error_code(&reply), -32603, "{reply}");
+    let log = server.wait_for(WAIT, |m| m["method"] == "window/logMessage");
+    assert!(
+        log["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("panicked"),
+        "{log}"
+    );
+    assert_alive(&mut server);
+    // And again: a poisoned lock must not break later requests.
+    let reply = server.command("llmops.debug.panic", json!([]));
+    assert_eq!(error_code(&reply), -32603);
+    assert_alive(&mut server);
+}
+
+#[test]
+fn shutdown_then_exit_ends_with_0_quickly_even_with_stdin_open() {
+    let mut server = Server::new_default();
+    server.result("shutdown", Value::Null);
+    let start = Instant::now();
+    server.notify("exit", Value::Null);
+    let status = server
+        .wait_exit(Duration::from_secs(1))
+        .expect("no exit within a second");
+    assert_eq!(status.code(), Some(0));
+    assert!(start.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn exit_without_shutdown_ends_with_1() {
+    let mut server = Server::new_default();
+    server.notify("exit", Value::Null);
+    let status = server
+        .wait_exit(Duration::from_secs(1))
+        .expect("no exit within a second");
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn a_client_that_vanishes_leaves_no_process() {
+    let mut server = Server::new_default();
+    server.open(DOC, "markdown", "TTFT");
+    server.close_stdin();
+    assert!(
+        server.wait_exit(Duration::from_secs(2)).is_some(),
+        "server outlived its client"
+    );
+}
+
+#[test]
+fn huge_and_strange_documents_are_handled_quickly() {
+    let mut server = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {"maxFileBytes": 100_000_000u64}}),
+    )
+    .0;
+    // 50 MB of prose with a term on the last line.
+    let line = "plain words without any glossary entry in them at all, just filler\n";
+    let mut big = line.repeat(50 * 1024 * 1024 / line.len());
+    big.push_str("and finally TTFT");
+    let last_line = big.matches('\n').count() as u64;
+    let started = Instant::now();
+    server.open("file:///tmp/big.md", "markdown", &big);
+    let d = server.diagnostics("file:///tmp/big.md", Some(1));
+    assert_eq!(ranges(&d), [(last_line, 12, 16, "ttft".to_string())]);
+    let hover = server.hover("file:///tmp/big.md", last_line as u32, 13);
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Time to first token")
+    );
+    eprintln!(
+        "50 MB document: open to diagnostics in {:?}",
+        started.elapsed()
+    );
+
+    // One 10 MB line with a term at its very end.
+    let mut long = "x ".repeat(5 * 1024 * 1024);
+    long.push_str("model alias");
+    let started = Instant::now();
+    server.open("file:///tmp/long.txt", "plaintext", &long);
+    let d = server.diagnostics("file:///tmp/long.txt", Some(1));
+    assert_eq!(
+        ranges(&d),
+        [(
+            0,
+            10 * 1024 * 1024,
+            10 * 1024 * 1024 + 11,
+            "model-alias".to_string()
+        )]
+    );
+    // Typing at the end of the long line stays fast.
+    let at = 10 * 1024 * 1024 + 11;
+    server.change(
+        "file:///tmp/long.txt",
+        2,
+        json!([{"range": {"start": {"line": 0, "character": at}, "end": {"line": 0, "character": at}}, "text": " TTFT"}]),
+    );
+    let d = server.diagnostics("file:///tmp/long.txt", Some(2));
+    assert_eq!(d.len(), 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Binary content with NUL bytes, and mixed line endings.
+    server.open(
+        "file:///tmp/bin.dat",
+        "plaintext",
+        "\u{0}\u{1}TTFT\u{0}\r\nx\rmodel alias\n\u{0}",
+    );
+    let d = server.diagnostics("file:///tmp/bin.dat", Some(1));
+    assert_eq!(
+        ranges(&d),
+        [
+            (0, 2, 6, "ttft".to_string()),
+            (2, 0, 11, "model-alias".to_string())
+        ]
+    );
+    assert_alive(&mut server);
+}
+
+#[test]
+fn lone_surrogates_in_json_are_replaced_not_fatal() {
+    let mut server = Server::new_default();
+    let body = r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/s.md","languageId":"markdown","version":1,"text":"a\ud800b TTFT \udc00 model alias"}}}"#;
+    let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    bytes.extend_from_slice(body.as_bytes());
+    server.send_raw(&bytes);
+    let d = server.diagnostics("file:///tmp/s.md", Some(1));
+    // Each lone surrogate becomes U+FFFD, one UTF-16 unit, as the client counts it.
+    assert_eq!(
+        ranges(&d),
+        [
+            (0, 4, 8, "ttft".to_string()),
+            (0, 11, 22, "model-alias".to_string())
+        ]
+    );
+    assert_alive(&mut server);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit and property tests of the
+# core, end-to-end tests of the real binary over stdio, the benchmark build,
+# the CLI on the shipped sample, and the VS Code and Neovim shims against the
+# real server. Each suite's result is counted; the last line is the summary.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+passed=0
+failed=0
+failures=()
+step() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name"
+  local started=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "--- ok: $name ($((SECONDS - started))s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "--- FAILED: $name ($((SECONDS - started))s)"
+  fi
+}
+
+step "cargo fmt --check" cargo fmt --all --check
+step "cargo clippy" cargo clippy --workspace --all-targets --features llmops-lsp/test-hooks -- -D warnings
+# One debug build with the test hooks serves the Rust tests and the editors.
+step "cargo test (unit, property, end-to-end)" cargo test --workspace --features llmops-lsp/test-hooks
+step "cargo bench --no-run" cargo bench --workspace --no-run
+step "built-in content checks clean" ./target/debug/llmops-lsp check content/
+step "scan finds the terms of the sample" bash -c '
+  out=$(./target/debug/llmops-lsp scan examples/sample.md) || exit 1
+  echo "$out" | head -5
+  echo "$out" | grep -q "^examples/sample.md:3:52: Prompt registry: " || exit 1
+  ! echo "$out" | grep -q "sample.md:21:"'
+export LLMOPS_LSP_BIN="$PWD/target/debug/llmops-lsp"
+if [ -x editors/neovim/test/run.sh ]; then
+  step "neovim plugin (headless nvim + real server)" editors/neovim/test/run.sh
+fi
+if [ -x editors/vscode/test.sh ]; then
+  step "vscode extension (typecheck, webview in chromium, client, vsix)" editors/vscode/test.sh
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'failed suite: %s\n' "${failures[@]}"
+fi
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
