@@ -39,6 +39,10 @@ pub struct State {
     pub settings: Settings,
     /// Documents whose diagnostics must be published again.
     pub dirty: BTreeSet<String>,
+    /// Closed documents whose diagnostics must be cleared. Clearing goes
+    /// through the publisher too, so a publication computed before the close
+    /// can never arrive after the clear.
+    pub closed: Vec<Uri>,
     /// Messages for the user, shown once the client is initialized.
     pub notices: Vec<(MessageType, String)>,
     pub roots: Vec<PathBuf>,
@@ -66,6 +70,11 @@ impl Shared {
     }
 }
 
+/// Cheap to clone: handlers that must ask the client something spawn a
+/// clone, because state-changing notifications are handled inline by the
+/// transport and must not wait for a client response (which the transport
+/// could not read while they wait).
+#[derive(Clone)]
 pub struct Backend {
     pub client: Client,
     pub shared: Arc<Shared>,
@@ -102,6 +111,7 @@ impl Backend {
             progress: ProgressStore::in_memory(),
             settings: Settings::default(),
             dirty: BTreeSet::new(),
+            closed: Vec::new(),
             notices: Vec::new(),
             roots: Vec::new(),
             supports_configuration: false,
@@ -158,25 +168,26 @@ impl Backend {
 async fn publish_loop(client: Client, shared: Arc<Shared>) {
     loop {
         shared.wake.notified().await;
-        let batch: Vec<(Uri, Vec<Diagnostic>, i32)> = {
+        let batch: Vec<(Uri, Vec<Diagnostic>, Option<i32>)> = {
             let mut state = shared.lock();
             let dirty = std::mem::take(&mut state.dirty);
-            dirty
+            let closed = std::mem::take(&mut state.closed);
+            let cleared = closed.into_iter().map(|uri| (uri, Vec::new(), None));
+            let published: Vec<_> = dirty
                 .iter()
                 .filter_map(|key| {
                     let open = state.docs.get(key)?;
                     Some((
                         open.uri.clone(),
                         diagnostics(&state, open),
-                        open.doc.version,
+                        Some(open.doc.version),
                     ))
                 })
-                .collect()
+                .collect();
+            cleared.chain(published).collect()
         };
         for (uri, diagnostics, version) in batch {
-            client
-                .publish_diagnostics(uri, diagnostics, Some(version))
-                .await;
+            client.publish_diagnostics(uri, diagnostics, version).await;
         }
     }
 }
@@ -326,7 +337,8 @@ impl LanguageServer for Backend {
             state
                 .notices
                 .extend(notices.into_iter().map(|n| (MessageType::WARNING, n.0)));
-            let notices = state.packs.load_roots(&roots);
+            let workspace_packs = state.settings.workspace_packs;
+            let notices = state.packs.load_roots(&roots, workspace_packs);
             state
                 .notices
                 .extend(notices.into_iter().map(|n| (MessageType::WARNING, n)));
@@ -372,12 +384,15 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.pull_configuration().await;
-        crate::packs::register_watchers(self).await;
-        self.show_notices().await;
-        let mut state = self.shared.lock();
-        let all: Vec<String> = state.docs.keys().cloned().collect();
-        self.shared.touch(&mut state, &all);
+        let this = self.clone();
+        tokio::spawn(async move {
+            this.pull_configuration().await;
+            crate::packs::register_watchers(&this).await;
+            this.show_notices().await;
+            let mut state = this.shared.lock();
+            let all: Vec<String> = state.docs.keys().cloned().collect();
+            this.shared.touch(&mut state, &all);
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -455,21 +470,25 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
-        let removed = self.shared.lock().docs.remove(&key);
-        if removed.is_some() {
-            self.client
-                .publish_diagnostics(params.text_document.uri, Vec::new(), None)
-                .await;
+        let mut state = self.shared.lock();
+        if state.docs.remove(&key).is_some() {
+            state.dirty.remove(&key);
+            state.closed.push(params.text_document.uri);
+            self.shared.wake.notify_one();
         }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         if params.settings.is_null() || params.settings.as_object().is_some_and(|o| o.is_empty()) {
-            self.pull_configuration().await;
+            let this = self.clone();
+            tokio::spawn(async move {
+                this.pull_configuration().await;
+                this.show_notices().await;
+            });
         } else {
             self.apply_settings(&params.settings);
+            self.show_notices().await;
         }
-        self.show_notices().await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -502,7 +521,9 @@ impl LanguageServer for Backend {
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: render::hover_markdown(content, term, completed, term_state),
+                value: render::hover_markdown(content, term, completed, term_state, |t| {
+                    crate::packs::term_link(t)
+                }),
             }),
             range: Some(span_to_range(span)),
         }))

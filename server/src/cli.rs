@@ -18,7 +18,7 @@ use crate::packs::PackSet;
 fn content_here() -> Content {
     let mut packs = PackSet::with_builtin();
     let roots: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
-    for notice in packs.load_roots(&roots) {
+    for notice in packs.load_roots(&roots, true) {
         eprintln!("{notice}");
     }
     packs.merged().0

@@ -81,8 +81,10 @@ impl PackSet {
         None
     }
 
-    /// Loads the user's packs and every root's `.llmops/*.toml`.
-    pub fn load_roots(&mut self, roots: &[PathBuf]) -> Vec<String> {
+    /// Loads the user's packs and, when `workspace` is set, every root's
+    /// `.llmops/*.toml`.
+    pub fn load_roots(&mut self, roots: &[PathBuf], workspace: bool) -> Vec<String> {
+        let roots = if workspace { roots } else { &[] };
         let mut files: Vec<(PathBuf, Scope)> = Vec::new();
         if let Some(dir) = user_pack_dir() {
             files.extend(toml_files(&dir).into_iter().map(|p| (p, Scope::User)));
@@ -235,6 +237,9 @@ pub async fn watched_files_changed(backend: &Backend, params: DidChangeWatchedFi
             let Some(scope) = PackSet::scope_of(&path, &state.roots) else {
                 continue;
             };
+            if scope == Scope::Workspace && !state.settings.workspace_packs {
+                continue;
+            }
             any = true;
             if event.typ == FileChangeType::DELETED {
                 state.packs.remove(&path);
@@ -326,7 +331,13 @@ pub async fn register_watchers(backend: &Backend) {
 }
 
 /// Where the built-in pack is written so editors can open it read-only.
+/// Written at most once per process.
 fn builtin_file() -> Option<PathBuf> {
+    static PATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    PATH.get_or_init(write_builtin_file).clone()
+}
+
+fn write_builtin_file() -> Option<PathBuf> {
     let dir = llmops_core::progress::default_data_dir()?;
     let path = dir.join("builtin-content.toml");
     if std::fs::read_to_string(&path).ok().as_deref() != Some(BUILTIN_SOURCE) {
@@ -344,6 +355,21 @@ fn builtin_file() -> Option<PathBuf> {
     Some(path)
 }
 
+/// The file that defines a term (the built-in pack is written out read-only).
+fn term_file(term: &llmops_core::content::Term) -> Option<PathBuf> {
+    if &*term.origin.pack == BUILTIN_PATH {
+        builtin_file()
+    } else {
+        Some(PathBuf::from(&*term.origin.pack))
+    }
+}
+
+/// A `file://` link to a term's entry, with a `#L<line>` fragment.
+pub fn term_link(term: &llmops_core::content::Term) -> Option<String> {
+    let uri = Uri::from_file_path(term_file(term)?)?;
+    Some(format!("{}#L{}", uri.as_str(), term.origin.line + 1))
+}
+
 /// `textDocument/definition` on a term: its entry in the pack that defines it.
 pub fn definition(
     state: &State,
@@ -354,12 +380,7 @@ pub fn definition(
         .doc
         .hit_at(from_lsp(position.position), state.encoding)?;
     let term = state.content.terms.get(hit.term as usize)?;
-    let path = if &*term.origin.pack == BUILTIN_PATH {
-        builtin_file()?
-    } else {
-        PathBuf::from(&*term.origin.pack)
-    };
-    let uri = Uri::from_file_path(&path)?;
+    let uri = Uri::from_file_path(term_file(term)?)?;
     // Origins count UTF-8 bytes; pack ids are ASCII, so the column of the id
     // is the same in every encoding for the usual `id = "..."` line.
     let at = to_lsp(CorePosition {

@@ -33,6 +33,24 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Makes a link destination safe inside `(...)`: no spaces, parentheses or
+/// angle brackets survive unencoded.
+pub fn escape_link(target: &str) -> String {
+    let mut out = String::with_capacity(target.len());
+    for c in target.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '\\' => out.push_str("%5C"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The message of a term's diagnostic: short, since editors show it inline.
 pub fn diagnostic_message(term: &Term, state: TermState) -> String {
     let prefix = if state == TermState::Due {
@@ -50,6 +68,7 @@ pub fn hover_markdown(
     term: &Term,
     completed: Option<bool>,
     state: TermState,
+    link: impl Fn(&Term) -> Option<String>,
 ) -> String {
     let mut md = format!("**{}**", escape_markdown(&term.name));
     if !term.aliases.is_empty() {
@@ -62,7 +81,10 @@ pub fn hover_markdown(
         .related
         .iter()
         .filter_map(|id| content.term(id))
-        .map(|t| format!("*{}*", escape_markdown(&t.name)))
+        .map(|t| match link(t) {
+            Some(target) => format!("[{}]({})", escape_markdown(&t.name), escape_link(&target)),
+            None => format!("*{}*", escape_markdown(&t.name)),
+        })
         .collect();
     if !related.is_empty() {
         md.push_str(&format!("\n\nRelated: {}", related.join(", ")));

@@ -32,6 +32,9 @@ pub struct Settings {
     pub max_diagnostics: usize,
     /// Spaced right answers that make a term known.
     pub mastery: u32,
+    /// Whether `.llmops/*.toml` packs of the workspace are loaded. Editors
+    /// turn this off for untrusted workspaces (VS Code workspace trust).
+    pub workspace_packs: bool,
 }
 
 impl Default for Settings {
@@ -47,6 +50,7 @@ impl Default for Settings {
             inlay_hints: false,
             max_diagnostics: 1000,
             mastery: llmops_core::learning::DEFAULT_MASTERY,
+            workspace_packs: true,
         }
     }
 }
@@ -97,6 +101,10 @@ impl Settings {
                 },
                 "firstOccurrenceOnly" => match v.as_bool() {
                     Some(b) => settings.first_occurrence_only = b,
+                    None => bad(key, "true or false"),
+                },
+                "workspacePacks" => match v.as_bool() {
+                    Some(b) => settings.workspace_packs = b,
                     None => bad(key, "true or false"),
                 },
                 "inlayHints" => match v.as_bool() {

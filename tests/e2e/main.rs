@@ -5,4 +5,6 @@ mod support;
 
 mod course;
 mod language;
+mod learning;
+mod packs;
 mod robustness;

@@ -33,6 +33,8 @@ pub struct Server {
     /// Keeps temporary directories alive as long as the server.
     _temp: Vec<tempfile::TempDir>,
     pub data_dir: PathBuf,
+    /// What this client answers to `workspace/configuration` (one item).
+    pub configuration: Value,
 }
 
 fn read_frames(stdout: impl Read + Send + 'static, tx: std::sync::mpsc::Sender<Value>) {
@@ -106,6 +108,7 @@ impl Server {
             inbox: Vec::new(),
             _temp: temp,
             data_dir,
+            configuration: Value::Null,
         }
     }
 
@@ -199,7 +202,7 @@ impl Server {
             Ok(message) => {
                 if let (Some(id), Some(method)) = (message.get("id"), message.get("method")) {
                     let result = match method.as_str() {
-                        Some("workspace/configuration") => json!([null]),
+                        Some("workspace/configuration") => json!([self.configuration.clone()]),
                         _ => Value::Null,
                     };
                     let id = id.clone();
@@ -275,6 +278,27 @@ impl Server {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri.as_str()
                 && version.is_none_or(|v| m["params"]["version"] == v)
+        });
+        message["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Waits until a publication of `uri`'s diagnostics satisfies `pred`,
+    /// skipping older ones (the server may republish the same version when
+    /// settings, packs or progress change).
+    pub fn diagnostics_until(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let uri = uri.to_string();
+        let message = self.wait_for(WAIT, |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && pred(m["params"]["diagnostics"].as_array().map_or(&[][..], |v| v))
+        });
+        // Older publications of the same document are stale now.
+        self.inbox.retain(|m| {
+            !(m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str())
         });
         message["params"]["diagnostics"]
             .as_array()

@@ -1,0 +1,148 @@
+//! Property tests: the stable-toolchain twins of the `fuzz/` targets, run on
+//! every test run. Any input, no panic; incremental results equal a rebuild.
+
+use llmops_core::content::{BUILTIN_SOURCE, Pack, Scope};
+use llmops_core::text::{Encoding, LineIndex};
+use llmops_core::{Content, Document};
+use proptest::prelude::*;
+
+/// Pieces that make interesting text: terms, their parts, case changes,
+/// separators, line endings, multi-byte characters.
+const PIECES: &[&str] = &[
+    "TTFT",
+    "ttft",
+    "_ms",
+    "model",
+    " ",
+    "alias",
+    "Alias",
+    "prompt",
+    "Registry",
+    "_",
+    "-",
+    "/",
+    "A/B",
+    " test",
+    "quality drift",
+    "\n",
+    "\r\n",
+    "\r",
+    "😀",
+    "中文",
+    "é",
+    "x",
+    "s",
+    "//",
+    "#",
+    "time to first token",
+    "LLM-as-a-judge",
+    "\t",
+    "\u{0}",
+    "PromptRegistry",
+    "MODEL_ALIAS",
+];
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(PIECES).prop_map(str::to_string),
+            1 => any::<String>(),
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn content() -> &'static Content {
+    static CONTENT: std::sync::OnceLock<Content> = std::sync::OnceLock::new();
+    CONTENT.get_or_init(|| Content::builtin().expect("built-in content"))
+}
+
+fn boundary_at(text: &str, fraction: f64) -> usize {
+    let mut at = ((text.len() as f64) * fraction) as usize;
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn matcher_hits_are_ordered_disjoint_and_on_char_boundaries(text in text_strategy()) {
+        let hits = content().matcher.find_all(&text);
+        let mut last_end = 0;
+        for hit in hits {
+            prop_assert!(hit.start < hit.end && hit.end <= text.len());
+            prop_assert!(hit.start >= last_end);
+            prop_assert!(text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end));
+            prop_assert!((hit.term as usize) < content().terms.len());
+            last_end = hit.end;
+        }
+    }
+
+    #[test]
+    fn incremental_edits_equal_a_rebuild(
+        start in text_strategy(),
+        edits in prop::collection::vec((0.0..=1.0f64, 0.0..=1.0f64, text_strategy()), 1..25),
+    ) {
+        let matcher = &content().matcher;
+        let mut doc = Document::new(start.clone(), 0, matcher);
+        for (a, b, insert) in edits {
+            let (x, y) = (boundary_at(doc.text(), a), boundary_at(doc.text(), b));
+            let (from, to) = (x.min(y), x.max(y));
+            doc.replace(from, to, &insert, matcher);
+            let fresh = Document::new(doc.text().to_string(), 0, matcher);
+            prop_assert_eq!(doc.hits(), fresh.hits(), "text {:?}", doc.text());
+            prop_assert_eq!(doc.lines(), fresh.lines());
+        }
+    }
+
+    #[test]
+    fn positions_round_trip_in_both_encodings(text in text_strategy()) {
+        let lines = LineIndex::new(&text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            for (offset, _) in text.char_indices() {
+                let position = lines.position(&text, offset, encoding);
+                let back = lines.offset(&text, position, encoding).expect("line exists");
+                // A position inside a line break maps to the line's end.
+                let (_, line_end) = lines.line_content(&text, position.line as usize).unwrap();
+                prop_assert!(back == offset || (offset >= line_end && back == line_end));
+            }
+        }
+    }
+
+    #[test]
+    fn the_loader_never_panics_and_locates_errors(text in any::<String>()) {
+        if let Err(errors) = Pack::parse("fuzz.toml", Scope::Workspace, &text) {
+            for e in errors {
+                prop_assert!(e.line >= 1 && e.column >= 1);
+                prop_assert!(e.range.start <= text.len());
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_builtin_pack_is_reported_not_fatal(
+        cuts in prop::collection::vec((0.0..1.0f64, 0usize..40, "[a-z\"=\\[\\]\n ]{0,6}"), 1..4),
+    ) {
+        let mut source = BUILTIN_SOURCE.to_string();
+        for (at, len, insert) in cuts {
+            let from = boundary_at(&source, at);
+            let to = boundary_at(&source, ((from + len) as f64 / source.len() as f64).min(1.0)).max(from);
+            source.replace_range(from..to, &insert);
+        }
+        match Pack::parse("damaged.toml", Scope::Builtin, &source) {
+            Ok(pack) => { let _ = Content::merge(&[pack]); }
+            Err(errors) => {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(e.range.start <= source.len());
+                    prop_assert!(e.line <= source.lines().count() + 1);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Settings, noise control, known terms and spaced repetition.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const DOC: &str = "file:///tmp/learn.md";
+
+#[test]
+fn severity_follows_init_options_and_runtime_configuration() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {"severity": "information"}}),
+    );
+    server.open(DOC, "markdown", "TTFT");
+    assert_eq!(server.diagnostics(DOC, Some(1))[0]["severity"], 3);
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"severity": "warning"}}}),
+    );
+    server.diagnostics_until(DOC, |d| d.len() == 1 && d[0]["severity"] == 2);
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"severity": "off"}}}),
+    );
+    server.diagnostics_until(DOC, |d| d.is_empty());
+    // Hover keeps working when diagnostics are off.
+    assert!(server.hover(DOC, 0, 1).is_object());
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"severity": "loud"}}}),
+    );
+    let shown = server.wait_for(WAIT, |m| m["method"] == "window/showMessage");
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("llmops.severity")
+    );
+    server.diagnostics_until(DOC, |d| d.len() == 1 && d[0]["severity"] == 4);
+}
+
+#[test]
+fn exclude_languages_size_and_first_occurrence_settings() {
+    let options = json!({"llmops": {
+        "exclude": ["**/*.lock", "vendor/**"],
+        "languages": {"deny": ["rust"]},
+        "maxFileBytes": 64,
+        "firstOccurrenceOnly": true
+    }});
+    let (mut server, _) = Server::initialized(Start::default(), json!({}), options);
+    server.open("file:///tmp/p/Cargo.lock", "toml", "TTFT");
+    assert!(
+        server
+            .diagnostics("file:///tmp/p/Cargo.lock", Some(1))
+            .is_empty()
+    );
+    server.open("file:///tmp/p/main.rs", "rust", "// TTFT");
+    assert!(
+        server
+            .diagnostics("file:///tmp/p/main.rs", Some(1))
+            .is_empty()
+    );
+    let big = format!("TTFT {}", "x ".repeat(40));
+    server.open("file:///tmp/p/big.md", "markdown", &big);
+    assert!(
+        server
+            .diagnostics("file:///tmp/p/big.md", Some(1))
+            .is_empty()
+    );
+    assert!(
+        server.hover("file:///tmp/p/big.md", 0, 1).is_object(),
+        "hover works on big files"
+    );
+    server.open(DOC, "markdown", "TTFT TTFT model alias TTFT");
+    let d = server.diagnostics(DOC, Some(1));
+    assert_eq!(
+        ranges(&d),
+        [
+            (0, 0, 4, "ttft".to_string()),
+            (0, 10, 21, "model-alias".to_string())
+        ]
+    );
+}
+
+#[test]
+fn ignore_comments_silence_lines_and_files_and_code_actions_insert_them() {
+    let mut server = Server::new_default();
+    let text = "TTFT // llmops: ignore\n# llmops: ignore-next-line\nTTFT\nmodel alias\n";
+    server.open(DOC, "markdown", text);
+    let d = server.diagnostics(DOC, Some(1));
+    assert_eq!(ranges(&d), [(3, 0, 11, "model-alias".to_string())]);
+    server.change(
+        DOC,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                "text": "<!-- llmops: ignore-file -->\n"}]),
+    );
+    assert!(server.diagnostics(DOC, Some(2)).is_empty());
+
+    server.open("file:///tmp/x.py", "python", "    ttft_ms = 3\n");
+    server.diagnostics("file:///tmp/x.py", Some(1));
+    let actions = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "file:///tmp/x.py"},
+               "range": {"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 5}},
+               "context": {"diagnostics": []}}),
+    );
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore LLMOps terms on this line")
+        .expect("ignore action");
+    let edit = &ignore["edit"]["changes"]["file:///tmp/x.py"][0];
+    assert_eq!(edit["newText"], "    # llmops: ignore-next-line\n");
+    assert_eq!(edit["range"]["start"], json!({"line": 0, "character": 0}));
+}
+
+#[test]
+fn known_terms_are_hidden_everywhere_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = Start {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let (mut server, _) = Server::initialized(start.clone(), json!({}), Value::Null);
+    server.open(DOC, "markdown", "TTFT and model alias");
+    assert_eq!(server.diagnostics(DOC, Some(1)).len(), 2);
+    let actions = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": DOC},
+               "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}},
+               "context": {"diagnostics": []}}),
+    );
+    let know = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "I know this term: Time to first token")
+        .expect("I know this term action")
+        .clone();
+    let command = &know["command"];
+    server.command_ok(
+        command["command"].as_str().unwrap(),
+        command["arguments"].clone(),
+    );
+    let d = server.diagnostics_until(DOC, |d| d.len() == 1);
+    assert_eq!(ranges(&d), [(0, 9, 20, "model-alias".to_string())]);
+    let hover = server.hover(DOC, 0, 1);
+    assert!(hover.to_string().contains("You know this term"), "{hover}");
+    assert_eq!(server.command_ok("llmops.progress", json!([]))["known"], 1);
+    assert!(server.stop().success());
+
+    let (mut again, _) = Server::initialized(start, json!({}), Value::Null);
+    again.open(DOC, "markdown", "TTFT and model alias");
+    assert_eq!(again.diagnostics(DOC, Some(1)).len(), 1);
+    again.command_ok("llmops.forgetKnown", json!([]));
+    again.diagnostics_until(DOC, |d| d.len() == 2);
+}
+
+#[test]
+fn a_review_falls_due_with_the_clock_injected() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = 24 * 3600u64;
+    let t0 = 1_700_000_000u64;
+    let at = |t: u64| Start {
+        data_dir: Some(dir.path().to_path_buf()),
+        env: vec![("LLMOPS_LSP_NOW".into(), t.to_string())],
+        ..Default::default()
+    };
+    let (mut server, _) = Server::initialized(at(t0), json!({}), Value::Null);
+    server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "ttft-1", "choice": right_choice("ttft-1")}]),
+    );
+    let progress = server.command_ok("llmops.progress", json!([]));
+    assert_eq!(progress["terms"]["ttft"], "learning");
+    assert_eq!(progress["due"], 0);
+    server.open(DOC, "markdown", "TTFT");
+    let d = server.diagnostics(DOC, Some(1));
+    assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
+    drop(server);
+
+    // Two days later the review is due.
+    let (mut later, _) = Server::initialized(at(t0 + 2 * day), json!({}), Value::Null);
+    later.open(DOC, "markdown", "TTFT");
+    let d = later.diagnostics(DOC, Some(1));
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Review due: Time to first token"),
+        "{d:?}"
+    );
+    assert_eq!(d[0]["data"]["reviewDue"], true);
+    assert_eq!(later.command_ok("llmops.progress", json!([]))["due"], 1);
+    drop(later);
+
+    // Three spaced right answers master it (mastery 3): its hints fade.
+    for t in [t0 + 2 * day, t0 + 6 * day] {
+        let (mut s, _) = Server::initialized(at(t), json!({}), Value::Null);
+        s.command_ok(
+            "llmops.answerExercise",
+            json!([{"exerciseId": "ttft-1", "choice": right_choice("ttft-1")}]),
+        );
+    }
+    let (mut mastered, _) = Server::initialized(at(t0 + 7 * day), json!({}), Value::Null);
+    mastered.open(DOC, "markdown", "TTFT");
+    assert!(mastered.diagnostics(DOC, Some(1)).is_empty());
+    assert_eq!(
+        mastered.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
+        "known"
+    );
+}
+
+#[test]
+fn inlay_hints_expand_acronyms_when_enabled() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {"inlayHints": true}}),
+    );
+    server.open(DOC, "markdown", "p95 TTFT and the time to first token");
+    server.diagnostics(DOC, Some(1));
+    let hints = server.result(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": DOC},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}}),
+    );
+    let hints = hints.as_array().unwrap();
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    assert_eq!(hints[0]["label"], ": time to first token");
+    assert_eq!(hints[0]["position"], json!({"line": 0, "character": 8}));
+}
+
+#[test]
+fn report_lists_terms_and_what_was_learned() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "TTFT and TTFT and the model alias\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.py"), "prompt_registry = {}\n").unwrap();
+    let start = Start {
+        data_dir: Some(data.path().to_path_buf()),
+        ..Default::default()
+    };
+    let (mut server, _) = Server::initialized(start, json!({}), Value::Null);
+    server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "ttft-1", "choice": right_choice("ttft-1")}]),
+    );
+    drop(server);
+    let out = Command::new(BIN)
+        .args(["report", "--json"])
+        .arg(dir.path())
+        .env("LLMOPS_LSP_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["termsFound"], 3);
+    assert_eq!(report["termsLearned"], 1);
+    assert_eq!(report["terms"][0]["id"], "ttft");
+    assert_eq!(report["terms"][0]["occurrences"], 2);
+    assert_eq!(report["terms"][0]["learned"], true);
+    let md = Command::new(BIN)
+        .arg("report")
+        .arg(dir.path())
+        .env("LLMOPS_LSP_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.contains("| Time to first token | 2 |"), "{md}");
+}
+
+#[test]
+fn settings_are_pulled_with_workspace_configuration_when_supported() {
+    let mut server = Server::start(Start::default());
+    server.configuration = json!({"severity": "information"});
+    server.initialize(json!({"workspace": {"configuration": true}}), Value::Null);
+    let asked = server.wait_for(WAIT, |m| m["method"] == "workspace/configuration");
+    assert_eq!(asked["params"]["items"][0]["section"], "llmops");
+    server.open(DOC, "markdown", "TTFT");
+    server.diagnostics_until(DOC, |d| d.len() == 1 && d[0]["severity"] == 3);
+    // A change notification without settings makes the server pull again.
+    server.configuration = json!({"severity": "warning"});
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    server.diagnostics_until(DOC, |d| d.len() == 1 && d[0]["severity"] == 2);
+}

@@ -1,0 +1,267 @@
+//! Team packs: loaded from the workspace, merged, reloaded on change,
+//! checked as typed, with errors on the exact line; and the `check` CLI.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const TEAM: &str = r#"# Acme's own vocabulary
+[[term]]
+id = "acme-gateway"
+name = "Acme gateway"
+aliases = ["AGW"]
+definition = "Our internal proxy in front of every model provider."
+related = ["ttft"]
+
+[[exercise]]
+id = "acme-gateway-1"
+term = "acme-gateway"
+title = "Where do requests go?"
+scenario = "A new service needs to call a hosted model."
+question = "What should it call?"
+choices = ["The provider directly", "The Acme gateway", "A cron job", "Nothing"]
+answer = 1
+explanation = "All model traffic goes through the gateway, which adds auth, quotas and tracing."
+"#;
+
+fn workspace(pack: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".llmops")).unwrap();
+    fs::write(dir.path().join(".llmops/team.toml"), pack).unwrap();
+    dir
+}
+
+fn start_in(root: &Path, init_options: Value) -> Server {
+    let mut server = Server::start(Start::default());
+    let uri = file_uri(root);
+    server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": uri,
+               "workspaceFolders": [{"uri": uri, "name": "ws"}],
+               "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+               "initializationOptions": init_options}),
+    );
+    server.notify("initialized", json!({}));
+    server
+}
+
+fn watched_change(server: &mut Server, path: &Path) {
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(path), "type": 2}]}),
+    );
+}
+
+#[test]
+fn a_workspace_pack_adds_terms_and_exercises_and_reloads_on_change() {
+    let ws = workspace(TEAM);
+    let pack = ws.path().join(".llmops/team.toml");
+    let mut server = start_in(ws.path(), Value::Null);
+    // The server asks to watch pack files.
+    let registration = server.wait_for(WAIT, |m| m["method"] == "client/registerCapability");
+    assert!(
+        registration.to_string().contains("**/.llmops/*.toml"),
+        "{registration}"
+    );
+
+    let doc = file_uri(&ws.path().join("notes.md"));
+    server.open(
+        &doc,
+        "markdown",
+        "Call the Acme gateway (AGW), then the Acme router.",
+    );
+    let d = server.diagnostics(&doc, Some(1));
+    assert_eq!(
+        ranges(&d),
+        [
+            (0, 9, 21, "acme-gateway".to_string()),
+            (0, 23, 26, "acme-gateway".to_string())
+        ]
+    );
+    let list = server.command_ok("llmops.listExercises", json!([]));
+    assert_eq!(list.as_array().unwrap().len(), 6);
+    assert_eq!(server.command_ok("llmops.progress", json!([]))["total"], 6);
+    let r = server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "acme-gateway-1", "choice": "b"}]),
+    );
+    assert_eq!(r["correct"], true);
+
+    // Edit the pack on disk: the term is renamed; open documents follow.
+    fs::write(&pack, TEAM.replace("Acme gateway", "Acme router")).unwrap();
+    watched_change(&mut server, &pack);
+    let d = server.diagnostics_until(&doc, |d| {
+        d.len() == 2 && d[1]["range"]["start"]["character"] == 38
+    });
+    assert_eq!(ranges(&d).last().unwrap().3, "acme-gateway");
+    let texts: Vec<u64> = ranges(&d).iter().map(|r| r.1).collect();
+    assert_eq!(texts, [23, 38], "AGW and the new name 'Acme router'");
+}
+
+#[test]
+fn a_malformed_pack_is_reported_on_its_line_and_the_last_good_version_stays() {
+    let ws = workspace(TEAM);
+    let pack = ws.path().join(".llmops/team.toml");
+    let pack_uri = file_uri(&pack);
+    let mut server = start_in(ws.path(), Value::Null);
+    let doc = file_uri(&ws.path().join("notes.md"));
+    server.open(&doc, "markdown", "Acme gateway");
+    assert_eq!(server.diagnostics(&doc, Some(1)).len(), 1);
+
+    fs::write(&pack, TEAM.replace("answer = 1", "answer = 7")).unwrap();
+    watched_change(&mut server, &pack);
+    let errors = server.diagnostics_until(&pack_uri, |d| !d.is_empty());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e["severity"], 1);
+    let line = TEAM.lines().position(|l| l.starts_with("answer")).unwrap() as u64;
+    assert_eq!(e["range"]["start"], json!({"line": line, "character": 9}));
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("`answer` is 7"), "{message}");
+    // The last good content is still in use.
+    let d = server.diagnostics_until(&doc, |_| true);
+    assert_eq!(ranges(&d), [(0, 0, 12, "acme-gateway".to_string())]);
+    assert_eq!(server.command_ok("llmops.progress", json!([]))["total"], 6);
+
+    // Broken TOML and a dangling reference are located too.
+    fs::write(&pack, TEAM.replace("name = \"Acme gateway\"", "name = ")).unwrap();
+    watched_change(&mut server, &pack);
+    let errors = server.diagnostics_until(&pack_uri, |d| {
+        d.len() == 1
+            && d[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("invalid pack"))
+    });
+    assert_eq!(errors[0]["range"]["start"]["line"], 3, "{errors:?}");
+    fs::write(
+        &pack,
+        TEAM.replace("related = [\"ttft\"]", "related = [\"nope\"]"),
+    )
+    .unwrap();
+    watched_change(&mut server, &pack);
+    let errors = server.diagnostics_until(&pack_uri, |d| {
+        d.len() == 1
+            && d[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("related"))
+    });
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`related` names term `nope`"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[0]["range"]["start"]["line"], 6);
+
+    // Fixing it clears the errors.
+    fs::write(&pack, TEAM).unwrap();
+    watched_change(&mut server, &pack);
+    assert_eq!(
+        server.diagnostics_until(&pack_uri, |d| d.is_empty()),
+        Vec::<Value>::new()
+    );
+}
+
+#[test]
+fn an_open_pack_is_checked_as_it_is_typed() {
+    let ws = workspace(TEAM);
+    let pack = ws.path().join(".llmops/team.toml");
+    let pack_uri = file_uri(&pack);
+    let mut server = start_in(ws.path(), Value::Null);
+    server.open(&pack_uri, "toml", TEAM);
+    assert_eq!(server.diagnostics(&pack_uri, Some(1)), Vec::<Value>::new());
+    let line = TEAM.lines().position(|l| l.starts_with("answer")).unwrap();
+    server.change(
+        &pack_uri,
+        2,
+        json!([{"range": {"start": {"line": line, "character": 9}, "end": {"line": line, "character": 10}}, "text": "9"}]),
+    );
+    let d = server.diagnostics(&pack_uri, Some(2));
+    assert_eq!(d.len(), 1);
+    assert!(d[0]["message"].as_str().unwrap().contains("answer"));
+}
+
+#[test]
+fn a_workspace_term_overrides_a_builtin_one_and_untrusted_workspaces_load_none() {
+    let pack = "[[term]]\nid = \"ttft\"\nname = \"Time to first token\"\naliases = [\"TTFT\"]\n\
+                definition = \"ACME-DEFINITION of first-token latency.\"\n";
+    let ws = workspace(pack);
+    let doc = file_uri(&ws.path().join("a.md"));
+    let mut server = start_in(ws.path(), Value::Null);
+    server.open(&doc, "markdown", "TTFT");
+    server.diagnostics(&doc, Some(1));
+    let hover = server.hover(&doc, 0, 1);
+    assert!(hover.to_string().contains("ACME\\\\-DEFINITION"), "{hover}");
+    // The exercise link of the built-in term survives.
+    assert!(hover.to_string().contains("Exercise available"));
+
+    let mut untrusted = start_in(ws.path(), json!({"llmops": {"workspacePacks": false}}));
+    untrusted.open(&doc, "markdown", "TTFT");
+    untrusted.diagnostics(&doc, Some(1));
+    let hover = untrusted.hover(&doc, 0, 1);
+    assert!(!hover.to_string().contains("ACME"), "{hover}");
+}
+
+#[test]
+fn definition_jumps_to_the_pack_entry() {
+    let ws = workspace(TEAM);
+    let mut server = start_in(ws.path(), Value::Null);
+    let doc = file_uri(&ws.path().join("a.md"));
+    server.open(&doc, "markdown", "AGW and TTFT");
+    server.diagnostics(&doc, Some(1));
+    let at = |s: &mut Server, ch: u32| {
+        s.result(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": doc}, "position": {"line": 0, "character": ch}}),
+        )
+    };
+    let team = at(&mut server, 1);
+    assert_eq!(team["uri"], file_uri(&ws.path().join(".llmops/team.toml")));
+    assert_eq!(team["range"]["start"]["line"], 2);
+    let builtin = at(&mut server, 9);
+    let path = builtin["uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("file://")
+        .to_string();
+    let text = fs::read_to_string(&path).unwrap();
+    let line = builtin["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert_eq!(text.lines().nth(line).unwrap().trim(), "id = \"ttft\"");
+    assert_eq!(at(&mut server, 5), Value::Null);
+}
+
+#[test]
+fn the_check_command_prints_located_errors_and_sets_its_exit_code() {
+    let ws = workspace(&TEAM.replace("answer = 1", "answer = 4"));
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(ws.path().join(".llmops"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = TEAM.lines().position(|l| l.starts_with("answer")).unwrap() + 1;
+    assert!(
+        stdout.contains(&format!(
+            "team.toml:{line}:10: exercise `acme-gateway-1`: field `answer` is 4"
+        )),
+        "{stdout}"
+    );
+    fs::write(ws.path().join(".llmops/team.toml"), TEAM).unwrap();
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(ws.path().join(".llmops"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
