@@ -8,3 +8,4 @@ mod language;
 mod learning;
 mod packs;
 mod robustness;
+mod soak;
