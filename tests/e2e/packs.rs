@@ -265,3 +265,33 @@ fn the_check_command_prints_located_errors_and_sets_its_exit_code() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn the_readme_team_pack_example_is_valid() {
+    let readme = include_str!("../../README.md");
+    let block = readme
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap_or(""))
+        .find(|b| b.contains("[[exercise]]"))
+        .expect("a team pack example in the README");
+    let ws = workspace(block);
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(ws.path().join(".llmops"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let mut server = start_in(ws.path(), Value::Null);
+    let doc = file_uri(&ws.path().join("a.md"));
+    server.open(&doc, "markdown", "Route it through the AGW.");
+    assert_eq!(
+        ranges(&server.diagnostics(&doc, Some(1))),
+        [(0, 21, 24, "acme-gateway".to_string())]
+    );
+}
