@@ -67,7 +67,9 @@ impl Settings {
             None => value,
         };
         let Some(map) = object.as_object() else {
-            if !object.is_null() {
+            // Some clients encode an empty table as `[]`: that is "no settings".
+            let empty = object.as_array().is_some_and(|a| a.is_empty());
+            if !object.is_null() && !empty {
                 problems.push("llmops settings must be an object".to_string());
             }
             return (settings, problems);
@@ -183,5 +185,8 @@ mod tests {
         assert!(problems[0].contains("maxFileBytes"));
         assert!(s.excluded(&["/x/Cargo.lock"]));
         assert!(!s.language_enabled("rust") && s.language_enabled("markdown"));
+        // An empty list (an empty Lua table) means no settings, not an error.
+        assert!(Settings::from_json(&json!({"llmops": []})).1.is_empty());
+        assert_eq!(Settings::from_json(&json!(42)).1.len(), 1);
     }
 }

@@ -1,0 +1,66 @@
+-- :checkhealth llmops: the binary, its version and the running clients.
+local M = {}
+
+-- vim.health.start/ok/... are 0.10+; 0.8 and 0.9 have report_* names.
+local health = vim.health or require("health")
+local start = health.start or health.report_start
+local ok = health.ok or health.report_ok
+local info = health.info or health.report_info
+local warn = health.warn or health.report_warn
+local fail = health.error or health.report_error
+
+function M.check()
+  start("llmops.nvim")
+  if vim.fn.has("nvim-0.8") == 0 then
+    return fail("llmops.nvim needs Neovim 0.8+")
+  end
+  local v = vim.version()
+  ok(("Neovim %d.%d.%d"):format(v.major, v.minor, v.patch))
+
+  local llmops = require("llmops")
+  if llmops.did_setup then
+    ok("setup() called")
+  else
+    warn("setup() has not been called", { 'Add require("llmops").setup() to your config' })
+  end
+
+  local cmd = llmops.config.cmd[1]
+  local path = vim.fn.exepath(cmd)
+  if path == "" then
+    fail(("binary not found: %s"):format(cmd), {
+      "Build it: cargo build -p llmops-lsp (or cargo install --path server)",
+      'Or point setup() at it: cmd = { "/path/to/llmops-lsp" }',
+    })
+  else
+    ok(("binary found: %s"):format(path))
+    local out = vim.fn.system({ path, "--version" })
+    if vim.v.shell_error == 0 then
+      ok(("version: %s"):format(vim.trim(out)))
+    else
+      fail(("`%s --version` failed: %s"):format(path, vim.trim(out)))
+    end
+  end
+  info(("progress file: %s/progress.json"):format(
+    vim.env.LLMOPS_LSP_DATA_DIR or ((vim.env.XDG_DATA_HOME or "~/.local/share") .. "/llmops-lsp")
+  ))
+
+  start("llmops-lsp clients")
+  local clients = llmops.clients({ name = llmops.name })
+  if #clients == 0 then
+    warn("no client running", { "Open a file of a configured filetype; see :LspInfo or :checkhealth vim.lsp" })
+  end
+  for _, client in ipairs(clients) do
+    local buffers = vim.tbl_count(client.attached_buffers or {})
+    local server = client.server_info and client.server_info.version
+    ok(("client %d: %s, root %s, %d buffer%s%s"):format(
+      client.id,
+      client.initialized and "running" or "starting",
+      client.config.root_dir or "(none)",
+      buffers,
+      buffers == 1 and "" or "s",
+      server and (", server " .. server) or ""
+    ))
+  end
+end
+
+return M
