@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The VS Code extension from a fresh checkout: install, typecheck, build, test,
+# package the .vsix. Needs node >= 20 with npm, and the server binary built
+# (`cargo build -p llmops-lsp`, or LLMOPS_LSP_BIN pointing at one). Chromium
+# is installed with apt if it is missing and we are root; otherwise a missing
+# Chromium fails the browser test, as any missing tool does.
+set -euo pipefail
+cd "$(dirname "$0")"
+start=$SECONDS
+
+bin="${LLMOPS_LSP_BIN:-../../target/debug/llmops-lsp}"
+if [ ! -x "$bin" ]; then
+  echo "test.sh: no server binary at $bin; run 'cargo build -p llmops-lsp' in the repository root or set LLMOPS_LSP_BIN" >&2
+  exit 1
+fi
+
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm test
+npm run package
+ls -l ./*.vsix
+# Real VS Code (code-server) end to end: opt-in, see README "Testing".
+if [ "${LLMOPS_VSCODE_E2E:-0}" = 1 ]; then
+  [ -f .code-server/node_modules/code-server/out/node/entry.js ] || bash scripts/install-code-server.sh
+  npm run test:e2e
+fi
+echo "test.sh: done in $((SECONDS - start)) s"

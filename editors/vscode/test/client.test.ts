@@ -1,0 +1,182 @@
+/**
+ * The extension's client logic against the real server: start it the way
+ * the extension does, get the TTFT diagnostic, ask for code actions, and run
+ * the command flow of the executeCommand middleware and the exercise panel.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  CodeActionRequest,
+  DidOpenTextDocumentNotification,
+  DiagnosticSeverity,
+  type CodeAction,
+  type Command,
+  type Diagnostic,
+} from 'vscode-languageserver-protocol/node';
+import {
+  ExerciseSession,
+  exerciseArgsAt,
+  executeCommandMiddleware,
+  progressItems,
+  statusText,
+  type MiddlewareHooks,
+} from '../src/flow';
+import type { AnswerResult, Exercise, ExerciseSummary, Progress } from '../src/webview/protocol';
+import { startServer, type Server } from './harness';
+
+const URI = 'file:///tmp/llmops-vscode-test/notes.md';
+const TEXT = '# Latency notes\n\nThe dashboard now tracks TTFT next to total latency.\n';
+const TTFT_LINE = 2;
+const TTFT_COLUMN = TEXT.split('\n')[TTFT_LINE]!.indexOf('TTFT');
+
+let server: Server;
+let ttft: Diagnostic;
+
+/** Records what the middleware asked VS Code to do. */
+function recordingHooks() {
+  const calls = { shown: [] as Exercise[], learningChanged: 0, errors: [] as string[] };
+  const hooks: MiddlewareHooks = {
+    showExercise: (e) => void calls.shown.push(e),
+    learningChanged: () => void calls.learningChanged++,
+    showError: (m) => void calls.errors.push(m),
+  };
+  return { calls, hooks };
+}
+
+before(async () => {
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+test('the server starts with the extension’s launch and offers the commands the client registers', () => {
+  const result = server.initializeResult;
+  assert.equal(result.serverInfo?.name, 'llmops-lsp');
+  const commands = result.capabilities.executeCommandProvider?.commands ?? [];
+  for (const c of ['llmops.openExercise', 'llmops.answerExercise', 'llmops.listExercises', 'llmops.progress', 'llmops.markKnown']) {
+    assert.ok(commands.includes(c), `${c} in ${commands.join(', ')}`);
+  }
+  assert.deepEqual(server.messages, [], 'no settings problems reported for the trusted default settings');
+});
+
+test('a Markdown file mentioning TTFT gets a hint diagnostic with the exercise id', async () => {
+  const published = server.diagnostics(URI, (d) => d.length > 0);
+  await server.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri: URI, languageId: 'markdown', version: 1, text: TEXT },
+  });
+  const diagnostics = await published;
+  const found = diagnostics.find((d) => d.code === 'ttft');
+  assert.ok(found, `TTFT diagnostic in ${JSON.stringify(diagnostics)}`);
+  ttft = found;
+  assert.equal(ttft.source, 'llmops');
+  assert.equal(ttft.severity, DiagnosticSeverity.Hint);
+  assert.deepEqual(ttft.range.start, { line: TTFT_LINE, character: TTFT_COLUMN });
+  assert.deepEqual(ttft.data, { termId: 'ttft', exerciseId: 'ttft-1', reviewDue: false });
+
+  // "Open exercise for term under cursor" on these diagnostics:
+  assert.deepEqual(exerciseArgsAt(diagnostics, { line: TTFT_LINE, character: TTFT_COLUMN + 2 }), [{ exerciseId: 'ttft-1' }]);
+  assert.equal(exerciseArgsAt(diagnostics, { line: 0, character: 3 }), undefined);
+});
+
+test('code actions on the term: Learn (opens the exercise) and I know this term', async () => {
+  assert.ok(ttft, 'needs the diagnostic test');
+  const actions = (await server.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: URI },
+    range: ttft.range,
+    context: { diagnostics: [ttft] },
+  })) as (CodeAction | Command)[];
+  const learn = actions.find((a): a is CodeAction => a.title.startsWith('Learn: Time to first token'));
+  assert.ok(learn, `Learn action in ${JSON.stringify(actions.map((a) => a.title))}`);
+  assert.equal(learn.kind, 'quickfix');
+  assert.match(learn.title, /\(exercise \d of 5\)$/);
+  assert.deepEqual(learn.command, {
+    title: learn.title,
+    command: 'llmops.openExercise',
+    arguments: [{ exerciseId: 'ttft-1' }],
+  });
+  const know = actions.find((a): a is CodeAction => a.title === 'I know this term: Time to first token');
+  assert.deepEqual(know?.command?.arguments, [{ termId: 'ttft' }]);
+  assert.equal(know?.command?.command, 'llmops.markKnown');
+});
+
+test('choosing the code action: the middleware shows the exercise, then the panel answers it', async () => {
+  const { calls, hooks } = recordingHooks();
+  const middleware = executeCommandMiddleware(hooks);
+  // What VS Code runs when the Learn code action is chosen.
+  const returned = (await middleware('llmops.openExercise', [{ exerciseId: 'ttft-1' }], server.execute)) as Exercise;
+  assert.equal(calls.shown.length, 1, 'the panel is shown once');
+  const exercise = calls.shown[0]!;
+  assert.equal(returned, exercise, 'the result still goes back to the caller');
+  assert.equal(exercise.id, 'ttft-1');
+  assert.equal(exercise.title, 'Why does the chat feel frozen?');
+  assert.deepEqual(exercise.choices.map((c) => c.id), ['a', 'b', 'c', 'd']);
+  assert.ok(!('answer' in exercise) && !JSON.stringify(exercise).includes('rightChoice'), 'no answer leaks to the client');
+  assert.equal(calls.learningChanged, 0, 'opening changes nothing');
+
+  // The panel: the page's messages become server commands.
+  const answered: AnswerResult[] = [];
+  const session = new ExerciseSession(server.execute, (r) => void answered.push(r));
+  session.current = exercise;
+  assert.deepEqual(await session.handle({ type: 'ready' }), { type: 'exercise', exercise });
+
+  const wrong = await session.handle({ type: 'answer', exerciseId: 'ttft-1', choice: 'a' });
+  assert.equal(wrong?.type, 'result');
+  const wrongResult = (wrong as { result: AnswerResult }).result;
+  assert.equal(wrongResult.correct, false);
+  assert.equal(wrongResult.rightChoice, 'd');
+  assert.deepEqual(wrongResult.progress, { completed: 0, total: 5 });
+
+  const right = await session.handle({ type: 'answer', exerciseId: 'ttft-1', choice: 'd' });
+  const rightResult = (right as { result: AnswerResult }).result;
+  assert.equal(rightResult.correct, true);
+  assert.match(rightResult.explanation, /Time to first token is the wait/);
+  assert.deepEqual(rightResult.progress, { completed: 1, total: 5 });
+  assert.equal(answered.length, 2, 'the status bar is refreshed after each answer');
+
+  // The status bar and the progress view after the answers.
+  const progress = (await server.execute('llmops.progress', [])) as Progress;
+  assert.equal(statusText(progress), 'LLMOps 1/5');
+  const list = (await server.execute('llmops.listExercises', [])) as ExerciseSummary[];
+  const row = progressItems(list).find((i) => i.exerciseId === 'ttft-1');
+  assert.deepEqual(row && [row.label, row.detail], ['$(pass-filled) Why does the chat feel frozen?', 'completed · 2 attempts']);
+  assert.equal(list.length, 5);
+
+  // The Next link.
+  assert.ok(rightResult.nextExerciseId, 'a next exercise is offered');
+  const next = await session.handle({ type: 'next', exerciseId: rightResult.nextExerciseId });
+  assert.equal(next?.type, 'exercise');
+  assert.equal((next as { exercise: Exercise }).exercise.id, rightResult.nextExerciseId);
+  assert.equal(session.current?.id, rightResult.nextExerciseId);
+
+  // Progress is stored where LLMOPS_LSP_DATA_DIR points.
+  const stored = path.join(server.dataDir, 'progress.json');
+  assert.ok(existsSync(stored), `${stored} written`);
+  assert.match(readFileSync(stored, 'utf8'), /ttft-1/);
+});
+
+test('a failing command is reported to the user, not thrown into VS Code', async () => {
+  const { calls, hooks } = recordingHooks();
+  const result = await executeCommandMiddleware(hooks)('llmops.openExercise', [{ exerciseId: 'no-such-exercise' }], server.execute);
+  assert.equal(result, undefined);
+  assert.deepEqual(calls.shown, []);
+  assert.equal(calls.errors.length, 1);
+  assert.match(calls.errors[0]!, /unknown exercise id `no-such-exercise`/);
+
+  const session = new ExerciseSession(server.execute);
+  const reply = await session.handle({ type: 'answer', exerciseId: 'no-such-exercise', choice: 'a' });
+  assert.equal(reply?.type, 'error');
+});
+
+test('“I know this term” goes through the middleware and refreshes the status bar', async () => {
+  const { calls, hooks } = recordingHooks();
+  const republished = server.diagnostics(URI, (d) => !d.some((x) => x.code === 'ttft'));
+  const standing = await executeCommandMiddleware(hooks)('llmops.markKnown', [{ termId: 'ttft' }], server.execute);
+  assert.equal(calls.learningChanged, 1);
+  assert.equal((standing as Progress).known, 1);
+  // A known term is no longer marked in the open document.
+  await republished;
+});

@@ -1,0 +1,247 @@
+/**
+ * The exercise webview in a real browser (Debian's Chromium driven by
+ * playwright-core), fed by the real server: the page is the real generator's
+ * HTML with the real bundled script, `acquireVsCodeApi` is a stub that hands
+ * the page's messages to the same `ExerciseSession` the extension uses, and
+ * its replies go back into the page the way VS Code delivers them.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ExerciseSession } from '../src/flow';
+import { exerciseHtml, makeNonce } from '../src/webview/html';
+import type { Exercise, FromPage, ToPage } from '../src/webview/protocol';
+import { PACKAGE_DIR, startServer, type Server } from './harness';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ORIGIN = 'https://webview.test';
+const SCRIPT = path.join(PACKAGE_DIR, 'dist', 'webview', 'exercise.js');
+const SCREENSHOT = path.resolve(process.env.LLMOPS_ARTIFACTS_DIR ?? path.join(PACKAGE_DIR, '..', '..', 'artifacts'), 'vscode-webview.png');
+
+/** A team pack whose every text tries to inject markup. */
+const HOSTILE_PACK = `
+[[term]]
+id = "xss-probe"
+name = "Probe <b>term</b>"
+aliases = ["xssprobe"]
+definition = "A term <img src=x onerror=\\"window.__pwned=1\\"> from a hostile pack."
+exercise = "xss-probe-1"
+
+[[exercise]]
+id = "xss-probe-1"
+term = "xss-probe"
+title = "<img src=x onerror=\\"window.__pwned=1\\">Hostile title"
+scenario = "<script>window.__pwned=2</script>Scenario"
+question = "Which <em>one</em>?"
+choices = ["<img src=x onerror=\\"window.__pwned=3\\">", "<b>bold</b>", "plain", "&amp; entity"]
+answer = 2
+explanation = "<iframe src=\\"https://example.invalid\\"></iframe>"
+vocabulary = ["xss-probe"]
+`;
+
+/** A dark theme's worth of the variables VS Code sets on the webview's <html>. */
+const DARK_THEME: Record<string, string> = {
+  '--vscode-font-family': 'system-ui, sans-serif',
+  '--vscode-font-size': '13px',
+  '--vscode-foreground': '#cccccc',
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-button-secondaryBackground': '#313131',
+  '--vscode-button-secondaryForeground': '#cccccc',
+  '--vscode-button-secondaryHoverBackground': '#3c3c3c',
+  '--vscode-focusBorder': '#0078d4',
+  '--vscode-textLink-foreground': '#4daafc',
+  '--vscode-testing-iconPassed': '#73c991',
+  '--vscode-testing-iconFailed': '#f14c4c',
+};
+
+let workspace: string;
+let server: Server;
+let browser: Browser;
+let page: Page;
+/** What the page posted, in order. */
+const fromPage: FromPage[] = [];
+let session: ExerciseSession;
+/** Replies in flight, so a test can wait until the page has been answered. */
+let pending: Promise<unknown> = Promise.resolve();
+
+async function toPage(message: ToPage): Promise<void> {
+  // What VS Code does with webview.postMessage: a `message` event on the page's window.
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  }
+  if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} missing: run \`node esbuild.mjs\` first.`);
+  workspace = mkdtempSync(path.join(tmpdir(), 'llmops-webview-ws-'));
+  mkdirSync(path.join(workspace, '.llmops'));
+  writeFileSync(path.join(workspace, '.llmops', 'hostile.toml'), HOSTILE_PACK);
+  server = await startServer({ root: workspace });
+  session = new ExerciseSession(server.execute);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+  // Nothing leaves the machine: the page and its script are served from memory, anything else fails.
+  const html = exerciseHtml({ nonce: makeNonce(), cspSource: ORIGIN, scriptUri: `${ORIGIN}/exercise.js` });
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === `${ORIGIN}/index.html`) return route.fulfill({ contentType: 'text/html', body: html });
+    if (url === `${ORIGIN}/exercise.js`) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(SCRIPT) });
+    return route.abort();
+  });
+  await page.exposeFunction('__toExtension', (message: FromPage) => {
+    fromPage.push(message);
+    const reply = session.handle(message).then((r) => (r ? toPage(r) : undefined));
+    pending = pending.then(() => reply);
+    return reply;
+  });
+  // The stub VS Code injects as acquireVsCodeApi, in place before the page's script runs.
+  await page.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>;
+    w.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => (w.__violations as string[]).push(`${e.violatedDirective} ${e.blockedURI}`));
+    let state: unknown;
+    w.acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => (w.__toExtension as (m: unknown) => unknown)(m),
+      getState: () => state,
+      setState: (s: unknown) => (state = s),
+    });
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+/** Polls a condition on the test's side (messages arrive asynchronously from the page). */
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out; messages from the page: ${JSON.stringify(fromPage)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const text = (selector: string) => page.locator(selector).innerText();
+
+test('the exercise from the server is shown, answered wrong then right, with verdict, explanation, progress and Next', async () => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  // The extension's panel.show(exercise) after the middleware got it from llmops.openExercise.
+  const exercise = (await server.execute('llmops.openExercise', [{ exerciseId: 'ttft-1' }])) as Exercise;
+  session.current = exercise;
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.evaluate((vars) => {
+    for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+  }, DARK_THEME);
+
+  // The page asks for the exercise once its script runs.
+  await page.locator('#title').filter({ hasText: exercise.title }).waitFor();
+  assert.deepEqual(fromPage[0], { type: 'ready' });
+  assert.equal(await text('#title'), 'Why does the chat feel frozen?');
+  assert.equal(await text('#scenario'), exercise.scenario);
+  assert.equal(await text('#question'), exercise.question);
+  // Five built-in exercises plus the one in the workspace's team pack.
+  const total = exercise.total;
+  assert.equal(total, 6);
+  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total} · Time to first token`);
+  const choices = page.locator('button.choice');
+  assert.equal(await choices.count(), 4);
+  assert.deepEqual(
+    await choices.locator('.text').allInnerTexts(),
+    exercise.choices.map((c) => c.text),
+  );
+  assert.equal(await page.locator('#result').isHidden(), true);
+
+  // Wrong, by mouse.
+  await choices.nth(0).click();
+  await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
+  await pending;
+  assert.deepEqual(fromPage.at(-1), { type: 'answer', exerciseId: 'ttft-1', choice: 'a' });
+  assert.equal(await text('#verdict'), 'Not quite. The right answer is choice 4.');
+  assert.match(await text('#explanation'), /^Time to first token is the wait between sending a request/);
+  assert.equal(await text('#progress'), `0 of ${total} exercises completed`);
+  assert.match((await choices.nth(0).getAttribute('class')) ?? '', /\bwrong\b/);
+
+  // Wrong again, by keyboard: 2 focuses the second choice, Enter answers it.
+  await page.keyboard.press('2');
+  assert.equal(await choices.nth(1).getAttribute('aria-pressed'), 'true');
+  assert.equal(await choices.nth(1).evaluate((b) => b === document.activeElement), true);
+  await page.keyboard.press('Enter');
+  await until(() => fromPage.length === 3);
+  await pending;
+  assert.deepEqual(fromPage.at(-1), { type: 'answer', exerciseId: 'ttft-1', choice: 'b' });
+  assert.equal(await text('#progress'), `0 of ${total} exercises completed`);
+
+  // Right, by mouse: progress goes from 0 to 1 on the real server.
+  await choices.nth(3).click();
+  await page.locator('#verdict').filter({ hasText: 'Correct!' }).waitFor();
+  await pending;
+  assert.deepEqual(fromPage.at(-1), { type: 'answer', exerciseId: 'ttft-1', choice: 'd' });
+  assert.equal(await text('#progress'), `1 of ${total} exercises completed`);
+  assert.equal(await page.locator('#explanation').isVisible(), true);
+  assert.match((await choices.nth(3).getAttribute('class')) ?? '', /\bright\b/);
+  const next = page.locator('#next');
+  assert.equal(await next.isVisible(), true);
+  assert.equal(await next.innerText(), 'Next exercise →');
+  assert.equal(await next.evaluate((b) => b === document.activeElement), true, 'Enter now goes on');
+  const standing = (await server.execute('llmops.progress', [])) as { completed: number };
+  assert.equal(standing.completed, 1);
+
+  mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  assert.ok(readFileSync(SCREENSHOT).length > 10_000, 'screenshot written');
+
+  // Next: the page asks for the next exercise and shows it.
+  await next.click();
+  await pending;
+  const nextMessage = fromPage.at(-1);
+  assert.equal(nextMessage?.type, 'next');
+  const nextId = (nextMessage as { exerciseId: string }).exerciseId;
+  const nextExercise = (await server.execute('llmops.openExercise', [{ exerciseId: nextId }])) as Exercise;
+  assert.notEqual(nextId, 'ttft-1');
+  await page.locator('#title').filter({ hasText: nextExercise.title }).waitFor();
+  assert.equal(await page.locator('#result').isHidden(), true, 'a fresh exercise has no verdict');
+
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'the page keeps to its own CSP');
+  assert.deepEqual(errors, []);
+});
+
+test('text from a hostile team pack is shown literally, never as markup', async () => {
+  // Served by the real server from the workspace's .llmops/hostile.toml.
+  const hostile = (await server.execute('llmops.openExercise', [{ exerciseId: 'xss-probe-1' }])) as Exercise;
+  assert.equal(hostile.title, '<img src=x onerror="window.__pwned=1">Hostile title');
+  await toPage({ type: 'exercise', exercise: hostile });
+  await page.locator('#title').filter({ hasText: 'Hostile title' }).waitFor();
+
+  assert.equal(await page.locator('#title').textContent(), '<img src=x onerror="window.__pwned=1">Hostile title');
+  assert.equal(await page.locator('#scenario').textContent(), '<script>window.__pwned=2</script>Scenario');
+  assert.deepEqual(await page.locator('button.choice .text').allTextContents(), [
+    '<img src=x onerror="window.__pwned=3">',
+    '<b>bold</b>',
+    'plain',
+    '&amp; entity',
+  ]);
+  assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total} · Probe <b>term</b>`);
+  assert.equal(await page.locator('dd').first().textContent(), 'A term <img src=x onerror="window.__pwned=1"> from a hostile pack.');
+
+  await page.locator('button.choice').nth(0).click();
+  await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
+  await pending;
+  assert.equal(await page.locator('#explanation').textContent(), '<iframe src="https://example.invalid"></iframe>');
+
+  assert.equal(await page.locator('img, iframe, b, em, main script').count(), 0, 'no element was created from server text');
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+});
