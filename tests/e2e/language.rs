@@ -272,7 +272,7 @@ fn a_closed_document_is_cleared_and_can_be_reopened() {
         "textDocument/didClose",
         json!({"textDocument": {"uri": DOC}}),
     );
-    assert!(server.diagnostics(DOC, None).is_empty());
+    server.diagnostics_until(DOC, |d| d.is_empty());
     assert_eq!(server.hover(DOC, 0, 1), Value::Null);
     server.open_version(DOC, "markdown", "x model alias", 7);
     let d = server.diagnostics(DOC, Some(7));

@@ -1,0 +1,701 @@
+//! End-to-end latency of the real `llmops-lsp` binary over stdio, driven the
+//! way an editor drives it: a minimal `Content-Length` JSON-RPC client with a
+//! reader thread that timestamps every message as it arrives.
+//!
+//! Measures start-up (process start to the `initialize` response),
+//! `didOpen` → `publishDiagnostics` for 1k/10k/100k-line documents, a
+//! one-character `didChange` → `publishDiagnostics` (matched by version) at
+//! each size, `hover` and `codeAction` round trips on the 100k-line document,
+//! peak RSS with it open, and RSS growth with 100 open 10k-line documents.
+//! Ends with a table: metric | value | target | baseline or note.
+//!
+//! Every loop is bounded by a count and every wait by a timeout; the whole
+//! run stops starting new phases after `BUDGET`. Run without `--bench` (as
+//! `cargo test --benches` does) it makes a quick smoke pass instead.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use common::{Rng, builtin_phrases, percentile, prose_lines, rss_kib};
+use llmops_core::text::LineIndex;
+use llmops_core::{Content, Document, Hit};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_llmops-lsp");
+/// No new phase starts after this much time.
+const BUDGET: Duration = Duration::from_secs(150);
+
+/// One message from the server and when its last byte arrived.
+struct Incoming {
+    at: Instant,
+    bytes: usize,
+    value: Value,
+}
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Incoming>,
+    next_id: i64,
+    pid: u32,
+}
+
+fn frame(value: &Value) -> Vec<u8> {
+    let body = serde_json::to_vec(value).expect("JSON serializes");
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Reads framed messages until the server closes its stdout.
+fn read_messages(stdout: impl Read, tx: std::sync::mpsc::Sender<Incoming>) {
+    let mut reader = BufReader::with_capacity(1 << 20, stdout);
+    let mut line = String::new();
+    loop {
+        let mut length = None;
+        loop {
+            line.clear();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let Some(length) = length else { continue };
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let at = Instant::now();
+        let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        if tx
+            .send(Incoming {
+                at,
+                bytes: length,
+                value,
+            })
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+impl Server {
+    /// Starts the server and initializes it; returns it with the time from
+    /// spawning the process to the `initialize` response.
+    fn start(dirs: &Dirs, options: Value) -> Result<(Server, Duration), String> {
+        let started = Instant::now();
+        let mut child = Command::new(BIN)
+            .env("LLMOPS_LSP_DATA_DIR", dirs.data.path())
+            .env("XDG_CONFIG_HOME", dirs.config.path())
+            .env("XDG_DATA_HOME", dirs.data.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {BIN}: {e}"))?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let (tx, rx) = channel();
+        std::thread::spawn(move || read_messages(stdout, tx));
+        let pid = child.id();
+        let mut server = Server {
+            child,
+            stdin,
+            rx,
+            next_id: 0,
+            pid,
+        };
+        let id = server.request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "rootUri": null,
+                "capabilities": {},
+                "initializationOptions": options,
+            }),
+        )?;
+        let reply = server.wait(Duration::from_secs(10), |m| m["id"] == id)?;
+        let startup = reply.at - started;
+        server.notify("initialized", json!({}))?;
+        Ok((server, startup))
+    }
+
+    fn send(&mut self, value: &Value) -> Result<(), String> {
+        self.stdin
+            .write_all(&frame(value))
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("writing to the server: {e}"))
+    }
+
+    fn notify(&mut self, method: &str, params: Value) -> Result<(), String> {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Result<i64, String> {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))?;
+        Ok(id)
+    }
+
+    /// Waits for the first message that `wanted` accepts, answering the
+    /// server's own requests with `null` on the way.
+    fn wait(
+        &mut self,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Result<Incoming, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = match self.rx.recv_timeout(left) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(format!("no expected message within {timeout:?}"));
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err("the server closed its output".into());
+                }
+            };
+            if wanted(&message.value) {
+                return Ok(message);
+            }
+            if message.value.get("method").is_some()
+                && let Some(id) = message.value.get("id").cloned()
+            {
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}))?;
+            }
+        }
+    }
+
+    /// Sends a request and returns its round-trip time.
+    fn round_trip(&mut self, method: &str, params: Value) -> Result<(Duration, Value), String> {
+        let sent = Instant::now();
+        let id = self.request(method, params)?;
+        let reply = self.wait(Duration::from_secs(10), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })?;
+        Ok((reply.at - sent, reply.value))
+    }
+
+    fn open(&mut self, uri: &str, text: &str, version: i32) -> Result<(Duration, usize), String> {
+        let sent = Instant::now();
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": version, "text": text}}),
+        )?;
+        let reply = self.wait(Duration::from_secs(60), |m| published(m, uri, version))?;
+        Ok((reply.at - sent, reply.bytes))
+    }
+
+    fn close(&mut self, uri: &str) -> Result<(), String> {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        )
+    }
+
+    /// Sends one change and waits for the diagnostics of its version.
+    fn change(
+        &mut self,
+        uri: &str,
+        version: i32,
+        line: u32,
+        character: u32,
+        delete: bool,
+    ) -> Result<Duration, String> {
+        let end = character + u32::from(delete);
+        let sent = Instant::now();
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{
+                    "range": {"start": {"line": line, "character": character},
+                              "end": {"line": line, "character": end}},
+                    "text": if delete { "" } else { "x" },
+                }],
+            }),
+        )?;
+        let reply = self.wait(Duration::from_secs(10), |m| published(m, uri, version))?;
+        Ok(reply.at - sent)
+    }
+
+    fn rss(&self) -> (u64, u64) {
+        rss_kib(self.pid).unwrap_or((0, 0))
+    }
+
+    fn stop(mut self) {
+        if let Ok(id) = self.request("shutdown", Value::Null) {
+            let _ = self.wait(Duration::from_secs(5), |m| m["id"] == id);
+            let _ = self.notify("exit", Value::Null);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only reached with the process still running after an error.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn published(m: &Value, uri: &str, version: i32) -> bool {
+    m["method"] == "textDocument/publishDiagnostics"
+        && m["params"]["uri"] == uri
+        && m["params"]["version"] == version
+}
+
+struct Dirs {
+    data: tempfile::TempDir,
+    config: tempfile::TempDir,
+}
+
+/// A measured figure for the closing table.
+struct Row {
+    metric: String,
+    value: String,
+    target: String,
+    note: String,
+}
+
+#[derive(Default)]
+struct Table(Vec<Row>);
+
+impl Table {
+    fn add(&mut self, metric: &str, value: String, target: &str, note: String) {
+        println!("  {metric}: {value}   [{target}] {note}");
+        self.0.push(Row {
+            metric: metric.into(),
+            value,
+            target: target.into(),
+            note,
+        });
+    }
+
+    fn print(&self) {
+        println!();
+        println!("## llmops-lsp end to end (stdio)");
+        println!();
+        println!("| metric | value | target | baseline or note |");
+        println!("|---|---|---|---|");
+        for r in &self.0 {
+            println!("| {} | {} | {} | {} |", r.metric, r.value, r.target, r.note);
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn fmt_ms(d: Duration) -> String {
+    let ms = ms(d);
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    percentile(samples, 50.0)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// A random position inside a random line of `text`, in UTF-16 units (the
+/// generated text is ASCII, so bytes and units agree).
+fn edit_spot(text: &str, lines: &LineIndex, rng: &mut Rng) -> (u32, u32) {
+    let line = rng.below(lines.line_count().saturating_sub(1).max(1));
+    let (start, end) = lines.line_content(text, line).unwrap_or((0, 0));
+    (line as u32, rng.below(end - start + 1).min(40) as u32)
+}
+
+struct Doc {
+    lines: usize,
+    text: String,
+    index: LineIndex,
+    hits: Vec<Hit>,
+    core_open: Duration,
+}
+
+impl Doc {
+    fn new(content: &Content, lines: usize, seed: u64) -> Doc {
+        let text = prose_lines(seed, &builtin_phrases(content), lines);
+        let t = Instant::now();
+        let doc = Document::new(text.clone(), 1, &content.matcher);
+        let core_open = t.elapsed();
+        Doc {
+            lines,
+            index: LineIndex::new(&text),
+            hits: doc.hits().to_vec(),
+            text,
+            core_open,
+        }
+    }
+
+    fn position(&self, offset: usize) -> Value {
+        let line = self.index.line_of(offset);
+        let start = self.index.line_start(line).unwrap_or(0);
+        json!({"line": line, "character": offset - start})
+    }
+}
+
+/// Settings for every run: big documents are spotted too.
+fn options() -> Value {
+    json!({"llmops": {"maxFileBytes": 100_000_000u64}})
+}
+
+struct Plan {
+    startups: usize,
+    sizes: Vec<(usize, usize)>, // (lines, didOpen repetitions)
+    edits: usize,
+    requests: usize,
+    many_docs: usize,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    if !positional.is_empty()
+        && !positional
+            .iter()
+            .any(|f| "lsp_latency".contains(f.as_str()))
+    {
+        return; // a filter meant for another bench
+    }
+    let quick = !args.iter().any(|a| a == "--bench");
+    let plan = if quick {
+        Plan {
+            startups: 2,
+            sizes: vec![(1_000, 1)],
+            edits: 10,
+            requests: 10,
+            many_docs: 3,
+        }
+    } else {
+        Plan {
+            startups: 10,
+            sizes: vec![(1_000, 10), (10_000, 5), (100_000, 3)],
+            edits: 300,
+            requests: 300,
+            many_docs: 100,
+        }
+    };
+    if let Err(e) = run(&plan) {
+        eprintln!("lsp_latency: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(plan: &Plan) -> Result<(), String> {
+    let begun = Instant::now();
+    let over_budget = || begun.elapsed() > BUDGET;
+    let content = Content::builtin().map_err(|e| format!("built-in pack: {e:?}"))?;
+    let dirs = Dirs {
+        data: tempfile::tempdir().map_err(|e| e.to_string())?,
+        config: tempfile::tempdir().map_err(|e| e.to_string())?,
+    };
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "llmops-lsp end-to-end latency: {BIN}\nload average at start: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut table = Table::default();
+
+    // Start-up, and the floor of spawning the same binary at all.
+    println!("start-up ({} starts)", plan.startups);
+    let mut startups = Vec::new();
+    let mut idle_rss = (0, 0);
+    for _ in 0..plan.startups {
+        let (server, startup) = Server::start(&dirs, options())?;
+        startups.push(startup);
+        idle_rss = server.rss();
+        server.stop();
+    }
+    let mut spawns = Vec::new();
+    for _ in 0..plan.startups {
+        let t = Instant::now();
+        let status = Command::new(BIN)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| e.to_string())?;
+        spawns.push(t.elapsed());
+        if !status.success() {
+            return Err("llmops-lsp --version failed".into());
+        }
+    }
+    let startup = median(&mut startups);
+    table.add(
+        "start-up to `initialize` response (median)",
+        fmt_ms(startup),
+        &format!("< 20 ms: {}", verdict(startup < Duration::from_millis(20))),
+        format!(
+            "spawning `llmops-lsp --version` to exit: {} median; {} starts",
+            fmt_ms(median(&mut spawns)),
+            startups.len()
+        ),
+    );
+
+    let (mut server, _) = Server::start(&dirs, options())?;
+    // The floor of any request: an unknown method answered with an error.
+    let mut floor = Vec::new();
+    for _ in 0..plan.requests.min(100) {
+        floor.push(server.round_trip("llmops/noSuchMethod", json!({}))?.0);
+    }
+    let floor = median(&mut floor);
+
+    let mut rng = Rng::new(2024);
+    let mut session_rss = None;
+    let mut big: Option<(Doc, String, i32)> = None;
+    for &(lines, reps) in &plan.sizes {
+        if over_budget() {
+            println!("time budget spent: skipping {lines}-line documents");
+            break;
+        }
+        let doc = Doc::new(&content, lines, 100 + lines as u64);
+        println!(
+            "{lines}-line document: {:.2} MB, {} hits",
+            doc.text.len() as f64 / 1e6,
+            doc.hits.len()
+        );
+        let mut opens = Vec::new();
+        let mut publish_bytes = 0;
+        for rep in 0..reps {
+            let uri = format!("file:///bench/open-{lines}-{rep}.md");
+            let (took, bytes) = server.open(&uri, &doc.text, 1)?;
+            opens.push(took);
+            publish_bytes = bytes;
+            server.close(&uri)?;
+        }
+        let open = median(&mut opens);
+        table.add(
+            &format!("didOpen → publishDiagnostics, {lines} lines (median of {reps})"),
+            fmt_ms(open),
+            "-",
+            format!(
+                "{:.1} MB, {} hits; core Document::new alone {}; diagnostics message {:.0} KB",
+                doc.text.len() as f64 / 1e6,
+                doc.hits.len(),
+                fmt_ms(doc.core_open),
+                publish_bytes as f64 / 1e3
+            ),
+        );
+
+        // Keystrokes: insert a character on a random line, delete it again.
+        let uri = format!("file:///bench/edit-{lines}.md");
+        server.open(&uri, &doc.text, 1)?;
+        let mut version = 1;
+        let mut edits = Vec::with_capacity(plan.edits);
+        let edit_deadline = Instant::now() + Duration::from_secs(30);
+        while edits.len() < plan.edits && Instant::now() < edit_deadline {
+            let (line, character) = edit_spot(&doc.text, &doc.index, &mut rng);
+            for delete in [false, true] {
+                version += 1;
+                edits.push(server.change(&uri, version, line, character, delete)?);
+            }
+        }
+        edits.sort();
+        let (p50, p95, p99) = (
+            percentile(&edits, 50.0),
+            percentile(&edits, 95.0),
+            percentile(&edits, 99.0),
+        );
+        let target = if lines == 100_000 {
+            format!("p95 <= 5 ms: {}", verdict(p95 <= Duration::from_millis(5)))
+        } else {
+            "flat across sizes".into()
+        };
+        table.add(
+            &format!("1-char didChange → publishDiagnostics, {lines} lines"),
+            format!(
+                "p50 {} / p95 {} / p99 {}",
+                fmt_ms(p50),
+                fmt_ms(p95),
+                fmt_ms(p99)
+            ),
+            &target,
+            format!(
+                "{} edits, matched by version; full reopen: {}",
+                edits.len(),
+                fmt_ms(open)
+            ),
+        );
+        if is_last_size(plan, lines) {
+            big = Some((doc, uri, version));
+        } else {
+            server.close(&uri)?;
+        }
+    }
+
+    if let Some((doc, uri, _)) = &big
+        && !over_budget()
+    {
+        // Hover and code actions on hits spread over the whole document.
+        let mut hovers = Vec::new();
+        let mut actions = Vec::new();
+        let mut answered = 0;
+        for _ in 0..plan.requests {
+            let hit = doc.hits[rng.below(doc.hits.len().max(1))];
+            let (took, reply) = server.round_trip(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": doc.position(hit.start + 1)}),
+            )?;
+            hovers.push(took);
+            answered += usize::from(!reply["result"].is_null());
+            let (took, _) = server.round_trip(
+                "textDocument/codeAction",
+                json!({
+                    "textDocument": {"uri": uri},
+                    "range": {"start": doc.position(hit.start), "end": doc.position(hit.end)},
+                    "context": {"diagnostics": []},
+                }),
+            )?;
+            actions.push(took);
+        }
+        for (name, samples) in [("hover", &mut hovers), ("codeAction", &mut actions)] {
+            samples.sort();
+            let p95 = percentile(samples, 95.0);
+            table.add(
+                &format!("{name} on a hit, {} lines", doc.lines),
+                format!(
+                    "p50 {} / p95 {} / p99 {}",
+                    fmt_ms(percentile(samples, 50.0)),
+                    fmt_ms(p95),
+                    fmt_ms(percentile(samples, 99.0))
+                ),
+                &format!("p95 <= 1 ms: {}", verdict(p95 <= Duration::from_millis(1))),
+                format!(
+                    "{} requests{}; unknown-method round trip (floor): {}",
+                    samples.len(),
+                    if name == "hover" {
+                        format!(", {answered} with a hover")
+                    } else {
+                        String::new()
+                    },
+                    fmt_ms(floor)
+                ),
+            );
+        }
+        session_rss = Some(server.rss());
+    }
+    server.stop();
+
+    if let Some((doc, _, _)) = &big
+        && !over_budget()
+    {
+        // Peak RSS of a fresh server that opens only this document.
+        let (mut fresh, _) = Server::start(&dirs, options())?;
+        fresh.open("file:///bench/rss.md", &doc.text, 1)?;
+        let (hwm, rss) = fresh.rss();
+        fresh.stop();
+        let session = session_rss.map_or(String::new(), |(hwm, rss)| {
+            format!(
+                "; after the whole session above (all opens, edits and requests): VmHWM {:.1} MiB, VmRSS {:.1} MiB",
+                mib(hwm),
+                mib(rss)
+            )
+        });
+        table.add(
+            &format!("peak RSS (VmHWM), {}-line document open", doc.lines),
+            format!("{:.1} MiB", mib(hwm)),
+            &format!("< 50 MB: {}", verdict((hwm as f64) * 1024.0 < 50e6)),
+            format!(
+                "fresh server, one didOpen; VmRSS {:.1} MiB; idle server: VmHWM {:.1} MiB; text {:.1} MiB{session}",
+                mib(rss),
+                mib(idle_rss.0),
+                doc.text.len() as f64 / (1 << 20) as f64
+            ),
+        );
+    }
+
+    if !over_budget() {
+        // Memory growth with many open documents, in a fresh server.
+        let (mut server, _) = Server::start(&dirs, options())?;
+        let docs: Vec<Doc> = (0..10)
+            .map(|i| Doc::new(&content, 10_000, 500 + i))
+            .collect();
+        let (_, before) = server.rss();
+        let mut text_bytes = 0;
+        let deadline = Instant::now() + Duration::from_secs(40);
+        let mut opened = 0;
+        for i in 0..plan.many_docs {
+            if Instant::now() > deadline {
+                break;
+            }
+            let doc = &docs[i % docs.len()];
+            server.open(&format!("file:///bench/many-{i}.md"), &doc.text, 1)?;
+            text_bytes += doc.text.len();
+            opened += 1;
+        }
+        let (hwm, after) = server.rss();
+        let growth = after.saturating_sub(before);
+        table.add(
+            &format!("RSS growth, {opened} open 10k-line documents"),
+            format!(
+                "+{:.1} MiB ({:.0} KiB per document)",
+                mib(growth),
+                growth as f64 / opened.max(1) as f64
+            ),
+            "-",
+            format!(
+                "documents hold {:.1} MiB of text; VmRSS {:.1} → {:.1} MiB, VmHWM {:.1} MiB",
+                text_bytes as f64 / (1 << 20) as f64,
+                mib(before),
+                mib(after),
+                mib(hwm)
+            ),
+        );
+        server.stop();
+    }
+
+    table.print();
+    println!(
+        "\nlsp_latency finished in {:.0} s",
+        begun.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The largest document stays open for the request and memory figures.
+fn is_last_size(plan: &Plan, lines: usize) -> bool {
+    plan.sizes.last().is_some_and(|&(l, _)| l == lines)
+}
