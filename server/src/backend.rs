@@ -21,6 +21,7 @@ use crate::ignore_comments::Silenced;
 use crate::packs::PackSet;
 use crate::render;
 use crate::settings::{Settings, Severity};
+use crate::transport::Outbox;
 
 /// An open document and what the editor told us about it.
 pub struct OpenDoc {
@@ -100,7 +101,7 @@ pub fn uri_key(uri: &Uri) -> String {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
+    pub fn new(client: Client, outbox: Outbox) -> Backend {
         let packs = PackSet::with_builtin();
         let (content, _) = packs.merged();
         let state = State {
@@ -121,7 +122,7 @@ impl Backend {
             state: Mutex::new(state),
             wake: tokio::sync::Notify::new(),
         });
-        tokio::spawn(publish_loop(client.clone(), shared.clone()));
+        tokio::spawn(publish_loop(outbox, shared.clone()));
         Backend { client, shared }
     }
 
@@ -165,9 +166,12 @@ impl Backend {
 /// Publishes diagnostics for dirty documents. Bursts of edits coalesce:
 /// every edit is applied as it arrives, and whatever is dirty when this task
 /// wakes is published once, with the version it was computed for.
-async fn publish_loop(client: Client, shared: Arc<Shared>) {
+async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
     loop {
         shared.wake.notified().await;
+        // Let the client catch up first; edits keep applying meanwhile and
+        // the next publication covers them all.
+        outbox.wait_below(1 << 20).await;
         let batch: Vec<(Uri, Vec<Diagnostic>, Option<i32>)> = {
             let mut state = shared.lock();
             let dirty = std::mem::take(&mut state.dirty);
@@ -186,8 +190,15 @@ async fn publish_loop(client: Client, shared: Arc<Shared>) {
                 .collect();
             cleared.chain(published).collect()
         };
+        // Serialized straight to bytes: for a document with a thousand
+        // hints this is most of the cost of a keystroke.
         for (uri, diagnostics, version) in batch {
-            client.publish_diagnostics(uri, diagnostics, version).await;
+            let params = PublishDiagnosticsParams {
+                uri,
+                diagnostics,
+                version,
+            };
+            outbox.notify("textDocument/publishDiagnostics", &params);
         }
     }
 }
@@ -268,22 +279,35 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
         Severity::Warning => DiagnosticSeverity::WARNING,
         _ => DiagnosticSeverity::HINT,
     };
+    // A term's message and data are the same at every occurrence: build
+    // them once per term, not once per hit.
+    let mut parts: HashMap<u32, (NumberOrString, String, Value)> = HashMap::new();
     chosen
         .iter()
         .zip(spans)
         .map(|((hit, term_state), span)| {
-            let term = &content.terms[hit.term as usize];
+            let (code, message, data) = parts
+                .entry(hit.term)
+                .or_insert_with(|| {
+                    let term = &content.terms[hit.term as usize];
+                    (
+                        NumberOrString::String(term.id.clone()),
+                        render::diagnostic_message(term, *term_state),
+                        json!({
+                            "termId": term.id,
+                            "exerciseId": term.exercise,
+                            "reviewDue": *term_state == TermState::Due,
+                        }),
+                    )
+                })
+                .clone();
             Diagnostic {
                 range: span_to_range(span),
                 severity: Some(severity),
-                code: Some(NumberOrString::String(term.id.clone())),
+                code: Some(code),
                 source: Some("llmops".into()),
-                message: render::diagnostic_message(term, *term_state),
-                data: Some(json!({
-                    "termId": term.id,
-                    "exerciseId": term.exercise,
-                    "reviewDue": *term_state == TermState::Due,
-                })),
+                message,
+                data: Some(data),
                 ..Default::default()
             }
         })

@@ -66,8 +66,19 @@ fn serve() -> i32 {
         }
     };
     let code = runtime.block_on(async {
-        let (service, socket) = LspService::new(backend::Backend::new);
-        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await
+        let (outbox, queued) = transport::Outbox::new();
+        let for_backend = outbox.clone();
+        let (service, socket) =
+            LspService::new(move |client| backend::Backend::new(client, for_backend));
+        transport::serve(
+            tokio::io::stdin(),
+            tokio::io::stdout(),
+            service,
+            socket,
+            outbox,
+            queued,
+        )
+        .await
     });
     // Do not wait for the blocking stdin reader: the client may keep the
     // pipe open after `exit`.

@@ -18,7 +18,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -180,8 +180,16 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 }
             }
         }
-        let body: Vec<u8> = self.buf[body_start..body_start + length].to_vec();
-        self.buf.drain(..body_start + length);
+        // Hand the (possibly huge) buffer over as the body and keep only what
+        // follows it: no copy of the body, and no multi-megabyte buffer kept
+        // alive after a big document was opened.
+        let rest = self.buf[body_start + length..].to_vec();
+        let mut body = std::mem::replace(&mut self.buf, rest);
+        body.truncate(body_start + length);
+        body.drain(..body_start);
+        if self.buf.capacity() < 64 * 1024 {
+            self.buf.reserve(64 * 1024);
+        }
         Frame::Body(body)
     }
 
@@ -256,11 +264,95 @@ fn replace_lone_surrogates(body: &[u8]) -> Vec<u8> {
     out
 }
 
-fn frame(message: &Value) -> Vec<u8> {
+fn frame<T: serde::Serialize + ?Sized>(message: &T) -> Vec<u8> {
     let body = serde_json::to_vec(message).unwrap_or_else(|_| b"null".to_vec());
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     out.extend_from_slice(&body);
     out
+}
+
+/// The server's way out: framed messages queued for the single writer task.
+/// Handlers that publish a lot (diagnostics) serialize straight to bytes
+/// here instead of going through `Client`, which would build a JSON value
+/// tree first and then serialize it again.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    /// Bytes queued but not yet written, and a signal when that drops, so a
+    /// fast producer (the publisher) waits for a slow reader instead of
+    /// piling up memory: the backpressure an unbounded queue lacks.
+    pending: Arc<AtomicUsize>,
+    drained: Arc<tokio::sync::Notify>,
+}
+
+/// The writer's end of an [`Outbox`].
+pub struct Queued {
+    rx: mpsc::UnboundedReceiver<Vec<u8>>,
+    pending: Arc<AtomicUsize>,
+    drained: Arc<tokio::sync::Notify>,
+}
+
+impl Outbox {
+    /// A new outbox and the receiving end to give to [`serve`].
+    pub fn new() -> (Outbox, Queued) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let drained = Arc::new(tokio::sync::Notify::new());
+        (
+            Outbox {
+                tx,
+                pending: pending.clone(),
+                drained: drained.clone(),
+            },
+            Queued {
+                rx,
+                pending,
+                drained,
+            },
+        )
+    }
+
+    /// Waits until at most `limit` bytes are queued for the client.
+    pub async fn wait_below(&self, limit: usize) {
+        loop {
+            let drained = self.drained.notified();
+            if self.pending.load(Ordering::Acquire) <= limit {
+                return;
+            }
+            // Bounded wait: a writer that died never notifies.
+            let _ = tokio::time::timeout(Duration::from_millis(50), drained).await;
+            if self.tx.is_closed() {
+                return;
+            }
+        }
+    }
+
+    /// Queues a notification, serialized once.
+    pub fn notify<P: serde::Serialize>(&self, method: &str, params: &P) {
+        #[derive(serde::Serialize)]
+        struct Notification<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        self.send(frame(&Notification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        }));
+    }
+
+    fn send(&self, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            self.pending.fetch_add(bytes.len(), Ordering::AcqRel);
+            let _ = self.tx.send(bytes);
+        }
+    }
+
+    /// Asks the writer to flush what is queued and stop.
+    fn close(&self) {
+        let _ = self.tx.send(Vec::new());
+    }
 }
 
 fn error_response(id: Value, code: i64, message: impl Into<String>) -> Value {
@@ -275,22 +367,31 @@ fn log_message(kind: u8, message: impl Into<String>) -> Value {
 /// Writes everything the server sends, in order, from one task.
 fn spawn_writer<W: AsyncWrite + Unpin + Send + 'static>(
     mut output: W,
-) -> (mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let handle = tokio::spawn(async move {
-        while let Some(bytes) = rx.recv().await {
-            let mut bytes = bytes;
+    queued: Queued,
+) -> tokio::task::JoinHandle<()> {
+    let Queued {
+        mut rx,
+        pending,
+        drained,
+    } = queued;
+    tokio::spawn(async move {
+        while let Some(mut bytes) = rx.recv().await {
+            // An empty message is the signal to stop (see `Outbox::close`).
+            let mut stop = bytes.is_empty();
             // Batch whatever else is queued into one write.
-            while let Ok(more) = rx.try_recv() {
+            while !stop && let Ok(more) = rx.try_recv() {
+                stop = more.is_empty();
                 bytes.extend_from_slice(&more);
             }
-            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
-                // The client went away: nothing left to talk to.
+            let written = output.write_all(&bytes).await.is_ok() && output.flush().await.is_ok();
+            pending.fetch_sub(bytes.len(), Ordering::AcqRel);
+            drained.notify_waiters();
+            if !written || stop {
+                // Done, or the client went away: nothing left to talk to.
                 break;
             }
         }
-    });
-    (tx, handle)
+    })
 }
 
 /// Serves `service` over the given streams; returns the process exit code.
@@ -299,13 +400,15 @@ pub async fn serve<S, R, W>(
     output: W,
     service: LspService<S>,
     socket: ClientSocket,
+    out: Outbox,
+    queued: Queued,
 ) -> i32
 where
     S: LanguageServer,
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (out, writer) = spawn_writer(output);
+    let writer = spawn_writer(output, queued);
     let (mut to_client, mut from_client) = socket.split();
 
     // Requests and notifications the server sends to the client.
@@ -313,9 +416,7 @@ where
         let out = out.clone();
         tokio::spawn(async move {
             while let Some(request) = to_client.next().await {
-                if let Ok(value) = serde_json::to_value(&request) {
-                    let _ = out.send(frame(&value));
-                }
+                out.send(frame(&request));
             }
         })
     };
@@ -328,7 +429,7 @@ where
         let body = match reader.next().await {
             Frame::Eof => break,
             Frame::Garbage(why) => {
-                let _ = out.send(frame(&error_response(
+                out.send(frame(&error_response(
                     Value::Null,
                     -32700,
                     format!("parse error: {why}"),
@@ -341,7 +442,7 @@ where
             Ok(v) => v,
             Err(e) => {
                 reader.unread_from(&body);
-                let _ = out.send(frame(&error_response(
+                out.send(frame(&error_response(
                     Value::Null,
                     -32700,
                     format!("parse error: {e}"),
@@ -357,14 +458,14 @@ where
                         let _ = from_client.send(response).await;
                     }
                     Err(e) => {
-                        let _ = out.send(frame(&log_message(
+                        out.send(frame(&log_message(
                             2,
                             format!("ignored malformed response: {e}"),
                         )));
                     }
                 }
             } else {
-                let _ = out.send(frame(&error_response(
+                out.send(frame(&error_response(
                     id,
                     -32600,
                     "invalid request: no method",
@@ -375,7 +476,7 @@ where
         let request: Request = match serde_json::from_value(value) {
             Ok(r) => r,
             Err(e) => {
-                let _ = out.send(frame(&error_response(
+                out.send(frame(&error_response(
                     id,
                     -32600,
                     format!("invalid request: {e}"),
@@ -407,9 +508,7 @@ where
         let guarded = async move {
             match AssertUnwindSafe(future).catch_unwind().await {
                 Ok(Ok(Some(response))) => {
-                    if let Ok(v) = serde_json::to_value(&response) {
-                        let _ = out2.send(frame(&v));
-                    }
+                    out2.send(frame(&response));
                 }
                 Ok(Ok(None)) | Ok(Err(_)) => {}
                 Err(panic) => {
@@ -418,12 +517,12 @@ where
                         .map(|s| s.to_string())
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "unknown panic".into());
-                    let _ = out2.send(frame(&log_message(
+                    out2.send(frame(&log_message(
                         1,
                         format!("llmops-lsp: handler for {method} panicked: {what}"),
                     )));
                     if id != Value::Null {
-                        let _ = out2.send(frame(&error_response(
+                        out2.send(frame(&error_response(
                             id,
                             -32603,
                             format!("internal error: {what}"),
@@ -438,8 +537,8 @@ where
             tokio::spawn(guarded);
         }
     }
-    drop(out);
     forward.abort();
+    out.close();
     let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
     code
 }

@@ -200,22 +200,24 @@ fn huge_and_strange_documents_are_handled_quickly() {
     server.open("file:///tmp/big.md", "markdown", &big);
     let d = server.diagnostics("file:///tmp/big.md", Some(1));
     assert_eq!(ranges(&d), [(last_line, 12, 16, "ttft".to_string())]);
+    let open_time = started.elapsed();
+    let started = Instant::now();
     let hover = server.hover("file:///tmp/big.md", last_line as u32, 13);
+    let hover_time = started.elapsed();
     assert!(
         hover["contents"]["value"]
             .as_str()
             .unwrap()
             .contains("Time to first token")
     );
-    eprintln!(
-        "50 MB document: open to diagnostics in {:?}",
-        started.elapsed()
-    );
+    eprintln!("50 MB document: open to diagnostics {open_time:?}, hover {hover_time:?}");
+    // Sending, parsing and scanning 50 MB takes a moment; a hover on it must not.
+    assert!(open_time < Duration::from_secs(10), "{open_time:?}");
+    assert!(hover_time < Duration::from_secs(1), "{hover_time:?}");
 
     // One 10 MB line with a term at its very end.
     let mut long = "x ".repeat(5 * 1024 * 1024);
     long.push_str("model alias");
-    let started = Instant::now();
     server.open("file:///tmp/long.txt", "plaintext", &long);
     let d = server.diagnostics("file:///tmp/long.txt", Some(1));
     assert_eq!(
@@ -228,6 +230,7 @@ fn huge_and_strange_documents_are_handled_quickly() {
         )]
     );
     // Typing at the end of the long line stays fast.
+    let started = Instant::now();
     let at = 10 * 1024 * 1024 + 11;
     server.change(
         "file:///tmp/long.txt",
@@ -236,11 +239,9 @@ fn huge_and_strange_documents_are_handled_quickly() {
     );
     let d = server.diagnostics("file:///tmp/long.txt", Some(2));
     assert_eq!(d.len(), 2);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+    let edit_time = started.elapsed();
+    eprintln!("10 MB line: one edit to diagnostics {edit_time:?}");
+    assert!(edit_time < Duration::from_secs(1), "{edit_time:?}");
 
     // Binary content with NUL bytes, and mixed line endings.
     server.open(

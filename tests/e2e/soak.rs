@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 const DOCS: usize = 50;
-const EDITS: usize = 100_000;
 const PIECES: &[&str] = &[
     "TTFT ",
     "model alias ",
@@ -68,6 +67,14 @@ fn position(text: &str, offset: usize) -> Value {
 fn a_hundred_thousand_edits_over_fifty_documents() {
     let mut server = Server::new_default();
     let pid = server.child.id();
+    // LLMOPS_SOAK_EDITS makes a longer run to look for slow growth.
+    let edits: usize = std::env::var("LLMOPS_SOAK_EDITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    // Allocator pools and buffers settle during the first fifth.
+    let warm_up = edits / 5;
+    let sample_every = edits / 10;
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let mut texts: Vec<String> = (0..DOCS)
         .map(|i| format!("doc {i}: the TTFT and model alias\n").repeat(40))
@@ -99,7 +106,7 @@ fn a_hundred_thousand_edits_over_fifty_documents() {
             }
         }
     };
-    for n in 0..EDITS {
+    for n in 0..edits {
         let d = rng.below(DOCS);
         let text = &mut texts[d];
         // Keep sizes steady: delete about as much as is inserted.
@@ -137,12 +144,12 @@ fn a_hundred_thousand_edits_over_fifty_documents() {
         if n % 1_000 == 0 {
             absorb(server.drain(Duration::from_millis(0)));
         }
-        if n == 10_000 {
+        if n == warm_up {
             // Round trip so the server has caught up before measuring.
             server.command_ok("llmops.progress", json!([]));
             warm_rss = rss_kib(pid);
         }
-        if n > 10_000 && n % 10_000 == 0 {
+        if n > warm_up && n % sample_every == 0 {
             server.command_ok("llmops.progress", json!([]));
             samples.push(rss_kib(pid));
         }
@@ -153,8 +160,8 @@ fn a_hundred_thousand_edits_over_fifty_documents() {
     absorb(server.drain(Duration::from_millis(500)));
     assert!(errors.is_empty(), "{errors:#?}");
     eprintln!(
-        "soak: {EDITS} edits over {DOCS} docs in {elapsed:?} ({:.0} edits/s); RSS after warm-up {warm_rss} KiB, samples {samples:?} KiB",
-        EDITS as f64 / elapsed.as_secs_f64()
+        "soak: {edits} edits over {DOCS} docs in {elapsed:?} ({:.0} edits/s); RSS after warm-up {warm_rss} KiB, samples {samples:?} KiB",
+        edits as f64 / elapsed.as_secs_f64()
     );
     let peak = samples.iter().copied().max().unwrap_or(0);
     assert!(warm_rss > 0, "could not read the server's RSS");

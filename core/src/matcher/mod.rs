@@ -133,13 +133,30 @@ impl Matcher {
                 patterns.push(atom.to_vec());
                 continue;
             }
-            // Short first atom: search it with each possible next character.
-            let mut next: Vec<u8> = b" \t\r\n-_/".to_vec();
-            next.extend(node.children.keys().filter_map(|k| k.first().copied()));
-            for n in next {
+            // Short first atom (the "a" of "A/B test", the "e" of "E2E"):
+            // searching it alone would stop at nearly every sentence. Search
+            // it with what can follow instead. Every separator the walk
+            // accepts starts with one of these, so nothing is missed: the
+            // next word's first letter directly (case change), or after one
+            // of `- _ /` or a single space; or a rarer blank sequence.
+            let firsts: Vec<u8> = node
+                .children
+                .keys()
+                .filter_map(|k| k.first().copied())
+                .collect();
+            let mut push = |tail: &[u8]| {
                 let mut p = atom.to_vec();
-                p.push(n);
+                p.extend_from_slice(tail);
                 patterns.push(p);
+            };
+            for &first in &firsts {
+                push(&[first]);
+                for sep in [b' ', b'-', b'_', b'/'] {
+                    push(&[sep, first]);
+                }
+            }
+            for blank in [&b"  "[..], b" \t", b" \r", b" \n", b"\t", b"\r", b"\n"] {
+                push(blank);
             }
         }
         patterns.sort();
@@ -404,6 +421,26 @@ mod tests {
             [("model\n// alias", 2)]
         );
         assert_eq!(spotted("quality\r\n  drift"), [("quality\r\n  drift", 5)]);
+    }
+
+    #[test]
+    fn short_first_words_are_found_after_any_separator() {
+        for text in [
+            "an A/B test",
+            "an a b test",
+            "an a  b test",
+            "an a\tb test",
+            "an a\n b test",
+            "an a-b test",
+            "an a_b test",
+            "an aB test",
+            "an a \r\nb test",
+            "an a \tb test",
+        ] {
+            let hits = spotted(text);
+            assert_eq!(hits.len(), 1, "{text:?}");
+            assert_eq!(hits[0].1, 4, "{text:?}");
+        }
     }
 
     #[test]
