@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod content;
 pub mod course;
+pub mod dirs;
 pub mod document;
 pub mod learning;
 pub mod matcher;

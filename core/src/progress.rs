@@ -62,17 +62,8 @@ pub struct Review {
     pub due_at: u64,
 }
 
-/// Where progress lives, following the XDG base directory convention.
-pub fn default_data_dir() -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    env("LLMOPS_LSP_DATA_DIR")
-        .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("llmops-lsp")))
-        .or_else(|| env("HOME").map(|h| h.join(".local/share/llmops-lsp")))
-}
+/// Where progress lives (see [`crate::dirs::data_dir`]).
+pub use crate::dirs::data_dir as default_data_dir;
 
 /// Something the user should hear about (shown once by the editor).
 #[derive(Clone, Debug, PartialEq, Eq)]

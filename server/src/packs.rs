@@ -32,17 +32,7 @@ pub struct PackSet {
     merge_errors: Vec<PackError>,
 }
 
-/// `$XDG_CONFIG_HOME/llmops-lsp/packs` (or `~/.config/...`).
-pub fn user_pack_dir() -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    env("XDG_CONFIG_HOME")
-        .or_else(|| env("HOME").map(|h| h.join(".config")))
-        .map(|d| d.join("llmops-lsp").join("packs"))
-}
+pub use llmops_core::dirs::user_pack_dir;
 
 fn toml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -49,6 +49,19 @@ fn start_in(root: &Path, init_options: Value) -> Server {
     server
 }
 
+/// Runs `llmops-lsp check` on a workspace's packs: exit code and stdout.
+fn check(root: &Path) -> (Option<i32>, String) {
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(root.join(".llmops"))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 fn watched_change(server: &mut Server, path: &Path) {
     server.notify(
         "workspace/didChangeWatchedFiles",
@@ -238,13 +251,8 @@ fn definition_jumps_to_the_pack_entry() {
 #[test]
 fn the_check_command_prints_located_errors_and_sets_its_exit_code() {
     let ws = workspace(&TEAM.replace("answer = 1", "answer = 4"));
-    let out = Command::new(BIN)
-        .arg("check")
-        .arg(ws.path().join(".llmops"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (code, stdout) = check(ws.path());
+    assert_eq!(code, Some(1));
     let line = TEAM.lines().position(|l| l.starts_with("answer")).unwrap() + 1;
     assert!(
         stdout.contains(&format!(
@@ -253,17 +261,8 @@ fn the_check_command_prints_located_errors_and_sets_its_exit_code() {
         "{stdout}"
     );
     fs::write(ws.path().join(".llmops/team.toml"), TEAM).unwrap();
-    let out = Command::new(BIN)
-        .arg("check")
-        .arg(ws.path().join(".llmops"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (code, stdout) = check(ws.path());
+    assert_eq!(code, Some(0), "{stdout}");
 }
 
 #[test]
@@ -276,17 +275,8 @@ fn the_readme_team_pack_example_is_valid() {
         .find(|b| b.contains("[[exercise]]"))
         .expect("a team pack example in the README");
     let ws = workspace(block);
-    let out = Command::new(BIN)
-        .arg("check")
-        .arg(ws.path().join(".llmops"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (code, stdout) = check(ws.path());
+    assert_eq!(code, Some(0), "{stdout}");
     let mut server = start_in(ws.path(), Value::Null);
     let doc = file_uri(&ws.path().join("a.md"));
     server.open(&doc, "markdown", "Route it through the AGW.");
