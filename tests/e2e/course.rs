@@ -165,10 +165,7 @@ fn bad_ids_and_arguments_get_clear_errors() {
 #[test]
 fn progress_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let start = Start {
-        data_dir: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    };
+    let start = Start::with_data_dir(dir.path());
     let (mut server, _) = Server::initialized(start.clone(), json!({}), Value::Null);
     let right = right_choice("ttft-1");
     server.command_ok(
@@ -194,10 +191,7 @@ fn a_corrupt_progress_file_is_set_aside_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = b"{\"exercises\": {\"ttft-1\": tru";
     fs::write(dir.path().join("progress.json"), garbage).unwrap();
-    let start = Start {
-        data_dir: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    };
+    let start = Start::with_data_dir(dir.path());
     let (mut server, _) = Server::initialized(start, json!({}), Value::Null);
     let shown = server.wait_for(WAIT, |m| m["method"] == "window/showMessage");
     let text = shown["params"]["message"].as_str().unwrap();
@@ -238,10 +232,7 @@ fn a_corrupt_progress_file_is_set_aside_and_reported() {
 #[test]
 fn two_windows_answering_at_once_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let start = Start {
-        data_dir: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    };
+    let start = Start::with_data_dir(dir.path());
     let (mut a, _) = Server::initialized(start.clone(), json!({}), Value::Null);
     let (mut b, _) = Server::initialized(start.clone(), json!({}), Value::Null);
     let ids = [
@@ -290,10 +281,7 @@ fn a_read_only_data_dir_is_reported_once_and_progress_kept_in_memory() {
     } else {
         data
     };
-    let start = Start {
-        data_dir: Some(data),
-        ..Default::default()
-    };
+    let start = Start::with_data_dir(data);
     let (mut server, _) = Server::initialized(start, json!({}), Value::Null);
     for id in ["ttft-1", "model-alias-1"] {
         server.command_ok(

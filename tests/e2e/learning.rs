@@ -123,10 +123,7 @@ fn ignore_comments_silence_lines_and_files_and_code_actions_insert_them() {
 #[test]
 fn known_terms_are_hidden_everywhere_and_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let start = Start {
-        data_dir: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    };
+    let start = Start::with_data_dir(dir.path());
     let (mut server, _) = Server::initialized(start.clone(), json!({}), Value::Null);
     server.open(DOC, "markdown", "TTFT and model alias");
     assert_eq!(server.diagnostics(DOC, Some(1)).len(), 2);
@@ -247,10 +244,7 @@ fn report_lists_terms_and_what_was_learned() {
     )
     .unwrap();
     std::fs::write(dir.path().join("b.py"), "prompt_registry = {}\n").unwrap();
-    let start = Start {
-        data_dir: Some(data.path().to_path_buf()),
-        ..Default::default()
-    };
+    let start = Start::with_data_dir(data.path());
     let (mut server, _) = Server::initialized(start, json!({}), Value::Null);
     server.command_ok(
         "llmops.answerExercise",

@@ -23,6 +23,16 @@ pub struct Start {
     pub env: Vec<(String, String)>,
 }
 
+impl Start {
+    /// A server that keeps its progress in `dir` (to restart it, or share it).
+    pub fn with_data_dir(dir: impl Into<PathBuf>) -> Start {
+        Start {
+            data_dir: Some(dir.into()),
+            ..Default::default()
+        }
+    }
+}
+
 pub struct Server {
     pub child: Child,
     stdin: Option<ChildStdin>,
