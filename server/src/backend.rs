@@ -26,6 +26,9 @@ use crate::transport::Outbox;
 /// An open document and what the editor told us about it.
 pub struct OpenDoc {
     pub uri: Uri,
+    /// The file behind `uri`, derived once at open rather than on every
+    /// publish and keystroke; `None` for non-file URIs.
+    pub path: Option<PathBuf>,
     pub language: String,
     pub doc: Document,
 }
@@ -212,9 +215,8 @@ pub fn spotting_enabled(state: &State, open: &OpenDoc) -> bool {
     {
         return false;
     }
-    if let Some(path) = open.uri.to_file_path() {
-        let absolute = path.to_string_lossy().to_string();
-        let mut candidates = vec![absolute.clone()];
+    if let Some(path) = &open.path {
+        let mut candidates = vec![path.to_string_lossy().to_string()];
         for root in &state.roots {
             if let Ok(rel) = path.strip_prefix(root) {
                 candidates.push(rel.to_string_lossy().to_string());
@@ -230,10 +232,10 @@ pub fn spotting_enabled(state: &State, open: &OpenDoc) -> bool {
 
 /// The diagnostics of one document under the current settings and progress.
 pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
-    if let Some(path) = open.uri.to_file_path()
-        && PackSet::scope_of(&path, &state.roots).is_some()
+    if let Some(path) = &open.path
+        && PackSet::scope_of(path, &state.roots).is_some()
     {
-        let errors = state.packs.errors_for(&path);
+        let errors = state.packs.errors_for(path);
         return crate::packs::pack_diagnostics(&errors, open.doc.text(), state);
     }
     if !spotting_enabled(state, open) {
@@ -431,6 +433,7 @@ impl LanguageServer for Backend {
         state.docs.insert(
             key.clone(),
             OpenDoc {
+                path: item.uri.to_file_path().map(|p| p.into_owned()),
                 uri: item.uri,
                 language: item.language_id,
                 doc,
