@@ -16,7 +16,7 @@ use llmops_core::text::{LineIndex, Position as CorePosition};
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
-use crate::backend::{Backend, OpenDoc, State, from_lsp, to_lsp, uri_key};
+use crate::backend::{Backend, State, from_lsp, to_lsp, uri_key};
 
 #[derive(Default)]
 struct Slot {
@@ -196,8 +196,12 @@ fn rebuild(state: &mut State) {
     state.dirty.extend(state.docs.keys().cloned());
 }
 
-fn doc_path(open: &OpenDoc) -> Option<PathBuf> {
-    open.uri.to_file_path().map(|p| p.into_owned())
+/// The scope of a pack file that may be loaded now: workspace packs are
+/// skipped when the editor says the workspace is not trusted. Every way a
+/// pack enters (start, typing, changes on disk) goes through this check.
+fn loadable_scope(state: &State, path: &Path) -> Option<Scope> {
+    let scope = PackSet::scope_of(path, &state.roots)?;
+    (scope != Scope::Workspace || state.settings.workspace_packs).then_some(scope)
 }
 
 /// After an open document changed: if it is a pack, re-check it as typed.
@@ -205,11 +209,11 @@ pub fn document_changed(state: &mut State, key: &str) {
     let Some(open) = state.docs.get(key) else {
         return;
     };
-    let Some(path) = doc_path(open) else { return };
-    let Some(scope) = PackSet::scope_of(&path, &state.roots) else {
+    let Some(path) = &open.path else { return };
+    let Some(scope) = loadable_scope(state, path) else {
         return;
     };
-    let text = open.doc.text().to_string();
+    let (path, text) = (path.clone(), open.doc.text().to_string());
     state.packs.update(&path, scope, &text);
     rebuild(state);
 }
@@ -224,12 +228,9 @@ pub async fn watched_files_changed(backend: &Backend, params: DidChangeWatchedFi
             let Some(path) = event.uri.to_file_path().map(|p| p.into_owned()) else {
                 continue;
             };
-            let Some(scope) = PackSet::scope_of(&path, &state.roots) else {
+            let Some(scope) = loadable_scope(&state, &path) else {
                 continue;
             };
-            if scope == Scope::Workspace && !state.settings.workspace_packs {
-                continue;
-            }
             any = true;
             if event.typ == FileChangeType::DELETED {
                 state.packs.remove(&path);

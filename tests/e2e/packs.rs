@@ -218,6 +218,17 @@ fn a_workspace_term_overrides_a_builtin_one_and_untrusted_workspaces_load_none()
     untrusted.diagnostics(&doc, Some(1));
     let hover = untrusted.hover(&doc, 0, 1);
     assert!(!hover.to_string().contains("ACME"), "{hover}");
+    // Opening and editing the pack, or changing it on disk, loads nothing either.
+    let pack_path = ws.path().join(".llmops/team.toml");
+    let pack_uri = file_uri(&pack_path);
+    untrusted.open(&pack_uri, "toml", pack);
+    untrusted.change(&pack_uri, 2, json!([{"text": format!("{pack}\n")}]));
+    untrusted.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": pack_uri, "type": 2}]}),
+    );
+    let hover = untrusted.hover(&doc, 0, 1);
+    assert!(!hover.to_string().contains("ACME"), "{hover}");
 }
 
 #[test]
