@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use llmops_core::clock;
 use llmops_core::document::{Change, Document, EditIssue};
-use llmops_core::learning::term_state;
 use llmops_core::packs::PackSet;
+use llmops_core::policy::Learner;
 use llmops_core::progress::{ProgressStore, default_data_dir};
 use llmops_core::text::Encoding;
 use serde_json::Value;
@@ -300,12 +300,9 @@ impl LanguageServer for Backend {
         let Some(term) = content.terms.get(hit.term as usize) else {
             return Ok(None);
         };
-        let progress = &*state.progress;
-        let completed = term
-            .exercise
-            .as_ref()
-            .map(|e| progress.exercises.get(e).is_some_and(|r| r.completed));
-        let term_state = term_state(progress, &term.id, state.settings.mastery, clock::now());
+        let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
+        let completed = term.exercise.is_some().then(|| learner.exercise_done(term));
+        let term_state = learner.state(&term.id);
         let span = open.doc.spans(&[hit], state.encoding)[0];
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {

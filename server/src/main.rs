@@ -20,42 +20,12 @@ mod transport;
 
 use tower_lsp_server::LspService;
 
-const USAGE: &str = "\
-llmops-lsp: spot LLMOps vocabulary, explain it, teach it.
-
-USAGE:
-    llmops-lsp                  run the language server on stdin/stdout
-    llmops-lsp scan PATH...     print every spotted term as path:line:col: term: definition
-    llmops-lsp check PATH...    check content packs; print errors as path:line:col: message
-    llmops-lsp report [--json] PATH...
-                                which terms occur where, and how many you have learned
-    llmops-lsp --version        print the version
-    llmops-lsp --help           print this help
-
-ENVIRONMENT:
-    LLMOPS_LSP_DATA_DIR   where progress.json lives (default $XDG_DATA_HOME/llmops-lsp)
-    XDG_CONFIG_HOME       user packs are read from $XDG_CONFIG_HOME/llmops-lsp/packs/*.toml
-";
-
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let code = match args.first().map(String::as_str) {
-        None | Some("--stdio") => serve(),
-        Some("--version" | "-V") => {
-            println!("llmops-lsp {}", env!("CARGO_PKG_VERSION"));
-            0
-        }
-        Some("--help" | "-h" | "help") => {
-            print!("{USAGE}");
-            0
-        }
-        Some("scan") => cli::scan(&args[1..]),
-        Some("check") => cli::check(&args[1..]),
-        Some("report") => cli::report(&args[1..]),
-        Some(other) => {
-            eprintln!("llmops-lsp: unknown argument {other:?}\n\n{USAGE}");
-            2
-        }
+    use clap::Parser;
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        None => serve(),
+        Some(command) => cli::run(command),
     };
     std::process::exit(code);
 }

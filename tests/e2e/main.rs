@@ -3,9 +3,11 @@
 
 mod support;
 
+mod cli;
 mod course;
 mod language;
 mod learning;
 mod packs;
+mod policy;
 mod robustness;
 mod soak;
