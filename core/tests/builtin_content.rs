@@ -2,7 +2,7 @@
 //! quiet (no phrase that is an ordinary word on its own).
 
 use llmops_core::Content;
-use llmops_core::content::{BUILTIN_SOURCE, builtin_pack};
+use llmops_core::content::{BUILTIN_FILES, builtin_packs};
 
 /// Single words too common to be terms on their own: a hit on any of them
 /// would be noise in ordinary code and prose.
@@ -62,12 +62,16 @@ const ORDINARY: &[&str] = &[
 fn the_builtin_pack_matches_the_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../content/schema.json")).unwrap();
-    let pack: serde_json::Value = toml::from_str(BUILTIN_SOURCE).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&pack)
-        .map(|e| e.to_string())
-        .collect();
+    let mut errors: Vec<String> = Vec::new();
+    for file in BUILTIN_FILES {
+        let pack: serde_json::Value = toml::from_str(file.source).unwrap();
+        errors.extend(
+            validator
+                .iter_errors(&pack)
+                .map(|e| format!("{}: {e}", file.path)),
+        );
+    }
     assert!(errors.is_empty(), "{errors:#?}");
     // And the schema rejects what the loader rejects.
     let bad: serde_json::Value = toml::from_str(
@@ -126,7 +130,7 @@ fn the_builtin_pack_is_complete_and_consistent() {
         assert!(!term.summary().is_empty());
     }
     // The loader's own checks (references, duplicates) pass too.
-    assert!(builtin_pack().is_ok());
+    assert!(builtin_packs().is_ok());
 }
 
 #[test]

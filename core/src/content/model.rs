@@ -13,6 +13,17 @@ pub struct Origin {
     pub column: u32,
 }
 
+/// A unit of the course a learner can finish on its own ("Latency 4 / 12").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Module {
+    pub id: String,
+    pub name: String,
+    /// Position in the course; modules are listed by it, then by id.
+    pub order: i64,
+    pub summary: String,
+    pub origin: Origin,
+}
+
 /// A glossary entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Term {
@@ -21,7 +32,10 @@ pub struct Term {
     pub aliases: Vec<String>,
     pub definition: String,
     pub related: Vec<String>,
-    /// The exercise that teaches this term, if any.
+    /// The module the term belongs to (required for built-in terms).
+    pub module: Option<String>,
+    /// The older way to link an exercise, still accepted in team packs:
+    /// the named exercise is offered for this term too.
     pub exercise: Option<String>,
     pub origin: Origin,
 }
@@ -37,9 +51,14 @@ pub struct Exercise {
     pub choices: Vec<String>,
     /// Index into `choices`; never sent to a client before an answer.
     pub answer: usize,
+    /// Why each choice is right or wrong, parallel to `choices`; empty when
+    /// the pack gives none.
+    pub why: Vec<String>,
     pub explanation: String,
     /// Term ids of the key vocabulary the exercise teaches.
     pub vocabulary: Vec<String>,
+    /// Made by the engine from the glossary, not written in a pack.
+    pub generated: bool,
     pub origin: Origin,
 }
 
