@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-pub use model::{Exercise, Origin, Term};
+pub use model::{Exercise, Origin, Term, TermContext};
 use pack::ReferenceKind;
 pub use pack::{CHOICES, Pack, PackError, Scope};
 
