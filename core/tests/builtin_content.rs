@@ -79,6 +79,14 @@ fn the_builtin_pack_matches_the_schema() {
     )
     .unwrap();
     assert!(!validator.is_valid(&bad));
+    let with_context = |value: &str| -> serde_json::Value {
+        toml::from_str(&format!(
+            "[[term]]\nid = \"x\"\nname = \"x y\"\ndefinition = \"d\"\ncontext = \"{value}\"\n"
+        ))
+        .unwrap()
+    };
+    assert!(validator.is_valid(&with_context("llm")));
+    assert!(!validator.is_valid(&with_context("ml")));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 pub use generated::GENERATED_PREFIX;
-pub use model::{Exercise, Module, Origin, Term};
+pub use model::{Exercise, Module, Origin, Term, TermContext};
 use pack::ReferenceKind;
 pub use pack::{CHOICES, Pack, PackError, Scope};
 

@@ -37,7 +37,38 @@ pub struct Term {
     /// The older way to link an exercise, still accepted in team packs:
     /// the named exercise is offered for this term too.
     pub exercise: Option<String>,
+    /// The setting the term's phrases need around them to mean the term, when
+    /// they are also common words outside that setting ("feature flag" is a
+    /// Cargo feature in most Rust code). `None`: the phrase always means it.
+    pub context: Option<TermContext>,
     pub origin: Origin,
+}
+
+/// A setting a term's phrases only mean the term in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TermContext {
+    /// The surrounding text or project is about large language models.
+    Llm,
+}
+
+impl TermContext {
+    /// Every value the pack format accepts, as written in a pack.
+    pub const ALL: &'static [(&'static str, TermContext)] = &[("llm", TermContext::Llm)];
+
+    /// Parses the pack spelling (`"llm"`).
+    pub fn parse(value: &str) -> Option<TermContext> {
+        Self::ALL
+            .iter()
+            .find(|(name, _)| *name == value)
+            .map(|&(_, context)| context)
+    }
+
+    /// The pack spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TermContext::Llm => "llm",
+        }
+    }
 }
 
 /// A multiple-choice exercise.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::model::{Exercise, Module, Origin, Term};
+use super::model::{Exercise, Module, Origin, Term, TermContext};
 use crate::matcher::atoms;
 
 /// Where a pack comes from. Packs of a later scope override terms and
@@ -132,6 +132,8 @@ struct RawTerm {
     module: Option<Spanned<String>>,
     #[serde(default)]
     exercise: Option<Spanned<String>>,
+    #[serde(default)]
+    context: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -340,6 +342,24 @@ impl Pack {
                     range: exercise.span(),
                 });
             }
+            let context = raw.context.as_ref().and_then(|value| {
+                let parsed = TermContext::parse(value.get_ref());
+                if parsed.is_none() {
+                    let known: Vec<String> = TermContext::ALL
+                        .iter()
+                        .map(|(name, _)| format!("{name:?}"))
+                        .collect();
+                    check.error(
+                        value.span(),
+                        format!(
+                            "{owner}: field `context` is {:?}, but it must be {} (or left out for a phrase that always means the term)",
+                            value.get_ref(),
+                            known.join(" or ")
+                        ),
+                    );
+                }
+                parsed
+            });
             terms.push(Term {
                 id,
                 name: raw.name.get_ref().trim().to_string(),
@@ -352,6 +372,7 @@ impl Pack {
                 related: raw.related.iter().map(|r| r.get_ref().clone()).collect(),
                 module: raw.module.as_ref().map(|m| m.get_ref().clone()),
                 exercise: raw.exercise.as_ref().map(|e| e.get_ref().clone()),
+                context,
                 origin: check.origin(&raw.id.span()),
             });
         }
@@ -534,6 +555,29 @@ mod tests {
             e[0].starts_with("team.toml:12:10: exercise `e`: field `answer` is 4"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn context_is_read_and_a_bad_value_is_located() {
+        let pack = Pack::parse(
+            "team.toml",
+            Scope::Workspace,
+            &format!("{TERM}context = \"llm\"\n"),
+        )
+        .unwrap();
+        assert_eq!(pack.terms[0].context, Some(TermContext::Llm));
+        let pack = Pack::parse("team.toml", Scope::Workspace, TERM).unwrap();
+        assert_eq!(pack.terms[0].context, None);
+        let e = errors(&format!("{TERM}context = \"LLM stuff\"\n"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "team.toml:5:11: term `t`: field `context` is \"LLM stuff\", but it must be \"llm\""
+            ),
+            "{e:?}"
+        );
+        let e = errors(&format!("{TERM}context = 3\n"));
+        assert!(e[0].starts_with("team.toml:5:"), "{e:?}");
     }
 
     #[test]
