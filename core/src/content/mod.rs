@@ -27,13 +27,31 @@ pub struct BuiltinFile {
     pub source: &'static str,
 }
 
-/// The built-in content, embedded so the server works with no setup. The
-/// files form one scope: ids are unique across them and references may
-/// cross files. Listed in course order.
-pub const BUILTIN_FILES: &[BuiltinFile] = &[BuiltinFile {
-    path: "builtin:content/builtin.toml",
-    source: include_str!("../../../content/builtin.toml"),
-}];
+macro_rules! builtin_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(BuiltinFile {
+            path: concat!("builtin:content/builtin/", $name, ".toml"),
+            source: include_str!(concat!("../../../content/builtin/", $name, ".toml")),
+        }),*]
+    };
+}
+
+/// The built-in content, embedded so the server works with no setup: one
+/// file per module under `content/builtin/`. The files form one scope: ids
+/// are unique across them and references may cross files. Listed in course
+/// order.
+pub const BUILTIN_FILES: &[BuiltinFile] = builtin_files!(
+    "prompts",
+    "releases",
+    "latency",
+    "experiments",
+    "evaluation",
+    "observability",
+    "serving",
+    "safety",
+    "retrieval",
+    "agents",
+);
 
 /// The embedded source of a built-in file, by the name it is reported under.
 pub fn builtin_source(path: &str) -> Option<&'static str> {

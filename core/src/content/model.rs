@@ -6,7 +6,7 @@ use std::sync::Arc;
 /// can point at it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Origin {
-    /// Path of the pack file (`builtin:content/builtin.toml` for the embedded pack).
+    /// Path of the pack file (`builtin:content/builtin/<module>.toml` for the embedded files).
     pub pack: Arc<str>,
     /// Zero-based line and UTF-8 column of the definition's `id` value.
     pub line: u32,
