@@ -279,12 +279,15 @@ impl Content {
             order.sort_by_key(|&i| std::cmp::Reverse(rank(&terms[i])));
             order
         };
-        let matcher = Matcher::new(order.iter().flat_map(|&i| {
-            terms[i].phrases().map(move |text| Phrase {
-                text,
-                term: i as u32,
-            })
-        }));
+        let matcher = Matcher::with_setting(
+            order.iter().flat_map(|&i| {
+                terms[i].phrases().map(move |text| Phrase {
+                    text,
+                    term: i as u32,
+                })
+            }),
+            |term| terms[term as usize].context == Some(TermContext::Llm),
+        );
 
         let mut content = Content {
             modules,
