@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use llmops_core::content::{Content, Pack, Scope, builtin_pack};
+use llmops_core::content::{Content, Pack, Scope, builtin_packs};
 use llmops_core::learning::DEFAULT_MASTERY;
 use llmops_core::packs::PackSet;
 use llmops_core::policy::{Learner, Options};
@@ -219,7 +219,7 @@ fn check(args: &PathArgs) -> io::Result<i32> {
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut errors = 0;
-    let mut packs: Vec<Pack> = builtin_pack().into_iter().collect();
+    let mut packs: Vec<Pack> = builtin_packs().unwrap_or_default();
     for file in &files {
         let source = match std::fs::read_to_string(file) {
             Ok(s) => s,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::content::{Content, Term};
-use crate::course::{self, Standing};
+use crate::course::{self, ModuleStanding, Standing};
 use crate::learning::{TermState, term_state};
 use crate::progress::ProgressData;
 
@@ -48,7 +48,7 @@ impl<'a> Learner<'a> {
 
 /// The answer to `llmops.progress`: exercises completed, how many terms are
 /// known or due, and the state of every term the learner has met.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressView {
     #[serde(flatten)]
@@ -56,6 +56,8 @@ pub struct ProgressView {
     pub known: usize,
     pub due: usize,
     pub terms: BTreeMap<String, TermState>,
+    /// Where the learner stands in each module of the course.
+    pub modules: Vec<ModuleStanding>,
 }
 
 impl ProgressView {
@@ -65,6 +67,7 @@ impl ProgressView {
             known: 0,
             due: 0,
             terms: BTreeMap::new(),
+            modules: course::module_standings(content, learner.data),
         };
         for term in &content.terms {
             let state = learner.state(&term.id);
