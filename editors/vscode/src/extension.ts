@@ -221,6 +221,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('llmops.showTerm', async (arg?: { termId?: string }) => {
       const termId = typeof arg?.termId === 'string' ? arg.termId : undefined;
       if (!termId) return;
+      if (!(await vscode.commands.getCommands(true)).includes(TERM_PAGE)) {
+        void vscode.window.showWarningMessage(
+          'LLMOps: this llmops-lsp has no term pages (llmops.termPage). Update the server, or restart it if it is not running.',
+        );
+        return;
+      }
       // The client's own handler for the server command, so the middleware shows the page.
       await vscode.commands.executeCommand(TERM_PAGE, { termId });
     }),
