@@ -96,7 +96,7 @@ test('code actions on the term: Learn (opens the exercise) and I know this term'
   const learn = actions.find((a): a is CodeAction => a.title.startsWith('Learn: Time to first token'));
   assert.ok(learn, `Learn action in ${JSON.stringify(actions.map((a) => a.title))}`);
   assert.equal(learn.kind, 'quickfix');
-  assert.match(learn.title, /\(exercise \d of 5\)$/);
+  assert.match(learn.title, /\(exercise \d+ of \d+\)$/);
   assert.deepEqual(learn.command, {
     title: learn.title,
     command: 'llmops.openExercise',

@@ -100,10 +100,11 @@ function render(): void {
     button.addEventListener('click', () => answer(id));
     const item = make('li', '');
     item.append(button);
-    // Why each choice is right or wrong: all of them once the answer is
-    // known; before that, only earlier wrong tries (the latest is in the verdict).
-    const reason = outcome ? (outcome.why[id] ?? why[id]) : isWrong && id !== latestWrong ? why[id] : undefined;
-    if (reason) item.append(make('p', `why ${isRight ? 'why-right' : 'why-wrong'}`, reason));
+    // Why each choice is wrong: all of them once the answer is known (the
+    // right one's why heads the verdict); before that, only earlier wrong
+    // tries (the latest is in the verdict).
+    const reason = outcome ? (isRight ? undefined : (outcome.why[id] ?? why[id])) : isWrong && id !== latestWrong ? why[id] : undefined;
+    if (reason) item.append(make('p', 'why', reason));
     list.append(item);
   });
 

@@ -61,8 +61,7 @@ h1 { font-size: 1.5em; font-weight: 600; margin: 0.2em 0 0.6em; }
 .choice:disabled { cursor: default; }
 .choice:disabled:not(.right):not(.wrong) { opacity: 0.75; }
 .choice:disabled:hover { background: var(--vscode-button-secondaryBackground, #e5e5e5); }
-.why { margin: 4px 0 0 2.6em; font-size: 0.95em; }
-.why-wrong { color: var(--vscode-descriptionForeground, #6b6b6b); }
+.why { margin: 4px 0 0 2.6em; font-size: 0.95em; color: var(--vscode-descriptionForeground, #6b6b6b); }
 .reason { margin: 0.3em 0; }
 details.folded > summary { cursor: pointer; color: var(--vscode-textLink-foreground, #0078d4); }
 #explanation { margin: 0.3em 0; }
