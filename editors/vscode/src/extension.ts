@@ -90,8 +90,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   /** The module's name for a term page, from the last progress the status bar fetched. */
   const moduleName = (page: TermPage): string | undefined => {
-    const id = moduleId(page.module);
-    if (typeof page.module === 'object' && page.module?.name) return page.module.name;
+    // The page's own module, else its exercises' (a term's exercises share its module).
+    const ref = page.module ?? page.exercises?.find((e) => moduleId(e.module) !== undefined)?.module;
+    const id = moduleId(ref);
+    if (typeof ref === 'object' && ref?.name) return ref.name;
     return lastProgress?.modules?.find((m) => m.id === id)?.name ?? id;
   };
 

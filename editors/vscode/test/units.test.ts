@@ -52,9 +52,10 @@ test('server path: nothing found names every fix', () => {
 
 test('initializationOptions: untrusted workspaces get workspacePacks: false', () => {
   const settings = { severity: 'warning', exclude: ['**/*.lock'] };
-  assert.deepEqual(initializationOptions(settings, true), { llmops: settings });
-  assert.deepEqual(initializationOptions(settings, false), { llmops: { ...settings, workspacePacks: false } });
-  assert.deepEqual(initializationOptions(undefined, false), { llmops: { workspacePacks: false } });
+  const client = { commandLinks: true };
+  assert.deepEqual(initializationOptions(settings, true), { llmops: settings, client });
+  assert.deepEqual(initializationOptions(settings, false), { llmops: { ...settings, workspacePacks: false }, client });
+  assert.deepEqual(initializationOptions(undefined, false), { llmops: { workspacePacks: false }, client });
   assert.deepEqual(settings, { severity: 'warning', exclude: ['**/*.lock'] }, 'the caller’s object is not modified');
 });
 

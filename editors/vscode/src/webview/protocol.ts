@@ -112,7 +112,7 @@ export interface TermPage {
   module?: ModuleRef;
   state?: string;
   related?: { id: string; name: string; summary?: string }[];
-  exercises?: { id: string; title: string; completed?: boolean; attempts?: number }[];
+  exercises?: { id: string; title: string; completed?: boolean; attempts?: number; module?: ModuleRef }[];
 }
 
 /** What the exercise page keeps with `setState` (and what a reload restores). */

@@ -286,6 +286,43 @@ test('after a wrong answer “show the answer” reveals it', { timeout: 120_000
   await screenshot('vscode-revealed.png');
 });
 
+/** Shows the hover on TTFT in notes.md (Ctrl+K Ctrl+I on the word). */
+async function hoverTtft() {
+  await page.locator('.tab', { hasText: 'notes.md' }).first().click();
+  await page.locator('.monaco-editor[data-uri$="notes.md"] .view-line', { hasText: 'TTFT' }).first().click();
+  const hover = page.locator('.monaco-hover-content', { hasText: 'Time to first token' }).first();
+  for (let attempt = 0; attempt < 5 && !(await hover.isVisible()); attempt++) {
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('3:27');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await hover.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  assert.equal(await hover.isVisible(), true, 'hover shown');
+  return hover;
+}
+
+test('hover links: Learn opens the exercise, a related term opens its page', { timeout: 120_000 }, async () => {
+  let hover = await hoverTtft();
+  // The server makes them command links because the client said it runs them.
+  const learnLink = hover.locator('a', { hasText: /^Learn/ }).first();
+  await learnLink.waitFor({ timeout: 5_000 });
+  assert.match((await learnLink.getAttribute('data-href')) ?? (await learnLink.getAttribute('href')) ?? '', /^command:llmops\.openExercise\?/);
+  await learnLink.click();
+  const frame = await exerciseFrame();
+  assert.match(await frame.locator('#meta').innerText(), /Time to first token/);
+
+  hover = await hoverTtft();
+  const related = hover.locator('a', { hasText: 'Time per output token' }).first();
+  assert.match((await related.getAttribute('data-href')) ?? (await related.getAttribute('href')) ?? '', /^command:llmops\.termPage\?/);
+  await related.click();
+  const term = await termFrame('tpot');
+  assert.match(await term.locator('h1').innerText(), /Time per output token/i);
+  // Not the raw pack file: no TOML editor opened.
+  assert.equal(await page.locator('.tab', { hasText: /\.toml$/ }).count(), 0);
+});
+
 test('the glossary view lists modules with their terms and states', { timeout: 120_000 }, async () => {
   await page.locator('.activitybar .action-item a[aria-label^="LLMOps Vocabulary"]').first().click();
   const tree = page.locator('.pane', { hasText: 'Glossary' }).first();
