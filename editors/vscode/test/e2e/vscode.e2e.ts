@@ -321,6 +321,8 @@ test('hover links: Learn opens the exercise, a related term opens its page', { t
   assert.match(await term.locator('h1').innerText(), /Time per output token/i);
   // Not the raw pack file: no TOML editor opened.
   assert.equal(await page.locator('.tab', { hasText: /\.toml$/ }).count(), 0);
+  await page.keyboard.press('Escape');
+  await page.mouse.move(700, 880);
 });
 
 test('the glossary view lists modules with their terms and states', { timeout: 120_000 }, async () => {
