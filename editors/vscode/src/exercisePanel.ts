@@ -23,7 +23,7 @@ export class ExercisePanel implements vscode.Disposable, vscode.WebviewPanelSeri
   constructor(
     private readonly extensionUri: vscode.Uri,
     execute: Execute,
-    onAnswered: (result: AnswerResult) => void,
+    onAnswered: (result?: AnswerResult) => void,
   ) {
     this.session = new ExerciseSession(execute, onAnswered);
   }

@@ -155,7 +155,8 @@ export class ExerciseSession {
 
   constructor(
     private readonly execute: Execute,
-    private readonly onAnswered: (result: AnswerResult) => void = () => {},
+    /** The learner's standing changed: an answer (with its result) or a reveal (without). */
+    private readonly onAnswered: (result?: AnswerResult) => void = () => {},
   ) {}
 
   /** A new exercise to show (from the middleware or the Next link). */
@@ -191,6 +192,8 @@ export class ExerciseSession {
         case 'reveal': {
           const revealed = (await this.execute(REVEAL_ANSWER, [{ exerciseId: message.exerciseId }])) as Revealed;
           if (typeof revealed?.rightChoice !== 'string') return { type: 'error', message: 'The server did not reveal the answer.' };
+          // A reveal counts as a lapse in the schedule: the status bar and glossary change.
+          this.onAnswered();
           return { type: 'revealed', exerciseId: message.exerciseId, revealed };
         }
         case 'next': {

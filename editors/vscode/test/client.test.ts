@@ -122,7 +122,7 @@ test('choosing the code action: the middleware shows the exercise, then the pane
   assert.equal(calls.learningChanged, 0, 'opening changes nothing');
 
   // The panel: the page's messages become server commands.
-  const answered: AnswerResult[] = [];
+  const answered: (AnswerResult | undefined)[] = [];
   const session = new ExerciseSession(server.execute, (r) => void answered.push(r));
   session.current = exercise;
   session.show(exercise);
@@ -215,7 +215,8 @@ test('“I know this term” goes through the middleware and refreshes the statu
 });
 
 test('“Show the answer” after a wrong answer: llmops.revealAnswer gives the right choice, every why and the explanation', async () => {
-  const session = new ExerciseSession(server.execute);
+  const changed: (AnswerResult | undefined)[] = [];
+  const session = new ExerciseSession(server.execute, (r) => void changed.push(r));
   session.show((await server.execute('llmops.openExercise', [{ exerciseId: 'prompt-ab-test-1' }])) as Exercise);
   const wrong = await session.handle({ type: 'answer', exerciseId: 'prompt-ab-test-1', choice: 'a' });
   assert.equal((wrong as { result: AnswerResult }).result.correct, false);
@@ -227,6 +228,7 @@ test('“Show the answer” after a wrong answer: llmops.revealAnswer gives the 
   assert.ok((revealed.explanation ?? '').length > 20);
   const list = (await server.execute('llmops.listExercises', [])) as ExerciseSummary[];
   assert.equal(list.find((e) => e.id === 'prompt-ab-test-1')?.completed, false, 'revealed is not solved');
+  assert.equal(changed.length, 2, 'the status bar and glossary are refreshed after the answer and the reveal');
 });
 
 test('a related term’s page: llmops.termPage through the middleware opens the term page', async () => {
