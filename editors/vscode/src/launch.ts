@@ -103,16 +103,30 @@ export function serverSettings(settings: Settings | null | undefined, trusted: b
   return copy;
 }
 
+/**
+ * What this client can do, told to the server beside the settings:
+ * `commandLinks` because VS Code runs `command:` links in hovers, and the
+ * client trusts exactly our own commands (see `HOVER_COMMANDS` in
+ * extension.ts). The server then makes **Learn** and related terms clickable
+ * commands (`llmops.openExercise`, `llmops.termPage`) instead of file links.
+ */
+export const CLIENT_FEATURES = { commandLinks: true } as const;
+
+export interface InitializationOptions {
+  llmops: Settings;
+  client: typeof CLIENT_FEATURES;
+}
+
 /** The `initializationOptions` of the `initialize` request. */
-export function initializationOptions(settings: Settings | null | undefined, trusted: boolean): { llmops: Settings } {
-  return { llmops: serverSettings(settings, trusted) };
+export function initializationOptions(settings: Settings | null | undefined, trusted: boolean): InitializationOptions {
+  return { llmops: serverSettings(settings, trusted), client: CLIENT_FEATURES };
 }
 
 export interface Launch {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
-  initializationOptions: { llmops: Settings };
+  initializationOptions: InitializationOptions;
 }
 
 /**
