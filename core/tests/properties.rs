@@ -1,7 +1,7 @@
 //! Property tests: the stable-toolchain twins of the `fuzz/` targets, run on
 //! every test run. Any input, no panic; incremental results equal a rebuild.
 
-use llmops_core::content::{BUILTIN_SOURCE, Pack, Scope};
+use llmops_core::content::{BUILTIN_FILES, Pack, Scope};
 use llmops_core::matcher::{Matcher, Phrase};
 use llmops_core::text::{Encoding, LineIndex};
 use llmops_core::{Content, Document};
@@ -190,9 +190,10 @@ proptest! {
 
     #[test]
     fn a_damaged_builtin_pack_is_reported_not_fatal(
+        file in 0usize..64,
         cuts in prop::collection::vec((0.0..1.0f64, 0usize..40, "[a-z\"=\\[\\]\n ]{0,6}"), 1..4),
     ) {
-        let mut source = BUILTIN_SOURCE.to_string();
+        let mut source = BUILTIN_FILES[file % BUILTIN_FILES.len()].source.to_string();
         for (at, len, insert) in cuts {
             let from = boundary_at(&source, at);
             let to = boundary_at(&source, ((from + len) as f64 / source.len() as f64).min(1.0)).max(from);
