@@ -21,6 +21,8 @@ struct Slot {
 
 /// Every pack in play, by path, with its last good version.
 pub struct PackSet {
+    /// The built-in module files (empty only if they failed to parse,
+    /// which the content tests rule out).
     builtin: Vec<Pack>,
     slots: BTreeMap<PathBuf, (Scope, Slot)>,
     /// Errors found when merging (unknown references, ids clashing in a scope).
@@ -121,7 +123,7 @@ impl PackSet {
     /// Merges the built-in pack with every good pack, user packs before
     /// workspace packs.
     pub fn merged(&self) -> (Content, Vec<PackError>) {
-        let mut packs: Vec<Pack> = self.builtin.iter().cloned().collect();
+        let mut packs: Vec<Pack> = self.builtin.clone();
         let mut ordered: Vec<&(Scope, Slot)> = self.slots.values().collect();
         ordered.sort_by_key(|(scope, _)| *scope);
         packs.extend(ordered.iter().filter_map(|(_, s)| s.good.clone()));
