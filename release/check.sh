@@ -82,7 +82,7 @@ check ".vsix manifest targets linux-x64" grep -q 'TargetPlatform="linux-x64"' "$
 check ".vsix carries the server, identical to the release binary" cmp -s "$work/vsix/extension/server/llmops-lsp" "$bin"
 check ".vsix server has no test hooks (llmops.debug.panic)" bash -c "! grep -q 'llmops.debug.panic' '$work/vsix/extension/server/llmops-lsp'"
 check ".vsix carries LICENSE-MIT, LICENSE-APACHE, CHANGELOG.md and the icon" bash -c \
-  "cd '$work/vsix/extension' && [ -f LICENSE-MIT ] && [ -f LICENSE-APACHE ] && [ -f CHANGELOG.md ] && [ -f images/icon.png ]"
+  "cd '$work/vsix/extension' && [ -f LICENSE-MIT ] && [ -f LICENSE-APACHE ] && ls | grep -qix changelog.md && [ -f images/icon.png ]"
 
 # The wheel, installed as a user would, into a fresh virtual environment.
 python3 -m venv "$work/venv" || { not_ok "python3 -m venv works (apt-get install python3-venv)"; finish; }
@@ -99,6 +99,7 @@ nvim=${NVIM:-}
 if [ -n "$nvim" ] && [ -x "$nvim" ]; then
   printf 'Our prompt registry keeps every template.\n' >"$work/notes.md"
   cat >"$work/hover.lua" <<'LUA'
+vim.cmd('filetype on') -- an init file runs before Neovim turns detection on
 vim.opt.runtimepath:prepend(vim.env.PLUGIN_DIR)
 vim.lsp.enable('llmops')
 vim.cmd.edit(vim.env.NOTES)
