@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use llmops_core::content::{Content, Pack, Scope, builtin_pack};
+use llmops_core::content::{Content, Pack, Scope, builtin_packs};
 use llmops_core::learning::{TermState, term_state};
 use llmops_core::progress::{ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit};
 use llmops_core::{clock, course};
 use serde_json::json;
 
-use crate::packs::PackSet;
+use llmops_core::packs::PackSet;
 
 /// Content as the server would have it when started in the current folder.
 fn content_here() -> Content {
@@ -102,7 +102,7 @@ pub fn check(args: &[String]) -> i32 {
         }
     }
     let mut errors = Vec::new();
-    let mut packs: Vec<Pack> = builtin_pack().into_iter().collect();
+    let mut packs: Vec<Pack> = builtin_packs().unwrap_or_default();
     for file in &files {
         let source = match std::fs::read_to_string(file) {
             Ok(s) => s,

@@ -101,6 +101,11 @@ pub fn hover_markdown(
             content.exercises.len(),
             escape_markdown(&term.name),
         ));
+    } else if content.exercise_for_term(&term.id).is_some() {
+        md.push_str(&format!(
+            "\n\n---\nA question made from the glossary is available. Use the code action **Learn: {}** to practise.",
+            escape_markdown(&term.name),
+        ));
     }
     match state {
         TermState::Due => {
