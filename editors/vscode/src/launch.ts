@@ -82,10 +82,9 @@ export function resolveServerPath(input: ResolveInput): string {
     if (ok(candidate)) return candidate;
   }
   throw new ServerNotFoundError(
-    `Cannot find the llmops-lsp server: it is not bundled at ${bundled} and not on PATH. ` +
-      'Fix: build it with `cargo build --release -p llmops-lsp` and set llmops.server.path to ' +
-      'the absolute path of target/release/llmops-lsp, or put llmops-lsp on PATH, ' +
-      'or install a .vsix built with `npm run package` (it bundles the server).',
+    'This extension has no server built for your platform, and llmops-lsp is not on PATH. ' +
+      'Install it with `pipx install llmops-lsp` (or `pip install llmops-lsp`), then reload the window; ' +
+      'or set llmops.server.path to a llmops-lsp binary.',
   );
 }
 
