@@ -35,21 +35,48 @@ pub struct Document {
     /// [`Matcher::find_with_anchors`]), kept so an edit that adds or removes
     /// one re-decides the marked hits within reach.
     anchors: Vec<(usize, usize)>,
+    /// The document belongs to a project that depends on an LLM library:
+    /// marked terms show without an anchor.
+    llm_project: bool,
     pub version: i32,
 }
 
 impl Document {
     pub fn new(text: String, version: i32, matcher: &Matcher) -> Document {
-        let lines = LineIndex::new(&text);
-        let mut hits = Vec::new();
-        let mut anchors = Vec::new();
-        matcher.find_with_anchors(&text, 0, text.len(), &mut hits, &mut anchors);
-        Document {
+        Document::in_project(text, version, false, matcher)
+    }
+
+    /// A document of a project that does (`llm_project`) or does not depend
+    /// on an LLM library (see [`crate::matcher::project_uses_llm`]).
+    pub fn in_project(
+        text: String,
+        version: i32,
+        llm_project: bool,
+        matcher: &Matcher,
+    ) -> Document {
+        let mut doc = Document {
+            lines: LineIndex::new(&text),
             text,
-            lines,
-            hits,
-            anchors,
+            hits: Vec::new(),
+            anchors: Vec::new(),
+            llm_project,
             version,
+        };
+        doc.rescan(matcher);
+        doc
+    }
+
+    /// Whether the document belongs to a project that depends on an LLM library.
+    pub fn llm_project(&self) -> bool {
+        self.llm_project
+    }
+
+    /// Moves the document into or out of an LLM project, re-spotting it when
+    /// that changes what shows.
+    pub fn set_llm_project(&mut self, llm_project: bool, matcher: &Matcher) {
+        if self.llm_project != llm_project {
+            self.llm_project = llm_project;
+            self.rescan(matcher);
         }
     }
 
@@ -74,6 +101,7 @@ impl Document {
             &self.text,
             0,
             self.text.len(),
+            self.llm_project,
             &mut self.hits,
             &mut self.anchors,
         );
@@ -111,7 +139,11 @@ impl Document {
 
     /// Replaces `text[start..end]` (char boundaries) and updates lines and hits.
     pub fn replace(&mut self, start: usize, end: usize, insert: &str, matcher: &Matcher) {
-        let reach = matcher.setting_reach();
+        let reach = if self.llm_project {
+            0
+        } else {
+            matcher.setting_reach()
+        };
         let lines_changed =
             reach > 0 && (self.text[start..end].contains('\n') || insert.contains('\n'));
         self.text.replace_range(start..end, insert);
@@ -190,6 +222,7 @@ impl Document {
             &self.text,
             scan_from,
             scan_to,
+            self.llm_project,
             &mut fresh,
             &mut fresh_anchors,
         );

@@ -15,6 +15,7 @@
 //!    where the phrase has one, plurals that are not verbs. Terms marked
 //!    `context = "llm"` also need the LLM setting nearby ([`setting`]).
 
+mod project;
 mod rules;
 mod setting;
 mod words;
@@ -22,6 +23,7 @@ mod words;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rustc_hash::FxHashMap;
 
+pub use project::{manifest_names_llm, project_uses_llm};
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
 pub(crate) use words::atoms;
@@ -293,20 +295,25 @@ impl Matcher {
 
     /// Appends the hits that start in `text[from..to]` (a hit may run past
     /// `to`). `from` must be a char boundary.
+    /// Marked terms show only near an anchor (see [`Matcher::find_with_anchors`]).
     pub fn find_in(&self, text: &str, from: usize, to: usize, out: &mut Vec<Hit>) {
         let mut anchors = Vec::new();
-        self.find_with_anchors(text, from, to, out, &mut anchors);
+        self.find_with_anchors(text, from, to, false, out, &mut anchors);
     }
 
     /// [`Matcher::find_in`], also appending the anchors of the LLM setting
     /// that start in `text[from..to]` (hidden anchor words and hits of
     /// unmarked terms, as byte ranges), so a document can tell when an edit
     /// changed them. Without phrases that need the setting there are none.
+    ///
+    /// `llm_project`: the text belongs to a project that depends on an LLM
+    /// library ([`project_uses_llm`]), so marked terms need no anchor.
     pub fn find_with_anchors(
         &self,
         text: &str,
         from: usize,
         to: usize,
+        llm_project: bool,
         out: &mut Vec<Hit>,
         anchors: &mut Vec<(usize, usize)>,
     ) {
@@ -325,7 +332,7 @@ impl Matcher {
             }
             out.push(hit);
         });
-        if !pending {
+        if !pending || llm_project {
             return;
         }
         // Some hits need the setting: find the anchors within reach that lie

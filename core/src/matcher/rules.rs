@@ -133,10 +133,25 @@ pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
     if token.starts_with(['/', '@', '~', '.', '#']) || slashes >= 2 {
         return true;
     }
+    // A relative file path: `docs/pytest-e2e-evals.md`.
+    if has_file_extension(token) {
+        return true;
+    }
     // One slash: `owner/repo` when the hit touches it, unless the phrase
     // itself is written with it ("A/B test", "tokens/sec").
     let touches_slash = (start > a && bytes[start - 1] == b'/') || bytes.get(end) == Some(&b'/');
     touches_slash && !text[start..end].contains('/')
+}
+
+/// Whether a token ends in a file extension (`.md`, `.py`, `.json`).
+fn has_file_extension(token: &str) -> bool {
+    let token = token.trim_end_matches(['.', ':', ';', ',', '!', '?']);
+    token.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+            && ext.bytes().any(|b| b.is_ascii_lowercase())
+    })
 }
 
 /// Words after a plural that show it is a verb ("the LLM judges whether the
@@ -248,6 +263,7 @@ mod tests {
             ("npm i @portkey-ai/gateway", "gateway", true),
             ("clone acme/prompt-registry", "prompt-registry", true),
             ("in boost/context/windows/x.h", "context", true),
+            ("see `references/pytest-e2e-evals.md` first", "evals", true),
             ("input/output tokens", "output tokens", false),
             ("an A/B test", "A/B test", false),
             ("the prompt registry", "prompt registry", false),

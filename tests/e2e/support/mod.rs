@@ -367,6 +367,14 @@ pub fn ranges(diagnostics: &[Value]) -> Vec<(u64, u64, u64, String)> {
         .collect()
 }
 
+/// How many hand-written exercises the built-in course has.
+pub fn builtin_total() -> usize {
+    llmops_core::Content::builtin()
+        .expect("built-in content")
+        .exercises
+        .len()
+}
+
 /// Choice id of the right answer of a built-in exercise, read from the
 /// embedded content (the server never tells before an answer).
 pub fn right_choice(exercise_id: &str) -> String {
