@@ -341,22 +341,13 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        // Commands may write the progress file (lock, fsync): run them on
-        // the blocking pool, never on the workers that serve keystrokes.
-        let shared = self.shared.clone();
-        let ExecuteCommandParams {
-            command, arguments, ..
-        } = params;
-        let ran =
-            tokio::task::spawn_blocking(move || commands::execute(&shared, &command, &arguments))
-                .await;
-        let result = match ran {
-            Ok(result) => result,
-            // Re-raised so the transport logs it and answers with an
-            // internal error, as for a panic in any other handler.
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(Error::invalid_params(e.to_string())),
-        };
+        // Commands may write the progress file (lock, fsync): tell the
+        // runtime this worker blocks, so other tasks move to another worker
+        // meanwhile. (In place rather than on the blocking pool: no extra
+        // threads, each with its own allocator arena, for a quick command.)
+        let result = tokio::task::block_in_place(|| {
+            commands::execute(&self.shared, &params.command, &params.arguments)
+        });
         let notices = {
             let mut state = self.shared.lock();
             if let Ok(r) = &result {
