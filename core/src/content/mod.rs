@@ -31,7 +31,9 @@ macro_rules! builtin_files {
     ($($name:literal),* $(,)?) => {
         &[$(BuiltinFile {
             path: concat!("builtin:content/builtin/", $name, ".toml"),
-            source: include_str!(concat!("../../../content/builtin/", $name, ".toml")),
+            // Through core/content, a symlink to the repository's content/, so
+            // that `cargo package` puts the files inside the llmops-core crate.
+            source: include_str!(concat!("../../content/builtin/", $name, ".toml")),
         }),*]
     };
 }
@@ -279,12 +281,15 @@ impl Content {
             order.sort_by_key(|&i| std::cmp::Reverse(rank(&terms[i])));
             order
         };
-        let matcher = Matcher::new(order.iter().flat_map(|&i| {
-            terms[i].phrases().map(move |text| Phrase {
-                text,
-                term: i as u32,
-            })
-        }));
+        let matcher = Matcher::with_setting(
+            order.iter().flat_map(|&i| {
+                terms[i].phrases().map(move |text| Phrase {
+                    text,
+                    term: i as u32,
+                })
+            }),
+            |term| terms[term as usize].context == Some(TermContext::Llm),
+        );
 
         let mut content = Content {
             modules,
