@@ -10,6 +10,8 @@ pub mod dirs;
 pub mod document;
 pub mod learning;
 pub mod matcher;
+pub mod packs;
+pub mod policy;
 pub mod progress;
 pub mod scan;
 pub mod text;

@@ -1,78 +1,26 @@
-//! The LSP adapter: turns protocol messages into calls on the core and core
-//! results into protocol types. Holds no logic of its own beyond that.
+//! The LSP adapter: turns protocol messages into calls on the state, the
+//! core and the feature modules. It is the only module that knows the
+//! `LanguageServer` trait; nothing imports it but `main`.
 
-use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use llmops_core::content::Content;
-use llmops_core::document::{Change, Document, EditIssue, Span};
-use llmops_core::learning::{TermState, term_state};
+use llmops_core::clock;
+use llmops_core::document::{Change, Document, EditIssue};
+use llmops_core::learning::term_state;
+use llmops_core::packs::PackSet;
 use llmops_core::progress::{ProgressStore, default_data_dir};
-use llmops_core::text::{Encoding, Position as CorePosition};
-use llmops_core::{clock, course};
-use serde_json::{Value, json};
+use llmops_core::text::Encoding;
+use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::commands;
-use crate::ignore_comments::Silenced;
-use crate::packs::PackSet;
-use crate::render;
-use crate::settings::{Settings, Severity};
+use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
+use crate::settings::Settings;
+use crate::state::{OpenDoc, Shared, State};
 use crate::transport::Outbox;
-
-/// An open document and what the editor told us about it.
-pub struct OpenDoc {
-    pub uri: Uri,
-    /// The file behind `uri`, derived once at open rather than on every
-    /// publish and keystroke; `None` for non-file URIs.
-    pub path: Option<PathBuf>,
-    pub language: String,
-    pub doc: Document,
-}
-
-/// Everything the server keeps between messages.
-pub struct State {
-    pub content: Arc<Content>,
-    pub packs: PackSet,
-    pub docs: HashMap<String, OpenDoc>,
-    pub encoding: Encoding,
-    pub progress: ProgressStore,
-    pub settings: Settings,
-    /// Documents whose diagnostics must be published again.
-    pub dirty: BTreeSet<String>,
-    /// Closed documents whose diagnostics must be cleared. Clearing goes
-    /// through the publisher too, so a publication computed before the close
-    /// can never arrive after the clear.
-    pub closed: Vec<Uri>,
-    /// Messages for the user, shown once the client is initialized.
-    pub notices: Vec<(MessageType, String)>,
-    pub roots: Vec<PathBuf>,
-    pub supports_configuration: bool,
-    pub supports_watched_files: bool,
-}
-
-pub struct Shared {
-    pub state: Mutex<State>,
-    pub wake: tokio::sync::Notify,
-}
-
-impl Shared {
-    /// Locks the state. A panic in another handler poisons the mutex; the
-    /// state is still usable (every mutation leaves it consistent), so the
-    /// server carries on rather than failing every later request.
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Marks documents for publishing and wakes the publisher.
-    pub fn touch<'a>(&self, state: &mut State, uris: impl IntoIterator<Item = &'a String>) {
-        state.dirty.extend(uris.into_iter().cloned());
-        self.wake.notify_one();
-    }
-}
+use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, publish, render};
 
 /// Cheap to clone: handlers that must ask the client something spawn a
 /// clone, because state-changing notifications are handled inline by the
@@ -84,52 +32,14 @@ pub struct Backend {
     pub shared: Arc<Shared>,
 }
 
-pub fn to_lsp(p: CorePosition) -> Position {
-    Position::new(p.line, p.character)
-}
-
-pub fn from_lsp(p: Position) -> CorePosition {
-    CorePosition {
-        line: p.line,
-        character: p.character,
-    }
-}
-
-pub fn span_to_range(s: Span) -> Range {
-    Range::new(to_lsp(s.start), to_lsp(s.end))
-}
-
-pub fn uri_key(uri: &Uri) -> String {
-    uri.as_str().to_string()
-}
-
 impl Backend {
     pub fn new(client: Client, outbox: Outbox) -> Backend {
-        let packs = PackSet::with_builtin();
-        let (content, _) = packs.merged();
-        let state = State {
-            content: Arc::new(content),
-            packs,
-            docs: HashMap::new(),
-            encoding: Encoding::Utf16,
-            progress: ProgressStore::in_memory(),
-            settings: Settings::default(),
-            dirty: BTreeSet::new(),
-            closed: Vec::new(),
-            notices: Vec::new(),
-            roots: Vec::new(),
-            supports_configuration: false,
-            supports_watched_files: false,
-        };
-        let shared = Arc::new(Shared {
-            state: Mutex::new(state),
-            wake: tokio::sync::Notify::new(),
-        });
-        tokio::spawn(publish_loop(outbox, shared.clone()));
+        let shared = Arc::new(Shared::new(State::new()));
+        tokio::spawn(publish::publish_loop(outbox, shared.clone()));
         Backend { client, shared }
     }
 
-    pub async fn show_notices(&self) {
+    async fn show_notices(&self) {
         let notices = std::mem::take(&mut self.shared.lock().notices);
         for (kind, message) in notices {
             self.client.show_message(kind, message).await;
@@ -145,8 +55,8 @@ impl Backend {
                 .notices
                 .push((MessageType::WARNING, format!("llmops: {problem}")));
         }
-        let all: Vec<String> = state.docs.keys().cloned().collect();
-        self.shared.touch(&mut state, &all);
+        state.touch_all();
+        self.shared.wake.notify_one();
     }
 
     async fn pull_configuration(&self) {
@@ -164,156 +74,6 @@ impl Backend {
             self.apply_settings(&value);
         }
     }
-}
-
-/// Publishes diagnostics for dirty documents. Bursts of edits coalesce:
-/// every edit is applied as it arrives, and whatever is dirty when this task
-/// wakes is published once, with the version it was computed for.
-async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
-    loop {
-        shared.wake.notified().await;
-        // Let the client catch up first; edits keep applying meanwhile and
-        // the next publication covers them all.
-        outbox.wait_below(1 << 20).await;
-        let batch: Vec<(Uri, Vec<Diagnostic>, Option<i32>)> = {
-            let mut state = shared.lock();
-            let dirty = std::mem::take(&mut state.dirty);
-            let closed = std::mem::take(&mut state.closed);
-            let cleared = closed.into_iter().map(|uri| (uri, Vec::new(), None));
-            let published: Vec<_> = dirty
-                .iter()
-                .filter_map(|key| {
-                    let open = state.docs.get(key)?;
-                    Some((
-                        open.uri.clone(),
-                        diagnostics(&state, open),
-                        Some(open.doc.version),
-                    ))
-                })
-                .collect();
-            cleared.chain(published).collect()
-        };
-        // Serialized straight to bytes: for a document with a thousand
-        // hints this is most of the cost of a keystroke.
-        for (uri, diagnostics, version) in batch {
-            let params = PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version,
-            };
-            outbox.notify("textDocument/publishDiagnostics", &params);
-        }
-    }
-}
-
-/// Whether a document is spotted at all under the current settings.
-pub fn spotting_enabled(state: &State, open: &OpenDoc) -> bool {
-    let settings = &state.settings;
-    if settings.severity == Severity::Off
-        || !settings.language_enabled(&open.language)
-        || open.doc.text().len() as u64 > settings.max_file_bytes
-    {
-        return false;
-    }
-    if let Some(path) = &open.path {
-        let mut candidates = vec![path.to_string_lossy().to_string()];
-        for root in &state.roots {
-            if let Ok(rel) = path.strip_prefix(root) {
-                candidates.push(rel.to_string_lossy().to_string());
-            }
-        }
-        let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
-        if settings.excluded(&refs) {
-            return false;
-        }
-    }
-    true
-}
-
-/// The diagnostics of one document under the current settings and progress.
-pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
-    if let Some(path) = &open.path
-        && PackSet::scope_of(path, &state.roots).is_some()
-    {
-        let errors = state.packs.errors_for(path);
-        return crate::packs::pack_diagnostics(&errors, open.doc.text(), state);
-    }
-    if !spotting_enabled(state, open) {
-        return Vec::new();
-    }
-    let settings = &state.settings;
-    let doc = &open.doc;
-    let silenced = Silenced::find(doc.text(), doc.lines());
-    if silenced.file {
-        return Vec::new();
-    }
-    let now = clock::now();
-    let content = &state.content;
-    let progress = state.progress.data();
-    let mut seen = BTreeSet::new();
-    let mut states: HashMap<u32, TermState> = HashMap::new();
-    let mut chosen = Vec::new();
-    for hit in doc.hits() {
-        if chosen.len() >= settings.max_diagnostics {
-            break;
-        }
-        let Some(term) = content.terms.get(hit.term as usize) else {
-            continue;
-        };
-        let term_state = *states
-            .entry(hit.term)
-            .or_insert_with(|| term_state(progress, &term.id, settings.mastery, now));
-        if term_state == TermState::Known {
-            continue;
-        }
-        if settings.first_occurrence_only && !seen.insert(hit.term) {
-            continue;
-        }
-        if !silenced.lines.is_empty() && silenced.covers(doc.lines().line_of(hit.start)) {
-            continue;
-        }
-        chosen.push((*hit, term_state));
-    }
-    let hits: Vec<_> = chosen.iter().map(|(h, _)| *h).collect();
-    let spans = doc.spans(&hits, state.encoding);
-    let severity = match settings.severity {
-        Severity::Information => DiagnosticSeverity::INFORMATION,
-        Severity::Warning => DiagnosticSeverity::WARNING,
-        _ => DiagnosticSeverity::HINT,
-    };
-    // A term's message and data are the same at every occurrence: build
-    // them once per term, not once per hit.
-    let mut parts: HashMap<u32, (NumberOrString, String, Value)> = HashMap::new();
-    chosen
-        .iter()
-        .zip(spans)
-        .map(|((hit, term_state), span)| {
-            let (code, message, data) = parts
-                .entry(hit.term)
-                .or_insert_with(|| {
-                    let term = &content.terms[hit.term as usize];
-                    (
-                        NumberOrString::String(term.id.clone()),
-                        render::diagnostic_message(term, *term_state),
-                        json!({
-                            "termId": term.id,
-                            "exerciseId": term.exercise,
-                            "reviewDue": *term_state == TermState::Due,
-                        }),
-                    )
-                })
-                .clone();
-            Diagnostic {
-                range: span_to_range(span),
-                severity: Some(severity),
-                code: Some(code),
-                source: Some("llmops".into()),
-                message,
-                data: Some(data),
-                ..Default::default()
-            }
-        })
-        .collect()
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> Encoding {
@@ -352,36 +112,38 @@ impl LanguageServer for Backend {
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
-        let (progress, notices) = ProgressStore::open(default_data_dir().as_deref());
+        // Disk work first, with the state unlocked: progress, packs, and the
+        // read-only copy of the built-in pack that hovers link to.
+        let (progress, progress_notices) = ProgressStore::open(default_data_dir().as_deref());
+        let workspace_packs = self.shared.lock().settings.workspace_packs;
+        let mut pack_set = PackSet::with_builtin();
+        let pack_notices = pack_set.load_roots(&roots, workspace_packs);
+        let _ = definition::builtin_file();
+        self.shared.set_store(progress);
         {
             let mut state = self.shared.lock();
             state.encoding = encoding;
-            state.progress = progress;
-            state.roots = roots.clone();
+            state.roots = roots;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
+            state.notices.extend(
+                progress_notices
+                    .into_iter()
+                    .map(|n| (MessageType::WARNING, n.0)),
+            );
             state
                 .notices
-                .extend(notices.into_iter().map(|n| (MessageType::WARNING, n.0)));
-            let workspace_packs = state.settings.workspace_packs;
-            let notices = state.packs.load_roots(&roots, workspace_packs);
-            state
-                .notices
-                .extend(notices.into_iter().map(|n| (MessageType::WARNING, n)));
-            let (content, _) = state.packs.merged();
-            state.content = Arc::new(content);
+                .extend(pack_notices.into_iter().map(|n| (MessageType::WARNING, n)));
+            state.packs = pack_set;
+            state.content = Arc::new(state.packs.merged().0);
         }
-        let position_encoding = Some(match encoding {
-            Encoding::Utf8 => PositionEncodingKind::UTF8,
-            Encoding::Utf16 => PositionEncodingKind::UTF16,
-        });
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
                 name: "llmops-lsp".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
             capabilities: ServerCapabilities {
-                position_encoding,
+                position_encoding: Some(encoding_kind(encoding)),
                 text_document_sync: Some(TextDocumentSyncCapability::Options(
                     TextDocumentSyncOptions {
                         open_close: Some(true),
@@ -400,7 +162,10 @@ impl LanguageServer for Backend {
                 definition_provider: Some(OneOf::Left(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: commands::ALL.iter().map(|c| c.to_string()).collect(),
+                    commands: protocol::ALL_COMMANDS
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -413,11 +178,11 @@ impl LanguageServer for Backend {
         let this = self.clone();
         tokio::spawn(async move {
             this.pull_configuration().await;
-            crate::packs::register_watchers(&this).await;
+            packs::register_watchers(&this.shared, &this.client).await;
             this.show_notices().await;
             let mut state = this.shared.lock();
-            let all: Vec<String> = state.docs.keys().cloned().collect();
-            this.shared.touch(&mut state, &all);
+            state.touch_all();
+            this.shared.wake.notify_one();
         });
     }
 
@@ -439,7 +204,7 @@ impl LanguageServer for Backend {
                 doc,
             },
         );
-        crate::packs::document_changed(&mut state, &key);
+        packs::document_changed(&mut state, &key);
         self.shared.touch(&mut state, [&key]);
     }
 
@@ -457,10 +222,7 @@ impl LanguageServer for Backend {
             };
             for change in params.content_changes {
                 let change = Change {
-                    range: change.range.map(|r| Span {
-                        start: from_lsp(r.start),
-                        end: from_lsp(r.end),
-                    }),
+                    range: change.range.map(range_to_span),
                     text: change.text,
                 };
                 if open.doc.apply(&change, encoding, &content.matcher) == Some(EditIssue::Clamped) {
@@ -468,7 +230,7 @@ impl LanguageServer for Backend {
                 }
             }
             open.doc.version = params.text_document.version;
-            crate::packs::document_changed(&mut state, &key);
+            packs::document_changed(&mut state, &key);
             self.shared.touch(&mut state, [&key]);
         }
         if unknown {
@@ -492,7 +254,8 @@ impl LanguageServer for Backend {
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
         let mut state = self.shared.lock();
-        crate::packs::document_changed(&mut state, &key);
+        packs::document_changed(&mut state, &key);
+        self.shared.wake.notify_one();
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -519,15 +282,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        crate::packs::watched_files_changed(self, params).await;
+        packs::watched_files_changed(&self.shared, params);
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         let key = uri_key(&position.text_document.uri);
-        let mut state = self.shared.lock();
-        state.progress.refresh();
-        let state = &*state;
+        self.shared.refresh_progress();
+        let state = self.shared.lock();
         let Some(open) = state.docs.get(&key) else {
             return Ok(None);
         };
@@ -538,7 +300,7 @@ impl LanguageServer for Backend {
         let Some(term) = content.terms.get(hit.term as usize) else {
             return Ok(None);
         };
-        let progress = state.progress.data();
+        let progress = &*state.progress;
         let completed = term
             .exercise
             .as_ref()
@@ -548,9 +310,13 @@ impl LanguageServer for Backend {
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: render::hover_markdown(content, term, completed, term_state, |t| {
-                    crate::packs::term_link(t)
-                }),
+                value: render::hover_markdown(
+                    content,
+                    term,
+                    completed,
+                    term_state,
+                    definition::term_link,
+                ),
             }),
             range: Some(span_to_range(span)),
         }))
@@ -558,7 +324,7 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let state = self.shared.lock();
-        Ok(commands::code_actions(&state, &params))
+        Ok(code_actions::code_actions(&state, &params))
     }
 
     async fn goto_definition(
@@ -566,7 +332,7 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let state = self.shared.lock();
-        Ok(crate::packs::definition(
+        Ok(definition::definition(
             &state,
             &params.text_document_position_params,
         ))
@@ -574,48 +340,42 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let state = self.shared.lock();
-        Ok(commands::inlay_hints(&state, &params))
+        Ok(inlay_hints::inlay_hints(&state, &params))
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        let (result, notices) = {
+        // Commands may write the progress file (lock, fsync): run them on
+        // the blocking pool, never on the workers that serve keystrokes.
+        let shared = self.shared.clone();
+        let ExecuteCommandParams {
+            command, arguments, ..
+        } = params;
+        let ran =
+            tokio::task::spawn_blocking(move || commands::execute(&shared, &command, &arguments))
+                .await;
+        let result = match ran {
+            Ok(result) => result,
+            // Re-raised so the transport logs it and answers with an
+            // internal error, as for a panic in any other handler.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => return Err(Error::invalid_params(e.to_string())),
+        };
+        let notices = {
             let mut state = self.shared.lock();
-            let result = commands::execute(&mut state, &params.command, &params.arguments);
-            if result.as_ref().is_ok_and(|r| r.changed_learning) {
-                let all: Vec<String> = state.docs.keys().cloned().collect();
-                self.shared.touch(&mut state, &all);
+            if let Ok(r) = &result {
+                if let Some(notice) = &r.notice {
+                    state.notices.push((MessageType::WARNING, notice.0.clone()));
+                }
+                if r.changed_learning {
+                    state.touch_all();
+                    self.shared.wake.notify_one();
+                }
             }
-            (result, std::mem::take(&mut state.notices))
+            std::mem::take(&mut state.notices)
         };
         for (kind, message) in notices {
             self.client.show_message(kind, message).await;
         }
-        result.map(|r| Some(r.value)).map_err(Error::invalid_params)
+        result.map(|r| Some(r.value)).map_err(Error::from)
     }
-}
-
-pub fn standing_json(state: &State) -> Value {
-    let mut value = serde_json::to_value(course::standing(&state.content, state.progress.data()))
-        .unwrap_or(Value::Null);
-    if let Some(map) = value.as_object_mut() {
-        let now = clock::now();
-        let mut known = 0;
-        let mut due = 0;
-        let mut terms = serde_json::Map::new();
-        for term in &state.content.terms {
-            let s = term_state(state.progress.data(), &term.id, state.settings.mastery, now);
-            match s {
-                TermState::Known => known += 1,
-                TermState::Due => due += 1,
-                _ => {}
-            }
-            if s != TermState::New {
-                terms.insert(term.id.clone(), json!(s));
-            }
-        }
-        map.insert("known".into(), json!(known));
-        map.insert("due".into(), json!(due));
-        map.insert("terms".into(), Value::Object(terms));
-    }
-    value
 }

@@ -12,7 +12,7 @@ use llmops_core::scan::{self, FileHit};
 use llmops_core::{clock, course};
 use serde_json::json;
 
-use crate::packs::PackSet;
+use llmops_core::packs::PackSet;
 
 /// Content as the server would have it when started in the current folder.
 fn content_here() -> Content {

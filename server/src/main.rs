@@ -4,11 +4,18 @@
 
 mod backend;
 mod cli;
+mod code_actions;
 mod commands;
-mod ignore_comments;
+mod convert;
+mod definition;
+mod error;
+mod inlay_hints;
 mod packs;
+mod protocol;
+mod publish;
 mod render;
 mod settings;
+mod state;
 mod transport;
 
 use tower_lsp_server::LspService;

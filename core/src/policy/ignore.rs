@@ -2,7 +2,7 @@
 //! markers. They work in any comment syntax because only the marker text is
 //! looked for, never the comment leader.
 
-use llmops_core::text::LineIndex;
+use crate::text::LineIndex;
 
 pub const IGNORE: &str = "llmops: ignore";
 

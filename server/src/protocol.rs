@@ -1,0 +1,123 @@
+//! The editor contract in types: command names, command arguments and the
+//! `data` of a term diagnostic. Editors (the VS Code and Neovim shims, any
+//! other client) depend on these exact shapes; README's "editor contract"
+//! documents them.
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+pub const OPEN_EXERCISE: &str = "llmops.openExercise";
+pub const ANSWER_EXERCISE: &str = "llmops.answerExercise";
+pub const LIST_EXERCISES: &str = "llmops.listExercises";
+pub const PROGRESS: &str = "llmops.progress";
+pub const MARK_KNOWN: &str = "llmops.markKnown";
+pub const FORGET_KNOWN: &str = "llmops.forgetKnown";
+/// Only in builds with the `test-hooks` feature: proves that a panicking
+/// handler is caught. Release builds and the `.vsix` never have it.
+#[cfg(feature = "test-hooks")]
+pub const DEBUG_PANIC: &str = "llmops.debug.panic";
+
+pub const ALL_COMMANDS: &[&str] = &[
+    OPEN_EXERCISE,
+    ANSWER_EXERCISE,
+    LIST_EXERCISES,
+    PROGRESS,
+    MARK_KNOWN,
+    FORGET_KNOWN,
+    #[cfg(feature = "test-hooks")]
+    DEBUG_PANIC,
+];
+
+/// `data` of a term diagnostic: which term, its exercise, and whether the
+/// hint is back because a review is due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticData {
+    pub term_id: String,
+    pub exercise_id: Option<String>,
+    pub review_due: bool,
+}
+
+/// Declares a deserializer for an optional string field whose error names
+/// the field, so a client sees "`termId` must be a string, not 3".
+macro_rules! optional_string {
+    ($name:ident, $key:literal) => {
+        fn $name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+            match Option::<Value>::deserialize(d)? {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(other) => Err(D::Error::custom(format!(
+                    "`{}` must be a string, not {other}",
+                    $key
+                ))),
+            }
+        }
+    };
+}
+optional_string!(exercise_id_field, "exerciseId");
+optional_string!(term_id_field, "termId");
+
+/// `llmops.openExercise`: `[{"exerciseId": id}]` or `[{"termId": id}]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenExerciseArgs {
+    #[serde(
+        default,
+        deserialize_with = "exercise_id_field",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exercise_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "term_id_field",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub term_id: Option<String>,
+}
+
+impl OpenExerciseArgs {
+    pub const USAGE: &str = r#"[{"exerciseId": "<id>"}] or [{"termId": "<id>"}]"#;
+}
+
+/// A choice as clients send it: its letter id, or a number some clients
+/// send for the same thing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ChoiceArg {
+    Id(String),
+    Number(serde_json::Number),
+    /// Anything else: reported as a usage error.
+    Other(Value),
+}
+
+/// `llmops.answerExercise`: `[{"exerciseId": id, "choice": "b"}]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerExerciseArgs {
+    #[serde(default, deserialize_with = "exercise_id_field")]
+    pub exercise_id: Option<String>,
+    #[serde(default)]
+    pub choice: Option<ChoiceArg>,
+}
+
+impl AnswerExerciseArgs {
+    pub const USAGE: &str = r#"[{"exerciseId": "<id>", "choice": "<choice id>"}]"#;
+}
+
+/// `llmops.markKnown` (`termId` required) and `llmops.forgetKnown`
+/// (`termId` optional: without it, every known term comes back).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TermArgs {
+    #[serde(
+        default,
+        deserialize_with = "term_id_field",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub term_id: Option<String>,
+}
+
+impl TermArgs {
+    pub const USAGE: &str = r#"[{"termId": "<id>"}]"#;
+}

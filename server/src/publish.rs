@@ -1,0 +1,221 @@
+//! The one road out for diagnostics. Handlers only mark documents dirty
+//! (or closed, or a pack file's errors stale) and wake this task; it
+//! computes and sends every `textDocument/publishDiagnostics`, term hints
+//! and pack errors alike, in one order, so a later publication can never be
+//! overtaken by an earlier one.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use llmops_core::clock;
+use llmops_core::content::PackError;
+use llmops_core::learning::{TermState, term_state};
+use llmops_core::packs::PackSet;
+use llmops_core::policy::Silenced;
+use llmops_core::text::Encoding;
+use tower_lsp_server::ls_types::*;
+
+use crate::convert::{pack_diagnostics, severity, span_to_range};
+use crate::protocol::DiagnosticData;
+use crate::render;
+use crate::state::{OpenDoc, Shared, State};
+use crate::transport::Outbox;
+
+/// What one wake-up publishes, gathered under the state lock.
+enum Job {
+    Ready(Uri, Vec<Diagnostic>, Option<i32>),
+    /// Errors of a pack file that is not open: its text is read from disk
+    /// after the lock is released.
+    PackFile(PathBuf, Vec<PackError>),
+}
+
+/// Publishes diagnostics for dirty documents. Bursts of edits coalesce:
+/// every edit is applied as it arrives, and whatever is dirty when this task
+/// wakes is published once, with the version it was computed for.
+pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
+    loop {
+        shared.wake.notified().await;
+        // Let the client catch up first; edits keep applying meanwhile and
+        // the next publication covers them all.
+        outbox.wait_below(1 << 20).await;
+        let (jobs, encoding) = {
+            let mut state = shared.lock();
+            (gather(&mut state), state.encoding)
+        };
+        // Serialized straight to bytes: for a document with a thousand
+        // hints this is most of the cost of a keystroke.
+        for job in jobs {
+            let (uri, diagnostics, version) = match job {
+                Job::Ready(uri, diagnostics, version) => (uri, diagnostics, version),
+                Job::PackFile(path, errors) => {
+                    let Some(uri) = Uri::from_file_path(&path) else {
+                        continue;
+                    };
+                    (uri, pack_file_diagnostics(&path, &errors, encoding), None)
+                }
+            };
+            let params = PublishDiagnosticsParams {
+                uri,
+                diagnostics,
+                version,
+            };
+            outbox.notify("textDocument/publishDiagnostics", &params);
+        }
+    }
+}
+
+fn pack_file_diagnostics(
+    path: &PathBuf,
+    errors: &[PackError],
+    encoding: Encoding,
+) -> Vec<Diagnostic> {
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    pack_diagnostics(errors, &text, encoding)
+}
+
+fn gather(state: &mut State) -> Vec<Job> {
+    let dirty = std::mem::take(&mut state.dirty);
+    let closed = std::mem::take(&mut state.closed);
+    let packs = std::mem::take(&mut state.dirty_packs);
+    let mut jobs: Vec<Job> = closed
+        .into_iter()
+        .map(|uri| Job::Ready(uri, Vec::new(), None))
+        .collect();
+    jobs.extend(packs.into_iter().filter_map(|path| {
+        // An open pack is published as a document, with its editor text.
+        let open = state.docs.values().any(|o| o.path.as_ref() == Some(&path));
+        if open {
+            return None;
+        }
+        let errors = state.packs.errors_for(&path);
+        // A file with no errors now is only published (cleared) when its
+        // errors were shown before.
+        let shown = if errors.is_empty() {
+            state.pack_errors_shown.remove(&path)
+        } else {
+            state.pack_errors_shown.insert(path.clone());
+            true
+        };
+        shown.then_some(Job::PackFile(path, errors))
+    }));
+    jobs.extend(dirty.iter().filter_map(|key| {
+        let open = state.docs.get(key)?;
+        Some(Job::Ready(
+            open.uri.clone(),
+            diagnostics(state, open),
+            Some(open.doc.version),
+        ))
+    }));
+    jobs
+}
+
+/// Whether a document is spotted at all under the current settings.
+pub fn spotting_enabled(state: &State, open: &OpenDoc) -> bool {
+    let settings = &state.settings;
+    if settings.severity == crate::settings::Severity::Off
+        || !settings.language_enabled(&open.language)
+        || open.doc.text().len() as u64 > settings.max_file_bytes
+    {
+        return false;
+    }
+    if let Some(path) = &open.path {
+        let mut candidates = vec![path.to_string_lossy().to_string()];
+        for root in &state.roots {
+            if let Ok(rel) = path.strip_prefix(root) {
+                candidates.push(rel.to_string_lossy().to_string());
+            }
+        }
+        let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        if settings.excluded(&refs) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The diagnostics of one document under the current settings and progress.
+pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
+    if let Some(path) = &open.path
+        && PackSet::scope_of(path, &state.roots).is_some()
+    {
+        let errors = state.packs.errors_for(path);
+        return pack_diagnostics(&errors, open.doc.text(), state.encoding);
+    }
+    if !spotting_enabled(state, open) {
+        return Vec::new();
+    }
+    let settings = &state.settings;
+    let doc = &open.doc;
+    let silenced = Silenced::find(doc.text(), doc.lines());
+    if silenced.file {
+        return Vec::new();
+    }
+    let now = clock::now();
+    let content = &state.content;
+    let progress = &*state.progress;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut states: HashMap<u32, TermState> = HashMap::new();
+    let mut chosen = Vec::new();
+    for hit in doc.hits() {
+        if chosen.len() >= settings.max_diagnostics {
+            break;
+        }
+        let Some(term) = content.terms.get(hit.term as usize) else {
+            continue;
+        };
+        let term_state = *states
+            .entry(hit.term)
+            .or_insert_with(|| term_state(progress, &term.id, settings.mastery, now));
+        if term_state == TermState::Known {
+            continue;
+        }
+        if settings.first_occurrence_only && !seen.insert(hit.term) {
+            continue;
+        }
+        if !silenced.lines.is_empty() && silenced.covers(doc.lines().line_of(hit.start)) {
+            continue;
+        }
+        chosen.push((*hit, term_state));
+    }
+    let hits: Vec<_> = chosen.iter().map(|(h, _)| *h).collect();
+    let spans = doc.spans(&hits, state.encoding);
+    let severity = severity(settings.severity);
+    // A term's message and data are the same at every occurrence: build
+    // them once per term, not once per hit.
+    let mut parts: HashMap<u32, (NumberOrString, String, serde_json::Value)> = HashMap::new();
+    chosen
+        .iter()
+        .zip(spans)
+        .map(|((hit, term_state), span)| {
+            let (code, message, data) = parts
+                .entry(hit.term)
+                .or_insert_with(|| {
+                    let term = &content.terms[hit.term as usize];
+                    let data = DiagnosticData {
+                        term_id: term.id.clone(),
+                        exercise_id: term.exercise.clone(),
+                        review_due: *term_state == TermState::Due,
+                    };
+                    (
+                        NumberOrString::String(term.id.clone()),
+                        render::diagnostic_message(term, *term_state),
+                        serde_json::to_value(data).unwrap_or_default(),
+                    )
+                })
+                .clone();
+            Diagnostic {
+                range: span_to_range(span),
+                severity,
+                code: Some(code),
+                source: Some("llmops".into()),
+                message,
+                data: Some(data),
+                ..Default::default()
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,155 @@
+//! What the server keeps between messages, and the two locks around it.
+//!
+//! `State` is behind one mutex that every handler takes briefly; nothing
+//! slow runs under it. The progress store (file lock, read, fsync, rename)
+//! has a mutex of its own: commands write through it first and then put a
+//! snapshot of the new data into `State`, so a slow disk delays the command
+//! that writes, never the keystrokes and hovers of everybody else. Lock
+//! order is store, then state; nothing takes the store while holding state.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use llmops_core::content::Content;
+use llmops_core::document::Document;
+use llmops_core::packs::PackSet;
+use llmops_core::progress::{ProgressData, ProgressStore};
+use llmops_core::text::Encoding;
+use tower_lsp_server::ls_types::{MessageType, Uri};
+
+use crate::settings::Settings;
+
+/// An open document and what the editor told us about it.
+pub struct OpenDoc {
+    pub uri: Uri,
+    /// The file behind `uri`, derived once at open rather than on every
+    /// publish and keystroke; `None` for non-file URIs.
+    pub path: Option<PathBuf>,
+    pub language: String,
+    pub doc: Document,
+}
+
+/// Everything the server keeps between messages.
+pub struct State {
+    pub content: Arc<Content>,
+    pub packs: PackSet,
+    pub docs: HashMap<String, OpenDoc>,
+    pub encoding: Encoding,
+    /// The learner's progress as last read or written by the store.
+    pub progress: Arc<ProgressData>,
+    pub settings: Settings,
+    /// Documents whose diagnostics must be published again.
+    pub dirty: BTreeSet<String>,
+    /// Closed documents whose diagnostics must be cleared. Clearing goes
+    /// through the publisher too, so a publication computed before the close
+    /// can never arrive after the clear.
+    pub closed: Vec<Uri>,
+    /// Pack files that are not open whose errors must be published again.
+    pub dirty_packs: BTreeSet<PathBuf>,
+    /// Pack files that are not open whose last publication had errors.
+    pub pack_errors_shown: BTreeSet<PathBuf>,
+    /// Messages for the user, shown once the client is initialized.
+    pub notices: Vec<(MessageType, String)>,
+    pub roots: Vec<PathBuf>,
+    pub supports_configuration: bool,
+    pub supports_watched_files: bool,
+}
+
+impl State {
+    pub fn new() -> State {
+        let mut packs = PackSet::with_builtin();
+        let content = packs.rebuild();
+        State {
+            content: Arc::new(content),
+            packs,
+            docs: HashMap::new(),
+            encoding: Encoding::Utf16,
+            progress: Arc::new(ProgressData::default()),
+            settings: Settings::default(),
+            dirty: BTreeSet::new(),
+            closed: Vec::new(),
+            dirty_packs: BTreeSet::new(),
+            pack_errors_shown: BTreeSet::new(),
+            notices: Vec::new(),
+            roots: Vec::new(),
+            supports_configuration: false,
+            supports_watched_files: false,
+        }
+    }
+
+    /// Marks every open document for publishing.
+    pub fn touch_all(&mut self) {
+        self.dirty.extend(self.docs.keys().cloned());
+    }
+
+    /// Rebuilds the content from the packs and rescans every open document.
+    pub fn rebuild_content(&mut self) {
+        let content = Arc::new(self.packs.rebuild());
+        for open in self.docs.values_mut() {
+            open.doc.rescan(&content.matcher);
+        }
+        self.content = content;
+        self.touch_all();
+        // Pack errors may have changed on files that are not open.
+        let open: BTreeSet<PathBuf> = self.docs.values().filter_map(|o| o.path.clone()).collect();
+        self.dirty_packs
+            .extend(self.packs.paths().into_iter().filter(|p| !open.contains(p)));
+    }
+}
+
+pub struct Shared {
+    state: Mutex<State>,
+    store: Mutex<ProgressStore>,
+    /// Wakes the publisher.
+    pub wake: tokio::sync::Notify,
+}
+
+/// Locks a mutex. A panic in another handler poisons it; the data is still
+/// usable (every mutation leaves it consistent), so the server carries on
+/// rather than failing every later request.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn new(state: State) -> Shared {
+        Shared {
+            state: Mutex::new(state),
+            store: Mutex::new(ProgressStore::in_memory()),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// Marks documents for publishing and wakes the publisher.
+    pub fn touch<'a>(&self, state: &mut State, uris: impl IntoIterator<Item = &'a String>) {
+        state.dirty.extend(uris.into_iter().cloned());
+        self.wake.notify_one();
+    }
+
+    /// Runs `work` on the progress store (where the disk work happens, with
+    /// the state unlocked), then publishes the store's data to the state.
+    pub fn with_store<T>(&self, work: impl FnOnce(&mut ProgressStore) -> T) -> T {
+        let mut store = lock(&self.store);
+        let out = work(&mut store);
+        let mut state = self.lock();
+        if *state.progress != *store.data() {
+            state.progress = Arc::new(store.data().clone());
+        }
+        out
+    }
+
+    /// Replaces the store (at initialize, once the data directory is known).
+    pub fn set_store(&self, store: ProgressStore) {
+        self.with_store(|current| *current = store);
+    }
+
+    /// Picks up progress written by another editor window.
+    pub fn refresh_progress(&self) {
+        self.with_store(ProgressStore::refresh);
+    }
+}
