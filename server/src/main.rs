@@ -16,6 +16,7 @@ mod publish;
 mod render;
 mod settings;
 mod state;
+mod term_page;
 mod transport;
 
 use tower_lsp_server::LspService;

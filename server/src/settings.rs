@@ -131,6 +131,9 @@ impl Settings {
                     }
                 }
                 "trace" | "server" => {} // client-side settings
+                // What the client can do (protocol::ClientFeatures), sent
+                // beside the settings by clients that send them flat.
+                "client" => {}
                 other => unknown.push(format!("unknown setting llmops.{other}; ignored")),
             }
         }

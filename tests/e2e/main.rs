@@ -4,6 +4,7 @@
 mod support;
 
 mod course;
+mod editor_ux;
 mod language;
 mod learning;
 mod packs;
