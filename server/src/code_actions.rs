@@ -113,7 +113,30 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         &hits,
         state.encoding,
     ));
+    if let Some(only) = &params.context.only {
+        actions.retain(|a| wanted(a, only));
+    }
     Some(actions)
+}
+
+/// Whether an action's kind is one of `only` or under one of them
+/// (`quickfix` covers `quickfix.x`), as a client asking for some kinds
+/// expects.
+fn wanted(action: &CodeActionOrCommand, only: &[CodeActionKind]) -> bool {
+    let CodeActionOrCommand::CodeAction(action) = action else {
+        return false;
+    };
+    let Some(kind) = &action.kind else {
+        return false;
+    };
+    only.iter().any(|want| {
+        let (kind, want) = (kind.as_str(), want.as_str());
+        want.is_empty()
+            || kind == want
+            || kind
+                .strip_prefix(want)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
 }
 
 /// Whether a same-line ignore comment leaves the rendered document as it

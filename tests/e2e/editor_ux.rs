@@ -134,6 +134,21 @@ fn code_action_menu_is_stable_and_nothing_in_it_is_a_preferred_fix() {
         ]
     );
     assert!(!titles(&known).iter().any(|t| t.contains("all known")));
+    // A client asking for quick fixes only (an auto-fix mapping) gets the
+    // ignore comments, not the learning actions.
+    let quickfixes = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": DOC},
+               "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}},
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert_eq!(
+        titles(quickfixes.as_array().unwrap()),
+        [
+            "Ignore LLMOps terms on this line",
+            "Ignore LLMOps terms in this file"
+        ]
+    );
     // Every known term comes back through the command.
     server.command_ok("llmops.forgetKnown", json!([]));
     server.diagnostics_until(DOC, |d| d.len() == 2);

@@ -294,6 +294,100 @@ test(":LlmopsForgetKnown brings the hints of known terms back", function()
   expect(H.contains(H.notes[#H.notes].msg, "hints are back"), "no notice")
 end)
 
+test("code action menu: Learn first, same order once a term is known, no learning action is a quickfix", function()
+  vim.api.nvim_set_current_buf(doc_buf)
+  vim.api.nvim_buf_set_lines(doc_buf, 2, 3, false, { "Users complain that TTFT doubled after the model alias moved." })
+  H.wait("two hints", function()
+    return #vim.diagnostic.get(doc_buf) == 2
+  end)
+  -- The menu as vim.ui.select gets it.
+  local function menu(col)
+    vim.api.nvim_win_set_cursor(0, { 3, col })
+    local titles
+    local select = vim.ui.select
+    vim.ui.select = function(items, opts, on_choice)
+      titles = vim.tbl_map(function(item)
+        return opts.format_item(item)
+      end, items)
+      on_choice(nil)
+    end
+    vim.lsp.buf.code_action()
+    H.wait("the code-action menu", function()
+      return titles
+    end)
+    vim.ui.select = select
+    return titles
+  end
+  local before = menu(21)
+  expect(before[1]:find("^Learn: Time to first token"), "first entry: %s", before[1])
+  expect(before[2] == "I know this term: Time to first token", "second entry: %s", before[2])
+  H.command("llmops.markKnown", { { termId = "model-alias" } })
+  H.wait("the model alias hint to go", function()
+    return #vim.diagnostic.get(doc_buf) == 1
+  end)
+  local after = menu(21)
+  expect(vim.deep_equal(before, after), "menu changed:\n%s\n%s", vim.inspect(before), vim.inspect(after))
+  for _, title in ipairs(after) do
+    expect(not title:find("all known"), "entry %s", title)
+  end
+  H.command("llmops.forgetKnown", {})
+  -- An auto-fix mapping that applies quick fixes finds only the ignore comments.
+  local client = llmops.client(doc_buf)
+  local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+  params.context = { diagnostics = {}, only = { "quickfix" } }
+  local response = client:request_sync("textDocument/codeAction", params, 5000, doc_buf)
+  for _, action in ipairs(response.result or {}) do
+    expect(action.title:find("^Ignore"), "quickfix: %s", action.title)
+    expect(action.isPreferred ~= true, "preferred: %s", action.title)
+  end
+end)
+
+test("ignore on a Markdown list item: a same-line comment, the list stays whole", function()
+  local list = H.write(tmp .. "/list.md", { "- first", "- our TTFT fell", "- last" })
+  vim.cmd.edit(list)
+  local buf = vim.api.nvim_get_current_buf()
+  H.diagnostics(buf)
+  vim.api.nvim_win_set_cursor(0, { 2, 7 })
+  vim.lsp.buf.code_action({
+    filter = function(a)
+      return a.title == "Ignore LLMOps terms on this line"
+    end,
+    apply = true,
+  })
+  H.wait("the comment", function()
+    return vim.api.nvim_buf_get_lines(buf, 1, 2, false)[1]:find("llmops: ignore", 1, true)
+  end)
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  expect(vim.deep_equal(lines, { "- first", "- our TTFT fell <!-- llmops: ignore -->", "- last" }), "%s", vim.inspect(lines))
+  H.wait("the hint to go", function()
+    return #vim.diagnostic.get(buf) == 0
+  end)
+  vim.cmd("bwipeout!")
+end)
+
+test(":LlmopsTerm shows the term page (definition, related terms, exercises)", function()
+  vim.api.nvim_set_current_buf(doc_buf)
+  vim.api.nvim_win_set_cursor(0, { 3, 21 })
+  vim.cmd("LlmopsTerm")
+  local f = wait("the term page", function()
+    local f = H.float()
+    return f and H.contains(H.flat(f.lines), "Related terms") and f
+  end)
+  local text = H.flat(f.lines)
+  local page = H.command("llmops.termPage", { { termId = "ttft" } })
+  expect(H.contains(H.chunks(f.config.title), "Time to first token"), "title %s", H.chunks(f.config.title))
+  expect(H.contains(text, page.definition), "no definition: %s", text)
+  for _, r in ipairs(page.related) do
+    expect(H.contains(text, r.name .. " (" .. r.id .. ")"), "related %s missing", r.id)
+  end
+  expect(H.contains(text, "[x] ttft-1"), "exercise status missing: %s", text)
+  table.insert(artifact, { ":LlmopsTerm ttft", f })
+  press("q")
+  wait("the page to close", function()
+    return H.float() == nil
+  end)
+end)
+
 test("one client per root", function()
   H.check_roots(tmp .. "/roots")
 end)

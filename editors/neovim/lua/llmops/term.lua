@@ -37,7 +37,7 @@ function M.items(page)
     add("")
     add("Related terms (:LlmopsTerm <id>)", "Title")
     for _, r in ipairs(related) do
-      add(("%s  (%s)"):format(r.name, r.id), nil, "   • ", "     ")
+      add(("%s (%s)"):format(r.name, r.id), nil, "   • ", "     ")
     end
   end
   local exercises = v(page.exercises) or {}
