@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::content::{Content, Pack, PackError, Scope, builtin_pack};
+use crate::content::{Content, Pack, PackError, Scope, builtin_packs};
 pub use crate::dirs::user_pack_dir;
 
 #[derive(Default)]
@@ -21,7 +21,9 @@ struct Slot {
 
 /// Every pack in play, by path, with its last good version.
 pub struct PackSet {
-    builtin: Option<Pack>,
+    /// The built-in module files (empty only if they failed to parse,
+    /// which the content tests rule out).
+    builtin: Vec<Pack>,
     slots: BTreeMap<PathBuf, (Scope, Slot)>,
     /// Errors found when merging (unknown references, ids clashing in a scope).
     merge_errors: Vec<PackError>,
@@ -41,7 +43,7 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
 impl PackSet {
     pub fn with_builtin() -> PackSet {
         PackSet {
-            builtin: builtin_pack().ok(),
+            builtin: builtin_packs().unwrap_or_default(),
             slots: BTreeMap::new(),
             merge_errors: Vec::new(),
         }
@@ -121,7 +123,7 @@ impl PackSet {
     /// Merges the built-in pack with every good pack, user packs before
     /// workspace packs.
     pub fn merged(&self) -> (Content, Vec<PackError>) {
-        let mut packs: Vec<Pack> = self.builtin.iter().cloned().collect();
+        let mut packs: Vec<Pack> = self.builtin.clone();
         let mut ordered: Vec<&(Scope, Slot)> = self.slots.values().collect();
         ordered.sort_by_key(|(scope, _)| *scope);
         packs.extend(ordered.iter().filter_map(|(_, s)| s.good.clone()));

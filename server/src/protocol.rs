@@ -16,6 +16,7 @@ pub const FORGET_KNOWN: &str = "llmops.forgetKnown";
 /// A term's entry for display: what the Neovim float and the VS Code page
 /// show when a learner follows a related term.
 pub const TERM_PAGE: &str = "llmops.termPage";
+pub const REVEAL_ANSWER: &str = "llmops.revealAnswer";
 /// Only in builds with the `test-hooks` feature: proves that a panicking
 /// handler is caught. Release builds and the `.vsix` never have it.
 #[cfg(feature = "test-hooks")]
@@ -29,6 +30,7 @@ pub const ALL_COMMANDS: &[&str] = &[
     MARK_KNOWN,
     FORGET_KNOWN,
     TERM_PAGE,
+    REVEAL_ANSWER,
     #[cfg(feature = "test-hooks")]
     DEBUG_PANIC,
 ];
@@ -107,6 +109,18 @@ pub struct AnswerExerciseArgs {
 
 impl AnswerExerciseArgs {
     pub const USAGE: &str = r#"[{"exerciseId": "<id>", "choice": "<choice id>"}]"#;
+}
+
+/// `llmops.revealAnswer`: `[{"exerciseId": id}]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealAnswerArgs {
+    #[serde(default, deserialize_with = "exercise_id_field")]
+    pub exercise_id: Option<String>,
+}
+
+impl RevealAnswerArgs {
+    pub const USAGE: &str = r#"[{"exerciseId": "<id>"}]"#;
 }
 
 /// `llmops.markKnown` (`termId` required) and `llmops.forgetKnown`

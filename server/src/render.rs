@@ -214,6 +214,20 @@ pub fn hover_markdown(
             ),
             HOVER_WIDTH,
         ));
+    } else if content.exercise_for_term(&term.id).is_some() {
+        paragraphs.push("---".to_string());
+        let practise = if links.commands {
+            command_link("Learn", OPEN_EXERCISE, "termId", &term.id)
+        } else {
+            format!(
+                "use the code action **Learn: {}**",
+                escape_markdown(&term.name)
+            )
+        };
+        paragraphs.push(wrap_paragraph(
+            &format!("A question made from the glossary · {practise}"),
+            HOVER_WIDTH,
+        ));
     }
     match state {
         TermState::Due => {

@@ -247,7 +247,7 @@ test(":LlmopsProgress lists modules with their exercises", function()
   expect(text:find("%[x%] ttft%-1"), "ttft-1 not ticked:\n%s", text)
   local p = H.command("llmops.progress")
   for _, m in ipairs(llmops.value(p.modules) or {}) do
-    expect(text:find(vim.pesc(("%s  %d / %d"):format(m.name, m.completed, m.total))), "module %s missing:\n%s", m.name, text)
+    expect(text:find(vim.pesc(("%s %d / %d"):format(m.name, m.completed, m.total))), "module %s missing:\n%s", m.name, text)
   end
   expect(H.flat(f.lines):find("%[x%] ttft%-1 .- 3 attempts"), "ttft-1's 3 attempts missing:\n%s", text)
   table.insert(artifact, { ":LlmopsProgress", f })

@@ -45,7 +45,7 @@ function M.lines(p, list)
       end, m.exercises)
     end
     table.insert(out, { "", "Normal" })
-    table.insert(out, { ("%s  %d / %d"):format(m.name, done, m.total or #m.exercises), "Title" })
+    table.insert(out, { ("%s %d / %d"):format(m.name, done, m.total or #m.exercises), "Title" })
     for _, e in ipairs(m.exercises) do
       local line = ("  [%s] %s · %s (%s)"):format(e.completed and "x" or " ", e.id, e.title, e.termName)
       if (e.attempts or 0) > 0 then
