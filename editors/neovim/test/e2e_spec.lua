@@ -170,6 +170,13 @@ test("retry: another wrong choice, then the right one, is answered", function()
   end)
   expect(H.contains(text, "✓ " .. right .. "."), "right choice not marked")
   expect(H.contains(text, ("Progress: 1/%d exercises"):format(total)), "progress line missing: %s", text)
+  local module = llmops.value(shown().moduleName)
+  if module then
+    text = wait("the module's score", function()
+      local t = float_text()
+      return t:find(vim.pesc(module) .. " 1 / %d+") and t
+    end)
+  end
   expect(H.contains(H.chunks(H.float().config.footer), "n next exercise"), "no n in the footer")
   expect(H.command("llmops.progress").completed == 1, "not completed")
   table.insert(artifact, { "after retrying with the right answer", H.float() })

@@ -137,7 +137,7 @@ local function build(width)
     )
   end
 
-  local progress = (res and res.progress) or st.progress
+  local progress = st.standing or (res and res.progress)
   if verdict_line and progress then
     local parts = { ("Progress: %d/%d exercises"):format(progress.completed or 0, progress.total or 0) }
     local module = module_line(ex, progress)
@@ -212,6 +212,19 @@ local function render()
   end)
 end
 
+-- After an answer: the standing with its modules (`llmops.progress`), for
+-- the "Latency 4 / 24" part of the progress line.
+local function refresh_standing()
+  local st = M.state
+  local exercise = st.exercise
+  llmops.run("llmops.progress", {}, function(standing)
+    if st.exercise == exercise and st.win and vim.api.nvim_win_is_valid(st.win) then
+      st.standing = standing
+      M.render()
+    end
+  end, st.client_id)
+end
+
 local function answer(i)
   local st = M.state
   local choice = st.exercise and st.exercise.choices[i]
@@ -227,7 +240,9 @@ local function answer(i)
     end
     result.chosen = result.chosen or choice.id
     st.result = result
+    st.standing = nil
     render()
+    refresh_standing()
   end, st.client_id)
 end
 
@@ -242,6 +257,7 @@ local function reveal()
     result.nextExerciseId = llmops.value(result.nextExerciseId) or llmops.value(st.result.nextExerciseId)
     st.revealed = result
     render()
+    refresh_standing()
   end, st.client_id)
 end
 
@@ -276,11 +292,12 @@ function M.open(arg, client_id)
     local st = M.state
     st.client_id = client.id
     st.exercise = exercise
-    st.result, st.revealed, st.busy, st.wrong = nil, nil, false, {}
+    st.result, st.revealed, st.busy, st.wrong, st.standing = nil, nil, false, {}, nil
     render()
   end, client_id)
 end
 
 M.close = close
+M.render = render
 
 return M
