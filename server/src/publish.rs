@@ -158,6 +158,7 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
     let content = &state.content;
     let progress = &*state.progress;
     let mut seen = std::collections::BTreeSet::new();
+    let first_only = settings.occurrences.first_only(&open.language);
     let mut states: HashMap<u32, TermState> = HashMap::new();
     let mut chosen = Vec::new();
     for hit in doc.hits() {
@@ -173,7 +174,7 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
         if term_state == TermState::Known {
             continue;
         }
-        if settings.first_occurrence_only && !seen.insert(hit.term) {
+        if first_only && !seen.insert(hit.term) {
             continue;
         }
         if !silenced.lines.is_empty() && silenced.covers(doc.lines().line_of(hit.start)) {

@@ -15,6 +15,51 @@ pub enum Severity {
     Off,
 }
 
+/// `firstOccurrenceOnly`: which occurrences of a term are marked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Occurrences {
+    /// Every occurrence (`false`, the default).
+    Every,
+    /// The first per term per document (`true`).
+    First,
+    /// The first per term in code, every one in prose (`"code"`): a module
+    /// repeats `ttft_ms` on many lines, an article uses a term where it
+    /// explains something. The Neovim plugin's default.
+    FirstInCode,
+}
+
+impl Occurrences {
+    /// Whether a document in `language` gets only a term's first occurrence.
+    pub fn first_only(self, language: &str) -> bool {
+        match self {
+            Occurrences::Every => false,
+            Occurrences::First => true,
+            Occurrences::FirstInCode => !is_prose(language),
+        }
+    }
+}
+
+/// Language ids (VS Code's and Neovim's filetypes) of documents people read
+/// as prose.
+fn is_prose(language: &str) -> bool {
+    matches!(
+        language,
+        "markdown"
+            | "mdx"
+            | "plaintext"
+            | "text"
+            | "restructuredtext"
+            | "rst"
+            | "asciidoc"
+            | "org"
+            | "latex"
+            | "tex"
+            | "gitcommit"
+            | "mail"
+            | "html"
+    )
+}
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub severity: Severity,
@@ -22,8 +67,8 @@ pub struct Settings {
     pub exclude_set: GlobSet,
     /// Larger documents get no diagnostics (hover still works).
     pub max_file_bytes: u64,
-    /// One diagnostic per term per document.
-    pub first_occurrence_only: bool,
+    /// Which occurrences of a term get a diagnostic.
+    pub occurrences: Occurrences,
     /// Language ids to spot in (empty: all) and to never spot in.
     pub languages_allow: Vec<String>,
     pub languages_deny: Vec<String>,
@@ -44,7 +89,7 @@ impl Default for Settings {
             exclude: Vec::new(),
             exclude_set: GlobSet::empty(),
             max_file_bytes: 1024 * 1024,
-            first_occurrence_only: false,
+            occurrences: Occurrences::Every,
             languages_allow: Vec::new(),
             languages_deny: Vec::new(),
             inlay_hints: false,
@@ -101,9 +146,11 @@ impl Settings {
                     Some(n) => settings.max_diagnostics = n as usize,
                     None => bad(key, "a number"),
                 },
-                "firstOccurrenceOnly" => match v.as_bool() {
-                    Some(b) => settings.first_occurrence_only = b,
-                    None => bad(key, "true or false"),
+                "firstOccurrenceOnly" => match (v.as_bool(), v.as_str()) {
+                    (Some(true), _) => settings.occurrences = Occurrences::First,
+                    (Some(false), _) => settings.occurrences = Occurrences::Every,
+                    (_, Some("code")) => settings.occurrences = Occurrences::FirstInCode,
+                    _ => bad(key, "true, false or \"code\""),
                 },
                 "workspacePacks" => match v.as_bool() {
                     Some(b) => settings.workspace_packs = b,

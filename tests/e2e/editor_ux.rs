@@ -291,3 +291,20 @@ fn term_page_has_definition_aliases_related_terms_and_exercises() {
         "{error}"
     );
 }
+
+#[test]
+fn first_occurrence_only_code_marks_a_term_once_in_code_and_everywhere_in_prose() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {"firstOccurrenceOnly": "code"}}),
+    );
+    server.open(
+        "file:///tmp/o.py",
+        "python",
+        "ttft_ms = 1\nprint(ttft_ms)\n",
+    );
+    assert_eq!(server.diagnostics("file:///tmp/o.py", Some(1)).len(), 1);
+    server.open(DOC, "markdown", "TTFT here.\nTTFT there.\n");
+    assert_eq!(server.diagnostics(DOC, Some(1)).len(), 2);
+}

@@ -395,6 +395,20 @@ test(":LlmopsTerm shows the term page (definition, related terms, exercises)", f
   end)
 end)
 
+test("default occurrences: a term once per file in code, everywhere in prose", function()
+  local py = H.write(tmp .. "/occ/serve.py", { "ttft_ms = 1", "print(ttft_ms)", "log(ttft_ms)" })
+  local md = H.write(tmp .. "/occ/notes.md", { "TTFT here.", "TTFT there." })
+  vim.cmd.edit(py)
+  local d = H.diagnostics(0)
+  vim.wait(300)
+  d = vim.diagnostic.get(0)
+  expect(#d == 1 and d[1].lnum == 0, "python: %d hints", #d)
+  vim.cmd.edit(md)
+  H.wait("two hints in prose", function()
+    return #vim.diagnostic.get(0) == 2
+  end)
+end)
+
 test("one client per root", function()
   H.check_roots(tmp .. "/roots")
 end)

@@ -17,8 +17,10 @@ local defaults = {
   -- One client per root; `.llmops/` holds a team's content packs.
   root_markers = { ".llmops", ".git" },
   -- The `llmops` settings (severity, exclude, languages, ...); either the
-  -- inner table or `{ llmops = { ... } }`.
-  settings = {},
+  -- inner table or `{ llmops = { ... } }`; merged over these. In code a term
+  -- is marked once per file (a module repeats `ttft_ms` on many lines), in
+  -- prose (Markdown, text, ...) wherever it is used.
+  settings = { firstOccurrenceOnly = "code" },
   -- nil: vim.lsp.config/enable when Neovim has them (0.11+), else
   -- vim.lsp.start from a FileType autocmd. false forces the latter.
   use_lsp_enable = nil,
@@ -135,7 +137,6 @@ end
 -- the server rejects, so no settings means none sent at all.
 local function lsp_settings()
   local inner = M.config.settings or {}
-  inner = inner.llmops or inner
   if next(inner) == nil then
     return nil
   end
@@ -443,6 +444,8 @@ function M.setup(opts)
   end
   opts = opts or {}
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts)
+  local user_settings = opts.settings or {}
+  M.config.settings = vim.tbl_deep_extend("force", vim.deepcopy(defaults.settings), user_settings.llmops or user_settings)
   -- tbl_deep_extend merges lists by index; take the user's lists whole.
   M.config.cmd = opts.cmd or defaults.cmd
   M.config.root_markers = opts.root_markers or defaults.root_markers
