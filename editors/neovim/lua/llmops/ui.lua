@@ -31,8 +31,9 @@ end
 function M.border()
   local b = llmops.config.float.border
   if b == nil then
-    local wb = vim.o.winborder
-    if wb ~= nil and wb ~= "" then
+    -- 'winborder' is 0.11+; reading an unknown option is an error.
+    local wb = vim.fn.exists("+winborder") == 1 and vim.o.winborder or ""
+    if wb ~= "" then
       return nil, wb ~= "none"
     end
     b = "rounded"
