@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use llmops_core::clock;
 use llmops_core::document::{Change, Document, EditIssue};
-use llmops_core::learning::term_state;
 use llmops_core::packs::PackSet;
+use llmops_core::policy::Learner;
 use llmops_core::progress::{ProgressStore, default_data_dir};
 use llmops_core::text::Encoding;
 use serde_json::Value;
@@ -304,12 +304,9 @@ impl LanguageServer for Backend {
         let Some(term) = content.terms.get(hit.term as usize) else {
             return Ok(None);
         };
-        let progress = &*state.progress;
-        let completed = term
-            .exercise
-            .as_ref()
-            .map(|e| progress.exercises.get(e).is_some_and(|r| r.completed));
-        let term_state = term_state(progress, &term.id, state.settings.mastery, clock::now());
+        let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
+        let completed = term.exercise.is_some().then(|| learner.exercise_done(term));
+        let term_state = learner.state(&term.id);
         let span = open.doc.spans(&[hit], state.encoding)[0];
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
@@ -350,22 +347,13 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        // Commands may write the progress file (lock, fsync): run them on
-        // the blocking pool, never on the workers that serve keystrokes.
-        let shared = self.shared.clone();
-        let ExecuteCommandParams {
-            command, arguments, ..
-        } = params;
-        let ran =
-            tokio::task::spawn_blocking(move || commands::execute(&shared, &command, &arguments))
-                .await;
-        let result = match ran {
-            Ok(result) => result,
-            // Re-raised so the transport logs it and answers with an
-            // internal error, as for a panic in any other handler.
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(Error::invalid_params(e.to_string())),
-        };
+        // Commands may write the progress file (lock, fsync): tell the
+        // runtime this worker blocks, so other tasks move to another worker
+        // meanwhile. (In place rather than on the blocking pool: no extra
+        // threads, each with its own allocator arena, for a quick command.)
+        let result = tokio::task::block_in_place(|| {
+            commands::execute(&self.shared, &params.command, &params.arguments)
+        });
         let notices = {
             let mut state = self.shared.lock();
             if let Ok(r) = &result {

@@ -16,8 +16,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use llmops_core::learning::{TermState, term_state};
-use llmops_core::policy::comment_for;
+use llmops_core::learning::TermState;
+use llmops_core::policy::{Learner, comment_for};
 use llmops_core::{Hit, clock, course};
 use serde::Serialize;
 use tower_lsp_server::ls_types::*;
@@ -50,7 +50,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         return Some(Vec::new());
     }
     let content = &state.content;
-    let now = clock::now();
+    let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
     let mut actions = Vec::new();
     let mut seen = BTreeSet::new();
     for hit in &hits {
@@ -92,8 +92,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
                 ..Default::default()
             }));
         }
-        let known =
-            term_state(&state.progress, &term.id, state.settings.mastery, now) == TermState::Known;
+        let known = learner.state(&term.id) == TermState::Known;
         let (title, name) = if known {
             (format!("Show hints for {} again", term.name), FORGET_KNOWN)
         } else {
