@@ -213,6 +213,7 @@ test("r after a wrong answer reveals the answer (llmops.revealAnswer)", function
   local right = H.number_of(shown(), answers[next_id])
   expect(H.contains(text, "The answer is " .. right .. "."), "%s", text)
   expect(H.contains(text, "✓ " .. right .. "."), "right choice not marked")
+  table.insert(artifact, { "after a wrong answer, then r", H.float() })
   press("1")
   vim.wait(200)
   expect(H.contains(float_text(), "The answer is"), "a key after the reveal changed the float")
