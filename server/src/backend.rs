@@ -17,6 +17,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
+use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 use crate::state::{OpenDoc, Shared, State};
 use crate::transport::Outbox;
@@ -112,8 +113,10 @@ impl LanguageServer for Backend {
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
+        let client_features =
+            ClientFeatures::from_init_options(params.initialization_options.as_ref());
         // Disk work first, with the state unlocked: progress, packs, and the
-        // read-only copy of the built-in pack that hovers link to.
+        // read-only copy of the built-in pack that definitions point to.
         let (progress, progress_notices) = ProgressStore::open(default_data_dir().as_deref());
         let workspace_packs = self.shared.lock().settings.workspace_packs;
         let mut pack_set = PackSet::with_builtin();
@@ -126,6 +129,7 @@ impl LanguageServer for Backend {
             state.roots = roots;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
+            state.client = client_features;
             state.notices.extend(
                 progress_notices
                     .into_iter()
@@ -312,7 +316,9 @@ impl LanguageServer for Backend {
                     term,
                     completed,
                     term_state,
-                    definition::term_link,
+                    render::HoverLinks {
+                        commands: state.client.command_links,
+                    },
                 ),
             }),
             range: Some(span_to_range(span)),

@@ -195,6 +195,16 @@ pub fn execute(
                 notice,
             })
         }
+        TERM_PAGE => {
+            let args: TermArgs = object_arg(command, args, TermArgs::USAGE)?;
+            let id = args.term_id.ok_or_else(|| ServerError::Usage {
+                command: command.into(),
+                usage: TermArgs::USAGE,
+            })?;
+            shared.refresh_progress();
+            let progress = shared.lock().progress.clone();
+            done(crate::term_page::page(&content, &progress, mastery, &id)?)
+        }
         #[cfg(feature = "test-hooks")]
         DEBUG_PANIC => panic!("debug panic requested by a test"),
         other => Err(ServerError::UnknownCommand(other.to_string())),

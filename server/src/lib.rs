@@ -17,6 +17,7 @@ mod publish;
 mod render;
 mod settings;
 mod state;
+mod term_page;
 pub mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};

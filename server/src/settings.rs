@@ -92,9 +92,16 @@ impl Settings {
                     Some(n) => settings.policy.max_findings = n as usize,
                     None => bad(key, "a number"),
                 },
-                "firstOccurrenceOnly" => match v.as_bool() {
-                    Some(b) => settings.policy.first_occurrence_only = b,
-                    None => bad(key, "true or false"),
+                "firstOccurrenceOnly" => match (v.as_bool(), v.as_str()) {
+                    (Some(b), _) => {
+                        settings.policy.first_occurrence_only = b;
+                        settings.policy.first_occurrence_in_code_only = false;
+                    }
+                    (_, Some("code")) => {
+                        settings.policy.first_occurrence_only = false;
+                        settings.policy.first_occurrence_in_code_only = true;
+                    }
+                    _ => bad(key, "true, false or \"code\""),
                 },
                 "workspacePacks" => match v.as_bool() {
                     Some(b) => settings.workspace_packs = b,
@@ -122,6 +129,9 @@ impl Settings {
                     }
                 }
                 "trace" | "server" => {} // client-side settings
+                // What the client can do (protocol::ClientFeatures), sent
+                // beside the settings by clients that send them flat.
+                "client" => {}
                 other => unknown.push(format!("unknown setting llmops.{other}; ignored")),
             }
         }

@@ -18,6 +18,7 @@ use llmops_core::progress::{ProgressData, ProgressStore};
 use llmops_core::text::Encoding;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
+use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 
 /// An open document and what the editor told us about it.
@@ -54,6 +55,8 @@ pub struct State {
     pub roots: Vec<PathBuf>,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
+    /// What the client said it can do (`initializationOptions.client`).
+    pub client: ClientFeatures,
 }
 
 impl State {
@@ -75,6 +78,7 @@ impl State {
             roots: Vec::new(),
             supports_configuration: false,
             supports_watched_files: false,
+            client: ClientFeatures::default(),
         }
     }
 

@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod course;
+mod editor_ux;
 mod language;
 mod learning;
 mod packs;

@@ -53,6 +53,10 @@ pub struct DocumentRef<'a> {
 pub struct Options {
     /// One finding per term per document.
     pub first_occurrence_only: bool,
+    /// One finding per term in code, every one in prose (setting
+    /// `firstOccurrenceOnly = "code"`): a module repeats `ttft_ms` on many
+    /// lines, an article uses a term where it explains something.
+    pub first_occurrence_in_code_only: bool,
     /// Most findings per document.
     pub max_findings: usize,
     /// Larger documents get no findings.
@@ -65,10 +69,32 @@ pub struct Options {
     pub hide_known: bool,
 }
 
+/// Language ids (VS Code's and Neovim's filetypes) of documents people read
+/// as prose.
+pub fn is_prose(language: &str) -> bool {
+    matches!(
+        language,
+        "markdown"
+            | "mdx"
+            | "plaintext"
+            | "text"
+            | "restructuredtext"
+            | "rst"
+            | "asciidoc"
+            | "org"
+            | "latex"
+            | "tex"
+            | "gitcommit"
+            | "mail"
+            | "html"
+    )
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
             first_occurrence_only: false,
+            first_occurrence_in_code_only: false,
             max_findings: 1000,
             max_file_bytes: 1024 * 1024,
             languages_allow: Vec::new(),
@@ -110,6 +136,8 @@ pub fn findings(
     }
     let mut states: Vec<Option<TermState>> = vec![None; content.terms.len()];
     let mut seen = BTreeSet::new();
+    let first_only = options.first_occurrence_only
+        || (options.first_occurrence_in_code_only && !is_prose(doc.language));
     let mut out = Vec::new();
     for hit in doc.hits {
         if out.len() >= options.max_findings {
@@ -125,7 +153,7 @@ pub fn findings(
         if options.hide_known && state == TermState::Known {
             continue;
         }
-        if options.first_occurrence_only && !seen.insert(hit.term) {
+        if first_only && !seen.insert(hit.term) {
             continue;
         }
         out.push(Finding { hit: *hit, state });
