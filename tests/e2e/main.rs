@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod course;
+mod inproc;
 mod language;
 mod learning;
 mod packs;
