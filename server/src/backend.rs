@@ -9,7 +9,7 @@ use llmops_core::clock;
 use llmops_core::document::{Change, Document, EditIssue};
 use llmops_core::packs::PackSet;
 use llmops_core::policy::Learner;
-use llmops_core::progress::{ProgressStore, default_data_dir};
+use llmops_core::progress::ProgressStore;
 use llmops_core::text::Encoding;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -19,7 +19,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
 use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
-use crate::state::{OpenDoc, Shared, State};
+use crate::state::{Config, OpenDoc, Shared, State};
 use crate::transport::Outbox;
 use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, publish, render};
 
@@ -31,13 +31,18 @@ use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, pu
 pub struct Backend {
     pub client: Client,
     pub shared: Arc<Shared>,
+    config: Arc<Config>,
 }
 
 impl Backend {
-    pub fn new(client: Client, outbox: Outbox) -> Backend {
-        let shared = Arc::new(Shared::new(State::new()));
+    pub fn new(client: Client, outbox: Outbox, config: Config) -> Backend {
+        let shared = Arc::new(Shared::new(State::new(&config)));
         tokio::spawn(publish::publish_loop(outbox, shared.clone()));
-        Backend { client, shared }
+        Backend {
+            client,
+            shared,
+            config: Arc::new(config),
+        }
     }
 
     async fn show_notices(&self) {
@@ -116,17 +121,19 @@ impl LanguageServer for Backend {
         let client_features =
             ClientFeatures::from_init_options(params.initialization_options.as_ref());
         // Disk work first, with the state unlocked: progress, packs, and the
-        // read-only copy of the built-in pack that definitions point to.
-        let (progress, progress_notices) = ProgressStore::open(default_data_dir().as_deref());
+        // read-only copy of the built-in pack that hovers link to.
+        let data_dir = self.config.data_dir.as_deref();
+        let (progress, progress_notices) = ProgressStore::open(data_dir);
         let workspace_packs = self.shared.lock().settings.workspace_packs;
-        let mut pack_set = PackSet::with_builtin();
+        let mut pack_set = PackSet::with_builtin().with_user_dir(self.config.user_pack_dir.clone());
         let pack_notices = pack_set.load_roots(&roots, workspace_packs);
-        let _ = definition::builtin_file();
+        let builtin_dir = data_dir.and_then(definition::write_builtin_files);
         self.shared.set_store(progress);
         {
             let mut state = self.shared.lock();
             state.encoding = encoding;
             state.roots = roots;
+            state.builtin_dir = builtin_dir;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
             state.client = client_features;

@@ -220,6 +220,7 @@ fn check(args: &PathArgs) -> io::Result<i32> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut errors = 0;
     let mut packs: Vec<Pack> = builtin_packs().unwrap_or_default();
+    let pack_set = PackSet::with_builtin();
     for file in &files {
         let source = match std::fs::read_to_string(file) {
             Ok(s) => s,
@@ -229,7 +230,7 @@ fn check(args: &PathArgs) -> io::Result<i32> {
                 continue;
             }
         };
-        let scope = PackSet::scope_of(file, &[]).unwrap_or(Scope::Workspace);
+        let scope = pack_set.scope_of(file, &[]).unwrap_or(Scope::Workspace);
         match Pack::parse(&file.to_string_lossy(), scope, &source) {
             Ok(pack) => packs.push(pack),
             Err(found) => {

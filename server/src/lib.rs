@@ -18,6 +18,8 @@ mod render;
 mod settings;
 mod state;
 mod term_page;
+
+pub use state::Config;
 pub mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -32,9 +34,19 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    serve_with(input, output, Config::from_env()).await
+}
+
+/// [`serve`] with the directories given instead of taken from the
+/// environment (so tests in one process can run servers side by side).
+pub async fn serve_with<R, W>(input: R, output: W, config: Config) -> i32
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let (outbox, queued) = transport::Outbox::new();
     let for_backend = outbox.clone();
     let (service, socket) =
-        LspService::new(move |client| backend::Backend::new(client, for_backend));
+        LspService::new(move |client| backend::Backend::new(client, for_backend, config));
     transport::serve(input, output, service, socket, outbox, queued).await
 }

@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use llmops_core::content::PackError;
 use llmops_core::learning::TermState;
-use llmops_core::packs::PackSet;
 use llmops_core::policy::{self, DocumentRef, Learner};
 use llmops_core::text::Encoding;
 use llmops_core::{clock, course};
@@ -134,7 +133,7 @@ fn excluded(state: &State, open: &OpenDoc) -> bool {
 /// pack errors on a pack file, else the policy's findings as term hints.
 pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
     if let Some(path) = &open.path
-        && PackSet::scope_of(path, &state.roots).is_some()
+        && state.packs.scope_of(path, &state.roots).is_some()
     {
         let errors = state.packs.errors_for(path);
         return pack_diagnostics(&errors, open.doc.text(), state.encoding);
@@ -198,4 +197,38 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// One road out: no module but this one sends diagnostics, so every
+    /// publication (term hints, pack errors, clears) is ordered by it.
+    #[test]
+    fn only_the_publisher_sends_diagnostics() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut checked = 0;
+        let mut stack = vec![dir];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.file_name().is_some_and(|n| n == "publish.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                checked += 1;
+                for banned in ["publish_diagnostics(", "textDocument/publishDiagnostics"] {
+                    assert!(
+                        !text.contains(banned),
+                        "{} sends diagnostics itself ({banned})",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(checked > 10);
+    }
 }

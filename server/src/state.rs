@@ -21,6 +21,25 @@ use tower_lsp_server::ls_types::{MessageType, Uri};
 use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 
+/// Where a server keeps and finds things on disk. The binary takes them
+/// from the environment; in-process tests give each server its own.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Progress and the built-in pack files; `None`: memory only.
+    pub data_dir: Option<PathBuf>,
+    /// The user's own packs.
+    pub user_pack_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        Config {
+            data_dir: llmops_core::dirs::data_dir(),
+            user_pack_dir: llmops_core::dirs::user_pack_dir(),
+        }
+    }
+}
+
 /// An open document and what the editor told us about it.
 pub struct OpenDoc {
     pub uri: Uri,
@@ -53,6 +72,8 @@ pub struct State {
     /// Messages for the user, shown once the client is initialized.
     pub notices: Vec<(MessageType, String)>,
     pub roots: Vec<PathBuf>,
+    /// Where the built-in pack files were written (see `definition`).
+    pub builtin_dir: Option<PathBuf>,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
     /// What the client said it can do (`initializationOptions.client`).
@@ -60,8 +81,8 @@ pub struct State {
 }
 
 impl State {
-    pub fn new() -> State {
-        let mut packs = PackSet::with_builtin();
+    pub fn new(config: &Config) -> State {
+        let mut packs = PackSet::with_builtin().with_user_dir(config.user_pack_dir.clone());
         let content = packs.rebuild();
         State {
             content: Arc::new(content),
@@ -76,6 +97,7 @@ impl State {
             pack_errors_shown: BTreeSet::new(),
             notices: Vec::new(),
             roots: Vec::new(),
+            builtin_dir: None,
             supports_configuration: false,
             supports_watched_files: false,
             client: ClientFeatures::default(),

@@ -70,8 +70,10 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
     }
     let hex = alnum.iter().all(u8::is_ascii_hexdigit);
     let digits = alnum.iter().filter(|b| b.is_ascii_digit()).count();
-    if hex && digits > 0 && !alnum.iter().any(u8::is_ascii_uppercase)
-        || hex && digits > 0 && !alnum.iter().any(u8::is_ascii_lowercase)
+    // Hex with digits in one letter case (a hash or an id).
+    if hex
+        && digits > 0
+        && (!alnum.iter().any(u8::is_ascii_uppercase) || !alnum.iter().any(u8::is_ascii_lowercase))
     {
         return true;
     }
