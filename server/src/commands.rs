@@ -117,7 +117,13 @@ pub fn execute(
             // Opening records when the exercise was seen (a review opens the
             // one seen least recently) and shuffles its choices afresh.
             let (view, notice) = shared.with_store(|store| {
-                course::open(&content, store, exercise, clock::now(), course::random_seed())
+                course::open(
+                    &content,
+                    store,
+                    exercise,
+                    clock::now(),
+                    course::random_seed(),
+                )
             });
             Ok(CommandResult {
                 value: to_json(view)?,
@@ -138,7 +144,8 @@ pub fn execute(
                 Some(ChoiceArg::Number(n)) => n.to_string(),
                 _ => return Err(usage_error()),
             };
-            let exercise = course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
+            let exercise =
+                course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
             let (answer, notice) = shared.with_store(|store| {
                 course::answer(&content, store, exercise, &choice, clock::now())
             })?;
@@ -155,9 +162,10 @@ pub fn execute(
                 command: command.into(),
                 usage,
             })?;
-            let exercise = course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
-            let (revealed, notice) = shared
-                .with_store(|store| course::reveal(&content, store, exercise, clock::now()));
+            let exercise =
+                course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
+            let (revealed, notice) =
+                shared.with_store(|store| course::reveal(&content, store, exercise, clock::now()));
             Ok(CommandResult {
                 value: to_json(revealed)?,
                 changed_learning: true,

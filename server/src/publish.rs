@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use llmops_core::{clock, course};
 use llmops_core::content::PackError;
 use llmops_core::learning::{TermState, term_state};
 use llmops_core::packs::PackSet;
 use llmops_core::policy::Silenced;
 use llmops_core::text::Encoding;
+use llmops_core::{clock, course};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};

@@ -36,8 +36,10 @@ pub(crate) fn acronym_in_place(text: &str, start: usize, end: usize) -> bool {
         _ => false,
     };
     let before_beyond = before.and_then(|c| text[..start - c.len_utf8()].chars().next_back());
-    let after_beyond = after.and_then(|c| text[end + c.len_utf8()..].chars().next());
-    joins_identifier(before, before_beyond) || joins_identifier(after, after_beyond)
+    // A dot after the word makes it the object, usually a variable
+    // (`itl.next()`), so only `_` and case changes count on that side.
+    let after_joins = matches!(after, Some(c) if c == '_' || c.is_alphanumeric());
+    joins_identifier(before, before_beyond) || after_joins
 }
 
 /// Whether `text[start..end]` is part of a run that looks machine-made:
@@ -208,7 +210,10 @@ pub(crate) fn traffic_light(text: &str, start: usize, end: usize) -> bool {
 /// the next (`CONTEXT` / `Windows`) belong to different things.
 pub(crate) fn line_break_joins(before: &str, after: &str) -> bool {
     let shouty = |w: &str| w.len() > 1 && !w.chars().any(char::is_lowercase);
-    shouty(before) == shouty(after) || !after.chars().any(char::is_alphabetic)
+    let title = |w: &str| {
+        w.chars().next().is_some_and(char::is_uppercase) && w.chars().any(char::is_lowercase)
+    };
+    !(shouty(before) && title(after) || title(before) && shouty(after))
 }
 
 #[cfg(test)]
@@ -228,6 +233,7 @@ mod tests {
             ("getTtftMs()", "Ttft", true),
             ("metrics.ttft", "ttft", true),
             ("for itl in items", "itl", false),
+            ("while let Some(f) = itl.next()", "itl", false),
             ("an old rag.", "rag", false),
             ("Rag dolls", "Rag", false),
             ("rag_pipeline", "rag", true),
@@ -295,5 +301,7 @@ mod tests {
         assert!(!line_break_joins("CONTEXT", "Windows"));
         assert!(line_break_joins("context", "window"));
         assert!(line_break_joins("KV", "CACHE"));
+        assert!(line_break_joins("KV", "cache"));
+        assert!(!line_break_joins("Prompt", "REGISTRY"));
     }
 }
