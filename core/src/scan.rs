@@ -50,13 +50,17 @@ pub fn files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
     out
 }
 
-/// Spots terms in one file's text.
-pub fn scan_text(content: &Content, path: &Path, text: &str) -> Vec<FileHit> {
+/// Spots terms in one file's text, as an editor shows them: terms marked
+/// `context = "llm"` need an LLM project (`llm_project`, see
+/// [`crate::matcher::LlmProjects`]) or an anchor word nearby.
+pub fn scan_text(content: &Content, path: &Path, text: &str, llm_project: bool) -> Vec<FileHit> {
     let lines = LineIndex::new(text);
+    let mut hits = Vec::new();
+    let mut anchors = Vec::new();
     content
         .matcher
-        .find_all(text)
-        .into_iter()
+        .find_with_anchors(text, 0, text.len(), llm_project, &mut hits, &mut anchors);
+    hits.into_iter()
         .map(|hit| {
             let line = lines.line_of(hit.start);
             let start = lines.line_start(line).unwrap_or(0);

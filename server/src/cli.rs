@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use llmops_core::content::{Content, Pack, Scope, builtin_packs};
 use llmops_core::learning::{TermState, term_state};
+use llmops_core::matcher::LlmProjects;
 use llmops_core::progress::{ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit};
 use llmops_core::{clock, course};
@@ -27,10 +28,15 @@ fn content_here() -> Content {
 fn hits_in(content: &Content, paths: &[PathBuf]) -> (Vec<FileHit>, bool) {
     let mut all = Vec::new();
     let mut failed = false;
+    let mut projects = LlmProjects::default();
+    let roots: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
     for file in scan::files(paths) {
         match file {
             Ok(path) => match scan::read_text(&path) {
-                Ok(Some(text)) => all.extend(scan::scan_text(content, &path, &text)),
+                Ok(Some(text)) => {
+                    let llm_project = projects.contains(&path, &roots);
+                    all.extend(scan::scan_text(content, &path, &text, llm_project));
+                }
                 Ok(None) => {}
                 Err(e) => {
                     eprintln!("llmops-lsp: {}: {e}", path.display());

@@ -7,6 +7,7 @@
 //! that writes, never the keystrokes and hovers of everybody else. Lock
 //! order is store, then state; nothing takes the store while holding state.
 
+use llmops_core::matcher::LlmProjects;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -52,6 +53,9 @@ pub struct State {
     /// Messages for the user, shown once the client is initialized.
     pub notices: Vec<(MessageType, String)>,
     pub roots: Vec<PathBuf>,
+    /// Which workspace folders depend on an LLM library (checked once each),
+    /// so terms marked `context = "llm"` show in all of their files.
+    pub llm_projects: LlmProjects,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
 }
@@ -73,6 +77,7 @@ impl State {
             pack_errors_shown: BTreeSet::new(),
             notices: Vec::new(),
             roots: Vec::new(),
+            llm_projects: LlmProjects::default(),
             supports_configuration: false,
             supports_watched_files: false,
         }

@@ -72,9 +72,9 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
     }
     let hex = alnum.iter().all(u8::is_ascii_hexdigit);
     let digits = alnum.iter().filter(|b| b.is_ascii_digit()).count();
-    if hex && digits > 0 && !alnum.iter().any(u8::is_ascii_uppercase)
-        || hex && digits > 0 && !alnum.iter().any(u8::is_ascii_lowercase)
-    {
+    let one_case =
+        !alnum.iter().any(u8::is_ascii_uppercase) || !alnum.iter().any(u8::is_ascii_lowercase);
+    if hex && digits > 0 && one_case {
         return true;
     }
     // Pieces: maximal stretches of one class, where an upper-case letter may
