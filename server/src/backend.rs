@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use llmops_core::clock;
 use llmops_core::document::{Change, Document, EditIssue};
-use llmops_core::learning::term_state;
 use llmops_core::packs::PackSet;
+use llmops_core::policy::Learner;
 use llmops_core::progress::{ProgressStore, default_data_dir};
 use llmops_core::text::Encoding;
 use serde_json::Value;
@@ -17,6 +17,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
+use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 use crate::state::{OpenDoc, Shared, State};
 use crate::transport::Outbox;
@@ -112,8 +113,10 @@ impl LanguageServer for Backend {
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
+        let client_features =
+            ClientFeatures::from_init_options(params.initialization_options.as_ref());
         // Disk work first, with the state unlocked: progress, packs, and the
-        // read-only copy of the built-in pack that hovers link to.
+        // read-only copy of the built-in pack that definitions point to.
         let (progress, progress_notices) = ProgressStore::open(default_data_dir().as_deref());
         let workspace_packs = self.shared.lock().settings.workspace_packs;
         let mut pack_set = PackSet::with_builtin();
@@ -126,6 +129,7 @@ impl LanguageServer for Backend {
             state.roots = roots;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
+            state.client = client_features;
             state.notices.extend(
                 progress_notices
                     .into_iter()
@@ -306,12 +310,9 @@ impl LanguageServer for Backend {
         let Some(term) = content.terms.get(hit.term as usize) else {
             return Ok(None);
         };
-        let progress = &*state.progress;
-        let completed = term
-            .exercise
-            .as_ref()
-            .map(|e| progress.exercises.get(e).is_some_and(|r| r.completed));
-        let term_state = term_state(progress, &term.id, state.settings.mastery, clock::now());
+        let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
+        let completed = term.exercise.is_some().then(|| learner.exercise_done(term));
+        let term_state = learner.state(&term.id);
         let span = open.doc.spans(&[hit], state.encoding)[0];
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
@@ -321,7 +322,9 @@ impl LanguageServer for Backend {
                     term,
                     completed,
                     term_state,
-                    definition::term_link,
+                    render::HoverLinks {
+                        commands: state.client.command_links,
+                    },
                 ),
             }),
             range: Some(span_to_range(span)),
@@ -350,22 +353,13 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        // Commands may write the progress file (lock, fsync): run them on
-        // the blocking pool, never on the workers that serve keystrokes.
-        let shared = self.shared.clone();
-        let ExecuteCommandParams {
-            command, arguments, ..
-        } = params;
-        let ran =
-            tokio::task::spawn_blocking(move || commands::execute(&shared, &command, &arguments))
-                .await;
-        let result = match ran {
-            Ok(result) => result,
-            // Re-raised so the transport logs it and answers with an
-            // internal error, as for a panic in any other handler.
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(Error::invalid_params(e.to_string())),
-        };
+        // Commands may write the progress file (lock, fsync): tell the
+        // runtime this worker blocks, so other tasks move to another worker
+        // meanwhile. (In place rather than on the blocking pool: no extra
+        // threads, each with its own allocator arena, for a quick command.)
+        let result = tokio::task::block_in_place(|| {
+            commands::execute(&self.shared, &params.command, &params.arguments)
+        });
         let notices = {
             let mut state = self.shared.lock();
             if let Ok(r) = &result {

@@ -1,6 +1,7 @@
-//! Where a term is defined: `textDocument/definition` and the links in
-//! hovers point at the term's entry in the pack that defines it. The
-//! built-in pack is written out read-only so editors can open it.
+//! Where a term is defined: `textDocument/definition` points at the term's
+//! entry in the pack that defines it, for pack authors (learners follow a
+//! related term to its page, `llmops.termPage`). The built-in pack is
+//! written out read-only so editors can open it.
 
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ use crate::state::State;
 
 /// The folder where the built-in module files are written, one file each
 /// (`latency.toml`, ...). Written at most once per process; the server
-/// calls this at start, outside any lock, so hovers only read the cached
+/// calls this at start, outside any lock, so requests only read the cached
 /// path.
 pub fn builtin_file() -> Option<PathBuf> {
     static PATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
@@ -57,12 +58,6 @@ fn term_file(term: &Term) -> Option<PathBuf> {
     } else {
         Some(PathBuf::from(&*term.origin.pack))
     }
-}
-
-/// A `file://` link to a term's entry, with a `#L<line>` fragment.
-pub fn term_link(term: &Term) -> Option<String> {
-    let uri = Uri::from_file_path(term_file(term)?)?;
-    Some(format!("{}#L{}", uri.as_str(), term.origin.line + 1))
 }
 
 /// `textDocument/definition` on a term: its entry in the pack that defines it.

@@ -5,6 +5,7 @@
 //! to its default without throwing away the others.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use llmops_core::policy::Options;
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,16 +21,10 @@ pub struct Settings {
     pub severity: Severity,
     pub exclude: Vec<String>,
     pub exclude_set: GlobSet,
-    /// Larger documents get no diagnostics (hover still works).
-    pub max_file_bytes: u64,
-    /// One diagnostic per term per document.
-    pub first_occurrence_only: bool,
-    /// Language ids to spot in (empty: all) and to never spot in.
-    pub languages_allow: Vec<String>,
-    pub languages_deny: Vec<String>,
+    /// What is flagged: `maxFileBytes` (hover still works in larger
+    /// documents), `firstOccurrenceOnly`, `languages`, `maxDiagnostics`.
+    pub policy: Options,
     pub inlay_hints: bool,
-    /// Most diagnostics published for one document.
-    pub max_diagnostics: usize,
     /// Spaced right answers that make a term known.
     pub mastery: u32,
     /// Whether `.llmops/*.toml` packs of the workspace are loaded. Editors
@@ -43,12 +38,8 @@ impl Default for Settings {
             severity: Severity::Hint,
             exclude: Vec::new(),
             exclude_set: GlobSet::empty(),
-            max_file_bytes: 1024 * 1024,
-            first_occurrence_only: false,
-            languages_allow: Vec::new(),
-            languages_deny: Vec::new(),
+            policy: Options::default(),
             inlay_hints: false,
-            max_diagnostics: 1000,
             mastery: llmops_core::learning::DEFAULT_MASTERY,
             workspace_packs: true,
         }
@@ -94,16 +85,23 @@ impl Settings {
                     None => bad(key, "a list of glob patterns"),
                 },
                 "maxFileBytes" => match v.as_u64() {
-                    Some(n) => settings.max_file_bytes = n,
+                    Some(n) => settings.policy.max_file_bytes = n,
                     None => bad(key, "a number of bytes"),
                 },
                 "maxDiagnostics" => match v.as_u64() {
-                    Some(n) => settings.max_diagnostics = n as usize,
+                    Some(n) => settings.policy.max_findings = n as usize,
                     None => bad(key, "a number"),
                 },
-                "firstOccurrenceOnly" => match v.as_bool() {
-                    Some(b) => settings.first_occurrence_only = b,
-                    None => bad(key, "true or false"),
+                "firstOccurrenceOnly" => match (v.as_bool(), v.as_str()) {
+                    (Some(b), _) => {
+                        settings.policy.first_occurrence_only = b;
+                        settings.policy.first_occurrence_in_code_only = false;
+                    }
+                    (_, Some("code")) => {
+                        settings.policy.first_occurrence_only = false;
+                        settings.policy.first_occurrence_in_code_only = true;
+                    }
+                    _ => bad(key, "true, false or \"code\""),
                 },
                 "workspacePacks" => match v.as_bool() {
                     Some(b) => settings.workspace_packs = b,
@@ -125,12 +123,15 @@ impl Settings {
                             bad(key, "{\"allow\": [ids], \"deny\": [ids]}")
                         }
                         (allow, deny) => {
-                            settings.languages_allow = allow.flatten().unwrap_or_default();
-                            settings.languages_deny = deny.flatten().unwrap_or_default();
+                            settings.policy.languages_allow = allow.flatten().unwrap_or_default();
+                            settings.policy.languages_deny = deny.flatten().unwrap_or_default();
                         }
                     }
                 }
                 "trace" | "server" => {} // client-side settings
+                // What the client can do (protocol::ClientFeatures), sent
+                // beside the settings by clients that send them flat.
+                "client" => {}
                 other => unknown.push(format!("unknown setting llmops.{other}; ignored")),
             }
         }
@@ -146,13 +147,6 @@ impl Settings {
         }
         settings.exclude_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
         (settings, problems)
-    }
-
-    /// Whether documents of this language are spotted at all.
-    pub fn language_enabled(&self, language: &str) -> bool {
-        !self.languages_deny.iter().any(|l| l == language)
-            && (self.languages_allow.is_empty()
-                || self.languages_allow.iter().any(|l| l == language))
     }
 
     /// Whether a file path (absolute, or relative to a workspace root) is excluded.
@@ -180,11 +174,11 @@ mod tests {
             "languages": {"deny": ["rust"]}
         }}));
         assert_eq!(s.severity, Severity::Information);
-        assert_eq!(s.max_file_bytes, 1024 * 1024);
+        assert_eq!(s.policy.max_file_bytes, 1024 * 1024);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("maxFileBytes"));
         assert!(s.excluded(&["/x/Cargo.lock"]));
-        assert!(!s.language_enabled("rust") && s.language_enabled("markdown"));
+        assert!(!s.policy.language_enabled("rust") && s.policy.language_enabled("markdown"));
         // An empty list (an empty Lua table) means no settings, not an error.
         assert!(Settings::from_json(&json!({"llmops": []})).1.is_empty());
         assert_eq!(Settings::from_json(&json!(42)).1.len(), 1);

@@ -19,6 +19,7 @@ use llmops_core::progress::{ProgressData, ProgressStore};
 use llmops_core::text::Encoding;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
+use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 
 /// An open document and what the editor told us about it.
@@ -58,6 +59,8 @@ pub struct State {
     pub llm_projects: LlmProjects,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
+    /// What the client said it can do (`initializationOptions.client`).
+    pub client: ClientFeatures,
 }
 
 impl State {
@@ -80,6 +83,7 @@ impl State {
             llm_projects: LlmProjects::default(),
             supports_configuration: false,
             supports_watched_files: false,
+            client: ClientFeatures::default(),
         }
     }
 

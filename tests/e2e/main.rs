@@ -3,9 +3,12 @@
 
 mod support;
 
+mod cli;
 mod course;
+mod editor_ux;
 mod language;
 mod learning;
 mod packs;
+mod policy;
 mod robustness;
 mod soak;

@@ -31,7 +31,9 @@ macro_rules! builtin_files {
     ($($name:literal),* $(,)?) => {
         &[$(BuiltinFile {
             path: concat!("builtin:content/builtin/", $name, ".toml"),
-            source: include_str!(concat!("../../../content/builtin/", $name, ".toml")),
+            // Through core/content, a symlink to the repository's content/, so
+            // that `cargo package` puts the files inside the llmops-core crate.
+            source: include_str!(concat!("../../content/builtin/", $name, ".toml")),
         }),*]
     };
 }
