@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::content::Content;
+use crate::matcher::LlmProjects;
 use crate::policy::{self, DocumentRef, Learner, Options};
 use crate::text::LineIndex;
 
@@ -66,15 +67,23 @@ fn walker(path: &Path) -> ignore::WalkBuilder {
 }
 
 /// The findings in one file's text, as the editor would flag them.
+/// `llm_project`: the file belongs to a project that depends on an LLM
+/// library (see [`crate::matcher::LlmProjects`]), so terms marked
+/// `context = "llm"` need no anchor word nearby.
 pub fn scan_text(
     content: &Content,
     learner: &Learner<'_>,
     options: &Options,
     path: &Path,
     text: &str,
+    llm_project: bool,
 ) -> Vec<FileHit> {
     let lines = LineIndex::new(text);
-    let hits = content.matcher.find_all(text);
+    let mut hits = Vec::new();
+    let mut anchors = Vec::new();
+    content
+        .matcher
+        .find_with_anchors(text, 0, text.len(), llm_project, &mut hits, &mut anchors);
     let doc = DocumentRef {
         text,
         lines: &lines,
@@ -131,16 +140,36 @@ pub fn scan_paths(
     threads: usize,
 ) -> ScanResult {
     let mut result = ScanResult::default();
-    let scan_one = |path: &Path| -> Result<Option<Vec<FileHit>>, String> {
+    // Each folder given is a project; a file given alone belongs to its
+    // nearest `.git` ancestor's project (or its folder's).
+    let mut projects = LlmProjects::default();
+    let llm: Vec<bool> = paths
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                projects.contains(&p.join("_"), std::slice::from_ref(p))
+            } else {
+                projects.contains(p, &[])
+            }
+        })
+        .collect();
+    let scan_one = |path: &Path, llm_project: bool| -> Result<Option<Vec<FileHit>>, String> {
         match read_text(path) {
-            Ok(Some(text)) => Ok(Some(scan_text(content, learner, options, path, &text))),
+            Ok(Some(text)) => Ok(Some(scan_text(
+                content,
+                learner,
+                options,
+                path,
+                &text,
+                llm_project,
+            ))),
             Ok(None) => Ok(None),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
     };
-    for path in paths {
+    for (path, &llm_project) in paths.iter().zip(&llm) {
         if path.is_file() {
-            match scan_one(path) {
+            match scan_one(path, llm_project) {
                 Ok(Some(hits)) => result.files.push((path.clone(), hits)),
                 Ok(None) => {}
                 Err(e) => result.errors.push(e),
@@ -186,7 +215,7 @@ pub fn scan_paths(
                     return ignore::WalkState::Continue;
                 };
                 if entry.file_type().is_some_and(|t| t.is_file()) {
-                    match scan_one(entry.path()) {
+                    match scan_one(entry.path(), llm_project) {
                         Ok(Some(hits)) => local.found.push((entry.into_path(), hits)),
                         Ok(None) => {}
                         Err(e) => local.errors.push(e),

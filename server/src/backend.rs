@@ -205,11 +205,17 @@ impl LanguageServer for Backend {
         let item = params.text_document;
         let key = uri_key(&item.uri);
         let mut state = self.shared.lock();
-        let doc = Document::new(item.text, item.version, &state.content.matcher);
+        let path = item.uri.to_file_path().map(|p| p.into_owned());
+        let llm_project = path.as_ref().is_some_and(|p| {
+            let state = &mut *state;
+            state.llm_projects.contains(p, &state.roots)
+        });
+        let doc =
+            Document::in_project(item.text, item.version, llm_project, &state.content.matcher);
         state.docs.insert(
             key.clone(),
             OpenDoc {
-                path: item.uri.to_file_path().map(|p| p.into_owned()),
+                path,
                 uri: item.uri,
                 language: item.language_id,
                 doc,

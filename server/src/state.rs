@@ -7,6 +7,7 @@
 //! that writes, never the keystrokes and hovers of everybody else. Lock
 //! order is store, then state; nothing takes the store while holding state.
 
+use llmops_core::matcher::LlmProjects;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -74,6 +75,9 @@ pub struct State {
     pub roots: Vec<PathBuf>,
     /// Where the built-in pack files were written (see `definition`).
     pub builtin_dir: Option<PathBuf>,
+    /// Which workspace folders depend on an LLM library (checked once each),
+    /// so terms marked `context = "llm"` show in all of their files.
+    pub llm_projects: LlmProjects,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
     /// What the client said it can do (`initializationOptions.client`).
@@ -98,6 +102,7 @@ impl State {
             notices: Vec::new(),
             roots: Vec::new(),
             builtin_dir: None,
+            llm_projects: LlmProjects::default(),
             supports_configuration: false,
             supports_watched_files: false,
             client: ClientFeatures::default(),
