@@ -216,8 +216,8 @@ fn identifier_forms_and_ignore_markers() {
         "ttft_ms = measure()  # TTFT per request\nregistry = PromptRegistry()  # llmops: ignore\n# llmops: ignore-next-line\nalias = MODEL_ALIAS\n",
         expect![[r#"
             ttft_ms = measure()  # TTFT per request
-            ^^^^ ttft (sev 4): Time to first token: The wait between se…
-                                   ^^^^ ttft (sev 4): Time to first token: The wait between se…
+            ^^^^ ttft (sev 4): Time to first token (LLMOps term)…
+                                   ^^^^ ttft (sev 4): Time to first token (LLMOps term)…
             registry = PromptRegistry()  # llmops: ignore
             # llmops: ignore-next-line
             alias = MODEL_ALIAS
@@ -233,8 +233,8 @@ fn first_occurrence_only_and_severity_from_settings() {
         "TTFT, TTFT and the prompt registry.\nThe prompt registry again.\n",
         expect![[r#"
             TTFT, TTFT and the prompt registry.
-            ^^^^ ttft (sev 2): Time to first token: The wait between se…
-                               ^^^^^^^^^^^^^^^ prompt-registry (sev 2): Prompt registry: A service that stores p…
+            ^^^^ ttft (sev 2): Time to first token (LLMOps term)…
+                               ^^^^^^^^^^^^^^^ prompt-registry (sev 2): Prompt registry (LLMOps term)…
             The prompt registry again.
         "#]],
     );
@@ -246,7 +246,7 @@ fn hover_on_a_term_and_beside_it() {
         "Our 😀 T$0TFT budget",
         expect![[r#"
             {"character":7,"line":0} {"character":11,"line":0}
-            **Time to first token** · also: TTFT, first\-token latency"#]],
+            **Time to first token** · also: TTFT, first-token latency"#]],
     );
     check_hover("Our$0 TTFT budget", expect!["null"]);
 }
