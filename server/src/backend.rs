@@ -318,7 +318,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
-        let completed = term.exercise.is_some().then(|| learner.exercise_done(term));
+        let completed = learner.exercise_done(content, term);
         let term_state = learner.state(&term.id);
         let span = open.doc.spans(&[hit], state.encoding)[0];
         Ok(Some(Hover {

@@ -283,7 +283,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
         row.count += 1;
         row.files.entry(hit.path.clone()).or_insert(hit.line);
     }
-    let learned = |term: usize| learner.learned(&content.terms[term]);
+    let learned = |term: usize| learner.learned(&content, &content.terms[term]);
     let mut ordered: Vec<(&usize, &Row)> = rows.iter().collect();
     ordered.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
     let learned_count = ordered.iter().filter(|(t, _)| learned(**t)).count();

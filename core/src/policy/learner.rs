@@ -31,18 +31,27 @@ impl<'a> Learner<'a> {
         term_state(self.data, term, self.mastery, self.now)
     }
 
-    /// Whether the learner has completed the term's exercise.
-    pub fn exercise_done(&self, term: &Term) -> bool {
-        term.exercise
-            .as_ref()
-            .is_some_and(|e| self.data.exercises.get(e).is_some_and(|r| r.completed))
+    /// Whether the learner has answered one of the term's hand-written
+    /// exercises right; `None` when the term has none (generated questions
+    /// do not count as exercises).
+    pub fn exercise_done(&self, content: &Content, term: &Term) -> Option<bool> {
+        let written: Vec<_> = content
+            .exercises_for_term(&term.id)
+            .into_iter()
+            .filter(|e| !e.generated)
+            .collect();
+        (!written.is_empty()).then(|| {
+            written
+                .iter()
+                .any(|e| self.data.exercises.get(&e.id).is_some_and(|r| r.completed))
+        })
     }
 
     /// The one meaning of "learned": the term is known (mastered or marked
-    /// known), or its exercise has been answered right. A learned term can
-    /// still show hints, until it is known.
-    pub fn learned(&self, term: &Term) -> bool {
-        self.state(&term.id) == TermState::Known || self.exercise_done(term)
+    /// known), or one of its exercises has been answered right. A learned
+    /// term can still show hints, until it is known.
+    pub fn learned(&self, content: &Content, term: &Term) -> bool {
+        self.state(&term.id) == TermState::Known || self.exercise_done(content, term) == Some(true)
     }
 }
 
@@ -81,5 +90,34 @@ impl ProgressView {
             }
         }
         view
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::ExerciseRecord;
+
+    /// A term with several exercises is learned once any of them is answered
+    /// right, not only its first one.
+    #[test]
+    fn any_written_exercise_of_a_term_counts() {
+        let content = Content::builtin().expect("built-in content loads");
+        let ttft = content.term("ttft").expect("ttft is built in");
+        let second = content.exercises_for_term("ttft")[1].id.clone();
+        let mut data = ProgressData::default();
+        let learner = Learner::new(&data, 3, 0);
+        assert_eq!(learner.exercise_done(&content, ttft), Some(false));
+        assert!(!learner.learned(&content, ttft));
+        data.exercises.insert(
+            second,
+            ExerciseRecord {
+                completed: true,
+                ..ExerciseRecord::default()
+            },
+        );
+        let learner = Learner::new(&data, 3, 0);
+        assert_eq!(learner.exercise_done(&content, ttft), Some(true));
+        assert!(learner.learned(&content, ttft));
     }
 }
