@@ -220,7 +220,7 @@ pub fn answer(
     let correct = index == exercise.answer;
     let id = exercise.id.clone();
     let term = exercise.term.clone();
-    let notice = store.update(|data| {
+    let notice = store.update(move |data| {
         let record = data.exercises.entry(id.clone()).or_default();
         record.attempts += 1;
         if correct {

@@ -18,7 +18,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
 use crate::settings::Settings;
-use crate::state::{OpenDoc, Shared, State};
+use crate::state::{OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, publish, render};
 
@@ -49,7 +49,12 @@ impl Backend {
     fn apply_settings(&self, value: &Value) {
         let (settings, problems) = Settings::from_json(value);
         let mut state = self.shared.lock();
+        let rescan = settings.max_file_bytes != state.settings.max_file_bytes;
         state.settings = settings;
+        if rescan {
+            let content = state.content.clone();
+            state.install_content(content);
+        }
         for problem in problems {
             state
                 .notices
@@ -187,6 +192,9 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        // Last chance for answers a full disk kept from being saved.
+        let shared = self.shared.clone();
+        let _ = tokio::task::spawn_blocking(move || shared.with_store(|s| s.retry())).await;
         Ok(())
     }
 
@@ -194,7 +202,8 @@ impl LanguageServer for Backend {
         let item = params.text_document;
         let key = uri_key(&item.uri);
         let mut state = self.shared.lock();
-        let doc = Document::new(item.text, item.version, &state.content.matcher);
+        let matcher = matcher_for(&state.content, &state.settings, item.text.len());
+        let doc = Document::new(item.text, item.version, matcher);
         state.docs.insert(
             key.clone(),
             OpenDoc {
@@ -204,8 +213,9 @@ impl LanguageServer for Backend {
                 doc,
             },
         );
-        packs::document_changed(&mut state, &key);
-        self.shared.touch(&mut state, [&key]);
+        if !packs::document_changed(&self.shared, &state, &key) {
+            self.shared.touch(&mut state, [&key]);
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -216,6 +226,7 @@ impl LanguageServer for Backend {
             let mut state = self.shared.lock();
             let encoding = state.encoding;
             let content = state.content.clone();
+            let max_file_bytes = state.settings.max_file_bytes;
             let Some(open) = state.docs.get_mut(&key) else {
                 unknown = true;
                 break 'apply;
@@ -225,13 +236,23 @@ impl LanguageServer for Backend {
                     range: change.range.map(range_to_span),
                     text: change.text,
                 };
-                if open.doc.apply(&change, encoding, &content.matcher) == Some(EditIssue::Clamped) {
+                // Documents over `maxFileBytes` are not scanned; one that
+                // crosses the limit is rescanned whole (or emptied) once.
+                let before = open.doc.text().len();
+                let matcher = scan_with(&content, max_file_bytes, before);
+                if open.doc.apply(&change, encoding, matcher) == Some(EditIssue::Clamped) {
                     clamped = true;
+                }
+                let after = open.doc.text().len();
+                let now = scan_with(&content, max_file_bytes, after);
+                if !std::ptr::eq(matcher, now) {
+                    open.doc.rescan(now);
                 }
             }
             open.doc.version = params.text_document.version;
-            packs::document_changed(&mut state, &key);
-            self.shared.touch(&mut state, [&key]);
+            if !packs::document_changed(&self.shared, &state, &key) {
+                self.shared.touch(&mut state, [&key]);
+            }
         }
         if unknown {
             self.client
@@ -253,9 +274,8 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
-        let mut state = self.shared.lock();
-        packs::document_changed(&mut state, &key);
-        self.shared.wake.notify_one();
+        let state = self.shared.lock();
+        let _ = packs::document_changed(&self.shared, &state, &key);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -293,7 +313,18 @@ impl LanguageServer for Backend {
         let Some(open) = state.docs.get(&key) else {
             return Ok(None);
         };
-        let Some(hit) = open.doc.hit_at(from_lsp(position.position), state.encoding) else {
+        let at = from_lsp(position.position);
+        let hit = if open.doc.text().len() as u64 > state.settings.max_file_bytes {
+            // Not scanned (too big): look only at the lines around the cursor.
+            let text = open.doc.text();
+            open.doc
+                .lines()
+                .offset(text, at, state.encoding)
+                .and_then(|offset| state.content.matcher.hit_at(text, offset))
+        } else {
+            open.doc.hit_at(at, state.encoding)
+        };
+        let Some(hit) = hit else {
             return Ok(None);
         };
         let content = &state.content;

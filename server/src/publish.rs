@@ -13,7 +13,6 @@ use llmops_core::content::PackError;
 use llmops_core::learning::{TermState, term_state};
 use llmops_core::packs::PackSet;
 use llmops_core::policy::Silenced;
-use llmops_core::text::Encoding;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
@@ -25,9 +24,10 @@ use crate::transport::Outbox;
 /// What one wake-up publishes, gathered under the state lock.
 enum Job {
     Ready(Uri, Vec<Diagnostic>, Option<i32>),
-    /// Errors of a pack file that is not open: its text is read from disk
-    /// after the lock is released.
-    PackFile(PathBuf, Vec<PackError>),
+    /// Errors of a pack file that is not open, with the text they refer to
+    /// (kept by the pack set: the file is never read again here, since it
+    /// may have become a FIFO or a device since).
+    PackFile(PathBuf, Vec<PackError>, Arc<str>),
 }
 
 /// Publishes diagnostics for dirty documents. Bursts of edits coalesce:
@@ -48,11 +48,11 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
         for job in jobs {
             let (uri, diagnostics, version) = match job {
                 Job::Ready(uri, diagnostics, version) => (uri, diagnostics, version),
-                Job::PackFile(path, errors) => {
+                Job::PackFile(path, errors, text) => {
                     let Some(uri) = Uri::from_file_path(&path) else {
                         continue;
                     };
-                    (uri, pack_file_diagnostics(&path, &errors, encoding), None)
+                    (uri, pack_diagnostics(&errors, &text, encoding), None)
                 }
             };
             let params = PublishDiagnosticsParams {
@@ -63,18 +63,6 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
             outbox.notify("textDocument/publishDiagnostics", &params);
         }
     }
-}
-
-fn pack_file_diagnostics(
-    path: &PathBuf,
-    errors: &[PackError],
-    encoding: Encoding,
-) -> Vec<Diagnostic> {
-    if errors.is_empty() {
-        return Vec::new();
-    }
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    pack_diagnostics(errors, &text, encoding)
 }
 
 fn gather(state: &mut State) -> Vec<Job> {
@@ -100,7 +88,8 @@ fn gather(state: &mut State) -> Vec<Job> {
             state.pack_errors_shown.insert(path.clone());
             true
         };
-        shown.then_some(Job::PackFile(path, errors))
+        let text = state.packs.text_of(&path);
+        shown.then_some(Job::PackFile(path, errors, text))
     }));
     jobs.extend(dirty.iter().filter_map(|key| {
         let open = state.docs.get(key)?;

@@ -3,10 +3,38 @@
 //! Pack text may come from any cloned repository, so it is untrusted: every
 //! piece of it is escaped before it becomes Markdown, so it cannot inject
 //! links, images (remote loads), HTML or command URIs into the hover.
+//! Its length is capped too, whatever the pack says: a hint message is
+//! sent once per occurrence, so a long one multiplies by every hint of every
+//! keystroke. Direction overrides and zero-width characters in names are
+//! shown as visible markers (definitions get them at load time).
+
+use std::borrow::Cow;
 
 use llmops_core::Content;
 use llmops_core::content::Term;
 use llmops_core::learning::TermState;
+use llmops_core::text::visible_controls;
+
+/// Longest hint message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+/// Longest hover, in characters of Markdown.
+pub const MAX_HOVER_CHARS: usize = 12_000;
+/// Aliases listed in a hover; the rest are counted.
+const HOVER_ALIASES: usize = 16;
+
+/// `text` cut to at most `max` characters, with `…` marking the cut.
+pub fn truncate_chars(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some(_) => {
+            let keep = text
+                .char_indices()
+                .nth(max.saturating_sub(1))
+                .map_or(text.len(), |(i, _)| i);
+            Cow::Owned(format!("{}…", &text[..keep]))
+        }
+    }
+}
 
 /// Escapes text for CommonMark so it renders literally.
 pub fn escape_markdown(text: &str) -> String {
@@ -58,7 +86,12 @@ pub fn diagnostic_message(term: &Term, state: TermState) -> String {
     } else {
         ""
     };
-    format!("{prefix}{}: {}", term.name, term.summary())
+    let message = format!(
+        "{prefix}{}: {}",
+        visible_controls(&term.name),
+        term.summary()
+    );
+    truncate_chars(&message, MAX_MESSAGE_CHARS).into_owned()
 }
 
 /// The hover for a term: name, definition, aliases, related terms and the
@@ -70,9 +103,18 @@ pub fn hover_markdown(
     state: TermState,
     link: impl Fn(&Term) -> Option<String>,
 ) -> String {
-    let mut md = format!("**{}**", escape_markdown(&term.name));
+    let shown = |text: &str| escape_markdown(&visible_controls(text));
+    let mut md = format!("**{}**", shown(&term.name));
     if !term.aliases.is_empty() {
-        let aliases: Vec<String> = term.aliases.iter().map(|a| escape_markdown(a)).collect();
+        let mut aliases: Vec<String> = term
+            .aliases
+            .iter()
+            .take(HOVER_ALIASES)
+            .map(|a| shown(a))
+            .collect();
+        if term.aliases.len() > HOVER_ALIASES {
+            aliases.push(format!("{} more", term.aliases.len() - HOVER_ALIASES));
+        }
         md.push_str(&format!(" · also: {}", aliases.join(", ")));
     }
     md.push_str("\n\n");
@@ -109,12 +151,36 @@ pub fn hover_markdown(
         TermState::Known => md.push_str("\n\nYou know this term; its hints are hidden."),
         _ => {}
     }
-    md
+    truncate_chars(&md, MAX_HOVER_CHARS).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_are_capped_and_show_hidden_characters() {
+        let term = Term {
+            id: "t".into(),
+            name: "evil\u{202E}name".into(),
+            aliases: Vec::new(),
+            definition: "x".repeat(1_000_000),
+            related: Vec::new(),
+            exercise: None,
+            context: None,
+            origin: Default::default(),
+        };
+        let message = diagnostic_message(&term, TermState::New);
+        assert!(
+            message.chars().count() <= MAX_MESSAGE_CHARS,
+            "{}",
+            message.len()
+        );
+        assert!(message.starts_with("evil⟨U+202E⟩name: xxx"), "{message}");
+        assert!(message.ends_with('…'));
+        assert_eq!(truncate_chars("héllo", 5), "héllo");
+        assert_eq!(truncate_chars("héllo", 3), "hé…");
+    }
 
     #[test]
     fn markdown_from_packs_cannot_inject_links_images_or_html() {

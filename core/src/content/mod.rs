@@ -1,6 +1,7 @@
 //! The glossary and exercises: packs parsed from TOML, merged into one
 //! [`Content`] with its compiled matcher.
 
+pub mod limits;
 mod model;
 mod pack;
 
@@ -46,7 +47,8 @@ impl Content {
     /// the problems found across packs: a reference to an id that no pack
     /// defines, or an id defined twice in one scope. Broken references are
     /// dropped from the merged content so the rest keeps working.
-    pub fn merge(packs: &[Pack]) -> (Content, Vec<PackError>) {
+    pub fn merge<P: std::borrow::Borrow<Pack>>(packs: &[P]) -> (Content, Vec<PackError>) {
+        let packs: Vec<&Pack> = packs.iter().map(|p| p.borrow()).collect();
         let mut errors = Vec::new();
         let mut terms: Vec<Term> = Vec::new();
         let mut exercises: Vec<Exercise> = Vec::new();
@@ -55,7 +57,7 @@ impl Content {
         // (id, scope) -> defining pack, to catch clashes inside a scope.
         let mut defined: FxHashMap<(bool, String, Scope), Arc<str>> = FxHashMap::default();
 
-        for pack in packs {
+        for &pack in &packs {
             for term in &pack.terms {
                 let key = (true, term.id.clone(), pack.scope);
                 if let Some(other) = defined.get(&key).filter(|p| **p != pack.path) {
@@ -97,7 +99,7 @@ impl Content {
             }
         }
 
-        for pack in packs {
+        for &pack in &packs {
             for reference in &pack.references {
                 let exists = match reference.kind {
                     ReferenceKind::Term => term_index.contains_key(&reference.target),
@@ -208,15 +210,8 @@ pub fn builtin_pack() -> Result<Pack, Vec<PackError>> {
 }
 
 fn span_of(pack: &Pack, origin: &Origin) -> std::ops::Range<usize> {
-    let mut offset = 0;
-    for (n, line) in pack.source.split_inclusive('\n').enumerate() {
-        if n == origin.line as usize {
-            let start = offset + (origin.column as usize).min(line.len());
-            return start..start;
-        }
-        offset += line.len();
-    }
-    offset..offset
+    let start = pack.offset_of(origin.line, origin.column);
+    start..start
 }
 
 #[cfg(test)]
