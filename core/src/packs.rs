@@ -332,4 +332,78 @@ mod tests {
         set.remove(path);
         assert!(set.rebuild().term("blue-widget").is_none());
     }
+
+    const GOOD: &str = "[[term]]\nid = \"w\"\nname = \"Wombat\"\ndefinition = \"An animal.\"\n";
+
+    /// A workspace with `.llmops/` and a secret pack-shaped file outside it.
+    fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let top = tempfile::tempdir().unwrap();
+        let ws = top.path().join("ws");
+        std::fs::create_dir_all(ws.join(".llmops")).unwrap();
+        let secret = top.path().join("secret.toml");
+        std::fs::write(&secret, GOOD).unwrap();
+        (top, ws, secret)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_out_of_the_workspace_is_refused_and_one_inside_is_read() {
+        let (_top, ws, secret) = workspace();
+        let roots = [ws.clone()];
+        let out = ws.join(".llmops/out.toml");
+        std::os::unix::fs::symlink(&secret, &out).unwrap();
+        let e = read_pack_file(&out, Scope::Workspace, &roots).unwrap_err();
+        assert!(e.contains("outside the workspace"), "{e}");
+        // The same with no roots known: the folder holding `.llmops` bounds it.
+        assert!(read_pack_file(&out, Scope::Workspace, &[]).is_err());
+        std::fs::write(ws.join("inside.toml"), GOOD).unwrap();
+        let inside = ws.join(".llmops/in.toml");
+        std::os::unix::fs::symlink(ws.join("inside.toml"), &inside).unwrap();
+        assert_eq!(read_pack_file(&inside, Scope::Workspace, &roots).unwrap(), GOOD);
+        // Through the pack set: an error on the pack, the last good kept.
+        let mut set = PackSet::with_builtin();
+        set.load_roots(&roots, true);
+        assert!(set.rebuild().term("w").is_some(), "the inside pack loads");
+        let errors = set.errors_for(&out);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (1, 1));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_devices_and_proc_files_are_not_read() {
+        let (_top, ws, _) = workspace();
+        let fifo = ws.join(".llmops/fifo.toml");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success());
+        let started = std::time::Instant::now();
+        let e = read_pack_file(&fifo, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // User packs may point anywhere, but still only at bounded regular files.
+        let zero = ws.join(".llmops/zero.toml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = read_pack_file(&zero, Scope::User, &[]).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        let e = read_pack_file(&zero, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();
+        assert!(e.contains("outside the workspace"), "{e}");
+        if Path::new("/proc/self/pagemap").exists() {
+            let pagemap = ws.join(".llmops/pagemap.toml");
+            std::os::unix::fs::symlink("/proc/self/pagemap", &pagemap).unwrap();
+            assert!(read_pack_file(&pagemap, Scope::Workspace, std::slice::from_ref(&ws)).is_err());
+            // Even where it is allowed, it is refused (the read fails or
+            // stops at the cap) rather than read until memory runs out.
+            assert!(read_pack_file(&pagemap, Scope::User, &[]).is_err());
+        }
+    }
+
+    #[test]
+    fn a_file_over_the_size_cap_is_refused() {
+        let (_top, ws, _) = workspace();
+        let big = ws.join(".llmops/big.toml");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_PACK_BYTES + 1).unwrap();
+        let e = read_pack_file(&big, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();
+        assert!(e.contains("larger than"), "{e}");
+    }
 }

@@ -416,4 +416,53 @@ mod tests {
         assert_eq!(aside.len(), 1);
         assert_eq!(fs::read(aside[0].path()).unwrap(), b"{ not json");
     }
+
+    fn completed(dir: &Path) -> Vec<String> {
+        let (store, _) = ProgressStore::open(Some(dir));
+        store.data().exercises.keys().cloned().collect()
+    }
+
+    /// A save fails while the disk is "full" (here: the temporary file's
+    /// name is taken by a folder, which fails even for root); every change
+    /// made meanwhile, and one another writer saved, survive the next save.
+    #[test]
+    fn changes_that_could_not_be_saved_are_merged_into_the_next_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = ProgressStore::open(Some(dir.path()));
+        assert_eq!(store.update(complete("a")), None);
+        let blocker = dir.path().join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        fs::create_dir(&blocker).unwrap();
+        let notice = store.update(complete("b")).expect("the failure is reported");
+        assert!(notice.0.contains("kept in memory"), "{notice:?}");
+        assert_eq!(store.update(complete("c")), None, "reported once");
+        assert_eq!(store.unsaved(), 2);
+        // Another window saves meanwhile; re-reading keeps our unsaved changes.
+        let (mut other, _) = ProgressStore::open(Some(dir.path()));
+        fs::remove_dir(&blocker).unwrap();
+        other.update(complete("d"));
+        fs::create_dir(&blocker).unwrap();
+        store.refresh();
+        for id in ["a", "b", "c", "d"] {
+            assert!(store.data().exercises.contains_key(id), "{id} in memory");
+        }
+        assert_eq!(completed(dir.path()), ["a", "d"]);
+        // Space again: the next save writes everything and says so.
+        fs::remove_dir(&blocker).unwrap();
+        let notice = store.update(complete("e")).expect("recovery is reported");
+        assert!(notice.0.contains("3 change(s)"), "{notice:?}");
+        assert_eq!(store.unsaved(), 0);
+        assert_eq!(completed(dir.path()), ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(format!(".{FILE_NAME}.4294967.tmp"));
+        let unrelated = dir.path().join("notes.tmp");
+        fs::write(&dead, b"{").unwrap();
+        fs::write(&unrelated, b"x").unwrap();
+        let (_store, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices.is_empty());
+        assert!(!dead.exists() && unrelated.exists());
+    }
 }
