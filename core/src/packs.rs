@@ -359,7 +359,10 @@ mod tests {
         std::fs::write(ws.join("inside.toml"), GOOD).unwrap();
         let inside = ws.join(".llmops/in.toml");
         std::os::unix::fs::symlink(ws.join("inside.toml"), &inside).unwrap();
-        assert_eq!(read_pack_file(&inside, Scope::Workspace, &roots).unwrap(), GOOD);
+        assert_eq!(
+            read_pack_file(&inside, Scope::Workspace, &roots).unwrap(),
+            GOOD
+        );
         // Through the pack set: an error on the pack, the last good kept.
         let mut set = PackSet::with_builtin();
         set.load_roots(&roots, true);
@@ -374,7 +377,10 @@ mod tests {
     fn fifos_devices_and_proc_files_are_not_read() {
         let (_top, ws, _) = workspace();
         let fifo = ws.join(".llmops/fifo.toml");
-        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(status.success());
         let started = std::time::Instant::now();
         let e = read_pack_file(&fifo, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();

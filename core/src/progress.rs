@@ -430,9 +430,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, _) = ProgressStore::open(Some(dir.path()));
         assert_eq!(store.update(complete("a")), None);
-        let blocker = dir.path().join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        let blocker = dir
+            .path()
+            .join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
         fs::create_dir(&blocker).unwrap();
-        let notice = store.update(complete("b")).expect("the failure is reported");
+        let notice = store
+            .update(complete("b"))
+            .expect("the failure is reported");
         assert!(notice.0.contains("kept in memory"), "{notice:?}");
         assert_eq!(store.update(complete("c")), None, "reported once");
         assert_eq!(store.unsaved(), 2);

@@ -10,6 +10,7 @@ mod convert;
 mod definition;
 mod error;
 mod inlay_hints;
+mod memory;
 mod packs;
 mod protocol;
 mod publish;

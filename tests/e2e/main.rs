@@ -4,6 +4,7 @@
 mod support;
 
 mod course;
+mod hostile;
 mod language;
 mod learning;
 mod packs;

@@ -665,7 +665,10 @@ mod tests {
         let e = errors(&term_with(&long_alias));
         assert!(e[0].starts_with("team.toml:5:"), "{e:?}");
         assert!(e[0].contains("field `aliases`"), "{e:?}");
-        let words = format!("aliases = [\"{}\"]", "spam ".repeat(limits::MAX_PHRASE_WORDS + 1));
+        let words = format!(
+            "aliases = [\"{}\"]",
+            "spam ".repeat(limits::MAX_PHRASE_WORDS + 1)
+        );
         let e = errors(&term_with(&words));
         assert!(e[0].contains("words; a phrase may have at most"), "{e:?}");
         let e = errors(&format!(
@@ -674,9 +677,15 @@ mod tests {
         ));
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].starts_with("team.toml:4:14: term `t`: field `definition` is 1000000 characters long; at most 4000"), "{e:?}");
-        let many: Vec<String> = (0..=limits::MAX_LIST_ENTRIES).map(|i| format!("\"a{i}\"")).collect();
+        let many: Vec<String> = (0..=limits::MAX_LIST_ENTRIES)
+            .map(|i| format!("\"a{i}\""))
+            .collect();
         let e = errors(&term_with(&format!("aliases = [{}]", many.join(", "))));
-        assert!(e.iter().any(|m| m.contains("field `aliases` has 65 entries")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|m| m.contains("field `aliases` has 65 entries")),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -706,7 +715,11 @@ mod tests {
     #[test]
     fn a_hundred_thousand_terms_load_in_linear_time() {
         let source: String = (0..limits::MAX_TERMS)
-            .map(|i| format!("[[term]]\nid = \"t{i}\"\nname = \"w{i}x term\"\ndefinition = \"Term {i}.\"\n"))
+            .map(|i| {
+                format!(
+                    "[[term]]\nid = \"t{i}\"\nname = \"w{i}x term\"\ndefinition = \"Term {i}.\"\n"
+                )
+            })
             .collect();
         let started = std::time::Instant::now();
         let pack = Pack::parse("big.toml", Scope::Workspace, &source).unwrap();
