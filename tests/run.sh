@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit and property tests of the
 # core, end-to-end tests of the real binary over stdio, the benchmark build,
-# the CLI on the shipped sample, and the VS Code and Neovim shims against the
-# real server. Each suite's result is counted; the last line is the summary.
+# the CLI on the shipped sample, the VS Code and Neovim shims against the
+# real server (in real Neovim and real VS Code), and the release artifacts
+# installed as users install them. Each suite's result is counted; the last
+# line is the summary. Tools the suites need are installed first by
+# tests/prereqs.sh, which says what it installs and why (LLMOPS_NO_INSTALL=1:
+# list what is missing and fail instead). No suite is skipped: a missing tool
+# fails its suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
@@ -26,6 +31,7 @@ step() {
   fi
 }
 
+step "test prerequisites (tests/prereqs.sh)" bash tests/prereqs.sh
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets --features llmops-lsp/test-hooks -- -D warnings
 # One optimized build with the test hooks serves the Rust tests and the
@@ -39,12 +45,11 @@ step "scan finds the terms of the sample" bash -c '
   echo "$out" | grep -q "^examples/sample.md:3:52: Prompt registry: " || exit 1
   ! echo "$out" | grep -q "sample.md:21:"'
 export LLMOPS_LSP_BIN="$PWD/target/release/llmops-lsp"
-if [ -x editors/neovim/test/run.sh ]; then
-  step "neovim plugin (headless nvim + real server)" editors/neovim/test/run.sh
-fi
-if [ -x editors/vscode/test.sh ]; then
-  step "vscode extension (typecheck, webview in chromium, client, vsix)" editors/vscode/test.sh
-fi
+# CI=true inside the editor suites: a missing Neovim or Chromium is a failure.
+step "neovim plugin (headless nvim + real server)" env CI=true editors/neovim/test/run.sh
+step "vscode extension (typecheck, webview in chromium, client, real VS Code, vsix)" \
+  env CI=true LLMOPS_VSCODE_E2E="${LLMOPS_VSCODE_E2E:-1}" editors/vscode/test.sh
+step "release artifacts (portable binaries, wheel, platform .vsix, crates, workflow)" bash release/check.sh
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then

@@ -31,18 +31,52 @@ pub struct Document {
     text: String,
     lines: LineIndex,
     hits: Vec<Hit>,
+    /// Byte ranges of the LLM setting's anchors (see
+    /// [`Matcher::find_with_anchors`]), kept so an edit that adds or removes
+    /// one re-decides the marked hits within reach.
+    anchors: Vec<(usize, usize)>,
+    /// The document belongs to a project that depends on an LLM library:
+    /// marked terms show without an anchor.
+    llm_project: bool,
     pub version: i32,
 }
 
 impl Document {
     pub fn new(text: String, version: i32, matcher: &Matcher) -> Document {
-        let lines = LineIndex::new(&text);
-        let hits = matcher.find_all(&text);
-        Document {
+        Document::in_project(text, version, false, matcher)
+    }
+
+    /// A document of a project that does (`llm_project`) or does not depend
+    /// on an LLM library (see [`crate::matcher::project_uses_llm`]).
+    pub fn in_project(
+        text: String,
+        version: i32,
+        llm_project: bool,
+        matcher: &Matcher,
+    ) -> Document {
+        let mut doc = Document {
+            lines: LineIndex::new(&text),
             text,
-            lines,
-            hits,
+            hits: Vec::new(),
+            anchors: Vec::new(),
+            llm_project,
             version,
+        };
+        doc.rescan(matcher);
+        doc
+    }
+
+    /// Whether the document belongs to a project that depends on an LLM library.
+    pub fn llm_project(&self) -> bool {
+        self.llm_project
+    }
+
+    /// Moves the document into or out of an LLM project, re-spotting it when
+    /// that changes what shows.
+    pub fn set_llm_project(&mut self, llm_project: bool, matcher: &Matcher) {
+        if self.llm_project != llm_project {
+            self.llm_project = llm_project;
+            self.rescan(matcher);
         }
     }
 
@@ -61,7 +95,16 @@ impl Document {
 
     /// Rescans the whole text, after the content (and so the matcher) changed.
     pub fn rescan(&mut self, matcher: &Matcher) {
-        self.hits = matcher.find_all(&self.text);
+        self.hits.clear();
+        self.anchors.clear();
+        matcher.find_with_anchors(
+            &self.text,
+            0,
+            self.text.len(),
+            self.llm_project,
+            &mut self.hits,
+            &mut self.anchors,
+        );
     }
 
     /// Applies one change and rescans only the lines it touched. Out-of-range
@@ -75,7 +118,7 @@ impl Document {
         let Some(range) = change.range else {
             self.text = change.text.clone();
             self.lines = LineIndex::new(&self.text);
-            self.hits = matcher.find_all(&self.text);
+            self.rescan(matcher);
             return None;
         };
         let mut issue = None;
@@ -96,6 +139,13 @@ impl Document {
 
     /// Replaces `text[start..end]` (char boundaries) and updates lines and hits.
     pub fn replace(&mut self, start: usize, end: usize, insert: &str, matcher: &Matcher) {
+        let reach = if self.llm_project {
+            0
+        } else {
+            matcher.setting_reach()
+        };
+        let lines_changed =
+            reach > 0 && (self.text[start..end].contains('\n') || insert.contains('\n'));
         self.text.replace_range(start..end, insert);
         let removed = end - start;
         self.lines
@@ -107,12 +157,6 @@ impl Document {
         let new_end = start + insert.len();
         let first_line = self.lines.line_of(start).saturating_sub(1);
         let last_line = self.lines.line_of(new_end) + 1;
-        let mut scan_from = self.lines.line_start(first_line).unwrap_or(0);
-        let scan_to = self
-            .lines
-            .line_start(last_line + 1)
-            .unwrap_or(self.text.len());
-
         let shift = |at: usize| {
             if at >= end {
                 at - removed + insert.len()
@@ -120,20 +164,78 @@ impl Document {
                 at
             }
         };
-        // Old hits that start before the window but reach into it are redone too.
-        let mut first = self.hits.partition_point(|h| h.start < scan_from);
-        while first > 0 && shift(self.hits[first - 1].end) > scan_from {
-            first -= 1;
-            scan_from = scan_from.min(self.hits[first].start);
-        }
+        let window = |doc: &Document, first: usize, last: usize| {
+            let from = doc.lines.line_start(first).unwrap_or(0);
+            let to = doc.lines.line_start(last + 1).unwrap_or(doc.text.len());
+            (from, to)
+        };
+        let (scan_from, scan_to) = window(self, first_line, last_line);
         let old_to = if scan_to >= new_end {
             scan_to - insert.len() + removed
         } else {
             scan_to
         };
+        let anchors_changed = self.respot(scan_from, scan_to, old_to, shift, matcher);
+        // Marked hits within reach of a changed anchor, or of a changed line
+        // count, may show or hide now: decide them again.
+        if anchors_changed || lines_changed {
+            let first = first_line.saturating_sub(reach);
+            let (from, to) = window(self, first, last_line + reach);
+            self.respot(from, to, to, |at| at, matcher);
+        }
+    }
+
+    /// Spots `text[scan_from..scan_to]` again (widened to hits and anchors
+    /// that reach into it), replacing what was found there before the edit:
+    /// old entries before `old_to` are dropped and later ones moved by
+    /// `shift`. Returns whether the anchors in the window changed.
+    fn respot(
+        &mut self,
+        mut scan_from: usize,
+        scan_to: usize,
+        old_to: usize,
+        shift: impl Fn(usize) -> usize,
+        matcher: &Matcher,
+    ) -> bool {
+        // Old hits and anchors that start before the window but reach into it
+        // are redone too.
+        let mut first = self.hits.partition_point(|h| h.start < scan_from);
+        let mut first_anchor = self.anchors.partition_point(|a| a.0 < scan_from);
+        loop {
+            if first > 0 && shift(self.hits[first - 1].end) > scan_from {
+                first -= 1;
+                scan_from = scan_from.min(self.hits[first].start);
+            } else if first_anchor > 0 && shift(self.anchors[first_anchor - 1].1) > scan_from {
+                first_anchor -= 1;
+                scan_from = scan_from.min(self.anchors[first_anchor].0);
+            } else {
+                break;
+            }
+            first = self.hits.partition_point(|h| h.start < scan_from);
+            first_anchor = self.anchors.partition_point(|a| a.0 < scan_from);
+        }
         let last = self.hits.partition_point(|h| h.start < old_to);
+        let last_anchor = self.anchors.partition_point(|a| a.0 < old_to);
         let mut fresh = Vec::new();
-        matcher.find_in(&self.text, scan_from, scan_to, &mut fresh);
+        let mut fresh_anchors = Vec::new();
+        matcher.find_with_anchors(
+            &self.text,
+            scan_from,
+            scan_to,
+            self.llm_project,
+            &mut fresh,
+            &mut fresh_anchors,
+        );
+        let changed = self.anchors[first_anchor..last_anchor]
+            .iter()
+            .map(|&(a, b)| (shift(a), shift(b)))
+            .ne(fresh_anchors.iter().copied());
+        // Where the fresh scan stopped: nothing before it survives.
+        let fresh_end = fresh
+            .last()
+            .map(|h| h.end)
+            .max(fresh_anchors.last().map(|a| a.1))
+            .unwrap_or(0);
         let tail: Vec<Hit> = self.hits[last..]
             .iter()
             .map(|h| Hit {
@@ -141,11 +243,22 @@ impl Document {
                 end: shift(h.end),
                 term: h.term,
             })
-            .filter(|h| fresh.last().is_none_or(|f| f.end <= h.start))
+            .filter(|h| fresh_end <= h.start)
             .collect();
         self.hits.truncate(first);
         self.hits.extend(fresh);
         self.hits.extend(tail);
+        if !self.anchors.is_empty() || !fresh_anchors.is_empty() {
+            let tail: Vec<(usize, usize)> = self.anchors[last_anchor..]
+                .iter()
+                .map(|&(a, b)| (shift(a), shift(b)))
+                .filter(|a| fresh_end <= a.0)
+                .collect();
+            self.anchors.truncate(first_anchor);
+            self.anchors.extend(fresh_anchors);
+            self.anchors.extend(tail);
+        }
+        changed
     }
 
     /// The hit under a position, if any. Positions past the end give `None`.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::content::limits::MAX_PACK_BYTES;
-use crate::content::{Content, Pack, PackError, Scope, builtin_pack};
+use crate::content::{Content, Pack, PackError, Scope, builtin_packs};
 pub use crate::dirs::user_pack_dir;
 
 #[derive(Default)]
@@ -147,7 +147,9 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Every pack in play, by path, with its last good version.
 pub struct PackSet {
-    builtin: Option<Arc<Pack>>,
+    /// The built-in module files (empty only if they failed to parse,
+    /// which the content tests rule out).
+    builtin: Vec<Arc<Pack>>,
     slots: BTreeMap<PathBuf, (Scope, Slot)>,
     /// Errors found when merging (unknown references, ids clashing in a scope).
     merge_errors: Vec<PackError>,
@@ -167,7 +169,11 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
 impl PackSet {
     pub fn with_builtin() -> PackSet {
         PackSet {
-            builtin: builtin_pack().ok().map(Arc::new),
+            builtin: builtin_packs()
+                .unwrap_or_default()
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
             slots: BTreeMap::new(),
             merge_errors: Vec::new(),
         }
@@ -261,7 +267,7 @@ impl PackSet {
     /// [`Content::merge`] with no lock held, then hand the errors back with
     /// [`set_merge_errors`](Self::set_merge_errors).
     pub fn snapshot(&self) -> Vec<Arc<Pack>> {
-        let mut packs: Vec<Arc<Pack>> = self.builtin.iter().cloned().collect();
+        let mut packs: Vec<Arc<Pack>> = self.builtin.clone();
         let mut ordered: Vec<&(Scope, Slot)> = self.slots.values().collect();
         ordered.sort_by_key(|(scope, _)| *scope);
         packs.extend(ordered.iter().filter_map(|(_, s)| s.good.clone()));

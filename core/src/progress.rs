@@ -22,10 +22,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::learning::{self, Memory};
+
 pub const FILE_NAME: &str = "progress.json";
 
 /// The learner's record, as stored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressData {
     #[serde(default = "format_version")]
@@ -35,13 +37,46 @@ pub struct ProgressData {
     /// Terms the learner said they know, or has mastered: no diagnostics.
     #[serde(default)]
     pub known_terms: BTreeSet<String>,
-    /// Spaced-repetition state per term id.
-    #[serde(default)]
+    /// Leitner boxes per term id, as written by format version 1. Read so
+    /// that they can be converted to [`ProgressData::memory`]; never written.
+    #[serde(default, skip_serializing)]
     pub reviews: BTreeMap<String, Review>,
+    /// FSRS memory state per term id (format version 2).
+    #[serde(default)]
+    pub memory: BTreeMap<String, Memory>,
 }
+
+/// Version 2: FSRS `memory` replaced the Leitner `reviews` of version 1.
+pub const FORMAT_VERSION: u32 = 2;
 
 fn format_version() -> u32 {
     1
+}
+
+impl ProgressData {
+    /// Brings data of an older format up to date without losing what the
+    /// learner did: a Leitner box `b` becomes the FSRS state that `b` right
+    /// answers on their due dates build, due when the box was due. A term
+    /// in box 0 (its last answer was wrong) becomes a lapsed term. Terms
+    /// that already have a memory state keep it.
+    pub fn migrate(&mut self) {
+        for (term, review) in std::mem::take(&mut self.reviews) {
+            if self.memory.contains_key(&term) {
+                continue;
+            }
+            let memory = if review.r#box == 0 {
+                learning::review(None, learning::Grade::Again, review.due_at)
+            } else {
+                let mut m = learning::memory_after_right_answers(review.r#box);
+                let interval = m.due_at.saturating_sub(m.last_review);
+                m.due_at = review.due_at;
+                m.last_review = review.due_at.saturating_sub(interval);
+                m
+            };
+            self.memory.insert(term, memory);
+        }
+        self.version = FORMAT_VERSION;
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,10 +91,24 @@ pub struct ExerciseRecord {
     /// Unix seconds of the first right answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<u64>,
+    /// Unix seconds when the exercise was last opened: a review of its term
+    /// opens the exercise seen least recently.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<u64>,
+    /// A wrong answer (or a reveal) was given since the exercise was last
+    /// opened: the lapse is counted, and a right answer now rates Hard.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retrying: bool,
+    /// Unix seconds when the learner asked to see the answer. Until the term
+    /// is due again, a right answer neither completes the exercise nor
+    /// counts as a review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revealed_at: Option<u64>,
 }
 
-/// A Leitner box: right answers move a term up a box and push its next
-/// review further out; a wrong one drops it back to the first box.
+/// A Leitner box of format version 1: right answers moved a term up a box
+/// and pushed its next review further out; a wrong one dropped it back to
+/// box 0.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Review {
@@ -251,7 +300,7 @@ impl ProgressStore {
                 self.data.clone()
             }
         };
-        merged.version = format_version();
+        merged.version = FORMAT_VERSION;
         write_atomically(path, &merged)?;
         self.seen = stamp(Some(path));
         self.data = merged;
@@ -284,8 +333,11 @@ fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
             ));
         }
     };
-    serde_json::from_slice(&bytes)
-        .map(Some)
+    serde_json::from_slice::<ProgressData>(&bytes)
+        .map(|mut data| {
+            data.migrate();
+            Some(data)
+        })
         .map_err(|e| format!("the progress file {} is corrupt ({e})", path.display()))
 }
 
@@ -468,5 +520,55 @@ mod tests {
         let (_store, notices) = ProgressStore::open(Some(dir.path()));
         assert!(notices.is_empty());
         assert!(!dead.exists() && unrelated.exists());
+    }
+
+    #[test]
+    fn a_file_of_the_leitner_release_migrates_without_loss() {
+        use crate::learning::{DAY, TermState, term_state};
+        // Written by the release before FSRS (format version 1), by
+        // answering exercises with the clock set to 1_700_000_000 and later.
+        let v1 = include_str!("../tests/fixtures/progress-v1.json");
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(FILE_NAME), v1).unwrap();
+        let (mut store, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices.is_empty(), "{notices:?}");
+        let data = store.data().clone();
+        assert_eq!(data.version, FORMAT_VERSION);
+        assert!(data.reviews.is_empty());
+        // Exercises and known terms are kept as they were.
+        let old: serde_json::Value = serde_json::from_str(v1).unwrap();
+        for (id, record) in old["exercises"].as_object().unwrap() {
+            let now = &data.exercises[id];
+            assert_eq!(now.completed, record["completed"], "{id}");
+            assert_eq!(u64::from(now.attempts), record["attempts"], "{id}");
+            assert_eq!(u64::from(now.wrong), record["wrong"], "{id}");
+            assert_eq!(now.completed_at, record["completedAt"].as_u64(), "{id}");
+        }
+        assert!(data.known_terms.contains("kv-cache"));
+        // Every box became a memory state due when the box was due.
+        for (term, review) in old["reviews"].as_object().unwrap() {
+            let memory = &data.memory[term];
+            if review["box"] == 0 {
+                assert_eq!(memory.lapses, 1, "{term}");
+            } else {
+                assert_eq!(memory.due_at, review["dueAt"], "{term}");
+            }
+        }
+        // What the learner saw stays: ttft (box 3 = mastery 3) is known
+        // until its review, model-alias (box 2) is being learned.
+        let t = 1_700_000_000 + 5 * DAY;
+        assert_eq!(term_state(&data, "ttft", 3, t), TermState::Known);
+        assert_eq!(term_state(&data, "model-alias", 3, t), TermState::Learning);
+        assert_eq!(term_state(&data, "ttft", 3, 1_700_950_400), TermState::Due);
+        // Saving writes version 2 with the memory states, and reads back equal.
+        store.update(|d| {
+            d.known_terms.insert("x".into());
+        });
+        let written = fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
+        assert!(written.contains("\"version\": 2") && written.contains("\"memory\""));
+        assert!(!written.contains("\"reviews\""));
+        let (again, _) = ProgressStore::open(Some(dir.path()));
+        assert_eq!(again.data().memory, data.memory);
+        assert_eq!(again.data().exercises, data.exercises);
     }
 }

@@ -2,7 +2,7 @@
 //! quiet (no phrase that is an ordinary word on its own).
 
 use llmops_core::Content;
-use llmops_core::content::{BUILTIN_SOURCE, builtin_pack};
+use llmops_core::content::{BUILTIN_FILES, builtin_packs};
 
 /// Single words too common to be terms on their own: a hit on any of them
 /// would be noise in ordinary code and prose.
@@ -62,12 +62,16 @@ const ORDINARY: &[&str] = &[
 fn the_builtin_pack_matches_the_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../content/schema.json")).unwrap();
-    let pack: serde_json::Value = toml::from_str(BUILTIN_SOURCE).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&pack)
-        .map(|e| e.to_string())
-        .collect();
+    let mut errors: Vec<String> = Vec::new();
+    for file in BUILTIN_FILES {
+        let pack: serde_json::Value = toml::from_str(file.source).unwrap();
+        errors.extend(
+            validator
+                .iter_errors(&pack)
+                .map(|e| format!("{}: {e}", file.path)),
+        );
+    }
     assert!(errors.is_empty(), "{errors:#?}");
     // And the schema rejects what the loader rejects.
     let bad: serde_json::Value = toml::from_str(
@@ -85,56 +89,178 @@ fn the_builtin_pack_matches_the_schema() {
     assert!(!validator.is_valid(&with_context("ml")));
 }
 
+/// The course rules of the built-in content (issue 11), checked over all
+/// ten module files together. Each broken rule is reported with the ids
+/// that break it, so a writer knows what to fix.
 #[test]
-fn the_builtin_pack_is_complete_and_consistent() {
+fn the_builtin_course_follows_the_content_rules() {
     let content = Content::builtin().expect("built-in content loads");
-    assert!(content.terms.len() >= 30, "{} terms", content.terms.len());
-    let ids: Vec<&str> = content.exercises.iter().map(|e| e.id.as_str()).collect();
+    let problems = rule_problems(&content);
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    let module_ids: Vec<&str> = content.modules.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
-        ids,
+        module_ids,
         [
-            "prompt-registry-1",
-            "model-alias-1",
-            "ttft-1",
-            "prompt-ab-test-1",
-            "quality-drift-1"
+            "prompts",
+            "releases",
+            "latency",
+            "experiments",
+            "evaluation",
+            "observability",
+            "serving",
+            "safety",
+            "retrieval",
+            "agents"
         ]
     );
-    let mut answers = std::collections::BTreeSet::new();
-    for exercise in &content.exercises {
-        assert_eq!(exercise.choices.len(), 4, "{}", exercise.id);
-        assert!(
-            exercise.explanation.len() > 200,
-            "{} explains too little",
-            exercise.id
-        );
-        assert!(
-            !exercise.vocabulary.is_empty(),
-            "{} has no vocabulary",
-            exercise.id
-        );
-        assert_eq!(
-            content
-                .term(&exercise.term)
-                .and_then(|t| t.exercise.as_deref()),
-            Some(exercise.id.as_str())
-        );
-        answers.insert(exercise.answer);
+    let answers: std::collections::BTreeSet<usize> =
+        content.exercises.iter().map(|e| e.answer).collect();
+    assert_eq!(answers.len(), 4, "right answers should use every position");
+    // The loader's own checks (references, duplicates across files) pass too.
+    assert!(builtin_packs().is_ok());
+}
+
+fn rule_problems(content: &Content) -> Vec<String> {
+    let mut problems: Vec<String> = Vec::new();
+
+    // At least 100 terms, each in a module that exists.
+    if content.terms.len() < 100 {
+        problems.push(format!(
+            "{} terms; at least 100 expected",
+            content.terms.len()
+        ));
     }
-    assert!(
-        answers.len() >= 3,
-        "right answers should not sit at one index"
-    );
     for term in &content.terms {
-        assert!(
-            term.definition.len() <= 300,
-            "{} definition too long",
-            term.id
-        );
-        assert!(!term.summary().is_empty());
+        match term.module.as_deref() {
+            None => problems.push(format!("term `{}` has no module", term.id)),
+            Some(m) if content.module(m).is_none() => {
+                problems.push(format!("term `{}`: module `{m}` does not exist", term.id))
+            }
+            Some(_) => {}
+        }
     }
-    // The loader's own checks (references, duplicates) pass too.
-    assert!(builtin_pack().is_ok());
+    // A hand-written exercise for every term, two or more for at least 30.
+    let mut with_two = 0;
+    for term in &content.terms {
+        let exercises = content.exercises_for_term(&term.id);
+        if exercises.is_empty() || exercises.iter().any(|e| e.generated) {
+            problems.push(format!("term `{}` has no hand-written exercise", term.id));
+        }
+        if exercises.iter().filter(|e| e.term == term.id).count() >= 2 {
+            with_two += 1;
+        }
+    }
+    if with_two < 30 {
+        problems.push(format!(
+            "{with_two} terms have two or more exercises; at least 30 expected"
+        ));
+    }
+    if !content.generated.is_empty() {
+        problems.push(format!("{} generated questions", content.generated.len()));
+    }
+
+    // Every exercise: four choices, one right answer in range, a reason for
+    // every choice, no "all/none of the above".
+    let mut longest_right = 0;
+    for e in &content.exercises {
+        if e.choices.len() != 4 {
+            problems.push(format!("{}: {} choices, 4 expected", e.id, e.choices.len()));
+        }
+        if e.answer >= e.choices.len() {
+            problems.push(format!("{}: answer {} out of range", e.id, e.answer));
+        }
+        if e.why.len() != e.choices.len() {
+            problems.push(format!(
+                "{}: {} `why` entries for {} choices",
+                e.id,
+                e.why.len(),
+                e.choices.len()
+            ));
+        }
+        for choice in &e.choices {
+            let lower = choice.to_lowercase();
+            for cue in ["all of the above", "none of the above", "both a and b"] {
+                if lower.contains(cue) {
+                    problems.push(format!("{}: choice {choice:?} says {cue:?}", e.id));
+                }
+            }
+        }
+        let lengths: Vec<usize> = e.choices.iter().map(|c| c.chars().count()).collect();
+        let right = lengths.get(e.answer).copied().unwrap_or(0);
+        if lengths
+            .iter()
+            .enumerate()
+            .all(|(i, &l)| i == e.answer || l < right)
+        {
+            longest_right += 1;
+        }
+        if e.vocabulary.is_empty() {
+            problems.push(format!("{}: no vocabulary", e.id));
+        }
+    }
+    // The right answer is the longest choice in at most a third of them.
+    if longest_right * 3 > content.exercises.len() {
+        problems.push(format!(
+            "the right answer is the longest choice in {longest_right} of {} exercises; at most a third allowed",
+            content.exercises.len()
+        ));
+    }
+
+    // The seed's five exercises keep their ids.
+    for id in [
+        "prompt-registry-1",
+        "model-alias-1",
+        "ttft-1",
+        "prompt-ab-test-1",
+        "quality-drift-1",
+    ] {
+        if content.exercise(id).is_none_or(|e| e.generated) {
+            problems.push(format!("seed exercise `{id}` is missing"));
+        }
+    }
+    for term in &content.terms {
+        if term.summary().is_empty() {
+            problems.push(format!("term `{}` has an empty summary", term.id));
+        }
+    }
+    problems
+}
+
+/// The rules catch what they are meant to catch.
+#[test]
+fn the_rules_see_cues_gaps_and_missing_modules() {
+    let bad = "[[module]]\nid = \"m\"\nname = \"M\"\norder = 1\nsummary = \"S\"\n\
+        [[term]]\nid = \"t\"\nname = \"tt term\"\ndefinition = \"D.\"\nmodule = \"m\"\n\
+        [[term]]\nid = \"u\"\nname = \"uu term\"\ndefinition = \"D.\"\n\
+        [[exercise]]\nid = \"e\"\nterm = \"t\"\ntitle = \"T\"\nscenario = \"S\"\nquestion = \"Q\"\n\
+        choices = [\"a\", \"None of the above\", \"the long right one\", \"d\"]\nanswer = 2\n\
+        explanation = \"E\"\nvocabulary = [\"t\"]\n";
+    let pack =
+        llmops_core::content::Pack::parse("t.toml", llmops_core::content::Scope::Workspace, bad)
+            .unwrap();
+    let (content, errors) = Content::merge(&[pack]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let problems = rule_problems(&content).join("\n");
+    for expected in [
+        "2 terms; at least 100 expected",
+        "term `u` has no module",
+        "term `u` has no hand-written exercise",
+        "0 terms have two or more exercises",
+        "e: 0 `why` entries for 4 choices",
+        "says \"none of the above\"",
+        "the right answer is the longest choice in 1 of 1 exercises",
+        "seed exercise `ttft-1` is missing",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "{expected:?} not in:\n{problems}"
+        );
+    }
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Property tests: the stable-toolchain twins of the `fuzz/` targets, run on
 //! every test run. Any input, no panic; incremental results equal a rebuild.
 
-use llmops_core::content::{BUILTIN_SOURCE, Pack, Scope};
+use llmops_core::content::{BUILTIN_FILES, Pack, Scope};
+use llmops_core::matcher::{Matcher, Phrase};
 use llmops_core::text::{Encoding, LineIndex};
 use llmops_core::{Content, Document};
 use proptest::prelude::*;
@@ -67,8 +68,71 @@ fn boundary_at(text: &str, fraction: f64) -> usize {
     at
 }
 
+/// Pieces for the LLM setting: marked phrases, anchors, and many line breaks
+/// so that hits move in and out of an anchor's reach.
+const SETTING_PIECES: &[&str] = &[
+    "feature flag",
+    "feature",
+    " flag",
+    "control group",
+    "LLM",
+    "OpenAI",
+    "TTFT",
+    "prompt registry",
+    "\n",
+    "\n",
+    "\n",
+    "\r\n",
+    " ",
+    "x",
+    "/",
+    "😀",
+];
+
+/// A matcher with marked terms (0 and 1) whose anchors count within 2 lines.
+fn setting_matcher() -> &'static Matcher {
+    static MATCHER: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+    MATCHER.get_or_init(|| {
+        Matcher::with_setting(
+            [
+                ("feature flag", 0),
+                ("control group", 1),
+                ("TTFT", 2),
+                ("prompt registry", 3),
+            ]
+            .map(|(text, term)| Phrase { text, term }),
+            |term| term < 2,
+        )
+        .with_setting_lines(2)
+    })
+}
+
+fn setting_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(SETTING_PIECES).prop_map(str::to_string),
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_edits_equal_a_rebuild_in_the_llm_setting(
+        start in setting_text(),
+        edits in prop::collection::vec((0.0..=1.0f64, 0.0..=1.0f64, setting_text()), 1..25),
+    ) {
+        let matcher = setting_matcher();
+        let mut doc = Document::new(start, 0, matcher);
+        for (a, b, insert) in edits {
+            let (x, y) = (boundary_at(doc.text(), a), boundary_at(doc.text(), b));
+            let (from, to) = (x.min(y), x.max(y));
+            doc.replace(from, to, &insert, matcher);
+            let fresh = Document::new(doc.text().to_string(), 0, matcher);
+            prop_assert_eq!(doc.hits(), fresh.hits(), "text {:?}", doc.text());
+        }
+    }
 
     #[test]
     fn matcher_hits_are_ordered_disjoint_and_on_char_boundaries(text in text_strategy()) {
@@ -126,9 +190,10 @@ proptest! {
 
     #[test]
     fn a_damaged_builtin_pack_is_reported_not_fatal(
+        file in 0usize..64,
         cuts in prop::collection::vec((0.0..1.0f64, 0usize..40, "[a-z\"=\\[\\]\n ]{0,6}"), 1..4),
     ) {
-        let mut source = BUILTIN_SOURCE.to_string();
+        let mut source = BUILTIN_FILES[file % BUILTIN_FILES.len()].source.to_string();
         for (at, len, insert) in cuts {
             let from = boundary_at(&source, at);
             let to = boundary_at(&source, ((from + len) as f64 / source.len() as f64).min(1.0)).max(from);

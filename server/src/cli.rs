@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use llmops_core::content::{Content, Pack, Scope, builtin_pack};
+use llmops_core::content::{Content, Pack, Scope, builtin_packs};
 use llmops_core::learning::{TermState, term_state};
 use llmops_core::progress::{ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit};
@@ -102,7 +102,7 @@ pub fn check(args: &[String]) -> i32 {
         }
     }
     let mut errors = Vec::new();
-    let mut packs: Vec<Pack> = builtin_pack().into_iter().collect();
+    let mut packs: Vec<Pack> = builtin_packs().unwrap_or_default();
     for file in &files {
         let source = match std::fs::read_to_string(file) {
             Ok(s) => s,

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use llmops_core::learning::{TermState, term_state};
 use llmops_core::policy::comment_for;
-use llmops_core::{Hit, clock};
+use llmops_core::{Hit, clock, course};
 use serde::Serialize;
 use tower_lsp_server::ls_types::*;
 
@@ -49,13 +49,17 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
             .cloned()
             .collect();
         let diagnostics = (!related.is_empty()).then_some(related);
-        if let Some(exercise) = term.exercise.as_deref().and_then(|id| content.exercise(id)) {
-            let number = content.exercise_number(&exercise.id).unwrap_or(0);
-            let title = format!(
-                "Learn: {} (exercise {number} of {})",
-                term.name,
-                content.exercises.len()
-            );
+        // A review opens the term's exercise seen least recently, or the
+        // question generated from the glossary when it has none.
+        if let Some(exercise) = course::least_recently_seen(content, &state.progress, &term.id) {
+            let title = match content.exercise_number(&exercise.id) {
+                Some(number) => format!(
+                    "Learn: {} (exercise {number} of {})",
+                    term.name,
+                    content.exercises.len()
+                ),
+                None => format!("Learn: {} (a question from the glossary)", term.name),
+            };
             let args = OpenExerciseArgs {
                 exercise_id: Some(exercise.id.clone()),
                 term_id: None,

@@ -54,7 +54,8 @@ fn object_arg<T: DeserializeOwned>(
 }
 
 /// What `llmops.progress` (and the known-term commands) answer: the
-/// exercise standing plus how many terms are known or due.
+/// exercise standing, how many terms are known or due, and the standing
+/// of each module.
 pub fn progress_view(content: &Content, data: &ProgressData, mastery: u32) -> Value {
     let mut value = serde_json::to_value(course::standing(content, data)).unwrap_or(Value::Null);
     if let Some(map) = value.as_object_mut() {
@@ -76,6 +77,10 @@ pub fn progress_view(content: &Content, data: &ProgressData, mastery: u32) -> Va
         map.insert("known".into(), json!(known));
         map.insert("due".into(), json!(due));
         map.insert("terms".into(), Value::Object(terms));
+        map.insert(
+            "modules".into(),
+            serde_json::to_value(course::module_standings(content, data)).unwrap_or_default(),
+        );
     }
     value
 }
@@ -101,14 +106,30 @@ pub fn execute(
                     usage,
                 });
             }
+            shared.refresh_progress();
+            let progress = shared.lock().progress.clone();
             let exercise = course::find(
                 &content,
+                &progress,
                 args.exercise_id.as_deref(),
                 args.term_id.as_deref(),
             )?;
-            shared.refresh_progress();
-            let progress = shared.lock().progress.clone();
-            done(course::view(&content, &progress, exercise))
+            // Opening records when the exercise was seen (a review opens the
+            // one seen least recently) and shuffles its choices afresh.
+            let (view, notice) = shared.with_store(|store| {
+                course::open(
+                    &content,
+                    store,
+                    exercise,
+                    clock::now(),
+                    course::random_seed(),
+                )
+            });
+            Ok(CommandResult {
+                value: to_json(view)?,
+                changed_learning: false,
+                notice,
+            })
         }
         ANSWER_EXERCISE => {
             let usage = AnswerExerciseArgs::USAGE;
@@ -123,12 +144,30 @@ pub fn execute(
                 Some(ChoiceArg::Number(n)) => n.to_string(),
                 _ => return Err(usage_error()),
             };
-            let exercise = course::find(&content, Some(&exercise_id), None)?;
+            let exercise =
+                course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
             let (answer, notice) = shared.with_store(|store| {
                 course::answer(&content, store, exercise, &choice, clock::now())
             })?;
             Ok(CommandResult {
                 value: to_json(answer)?,
+                changed_learning: true,
+                notice,
+            })
+        }
+        REVEAL_ANSWER => {
+            let usage = RevealAnswerArgs::USAGE;
+            let args: RevealAnswerArgs = object_arg(command, args, usage)?;
+            let exercise_id = args.exercise_id.ok_or_else(|| ServerError::Usage {
+                command: command.into(),
+                usage,
+            })?;
+            let exercise =
+                course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
+            let (revealed, notice) =
+                shared.with_store(|store| course::reveal(&content, store, exercise, clock::now()));
+            Ok(CommandResult {
+                value: to_json(revealed)?,
                 changed_learning: true,
                 notice,
             })

@@ -4,28 +4,40 @@
 
 use std::path::PathBuf;
 
-use llmops_core::content::{BUILTIN_PATH, BUILTIN_SOURCE, Term};
+use llmops_core::content::{BUILTIN_FILES, BUILTIN_PREFIX, Term};
 use llmops_core::text::Position as CorePosition;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{from_lsp, to_lsp, uri_key};
 use crate::state::State;
 
-/// Where the built-in pack is written. Written at most once per process;
-/// the server calls this at start, outside any lock, so hovers only read
-/// the cached path.
+/// The folder where the built-in module files are written, one file each
+/// (`latency.toml`, ...). Written at most once per process; the server
+/// calls this at start, outside any lock, so hovers only read the cached
+/// path.
 pub fn builtin_file() -> Option<PathBuf> {
     static PATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    PATH.get_or_init(write_builtin_file).clone()
+    PATH.get_or_init(write_builtin_files).clone()
 }
 
-fn write_builtin_file() -> Option<PathBuf> {
-    let dir = llmops_core::progress::default_data_dir()?;
-    let path = dir.join("builtin-content.toml");
-    if std::fs::read_to_string(&path).ok().as_deref() != Some(BUILTIN_SOURCE) {
-        std::fs::create_dir_all(&dir).ok()?;
-        let tmp = dir.join(".builtin-content.toml.tmp");
-        std::fs::write(&tmp, BUILTIN_SOURCE).ok()?;
+fn write_builtin_files() -> Option<PathBuf> {
+    let dir = llmops_core::progress::default_data_dir()?.join("builtin-content");
+    std::fs::create_dir_all(&dir).ok()?;
+    for file in BUILTIN_FILES {
+        let name = file.path.rsplit('/').next()?;
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.source) {
+            continue;
+        }
+        // A read-only copy from an older build: make it writable to replace it.
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let mut perms = meta.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            let _ = std::fs::set_permissions(&path, perms);
+        }
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, file.source).ok()?;
         std::fs::rename(&tmp, &path).ok()?;
         // Read-only: it is regenerated, edits would be lost.
         if let Ok(meta) = std::fs::metadata(&path) {
@@ -34,13 +46,14 @@ fn write_builtin_file() -> Option<PathBuf> {
             let _ = std::fs::set_permissions(&path, perms);
         }
     }
-    Some(path)
+    Some(dir)
 }
 
-/// The file that defines a term (the built-in pack is written out read-only).
+/// The file that defines a term (built-in files are written out read-only).
 fn term_file(term: &Term) -> Option<PathBuf> {
-    if &*term.origin.pack == BUILTIN_PATH {
-        builtin_file()
+    if term.origin.pack.starts_with(BUILTIN_PREFIX) {
+        let name = term.origin.pack.rsplit('/').next()?;
+        Some(builtin_file()?.join(name))
     } else {
         Some(PathBuf::from(&*term.origin.pack))
     }

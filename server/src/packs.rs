@@ -162,10 +162,16 @@ fn drain(shared: &Shared) {
         // This worker is the only one applying packs once the server runs,
         // so the set has not changed since the snapshot; a newer batch, if
         // queued, merges again.
-        let mut state = shared.lock();
-        state.packs.set_merge_errors(errors);
-        state.install_content(Arc::new(content));
+        let old = {
+            let mut state = shared.lock();
+            state.packs.set_merge_errors(errors);
+            let old = state.content.clone();
+            state.install_content(Arc::new(content));
+            old
+        };
         shared.wake.notify_one();
+        // The replaced content (a big pack's terms) is freed here, unlocked.
+        drop(old);
     }
 }
 

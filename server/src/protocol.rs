@@ -13,6 +13,7 @@ pub const LIST_EXERCISES: &str = "llmops.listExercises";
 pub const PROGRESS: &str = "llmops.progress";
 pub const MARK_KNOWN: &str = "llmops.markKnown";
 pub const FORGET_KNOWN: &str = "llmops.forgetKnown";
+pub const REVEAL_ANSWER: &str = "llmops.revealAnswer";
 /// Only in builds with the `test-hooks` feature: proves that a panicking
 /// handler is caught. Release builds and the `.vsix` never have it.
 #[cfg(feature = "test-hooks")]
@@ -25,6 +26,7 @@ pub const ALL_COMMANDS: &[&str] = &[
     PROGRESS,
     MARK_KNOWN,
     FORGET_KNOWN,
+    REVEAL_ANSWER,
     #[cfg(feature = "test-hooks")]
     DEBUG_PANIC,
 ];
@@ -103,6 +105,18 @@ pub struct AnswerExerciseArgs {
 
 impl AnswerExerciseArgs {
     pub const USAGE: &str = r#"[{"exerciseId": "<id>", "choice": "<choice id>"}]"#;
+}
+
+/// `llmops.revealAnswer`: `[{"exerciseId": id}]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealAnswerArgs {
+    #[serde(default, deserialize_with = "exercise_id_field")]
+    pub exercise_id: Option<String>,
+}
+
+impl RevealAnswerArgs {
+    pub const USAGE: &str = r#"[{"exerciseId": "<id>"}]"#;
 }
 
 /// `llmops.markKnown` (`termId` required) and `llmops.forgetKnown`

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use llmops_core::clock;
 use llmops_core::content::PackError;
 use llmops_core::learning::{TermState, term_state};
 use llmops_core::packs::PackSet;
 use llmops_core::policy::Silenced;
+use llmops_core::{clock, course};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
@@ -204,7 +204,8 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
                     let term = &content.terms[hit.term as usize];
                     let data = DiagnosticData {
                         term_id: term.id.clone(),
-                        exercise_id: term.exercise.clone(),
+                        exercise_id: course::least_recently_seen(content, progress, &term.id)
+                            .map(|e| e.id.clone()),
                         review_due: *term_state == TermState::Due,
                     };
                     (

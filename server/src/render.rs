@@ -143,6 +143,11 @@ pub fn hover_markdown(
             content.exercises.len(),
             escape_markdown(&term.name),
         ));
+    } else if content.exercise_for_term(&term.id).is_some() {
+        md.push_str(&format!(
+            "\n\n---\nA question made from the glossary is available. Use the code action **Learn: {}** to practise.",
+            escape_markdown(&term.name),
+        ));
     }
     match state {
         TermState::Due => {
@@ -168,6 +173,7 @@ mod tests {
             related: Vec::new(),
             exercise: None,
             context: None,
+            module: None,
             origin: Default::default(),
         };
         let message = diagnostic_message(&term, TermState::New);

@@ -12,46 +12,79 @@ fn wrong_choice(exercise: &str) -> String {
     if right == "a" { "b".into() } else { "a".into() }
 }
 
+fn choice_ids(view: &Value) -> Vec<String> {
+    view["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
-fn open_exercise_by_id_or_term_never_reveals_the_answer() {
+fn open_exercise_by_id_or_term_never_reveals_the_answer_and_shuffles() {
     let mut server = Server::new_default();
-    let by_id = server.command_ok("llmops.openExercise", json!([{"exerciseId": "ttft-1"}]));
+    // Never seen: the term opens its first exercise.
     let by_term = server.command_ok("llmops.openExercise", json!([{"termId": "ttft"}]));
-    assert_eq!(by_id, by_term);
+    let by_id = server.command_ok("llmops.openExercise", json!([{"exerciseId": "ttft-1"}]));
     for key in [
         "id",
         "title",
         "term",
+        "termName",
+        "module",
+        "moduleName",
         "scenario",
         "question",
         "choices",
         "completed",
+        "number",
+        "total",
+        "vocabulary",
     ] {
         assert!(by_id.get(key).is_some(), "missing {key}: {by_id}");
+        if key != "choices" {
+            assert_eq!(by_id[key], by_term[key], "{key}");
+        }
     }
     assert_eq!(by_id["id"], "ttft-1");
     assert_eq!(by_id["term"], "ttft");
+    assert_eq!(by_id["module"], "latency");
+    assert_eq!(by_id["moduleName"], "Latency");
     assert_eq!(by_id["completed"], false);
-    let choices = by_id["choices"].as_array().unwrap();
-    assert_eq!(choices.len(), 4);
-    assert_eq!(choices[0]["id"], "a");
-    assert!(
-        choices
-            .iter()
-            .all(|c| c["text"].as_str().is_some_and(|t| !t.is_empty()))
-    );
+    assert_eq!(by_id["generated"], false);
+    assert_eq!(by_id["total"], builtin_total());
+    let mut ids = choice_ids(&by_id);
+    ids.sort();
+    assert_eq!(ids, ["a", "b", "c", "d"]);
     let text = by_id.to_string();
-    for leak in ["answer", "rightChoice", "correct", "explanation"] {
+    for leak in ["answer", "rightChoice", "correct", "explanation", "why"] {
         assert!(
             !text.contains(&format!("\"{leak}\"")),
             "{leak} leaked: {text}"
         );
     }
+    // The order changes from one opening to the next; ids stay with texts.
+    let mut orders = std::collections::BTreeSet::new();
+    let mut texts = std::collections::BTreeMap::new();
+    for _ in 0..12 {
+        let view = server.command_ok("llmops.openExercise", json!([{"exerciseId": "ttft-1"}]));
+        for c in view["choices"].as_array().unwrap() {
+            let previous = texts.insert(c["id"].to_string(), c["text"].to_string());
+            assert!(previous.is_none_or(|p| p == c["text"].to_string()));
+        }
+        orders.insert(choice_ids(&view));
+    }
+    assert!(orders.len() > 2, "{orders:?}");
+    // Seen just now: the term's other exercise is opened next.
+    let next = server.command_ok("llmops.openExercise", json!([{"termId": "ttft"}]));
+    assert_eq!(next["id"], "ttft-2");
 }
 
 #[test]
-fn answers_are_checked_and_a_right_answer_completes_after_wrong_tries() {
+fn a_wrong_answer_explains_only_that_choice_and_a_right_one_completes() {
     let mut server = Server::new_default();
+    let total = builtin_total();
     let wrong = wrong_choice("model-alias-1");
     let right = right_choice("model-alias-1");
     let r = server.command_ok(
@@ -59,49 +92,111 @@ fn answers_are_checked_and_a_right_answer_completes_after_wrong_tries() {
         json!([{"exerciseId": "model-alias-1", "choice": wrong}]),
     );
     assert_eq!(r["correct"], false);
-    assert_eq!(r["rightChoice"], right.as_str());
-    assert!(r["explanation"].as_str().unwrap().len() > 40);
-    assert_eq!(r["progress"], json!({"completed": 0, "total": 5}));
+    assert_eq!(r["chosen"], wrong.as_str());
+    let why = r["why"].as_object().unwrap();
+    assert_eq!(why.len(), 1, "{r}");
+    assert!(why[&wrong].as_str().unwrap().len() > 20);
+    assert!(r.get("rightChoice").is_none(), "{r}");
+    assert!(r.get("explanation").is_none(), "{r}");
+    assert_eq!(r["completed"], false);
+    assert_eq!(r["progress"], json!({"completed": 0, "total": total}));
     let r = server.command_ok(
         "llmops.answerExercise",
         json!([{"exerciseId": "model-alias-1", "choice": right}]),
     );
     assert_eq!(r["correct"], true);
-    assert_eq!(r["progress"], json!({"completed": 1, "total": 5}));
-    assert_eq!(r["nextExerciseId"], "ttft-1");
+    assert_eq!(r["completed"], true);
+    assert_eq!(r["rightChoice"], right.as_str());
+    assert_eq!(r["why"].as_object().unwrap().len(), 4);
+    assert!(r["explanation"].as_str().unwrap().len() > 40);
+    assert_eq!(r["progress"], json!({"completed": 1, "total": total}));
+    let list = server.command_ok("llmops.listExercises", json!([]));
+    let list = list.as_array().unwrap();
+    let at = list
+        .iter()
+        .position(|e| e["id"] == "model-alias-1")
+        .unwrap();
+    assert_eq!(r["nextExerciseId"], list[at + 1]["id"]);
     // Answering wrong afterwards does not undo completion.
     server.command_ok(
         "llmops.answerExercise",
         json!([{"exerciseId": "model-alias-1", "choice": wrong}]),
     );
-    let list = server.command_ok("llmops.listExercises", json!([]));
-    let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 5);
-    let ids: Vec<&str> = list.iter().map(|e| e["id"].as_str().unwrap()).collect();
-    assert_eq!(
-        ids,
-        [
-            "prompt-registry-1",
-            "model-alias-1",
-            "ttft-1",
-            "prompt-ab-test-1",
-            "quality-drift-1"
-        ]
-    );
+    assert_eq!(list.len(), total);
     for e in list {
-        for key in ["id", "title", "term", "completed"] {
+        for key in [
+            "id",
+            "title",
+            "term",
+            "termName",
+            "module",
+            "moduleName",
+            "completed",
+            "attempts",
+        ] {
             assert!(e.get(key).is_some(), "{key} missing in {e}");
         }
-        assert_eq!(e["completed"], e["id"] == "model-alias-1");
     }
+    assert_eq!(list[at]["module"], "releases");
     let progress = server.command_ok("llmops.progress", json!([]));
     assert_eq!(progress["completed"], 1);
-    assert_eq!(progress["total"], 5);
+    assert_eq!(progress["total"], total);
+    let modules = progress["modules"].as_array().unwrap();
+    assert_eq!(modules.len(), 10);
+    assert_eq!(modules[0]["id"], "prompts");
+    let releases = modules.iter().find(|m| m["id"] == "releases").unwrap();
+    assert_eq!(releases["name"], "Model registry and releases");
+    assert_eq!(releases["completed"], 1);
+    let in_module = list.iter().filter(|e| e["module"] == "releases").count();
+    assert_eq!(releases["total"], in_module);
+    let sum: u64 = modules.iter().map(|m| m["total"].as_u64().unwrap()).sum();
+    assert_eq!(sum as usize, total);
     let opened = server.command_ok(
         "llmops.openExercise",
         json!([{"exerciseId": "model-alias-1"}]),
     );
     assert_eq!(opened["completed"], true);
+}
+
+#[test]
+fn reveal_shows_everything_and_the_exercise_waits_for_a_later_review() {
+    let mut server = Server::new_default();
+    let right = right_choice("ttft-1");
+    server.command_ok("llmops.openExercise", json!([{"exerciseId": "ttft-1"}]));
+    let shown = server.command_ok("llmops.revealAnswer", json!([{"exerciseId": "ttft-1"}]));
+    assert_eq!(shown["rightChoice"], right.as_str());
+    assert_eq!(shown["why"].as_object().unwrap().len(), 4);
+    assert!(shown["explanation"].as_str().unwrap().len() > 40);
+    assert_eq!(shown["completed"], false);
+    // Clicking the right choice now is right, but does not complete it.
+    let r = server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "ttft-1", "choice": right}]),
+    );
+    assert_eq!(r["correct"], true);
+    assert_eq!(r["completed"], false);
+    assert_eq!(r["progress"]["completed"], 0);
+    // The reveal counted as a lapse: the term is being learned, not known.
+    let progress = server.command_ok("llmops.progress", json!([]));
+    assert_eq!(progress["terms"]["ttft"], "learning");
+    for (args, message) in [
+        (json!([]), "expects arguments"),
+        (json!([{}]), "expects arguments"),
+        (
+            json!([{"exerciseId": "nope"}]),
+            "unknown exercise id `nope`",
+        ),
+    ] {
+        let response = server.command("llmops.revealAnswer", args.clone());
+        assert_eq!(response["error"]["code"], -32602, "{args}: {response}");
+        assert!(
+            response["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains(message),
+            "{args}: {response}"
+        );
+    }
 }
 
 #[test]

@@ -259,7 +259,7 @@ fn typing_in_a_big_open_pack_does_not_stall_other_requests() {
     server.open(&doc, "markdown", "TTFT");
     server.diagnostics(&doc, Some(1));
     server.open(&pack_uri, "toml", &pack);
-    let mut slowest = Duration::ZERO;
+    let (mut slowest, mut total) = (Duration::ZERO, Duration::ZERO);
     for version in 2..22 {
         // Type a character at the end of the pack, then ask for a hover.
         server.change(
@@ -267,12 +267,16 @@ fn typing_in_a_big_open_pack_does_not_stall_other_requests() {
             version,
             json!([{"range": {"start": {"line": 40_000, "character": 0}, "end": {"line": 40_000, "character": 0}}, "text": "#"}]),
         );
-        slowest = slowest.max(hover_time(&mut server, &doc));
+        let took = hover_time(&mut server, &doc);
+        slowest = slowest.max(took);
+        total += took;
     }
+    // Checked in line, each keystroke held every request for seconds.
     assert!(
-        slowest < Duration::from_secs(1),
+        slowest < Duration::from_secs(2),
         "slowest hover {slowest:?}"
     );
+    assert!(total < Duration::from_secs(5), "20 hovers took {total:?}");
     // The latest version is the one checked in the end.
     server.change(
         &pack_uri,

@@ -143,9 +143,14 @@ fn code_action_opens_the_terms_exercise() {
         .iter()
         .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Learn:")))
         .expect("a Learn action");
+    let content = llmops_core::Content::builtin().unwrap();
     assert_eq!(
         learn["title"],
-        "Learn: Time to first token (exercise 3 of 5)"
+        format!(
+            "Learn: Time to first token (exercise {} of {})",
+            content.exercise_number("ttft-1").unwrap(),
+            content.exercises.len()
+        )
     );
     assert_eq!(learn["command"]["command"], "llmops.openExercise");
     assert_eq!(

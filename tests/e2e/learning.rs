@@ -159,8 +159,10 @@ fn known_terms_are_hidden_everywhere_and_survive_a_restart() {
     again.diagnostics_until(DOC, |d| d.len() == 2);
 }
 
+/// FSRS over simulated weeks: each server starts with `LLMOPS_LSP_NOW` set
+/// to a later day, as a learner coming back would.
 #[test]
-fn a_review_falls_due_with_the_clock_injected() {
+fn fsrs_schedules_reviews_over_simulated_weeks() {
     let dir = tempfile::tempdir().unwrap();
     let day = 24 * 3600u64;
     let t0 = 1_700_000_000u64;
@@ -169,49 +171,114 @@ fn a_review_falls_due_with_the_clock_injected() {
         env: vec![("LLMOPS_LSP_NOW".into(), t.to_string())],
         ..Default::default()
     };
+    let due_of = |term: &str| -> u64 {
+        let stored: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("progress.json")).unwrap())
+                .unwrap();
+        assert_eq!(stored["version"], 2);
+        stored["memory"][term]["dueAt"].as_u64().unwrap()
+    };
+    // A review at time `t`: open the term's exercise the way the code
+    // action does (by term), answer it right or wrong.
+    let review = |t: u64, right: bool| -> String {
+        let (mut s, _) = Server::initialized(at(t), json!({}), Value::Null);
+        let opened = s.command_ok("llmops.openExercise", json!([{"termId": "ttft"}]));
+        let id = opened["id"].as_str().unwrap().to_string();
+        let choice = if right {
+            right_choice(&id)
+        } else if right_choice(&id) == "a" {
+            "b".into()
+        } else {
+            "a".into()
+        };
+        let r = s.command_ok(
+            "llmops.answerExercise",
+            json!([{"exerciseId": id, "choice": choice}]),
+        );
+        assert_eq!(r["correct"], right);
+        id
+    };
+
+    // Day 0: right at once (Good). Being learned, no "Review due".
+    let first = review(t0, true);
     let (mut server, _) = Server::initialized(at(t0), json!({}), Value::Null);
-    server.command_ok(
-        "llmops.answerExercise",
-        json!([{"exerciseId": "ttft-1", "choice": right_choice("ttft-1")}]),
+    assert_eq!(
+        server.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
+        "learning"
     );
-    let progress = server.command_ok("llmops.progress", json!([]));
-    assert_eq!(progress["terms"]["ttft"], "learning");
-    assert_eq!(progress["due"], 0);
     server.open(DOC, "markdown", "TTFT");
     let d = server.diagnostics(DOC, Some(1));
     assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
     drop(server);
 
-    // Two days later the review is due.
-    let (mut later, _) = Server::initialized(at(t0 + 2 * day), json!({}), Value::Null);
-    later.open(DOC, "markdown", "TTFT");
-    let d = later.diagnostics(DOC, Some(1));
-    assert!(
-        d[0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Review due: Time to first token"),
-        "{d:?}"
-    );
-    assert_eq!(d[0]["data"]["reviewDue"], true);
-    assert_eq!(later.command_ok("llmops.progress", json!([]))["due"], 1);
-    drop(later);
-
-    // Three spaced right answers master it (mastery 3): its hints fade.
-    for t in [t0 + 2 * day, t0 + 6 * day] {
-        let (mut s, _) = Server::initialized(at(t), json!({}), Value::Null);
-        s.command_ok(
-            "llmops.answerExercise",
-            json!([{"exerciseId": "ttft-1", "choice": right_choice("ttft-1")}]),
+    // Right answers on their due dates, until the term is learned
+    // (mastery 3): each interval longer than the one before, and each
+    // review opens the exercise seen least recently.
+    let mut now = t0;
+    let mut intervals = Vec::new();
+    let mut opened = vec![first];
+    for _ in 0..2 {
+        let due = due_of("ttft");
+        intervals.push((due - now) / day);
+        // The day before, the hint is quiet about reviews; on the day it says so.
+        let (mut before, _) = Server::initialized(at(due - day), json!({}), Value::Null);
+        before.open(DOC, "markdown", "TTFT");
+        let d = before.diagnostics(DOC, Some(1));
+        assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
+        drop(before);
+        let (mut on_time, _) = Server::initialized(at(due), json!({}), Value::Null);
+        on_time.open(DOC, "markdown", "TTFT");
+        let d = on_time.diagnostics(DOC, Some(1));
+        assert!(
+            d[0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Review due: Time to first token"),
+            "{d:?}"
         );
+        assert_eq!(d[0]["data"]["reviewDue"], true);
+        assert_eq!(on_time.command_ok("llmops.progress", json!([]))["due"], 1);
+        drop(on_time);
+        opened.push(review(due, true));
+        now = due;
     }
-    let (mut mastered, _) = Server::initialized(at(t0 + 7 * day), json!({}), Value::Null);
-    mastered.open(DOC, "markdown", "TTFT");
-    assert!(mastered.diagnostics(DOC, Some(1)).is_empty());
+    let due = due_of("ttft");
+    intervals.push((due - now) / day);
+    assert!(intervals.windows(2).all(|w| w[1] > w[0]), "{intervals:?}");
+    assert!(intervals[2] >= 7, "weeks apart by now: {intervals:?}");
+    assert_ne!(opened[0], opened[1], "{opened:?}");
+    // Learned: its hints fade until FSRS wants the next review.
+    let (mut learned, _) = Server::initialized(at(now + day), json!({}), Value::Null);
+    learned.open(DOC, "markdown", "TTFT");
+    assert!(learned.diagnostics(DOC, Some(1)).is_empty());
     assert_eq!(
-        mastered.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
+        learned.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
         "known"
     );
+    drop(learned);
+
+    // Weeks later the review is due and the hint is back; a wrong answer
+    // is a lapse: the term is being learned again, due again soon.
+    let (mut later, _) = Server::initialized(at(due), json!({}), Value::Null);
+    later.open(DOC, "markdown", "TTFT");
+    let d = later.diagnostics(DOC, Some(1));
+    assert!(d[0]["message"].as_str().unwrap().starts_with("Review due"));
+    drop(later);
+    review(due, false);
+    let relearn = (due_of("ttft") - due) / day;
+    assert!(
+        relearn * 2 < intervals[2],
+        "{relearn} days after {intervals:?}"
+    );
+    let (mut lapsed, _) = Server::initialized(at(due + 3600), json!({}), Value::Null);
+    assert_eq!(
+        lapsed.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
+        "learning"
+    );
+    lapsed.open(DOC, "markdown", "TTFT");
+    let d = lapsed.diagnostics(DOC, Some(1));
+    assert_eq!(d.len(), 1);
+    assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The glossary and exercises: packs parsed from TOML, merged into one
 //! [`Content`] with its compiled matcher.
 
+mod generated;
 pub mod limits;
 mod model;
 mod pack;
@@ -9,33 +10,89 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-pub use model::{Exercise, Origin, Term, TermContext};
+pub use generated::GENERATED_PREFIX;
+pub use model::{Exercise, Module, Origin, Term, TermContext};
 use pack::ReferenceKind;
 pub use pack::{CHOICES, Pack, PackError, Scope};
 
-use crate::matcher::{Matcher, Phrase};
+use crate::matcher::{Matcher, Phrase, atoms};
 
-/// Name under which the embedded pack is reported.
-pub const BUILTIN_PATH: &str = "builtin:content/builtin.toml";
-/// The built-in pack's source, embedded so the server works with no setup.
-pub const BUILTIN_SOURCE: &str = include_str!("../../../content/builtin.toml");
+/// Prefix of the names under which embedded packs are reported.
+pub const BUILTIN_PREFIX: &str = "builtin:";
 
-/// Everything the server knows: terms and exercises of all packs merged,
-/// later scopes overriding earlier ones, and the matcher compiled from them.
+/// One embedded file of the built-in content.
+#[derive(Clone, Copy, Debug)]
+pub struct BuiltinFile {
+    /// Name it is reported under: `builtin:` and its path in the repository.
+    pub path: &'static str,
+    pub source: &'static str,
+}
+
+macro_rules! builtin_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(BuiltinFile {
+            path: concat!("builtin:content/builtin/", $name, ".toml"),
+            // Through core/content, a symlink to the repository's content/, so
+            // that `cargo package` puts the files inside the llmops-core crate.
+            source: include_str!(concat!("../../content/builtin/", $name, ".toml")),
+        }),*]
+    };
+}
+
+/// The built-in content, embedded so the server works with no setup: one
+/// file per module under `content/builtin/`. The files form one scope: ids
+/// are unique across them and references may cross files. Listed in course
+/// order.
+pub const BUILTIN_FILES: &[BuiltinFile] = builtin_files!(
+    "prompts",
+    "releases",
+    "latency",
+    "experiments",
+    "evaluation",
+    "observability",
+    "serving",
+    "safety",
+    "retrieval",
+    "agents",
+);
+
+/// The embedded source of a built-in file, by the name it is reported under.
+pub fn builtin_source(path: &str) -> Option<&'static str> {
+    BUILTIN_FILES
+        .iter()
+        .find(|f| f.path == path)
+        .map(|f| f.source)
+}
+
+/// Everything the server knows: modules, terms and exercises of all packs
+/// merged, later scopes overriding earlier ones, the questions generated for
+/// terms that have no exercise, and the matcher compiled from the terms.
 #[derive(Debug)]
 pub struct Content {
+    /// In course order (`order`, then id).
+    pub modules: Vec<Module>,
     pub terms: Vec<Term>,
+    /// Hand-written exercises, in course order: these make up the course
+    /// totals ("3 of 120").
     pub exercises: Vec<Exercise>,
+    /// One question per term that has no hand-written exercise, made from
+    /// the glossary (ids `gen:<term id>`); they are reviews of their term
+    /// but not part of the totals.
+    pub generated: Vec<Exercise>,
+    module_index: FxHashMap<String, usize>,
     term_index: FxHashMap<String, usize>,
     exercise_index: FxHashMap<String, usize>,
+    generated_index: FxHashMap<String, usize>,
+    /// Term id -> indices into `exercises` of the exercises that teach it.
+    by_term: FxHashMap<String, Vec<usize>>,
     pub matcher: Matcher,
 }
 
 impl Content {
-    /// The built-in pack alone.
+    /// The built-in content alone.
     pub fn builtin() -> Result<Content, Vec<PackError>> {
-        let pack = builtin_pack()?;
-        let (content, errors) = Content::merge(&[pack]);
+        let packs = builtin_packs()?;
+        let (content, errors) = Content::merge(&packs);
         if errors.is_empty() {
             Ok(content)
         } else {
@@ -45,71 +102,99 @@ impl Content {
 
     /// Merges packs in order (built-in first). Returns the merged content and
     /// the problems found across packs: a reference to an id that no pack
-    /// defines, or an id defined twice in one scope. Broken references are
-    /// dropped from the merged content so the rest keeps working.
+    /// defines, an id defined twice in one scope, or a phrase that two terms
+    /// of one scope share. Broken references are dropped from the merged
+    /// content so the rest keeps working. Takes packs or shared packs
+    /// (`Arc<Pack>`), so the server can merge a snapshot with no lock held.
     pub fn merge<P: std::borrow::Borrow<Pack>>(packs: &[P]) -> (Content, Vec<PackError>) {
         let packs: Vec<&Pack> = packs.iter().map(|p| p.borrow()).collect();
         let mut errors = Vec::new();
+        let mut modules: Vec<Module> = Vec::new();
         let mut terms: Vec<Term> = Vec::new();
         let mut exercises: Vec<Exercise> = Vec::new();
+        let mut module_index = FxHashMap::default();
         let mut term_index = FxHashMap::default();
         let mut exercise_index = FxHashMap::default();
-        // (id, scope) -> defining pack, to catch clashes inside a scope.
-        let mut defined: FxHashMap<(bool, String, Scope), Arc<str>> = FxHashMap::default();
+        // (kind, id, scope) -> defining pack, to catch clashes inside a scope.
+        let mut defined: FxHashMap<(u8, String, Scope), Arc<str>> = FxHashMap::default();
+        // (scope, normalised phrase) -> term id, across the packs of a scope.
+        let mut phrases: FxHashMap<(Scope, Vec<String>), String> = FxHashMap::default();
+
+        let mut clash = |pack: &Pack, kind: u8, what: &str, id: &str, origin: &Origin| {
+            let key = (kind, id.to_string(), pack.scope);
+            if let Some(other) = defined.get(&key).filter(|p| **p != pack.path) {
+                let error = pack.error_at(
+                    span_of(pack, origin),
+                    format!("{what} field `id`: `{id}` is also defined in {other}"),
+                );
+                return Some(error);
+            }
+            defined.insert(key, pack.path.clone());
+            None
+        };
 
         for &pack in &packs {
-            for term in &pack.terms {
-                let key = (true, term.id.clone(), pack.scope);
-                if let Some(other) = defined.get(&key).filter(|p| **p != pack.path) {
-                    errors.push(pack.error_at(
-                        span_of(pack, &term.origin),
-                        format!("term field `id`: `{}` is also defined in {other}", term.id),
-                    ));
+            for module in &pack.modules {
+                if let Some(e) = clash(pack, 0, "module", &module.id, &module.origin) {
+                    errors.push(e);
                     continue;
                 }
-                defined.insert(key, pack.path.clone());
-                match term_index.get(&term.id) {
-                    Some(&i) => terms[i] = term.clone(),
-                    None => {
-                        term_index.insert(term.id.clone(), terms.len());
-                        terms.push(term.clone());
+                upsert(&mut modules, &mut module_index, &module.id, module.clone());
+            }
+            for term in &pack.terms {
+                if let Some(e) = clash(pack, 1, "term", &term.id, &term.origin) {
+                    errors.push(e);
+                    continue;
+                }
+                for phrase in term.phrases() {
+                    let key: Vec<String> = atoms(phrase)
+                        .iter()
+                        .map(|a| a.to_ascii_lowercase())
+                        .collect();
+                    if key.is_empty() {
+                        continue;
+                    }
+                    match phrases.get(&(pack.scope, key.clone())) {
+                        Some(other) if other != &term.id => errors.push(pack.error_at(
+                            span_of(pack, &term.origin),
+                            format!(
+                                "term `{}`: phrase {phrase:?} is already used by term `{other}`",
+                                term.id
+                            ),
+                        )),
+                        _ => {
+                            phrases.insert((pack.scope, key), term.id.clone());
+                        }
                     }
                 }
+                upsert(&mut terms, &mut term_index, &term.id, term.clone());
             }
             for exercise in &pack.exercises {
-                let key = (false, exercise.id.clone(), pack.scope);
-                if let Some(other) = defined.get(&key).filter(|p| **p != pack.path) {
-                    errors.push(pack.error_at(
-                        span_of(pack, &exercise.origin),
-                        format!(
-                            "exercise field `id`: `{}` is also defined in {other}",
-                            exercise.id
-                        ),
-                    ));
+                if let Some(e) = clash(pack, 2, "exercise", &exercise.id, &exercise.origin) {
+                    errors.push(e);
                     continue;
                 }
-                defined.insert(key, pack.path.clone());
-                match exercise_index.get(&exercise.id) {
-                    Some(&i) => exercises[i] = exercise.clone(),
-                    None => {
-                        exercise_index.insert(exercise.id.clone(), exercises.len());
-                        exercises.push(exercise.clone());
-                    }
-                }
+                upsert(
+                    &mut exercises,
+                    &mut exercise_index,
+                    &exercise.id,
+                    exercise.clone(),
+                );
             }
         }
 
         for &pack in &packs {
             for reference in &pack.references {
-                let exists = match reference.kind {
-                    ReferenceKind::Term => term_index.contains_key(&reference.target),
-                    ReferenceKind::Exercise => exercise_index.contains_key(&reference.target),
+                let (exists, kind) = match reference.kind {
+                    ReferenceKind::Module => {
+                        (module_index.contains_key(&reference.target), "module")
+                    }
+                    ReferenceKind::Term => (term_index.contains_key(&reference.target), "term"),
+                    ReferenceKind::Exercise => {
+                        (exercise_index.contains_key(&reference.target), "exercise")
+                    }
                 };
                 if !exists {
-                    let kind = match reference.kind {
-                        ReferenceKind::Term => "term",
-                        ReferenceKind::Exercise => "exercise",
-                    };
                     errors.push(pack.error_at(
                         reference.range.clone(),
                         format!(
@@ -121,10 +206,16 @@ impl Content {
             }
         }
 
-        // Drop what does not resolve, and link terms to the exercises that
-        // name them when the term itself does not say.
+        // Drop what does not resolve.
         for term in &mut terms {
             term.related.retain(|r| term_index.contains_key(r));
+            if term
+                .module
+                .as_ref()
+                .is_some_and(|m| !module_index.contains_key(m))
+            {
+                term.module = None;
+            }
             if term
                 .exercise
                 .as_ref()
@@ -134,19 +225,51 @@ impl Content {
             }
         }
         exercises.retain(|e| term_index.contains_key(&e.term));
-        exercise_index = exercises
+        for exercise in &mut exercises {
+            exercise.vocabulary.retain(|v| term_index.contains_key(v));
+        }
+
+        // Course order: by module (in module order; exercises of terms
+        // without a module last), then as written.
+        modules.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.id.cmp(&b.id)));
+        let module_index: FxHashMap<String, usize> = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.clone(), i))
+            .collect();
+        let module_rank = |e: &Exercise| {
+            terms[term_index[&e.term]]
+                .module
+                .as_ref()
+                .and_then(|m| module_index.get(m).copied())
+                .unwrap_or(usize::MAX)
+        };
+        exercises.sort_by_key(|e| module_rank(e));
+        let exercise_index: FxHashMap<String, usize> = exercises
             .iter()
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
-        for exercise in &exercises {
-            let term = &mut terms[term_index[&exercise.term]];
-            if term.exercise.is_none() {
-                term.exercise = Some(exercise.id.clone());
-            }
+
+        // A term's exercises: those that name it, and the one its own
+        // (older) `exercise` field links, if that teaches another term.
+        let mut by_term: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, exercise) in exercises.iter().enumerate() {
+            by_term.entry(exercise.term.clone()).or_default().push(i);
         }
-        for exercise in &mut exercises {
-            exercise.vocabulary.retain(|v| term_index.contains_key(v));
+        for term in &mut terms {
+            if let Some(&i) = term.exercise.as_ref().and_then(|e| exercise_index.get(e)) {
+                let list = by_term.entry(term.id.clone()).or_default();
+                if !list.contains(&i) {
+                    list.insert(0, i);
+                }
+            }
+            if term.exercise.is_none() {
+                term.exercise = by_term
+                    .get(&term.id)
+                    .and_then(|l| l.first())
+                    .map(|&i| exercises[i].id.clone());
+            }
         }
 
         // Later packs win phrase clashes: list their phrases first.
@@ -161,21 +284,40 @@ impl Content {
             order.sort_by_key(|&i| std::cmp::Reverse(rank(&terms[i])));
             order
         };
-        let matcher = Matcher::new(order.iter().flat_map(|&i| {
-            terms[i].phrases().map(move |text| Phrase {
-                text,
-                term: i as u32,
-            })
-        }));
+        let matcher = Matcher::with_setting(
+            order.iter().flat_map(|&i| {
+                terms[i].phrases().map(move |text| Phrase {
+                    text,
+                    term: i as u32,
+                })
+            }),
+            |term| terms[term as usize].context == Some(TermContext::Llm),
+        );
 
-        let content = Content {
+        let mut content = Content {
+            modules,
             terms,
             exercises,
+            generated: Vec::new(),
+            module_index,
             term_index,
             exercise_index,
+            generated_index: FxHashMap::default(),
+            by_term,
             matcher,
         };
+        content.generated = generated::questions(&content);
+        content.generated_index = content
+            .generated
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
         (content, errors)
+    }
+
+    pub fn module(&self, id: &str) -> Option<&Module> {
+        self.module_index.get(id).map(|&i| &self.modules[i])
     }
 
     pub fn term(&self, id: &str) -> Option<&Term> {
@@ -186,27 +328,74 @@ impl Content {
         self.term_index.get(id).copied()
     }
 
+    /// A hand-written or generated exercise by id.
     pub fn exercise(&self, id: &str) -> Option<&Exercise> {
-        self.exercise_index.get(id).map(|&i| &self.exercises[i])
+        match self.exercise_index.get(id) {
+            Some(&i) => Some(&self.exercises[i]),
+            None => self.generated_index.get(id).map(|&i| &self.generated[i]),
+        }
     }
 
-    /// One-based position of an exercise in the course, for "exercise 1 of 5".
+    /// One-based position of a hand-written exercise in the course, for
+    /// "exercise 1 of 120"; `None` for generated questions.
     pub fn exercise_number(&self, id: &str) -> Option<usize> {
         self.exercise_index.get(id).map(|&i| i + 1)
     }
 
-    /// The exercise that teaches a term.
+    /// The exercises that practise a term: its hand-written ones in course
+    /// order, or else its generated question.
+    pub fn exercises_for_term(&self, term_id: &str) -> Vec<&Exercise> {
+        match self.by_term.get(term_id) {
+            Some(list) if !list.is_empty() => list.iter().map(|&i| &self.exercises[i]).collect(),
+            _ => self
+                .generated_index
+                .get(&generated::id_for(term_id))
+                .map(|&i| vec![&self.generated[i]])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The first exercise that practises a term.
     pub fn exercise_for_term(&self, term_id: &str) -> Option<&Exercise> {
-        self.term(term_id)?
-            .exercise
+        self.exercises_for_term(term_id).into_iter().next()
+    }
+
+    /// The module of an exercise: that of the term it teaches.
+    pub fn module_of(&self, exercise: &Exercise) -> Option<&Module> {
+        self.term(&exercise.term)?
+            .module
             .as_deref()
-            .and_then(|id| self.exercise(id))
+            .and_then(|m| self.module(m))
     }
 }
 
-/// The built-in pack, parsed.
-pub fn builtin_pack() -> Result<Pack, Vec<PackError>> {
-    Pack::parse(BUILTIN_PATH, Scope::Builtin, BUILTIN_SOURCE)
+/// Adds `item` under `id`, or replaces the item already there (a later scope
+/// overriding an earlier one).
+fn upsert<T>(items: &mut Vec<T>, index: &mut FxHashMap<String, usize>, id: &str, item: T) {
+    match index.get(id) {
+        Some(&i) => items[i] = item,
+        None => {
+            index.insert(id.to_string(), items.len());
+            items.push(item);
+        }
+    }
+}
+
+/// The built-in files, parsed. Errors of every file are returned together.
+pub fn builtin_packs() -> Result<Vec<Pack>, Vec<PackError>> {
+    let mut packs = Vec::new();
+    let mut errors = Vec::new();
+    for file in BUILTIN_FILES {
+        match Pack::parse(file.path, Scope::Builtin, file.source) {
+            Ok(pack) => packs.push(pack),
+            Err(found) => errors.extend(found),
+        }
+    }
+    if errors.is_empty() {
+        Ok(packs)
+    } else {
+        Err(errors)
+    }
 }
 
 fn span_of(pack: &Pack, origin: &Origin) -> std::ops::Range<usize> {
@@ -220,7 +409,7 @@ mod tests {
 
     #[test]
     fn team_terms_override_builtin_ones_and_refs_are_checked() {
-        let builtin = builtin_pack().unwrap();
+        let mut packs = builtin_packs().unwrap();
         let team = Pack::parse(
             ".llmops/team.toml",
             Scope::Workspace,
@@ -228,7 +417,8 @@ mod tests {
              definition = \"Our own words.\"\nrelated = [\"no-such-term\"]\n",
         )
         .unwrap();
-        let (content, errors) = Content::merge(&[builtin, team]);
+        packs.push(team);
+        let (content, errors) = Content::merge(&packs);
         assert_eq!(content.term("ttft").unwrap().definition, "Our own words.");
         assert_eq!(errors.len(), 1);
         assert!(

@@ -6,11 +6,22 @@ use std::sync::Arc;
 /// can point at it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Origin {
-    /// Path of the pack file (`builtin:content/builtin.toml` for the embedded pack).
+    /// Path of the pack file (`builtin:content/builtin/<module>.toml` for the embedded files).
     pub pack: Arc<str>,
     /// Zero-based line and UTF-8 column of the definition's `id` value.
     pub line: u32,
     pub column: u32,
+}
+
+/// A unit of the course a learner can finish on its own ("Latency 4 / 12").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Module {
+    pub id: String,
+    pub name: String,
+    /// Position in the course; modules are listed by it, then by id.
+    pub order: i64,
+    pub summary: String,
+    pub origin: Origin,
 }
 
 /// A glossary entry.
@@ -21,7 +32,10 @@ pub struct Term {
     pub aliases: Vec<String>,
     pub definition: String,
     pub related: Vec<String>,
-    /// The exercise that teaches this term, if any.
+    /// The module the term belongs to (required for built-in terms).
+    pub module: Option<String>,
+    /// The older way to link an exercise, still accepted in team packs:
+    /// the named exercise is offered for this term too.
     pub exercise: Option<String>,
     /// The setting the term's phrases need around them to mean the term, when
     /// they are also common words outside that setting ("feature flag" is a
@@ -68,9 +82,14 @@ pub struct Exercise {
     pub choices: Vec<String>,
     /// Index into `choices`; never sent to a client before an answer.
     pub answer: usize,
+    /// Why each choice is right or wrong, parallel to `choices`; empty when
+    /// the pack gives none.
+    pub why: Vec<String>,
     pub explanation: String,
     /// Term ids of the key vocabulary the exercise teaches.
     pub vocabulary: Vec<String>,
+    /// Made by the engine from the glossary, not written in a pack.
+    pub generated: bool,
     pub origin: Origin,
 }
 

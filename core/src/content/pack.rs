@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::limits::{self, Newlines};
-use super::model::{Exercise, Origin, Term, TermContext};
+use super::model::{Exercise, Module, Origin, Term, TermContext};
 use crate::matcher::atoms;
 use crate::text::visible_controls;
 
@@ -97,6 +97,7 @@ impl PackError {
 pub struct Pack {
     pub path: Arc<str>,
     pub scope: Scope,
+    pub modules: Vec<Module>,
     pub terms: Vec<Term>,
     pub exercises: Vec<Exercise>,
     /// Spans of every reference, kept for the merge-time checks.
@@ -118,6 +119,7 @@ pub(crate) struct Reference {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ReferenceKind {
+    Module,
     Term,
     Exercise,
 }
@@ -126,9 +128,20 @@ pub(crate) enum ReferenceKind {
 #[serde(deny_unknown_fields)]
 struct RawPack {
     #[serde(default)]
+    module: Vec<Spanned<RawModule>>,
+    #[serde(default)]
     term: Vec<Spanned<RawTerm>>,
     #[serde(default)]
     exercise: Vec<Spanned<RawExercise>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModule {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    order: Spanned<i64>,
+    summary: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +154,8 @@ struct RawTerm {
     definition: Spanned<String>,
     #[serde(default)]
     related: Vec<Spanned<String>>,
+    #[serde(default)]
+    module: Option<Spanned<String>>,
     #[serde(default)]
     exercise: Option<Spanned<String>>,
     #[serde(default)]
@@ -157,6 +172,8 @@ struct RawExercise {
     question: Spanned<String>,
     choices: Spanned<Vec<Spanned<String>>>,
     answer: Spanned<i64>,
+    #[serde(default)]
+    why: Option<Spanned<Vec<Spanned<String>>>>,
     explanation: Spanned<String>,
     #[serde(default)]
     vocabulary: Vec<Spanned<String>>,
@@ -319,14 +336,42 @@ impl Pack {
             errors: Vec::new(),
             dropped: 0,
         };
+        check.list("pack", "module", &raw.module, limits::MAX_TERMS);
         check.list("pack", "term", &raw.term, limits::MAX_TERMS);
         check.list("pack", "exercise", &raw.exercise, limits::MAX_EXERCISES);
+        let mut modules = Vec::new();
         let mut terms = Vec::new();
         let mut exercises = Vec::new();
         let mut references = Vec::new();
+        let mut seen_modules = std::collections::HashMap::new();
         let mut seen_terms = std::collections::HashMap::new();
         let mut seen_exercises = std::collections::HashMap::new();
         let mut seen_phrases = std::collections::HashMap::new();
+
+        for raw in raw.module.iter().take(limits::MAX_TERMS) {
+            let raw = raw.get_ref();
+            let id = raw.id.get_ref().clone();
+            let owner = format!("module `{id}`");
+            check.id("module", &raw.id);
+            if let Some(line) = seen_modules.insert(id.clone(), check.origin(&raw.id.span()).line) {
+                check.error(
+                    raw.id.span(),
+                    format!(
+                        "module field `id`: `{id}` is already defined on line {}",
+                        line + 1
+                    ),
+                );
+            }
+            let name = check.text(&owner, "name", &raw.name);
+            let summary = check.text(&owner, "summary", &raw.summary);
+            modules.push(Module {
+                id,
+                name,
+                order: *raw.order.get_ref(),
+                summary,
+                origin: check.origin(&raw.id.span()),
+            });
+        }
 
         for raw in raw.term.iter().take(limits::MAX_TERMS) {
             let raw = raw.get_ref();
@@ -379,6 +424,15 @@ impl Pack {
                     range: related.span(),
                 });
             }
+            if let Some(module) = &raw.module {
+                references.push(Reference {
+                    kind: ReferenceKind::Module,
+                    target: module.get_ref().clone(),
+                    field: "module",
+                    owner: owner.clone(),
+                    range: module.span(),
+                });
+            }
             if let Some(exercise) = &raw.exercise {
                 references.push(Reference {
                     kind: ReferenceKind::Exercise,
@@ -416,6 +470,7 @@ impl Pack {
                     .collect(),
                 definition,
                 related: raw.related.iter().map(|r| r.get_ref().clone()).collect(),
+                module: raw.module.as_ref().map(|m| m.get_ref().clone()),
                 exercise: raw.exercise.as_ref().map(|e| e.get_ref().clone()),
                 context,
                 origin: check.origin(&raw.id.span()),
@@ -478,6 +533,27 @@ impl Pack {
                     0
                 }
             };
+            let why: Vec<String> = match &raw.why {
+                None => Vec::new(),
+                Some(why) => {
+                    let texts: Vec<String> = why
+                        .get_ref()
+                        .iter()
+                        .map(|w| check.text(&owner, "why", w))
+                        .collect();
+                    if texts.len() != choices.len() {
+                        check.error(
+                            why.span(),
+                            format!(
+                                "{owner}: field `why` has {} entries but `choices` has {}; give one reason per choice, in the same order",
+                                texts.len(),
+                                choices.len()
+                            ),
+                        );
+                    }
+                    texts
+                }
+            };
             references.push(Reference {
                 kind: ReferenceKind::Term,
                 target: raw.term.get_ref().clone(),
@@ -502,8 +578,10 @@ impl Pack {
                 question,
                 choices,
                 answer,
+                why,
                 explanation,
                 vocabulary: raw.vocabulary.iter().map(|v| v.get_ref().clone()).collect(),
+                generated: false,
                 origin: check.origin(&raw.id.span()),
             });
         }
@@ -526,6 +604,7 @@ impl Pack {
             Ok(Pack {
                 path,
                 scope,
+                modules,
                 terms,
                 exercises,
                 references,
@@ -735,5 +814,48 @@ mod tests {
 
     fn errors_of(source: &str) -> Vec<String> {
         errors(source)
+    }
+
+    #[test]
+    fn modules_why_and_module_references_are_checked() {
+        let good = format!(
+            "[[module]]\nid = \"m\"\nname = \"Mod\"\norder = 1\nsummary = \"S\"\n{TERM}module = \"m\"\n\
+             [[exercise]]\nid = \"e\"\nterm = \"t\"\ntitle = \"T\"\nscenario = \"S\"\nquestion = \"Q\"\n\
+             choices = [\"a\", \"b\"]\nanswer = 1\nwhy = [\"no\", \"yes\"]\nexplanation = \"E\"\n"
+        );
+        let pack = Pack::parse("team.toml", Scope::Workspace, &good).unwrap();
+        assert_eq!(pack.modules[0].name, "Mod");
+        assert_eq!(pack.terms[0].module.as_deref(), Some("m"));
+        assert_eq!(pack.exercises[0].why, ["no", "yes"]);
+
+        let short = good.replace("why = [\"no\", \"yes\"]", "why = [\"no\"]");
+        let e = errors(&short);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "team.toml:19:7: exercise `e`: field `why` has 1 entries but `choices` has 2"
+            ),
+            "{e:?}"
+        );
+        let e = errors(&good.replace("order = 1\n", ""));
+        assert!(e[0].contains("order"), "{e:?}");
+        let e = errors(&format!(
+            "[[module]]\nid = \"m\"\nname = \"Mod\"\norder = 1\nsummary = \"S\"\nsumary = \"x\"\n"
+        ));
+        assert!(e[0].contains("sumary"), "{e:?}");
+        let (_, merge_errors) = crate::content::Content::merge(&[Pack::parse(
+            "team.toml",
+            Scope::Workspace,
+            &good.replace("module = \"m\"", "module = \"nope\""),
+        )
+        .unwrap()]);
+        assert_eq!(merge_errors.len(), 1);
+        assert!(
+            merge_errors[0]
+                .to_string()
+                .starts_with("team.toml:10:10: term `t`: field `module` names module `nope`"),
+            "{}",
+            merge_errors[0]
+        );
     }
 }

@@ -96,18 +96,22 @@ function H.command(name, args)
   return result
 end
 
--- exercise id -> number of the right choice (1-based), from the built-in pack.
+-- exercise id -> number of the right choice (1-based, in the pack's order),
+-- from the built-in module files.
 function H.right_answers()
-  local answers, in_exercise, id = {}, false, nil
-  for line in io.lines(H.repo .. "/content/builtin.toml") do
-    if line:match("^%[%[") then
-      in_exercise, id = line == "[[exercise]]", nil
-    end
-    if in_exercise then
-      id = line:match('^id = "(.-)"') or id
-      local answer = line:match("^answer = (%d+)")
-      if answer and id then
-        answers[id] = tonumber(answer) + 1
+  local answers = {}
+  for _, path in ipairs(vim.fn.glob(H.repo .. "/content/builtin/*.toml", false, true)) do
+    local in_exercise, id = false, nil
+    for line in io.lines(path) do
+      if line:match("^%[%[") then
+        in_exercise, id = line == "[[exercise]]", nil
+      end
+      if in_exercise then
+        id = line:match('^id = "(.-)"') or id
+        local answer = line:match("^answer = (%d+)")
+        if answer and id then
+          answers[id] = tonumber(answer) + 1
+        end
       end
     end
   end

@@ -1,7 +1,8 @@
 // Copies the llmops-lsp binary into server/ so the .vsix carries its own
 // server (the extension's default `llmops.server.path`). Source, first found:
 // $LLMOPS_LSP_BIN, ../../target/release/llmops-lsp, ../../target/debug/llmops-lsp.
-import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+// It also copies the repository's license texts next to package.json.
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,3 +24,18 @@ mkdirSync(dirname(target), { recursive: true });
 copyFileSync(source, target);
 chmodSync(target, 0o755);
 console.log(`copy-server: ${source} -> ${target}`);
+
+// The license texts live once, at the repository root; the .vsix carries a
+// copy (vsce looks for LICENSE* beside package.json).
+const licenses = ['LICENSE-MIT', 'LICENSE-APACHE'].map((name) => resolve(root, '..', '..', name));
+const missing = licenses.filter((file) => !existsSync(file));
+if (missing.length) {
+  console.error(`copy-server: missing license file(s): ${missing.join(', ')}`);
+  process.exit(1);
+}
+for (const file of licenses) copyFileSync(file, join(root, file.split(/[\\/]/).pop()));
+writeFileSync(
+  join(root, 'LICENSE'),
+  'llmops-lsp is licensed under either of the MIT license (LICENSE-MIT) or the Apache License, ' +
+    'Version 2.0 (LICENSE-APACHE), at your option.\n',
+);

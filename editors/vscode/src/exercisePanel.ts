@@ -1,57 +1,87 @@
 /**
  * The exercise webview panel beside the editor. One panel is reused for every
  * exercise so answering never litters the editor with tabs.
+ *
+ * The panel takes the keyboard focus when it shows an exercise: every way
+ * to open one (Learn, a hover link, the glossary, a review, Next) is the
+ * learner asking for it, and the page's "Press 1–4" keys must reach the
+ * page, never the document underneath. The page keeps its own state (see
+ * webview/exercise.ts); after a window reload `deserialize` rebuilds the
+ * panel around that saved state.
  */
 import * as vscode from 'vscode';
-import { ExerciseSession, type Execute } from './flow';
+import { ExerciseSession, isExercise, type Execute } from './flow';
 import { exerciseHtml, makeNonce } from './webview/html';
-import type { AnswerResult, Exercise, FromPage } from './webview/protocol';
+import type { AnswerResult, Exercise, FromPage, PageState } from './webview/protocol';
 
-export class ExercisePanel implements vscode.Disposable {
+export const EXERCISE_VIEW_TYPE = 'llmops.exercise';
+
+export class ExercisePanel implements vscode.Disposable, vscode.WebviewPanelSerializer<PageState> {
   private panel: vscode.WebviewPanel | undefined;
   private session: ExerciseSession;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     execute: Execute,
-    onAnswered: (result: AnswerResult) => void,
+    onAnswered: (result?: AnswerResult) => void,
   ) {
     this.session = new ExerciseSession(execute, onAnswered);
   }
 
+  private get scripts(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [this.scripts] };
+  }
+
   show(exercise: Exercise): void {
-    this.session.current = exercise;
+    const message = this.session.show(exercise);
     if (!this.panel) {
-      this.panel = this.create();
+      this.panel = vscode.window.createWebviewPanel(
+        EXERCISE_VIEW_TYPE,
+        `LLMOps: ${exercise.title}`,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        this.options(),
+      );
+      this.attach(this.panel);
     } else {
-      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
     }
     this.panel.title = `LLMOps: ${exercise.title}`;
     // If the page is still loading, its `ready` message asks for the exercise again.
-    void this.panel.webview.postMessage({ type: 'exercise', exercise });
+    void this.panel.webview.postMessage(message);
   }
 
-  private create(): vscode.WebviewPanel {
-    const scripts = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(
-      'llmops.exercise',
-      'LLMOps exercise',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [scripts] },
-    );
+  /** Window reload: VS Code hands back the panel and the page's last saved state. */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PageState | undefined): Promise<void> {
+    if (state && isExercise(state.exercise)) {
+      this.session.current = state.exercise;
+      this.session.seq = typeof state.seq === 'number' ? state.seq : 0;
+      panel.title = `LLMOps: ${state.exercise.title}`;
+    }
+    this.panel?.dispose();
+    this.panel = panel;
+    panel.webview.options = this.options();
+    this.attach(panel);
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
     const webview = panel.webview;
     webview.html = exerciseHtml({
       nonce: makeNonce(),
       cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(scripts, 'exercise.js')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.scripts, 'exercise.js')).toString(),
     });
     webview.onDidReceiveMessage(async (message: FromPage) => {
       const reply = await this.session.handle(message);
       if (reply?.type === 'exercise') panel.title = `LLMOps: ${reply.exercise.title}`;
       if (reply) void webview.postMessage(reply);
     });
-    panel.onDidDispose(() => (this.panel = undefined));
-    return panel;
+    panel.onDidDispose(() => {
+      if (this.panel === panel) this.panel = undefined;
+    });
   }
 
   dispose(): void {

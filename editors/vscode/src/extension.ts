@@ -1,23 +1,33 @@
 /**
  * VS Code entry point: starts `llmops-lsp` over stdio, shows exercises in a
- * webview when the server's `llmops.openExercise` runs, and keeps a
- * `LLMOps 2/5` status bar item up to date.
+ * webview when the server's `llmops.openExercise` runs and term pages when
+ * `llmops.termPage` runs, keeps a status bar item and the glossary view up
+ * to date, and offers the commands of the status bar's menu.
  */
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/node';
-import { ExercisePanel } from './exercisePanel';
+import { EXERCISE_VIEW_TYPE, ExercisePanel } from './exercisePanel';
 import {
+  FORGET_KNOWN,
   LIST_EXERCISES,
   OPEN_EXERCISE,
   PROGRESS,
+  TERM_PAGE,
+  dueTerms,
   errorMessage,
   executeCommandMiddleware,
   exerciseArgsAt,
+  moduleId,
+  plural,
   progressItems,
+  statusMenu,
   statusText,
   statusTooltip,
   type Execute,
 } from './flow';
+import { GlossaryView } from './glossaryView';
+import { SAMPLE_NOTE, SAMPLE_TERM_POSITION } from './sample';
+import { TermPanel } from './termPanel';
 import {
   DOCUMENT_SELECTOR,
   SECTION,
@@ -27,7 +37,13 @@ import {
   serverSettings,
   type Settings,
 } from './launch';
-import type { ExerciseSummary, Progress } from './webview/protocol';
+import type { ExerciseSummary, Progress, TermPage } from './webview/protocol';
+
+/** Our commands that a hover's Markdown may run as links (the server's Learn and related-term links). */
+const HOVER_COMMANDS = ['llmops.openExercise', 'llmops.termPage', 'llmops.showTerm', 'llmops.markKnown'];
+
+/** The walkthrough's full id: publisher.name#id. */
+const WALKTHROUGH = 'llmops-lsp.llmops-lsp#llmops.start';
 
 let client: LanguageClient | undefined;
 
@@ -37,9 +53,11 @@ function currentSettings(): Settings {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
-  status.command = 'llmops.showProgress';
+  const status = vscode.window.createStatusBarItem('llmops.status', vscode.StatusBarAlignment.Right, 100);
+  status.name = 'LLMOps Vocabulary';
+  status.command = 'llmops.menu';
   context.subscriptions.push(status);
+  let lastProgress: Progress | undefined;
 
   // Straight to the server, bypassing the middleware, so the panel's own
   // requests do not open the panel again.
@@ -48,19 +66,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
   };
 
+  const glossaryView = new GlossaryView(execute);
+  const tree = vscode.window.createTreeView('llmops.glossary', { treeDataProvider: glossaryView, showCollapseAll: true });
+  context.subscriptions.push(glossaryView, tree);
+
   const refreshStatus = async (): Promise<void> => {
     try {
       const progress = (await execute(PROGRESS, [])) as Progress;
+      lastProgress = progress;
       status.text = statusText(progress);
       status.tooltip = statusTooltip(progress);
       status.show();
     } catch {
       status.hide();
     }
+    await glossaryView.refresh();
+    tree.message = glossaryView.message;
   };
 
   const panel = new ExercisePanel(context.extensionUri, execute, () => void refreshStatus());
-  context.subscriptions.push(panel);
+  const termPanel = new TermPanel();
+  context.subscriptions.push(panel, termPanel, vscode.window.registerWebviewPanelSerializer(EXERCISE_VIEW_TYPE, panel));
+
+  /** The module's name for a term page, from the last progress the status bar fetched. */
+  const moduleName = (page: TermPage): string | undefined => {
+    // The page's own module, else its exercises' (a term's exercises share its module).
+    const ref = page.module ?? page.exercises?.find((e) => moduleId(e.module) !== undefined)?.module;
+    const id = moduleId(ref);
+    if (typeof ref === 'object' && ref?.name) return ref.name;
+    return lastProgress?.modules?.find((m) => m.id === id)?.name ?? id;
+  };
 
   const start = async (): Promise<void> => {
     const settings = currentSettings();
@@ -85,9 +120,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       documentSelector: DOCUMENT_SELECTOR,
       initializationOptions: launch.initializationOptions,
       synchronize: { configurationSection: SECTION },
+      // Hover links (Learn, related terms) may run our own commands, nothing else.
+      markdown: { isTrusted: { enabledCommands: HOVER_COMMANDS }, supportHtml: false },
       middleware: {
         executeCommand: executeCommandMiddleware({
           showExercise: (exercise) => panel.show(exercise),
+          showTermPage: (page) => termPanel.show(page, moduleName(page)),
           learningChanged: () => void refreshStatus(),
           showError: (message) => void vscode.window.showErrorMessage(message),
         }),
@@ -157,6 +195,64 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.commands.registerCommand('llmops.restartServer', restart),
+    vscode.commands.registerCommand('llmops.menu', async () => {
+      const picked = await vscode.window.showQuickPick(statusMenu(lastProgress), { title: 'LLMOps Vocabulary', placeHolder: status.tooltip as string | undefined });
+      if (picked) await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
+    }),
+    vscode.commands.registerCommand('llmops.reviewDue', async () => {
+      try {
+        const [progress, list] = (await Promise.all([execute(PROGRESS, []), execute(LIST_EXERCISES, [])])) as [Progress, ExerciseSummary[]];
+        const due = dueTerms(progress, list);
+        if (due.length === 0) {
+          void vscode.window.showInformationMessage('LLMOps: no term is due for review. Well done.');
+          return;
+        }
+        const picked =
+          due.length === 1
+            ? due[0]
+            : await vscode.window.showQuickPick(
+                due.map((d) => ({ label: d.name, termId: d.termId })),
+                { title: `LLMOps: ${plural(due.length, 'term')} due for review`, placeHolder: 'Pick a term to review' },
+              ).then((p) => p && { termId: p.termId, name: p.label });
+        // The server picks the term's exercise seen least recently.
+        if (picked) await vscode.commands.executeCommand(OPEN_EXERCISE, { termId: picked.termId });
+      } catch (error) {
+        void vscode.window.showErrorMessage(`LLMOps: ${errorMessage(error)}`);
+      }
+    }),
+    vscode.commands.registerCommand('llmops.showTerm', async (arg?: { termId?: string }) => {
+      const termId = typeof arg?.termId === 'string' ? arg.termId : undefined;
+      if (!termId) return;
+      if (!(await vscode.commands.getCommands(true)).includes(TERM_PAGE)) {
+        void vscode.window.showWarningMessage(
+          'LLMOps: this llmops-lsp has no term pages (llmops.termPage). Update the server, or restart it if it is not running.',
+        );
+        return;
+      }
+      // The client's own handler for the server command, so the middleware shows the page.
+      await vscode.commands.executeCommand(TERM_PAGE, { termId });
+    }),
+    vscode.commands.registerCommand('llmops.practiseTerm', async (node?: { term?: { id: string } }) => {
+      if (node?.term?.id) await vscode.commands.executeCommand(OPEN_EXERCISE, { termId: node.term.id });
+    }),
+    vscode.commands.registerCommand('llmops.forgetAllKnown', async () => {
+      await vscode.commands.executeCommand(FORGET_KNOWN);
+    }),
+    vscode.commands.registerCommand('llmops.glossary.refresh', () => refreshStatus()),
+    vscode.commands.registerCommand('llmops.walkthrough', () =>
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false),
+    ),
+    vscode.commands.registerCommand('llmops.openSample', async () => {
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: SAMPLE_NOTE });
+      const editor = await vscode.window.showTextDocument(document, { preview: false });
+      const at = new vscode.Position(SAMPLE_TERM_POSITION.line, SAMPLE_TERM_POSITION.character);
+      editor.selection = new vscode.Selection(at, at);
+      editor.revealRange(new vscode.Range(at, at));
+    }),
+    vscode.commands.registerCommand('llmops.walkthroughHover', async () => {
+      await vscode.commands.executeCommand('llmops.openSample');
+      await vscode.commands.executeCommand('editor.action.showHover');
+    }),
     // Trust granted mid-session: restart so the workspace's team packs load.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -6,17 +6,29 @@
  * This module does not import `vscode`: the extension wires it to VS Code,
  * and the tests run it against the real server over plain JSON-RPC.
  */
-import type { AnswerResult, Exercise, ExerciseSummary, FromPage, Progress, ToPage } from './webview/protocol';
+import type {
+  AnswerResult,
+  Exercise,
+  ExerciseSummary,
+  FromPage,
+  ModuleRef,
+  Progress,
+  Revealed,
+  TermPage,
+  ToPage,
+} from './webview/protocol';
 
 export const OPEN_EXERCISE = 'llmops.openExercise';
 export const ANSWER_EXERCISE = 'llmops.answerExercise';
+export const REVEAL_ANSWER = 'llmops.revealAnswer';
 export const LIST_EXERCISES = 'llmops.listExercises';
 export const PROGRESS = 'llmops.progress';
 export const MARK_KNOWN = 'llmops.markKnown';
 export const FORGET_KNOWN = 'llmops.forgetKnown';
+export const TERM_PAGE = 'llmops.termPage';
 
 /** Commands after which the learner's standing (and so the status bar) may have changed. */
-const CHANGES_LEARNING = new Set([ANSWER_EXERCISE, MARK_KNOWN, FORGET_KNOWN]);
+const CHANGES_LEARNING = new Set([ANSWER_EXERCISE, REVEAL_ANSWER, MARK_KNOWN, FORGET_KNOWN]);
 
 /** Runs a server command through `workspace/executeCommand`. */
 export type Execute = (command: string, args: unknown[]) => Promise<unknown>;
@@ -69,9 +81,16 @@ export function isExercise(value: unknown): value is Exercise {
   return typeof v === 'object' && v !== null && typeof v.id === 'string' && Array.isArray(v.choices);
 }
 
+export function isTermPage(value: unknown): value is TermPage {
+  const v = value as TermPage | null;
+  return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.name === 'string' && typeof v.definition === 'string';
+}
+
 export interface MiddlewareHooks {
   /** Shows the exercise the server returned (the webview panel). */
   showExercise(exercise: Exercise): void;
+  /** Shows the term page the server returned (`llmops.termPage`, e.g. from a hover link). */
+  showTermPage?(page: TermPage): void;
   /** The learner's standing changed: refresh the status bar. */
   learningChanged(): void;
   /** Reports a failed command to the user. */
@@ -94,6 +113,7 @@ export function executeCommandMiddleware(hooks: MiddlewareHooks) {
       return undefined;
     }
     if (command === OPEN_EXERCISE && isExercise(result)) hooks.showExercise(result);
+    if (command === TERM_PAGE && isTermPage(result)) hooks.showTermPage?.(result);
     if (CHANGES_LEARNING.has(command)) hooks.learningChanged();
     return result;
   };
@@ -103,36 +123,84 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A module reference's id, whatever form the server gave it in. */
+export function moduleId(ref: ModuleRef): string | undefined {
+  if (typeof ref === 'string') return ref || undefined;
+  if (ref && typeof ref === 'object' && typeof ref.id === 'string') return ref.id;
+  return undefined;
+}
+
+/** "Latency: 4 of 12 exercises done" for the exercise's module, if the server reports modules. */
+export function moduleLine(progress: Progress | undefined, ref: ModuleRef): string | undefined {
+  const id = moduleId(ref);
+  const found = id === undefined ? undefined : progress?.modules?.find((m) => m.id === id);
+  if (!found) return undefined;
+  return `${found.name}: ${found.completed} of ${plural(found.total, 'exercise')} done`;
+}
+
+/** "1 term", "2 terms": every count the learner reads goes through here. */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}
+
 /**
  * One exercise panel's conversation with the server: turns the page's
- * messages into `llmops.answerExercise` / `llmops.openExercise` calls and
- * their results into messages for the page.
+ * messages into `llmops.answerExercise` / `llmops.revealAnswer` /
+ * `llmops.openExercise` calls and their results into messages for the page.
  */
 export class ExerciseSession {
   current: Exercise | undefined;
+  /** Bumped on every showing, so the page can tell a new showing from a restored one. */
+  seq = 0;
 
   constructor(
     private readonly execute: Execute,
-    private readonly onAnswered: (result: AnswerResult) => void = () => {},
+    /** The learner's standing changed: an answer (with its result) or a reveal (without). */
+    private readonly onAnswered: (result?: AnswerResult) => void = () => {},
   ) {}
+
+  /** A new exercise to show (from the middleware or the Next link). */
+  show(exercise: Exercise): ToPage {
+    this.current = exercise;
+    this.seq += 1;
+    return { type: 'exercise', exercise, seq: this.seq };
+  }
+
+  /** The module line for the current exercise; an old server without modules gives none. */
+  private async moduleLine(): Promise<string | undefined> {
+    if (moduleId(this.current?.module) === undefined) return undefined;
+    try {
+      return moduleLine((await this.execute(PROGRESS, [])) as Progress, this.current?.module);
+    } catch {
+      return undefined;
+    }
+  }
 
   async handle(message: FromPage): Promise<ToPage | undefined> {
     try {
       switch (message.type) {
         case 'ready':
-          return this.current && { type: 'exercise', exercise: this.current };
+          return this.current && { type: 'exercise', exercise: this.current, seq: this.seq, moduleLine: await this.moduleLine() };
         case 'answer': {
           const result = (await this.execute(ANSWER_EXERCISE, [
             { exerciseId: message.exerciseId, choice: message.choice },
           ])) as AnswerResult;
           this.onAnswered(result);
-          return { type: 'result', result };
+          const courseLine = `${result.progress?.completed ?? 0} of ${plural(result.progress?.total ?? 0, 'exercise')} completed`;
+          return { type: 'result', result, courseLine, moduleLine: await this.moduleLine() };
+        }
+        case 'reveal': {
+          const revealed = (await this.execute(REVEAL_ANSWER, [{ exerciseId: message.exerciseId }])) as Revealed;
+          if (typeof revealed?.rightChoice !== 'string') return { type: 'error', message: 'The server did not reveal the answer.' };
+          // A reveal counts as a lapse in the schedule: the status bar and glossary change.
+          this.onAnswered();
+          return { type: 'revealed', exerciseId: message.exerciseId, revealed };
         }
         case 'next': {
           const exercise = await this.execute(OPEN_EXERCISE, [{ exerciseId: message.exerciseId }]);
           if (!isExercise(exercise)) return { type: 'error', message: 'The server returned no exercise.' };
-          this.current = exercise;
-          return { type: 'exercise', exercise };
+          const shown = this.show(exercise) as Extract<ToPage, { type: 'exercise' }>;
+          return { ...shown, moduleLine: await this.moduleLine() };
         }
         default:
           return undefined;
@@ -143,16 +211,127 @@ export class ExerciseSession {
   }
 }
 
-/** Status bar text, e.g. `LLMOps 2/5`. */
+/** The status bar icon: a codicon VS Code ships. */
+export const STATUS_ICON = '$(mortar-board)';
+
+/** Status bar text, e.g. `$(mortar-board) LLMOps 2/5 · 1 due`. */
 export function statusText(progress: Progress): string {
-  return `LLMOps ${progress.completed}/${progress.total}`;
+  const due = progress.due > 0 ? ` · ${progress.due} due` : '';
+  return `${STATUS_ICON} LLMOps ${progress.completed}/${progress.total}${due}`;
 }
 
 export function statusTooltip(progress: Progress): string {
   return (
-    `${progress.completed} of ${progress.total} exercises completed, ` +
-    `${progress.known} terms known, ${progress.due} due for review. Click to see every exercise.`
+    `${progress.completed} of ${plural(progress.total, 'exercise')} completed · ` +
+    `${plural(progress.known, 'term')} known · ${plural(progress.due, 'term')} due for review. ` +
+    'Click for the LLMOps menu.'
   );
+}
+
+export interface MenuItem {
+  label: string;
+  description?: string;
+  command: string;
+  args?: unknown[];
+}
+
+/** The status bar's menu: every command of the extension, the useful one first. */
+export function statusMenu(progress: Progress | undefined): MenuItem[] {
+  const due = progress?.due ?? 0;
+  const items: MenuItem[] = [
+    {
+      label: '$(history) Review due terms',
+      description: due > 0 ? `${plural(due, 'term')} due` : 'nothing due',
+      command: 'llmops.reviewDue',
+    },
+    { label: '$(book) Open the glossary', description: 'terms by module, with their state', command: 'llmops.glossary.focus' },
+    {
+      label: '$(checklist) Show progress and exercises',
+      description: progress ? `${progress.completed} of ${progress.total} completed` : undefined,
+      command: 'llmops.showProgress',
+    },
+    { label: '$(mortar-board) Open exercise for term under cursor', command: 'llmops.openExerciseUnderCursor' },
+    { label: '$(eye) Show all known terms again', description: `${plural(progress?.known ?? 0, 'term')} known`, command: 'llmops.forgetAllKnown' },
+    { label: '$(rocket) Get started', description: 'the walkthrough', command: 'llmops.walkthrough' },
+    { label: '$(settings-gear) Settings', command: 'workbench.action.openSettings', args: ['@ext:llmops-lsp.llmops-lsp'] },
+    { label: '$(debug-restart) Restart language server', command: 'llmops.restartServer' },
+  ];
+  return items;
+}
+
+/** Terms due for review, named from the exercise list (term id → name), in course order. */
+export function dueTerms(progress: Progress, list: readonly ExerciseSummary[]): { termId: string; name: string }[] {
+  const names = new Map<string, string>();
+  for (const e of list) if (!names.has(e.term)) names.set(e.term, e.termName);
+  const due = Object.entries(progress.terms ?? {})
+    .filter(([, state]) => state === 'due')
+    .map(([termId]) => termId);
+  const order = [...names.keys()];
+  due.sort((a, b) => (order.indexOf(a) + 1 || Infinity) - (order.indexOf(b) + 1 || Infinity));
+  return due.map((termId) => ({ termId, name: names.get(termId) ?? termId }));
+}
+
+export interface GlossaryExercise {
+  id: string;
+  title: string;
+  completed: boolean;
+  attempts: number;
+}
+
+export interface GlossaryTerm {
+  id: string;
+  name: string;
+  state: string;
+  exercises: GlossaryExercise[];
+}
+
+export interface GlossaryModule {
+  id: string;
+  name: string;
+  completed: number;
+  total: number;
+  terms: GlossaryTerm[];
+}
+
+/** What the glossary shows for a state: review due reads better than `due`. */
+export function stateLabel(state: string): string {
+  return state === 'due' ? 'review due' : state;
+}
+
+/**
+ * The glossary view's tree: modules (in the server's course order) holding
+ * their terms, each with its state and exercises. An older server without
+ * modules gives one group of every term.
+ */
+export function glossary(list: readonly ExerciseSummary[], progress: Progress): GlossaryModule[] {
+  const modules = new Map<string, GlossaryModule>();
+  for (const m of progress.modules ?? []) modules.set(m.id, { ...m, terms: [] });
+  const terms = new Map<string, GlossaryTerm>();
+  for (const e of list) {
+    const id = moduleId(e.module) ?? '';
+    let module = modules.get(id);
+    if (!module) {
+      const name = typeof e.module === 'object' && e.module?.name ? e.module.name : id || 'All terms';
+      module = { id, name, completed: 0, total: 0, terms: [] };
+      modules.set(id, module);
+    }
+    let term = terms.get(e.term);
+    if (!term) {
+      term = { id: e.term, name: e.termName, state: progress.terms?.[e.term] ?? 'new', exercises: [] };
+      terms.set(e.term, term);
+      module.terms.push(term);
+    }
+    term.exercises.push({ id: e.id, title: e.title, completed: e.completed, attempts: e.attempts });
+  }
+  const result = [...modules.values()].filter((m) => m.terms.length > 0);
+  // Without per-module counts from the server, count the exercises listed.
+  for (const m of result) {
+    if (progress.modules?.some((p) => p.id === m.id)) continue;
+    const all = m.terms.flatMap((t) => t.exercises);
+    m.completed = all.filter((e) => e.completed).length;
+    m.total = all.length;
+  }
+  return result;
 }
 
 export interface ProgressItem {

@@ -82,10 +82,9 @@ export function resolveServerPath(input: ResolveInput): string {
     if (ok(candidate)) return candidate;
   }
   throw new ServerNotFoundError(
-    `Cannot find the llmops-lsp server: it is not bundled at ${bundled} and not on PATH. ` +
-      'Fix: build it with `cargo build --release -p llmops-lsp` and set llmops.server.path to ' +
-      'the absolute path of target/release/llmops-lsp, or put llmops-lsp on PATH, ' +
-      'or install a .vsix built with `npm run package` (it bundles the server).',
+    'This extension has no server built for your platform, and llmops-lsp is not on PATH. ' +
+      'Install it with `pipx install llmops-lsp` (or `pip install llmops-lsp`), then reload the window; ' +
+      'or set llmops.server.path to a llmops-lsp binary.',
   );
 }
 
@@ -103,16 +102,30 @@ export function serverSettings(settings: Settings | null | undefined, trusted: b
   return copy;
 }
 
+/**
+ * What this client can do, told to the server beside the settings:
+ * `commandLinks` because VS Code runs `command:` links in hovers, and the
+ * client trusts exactly our own commands (see `HOVER_COMMANDS` in
+ * extension.ts). The server then makes **Learn** and related terms clickable
+ * commands (`llmops.openExercise`, `llmops.termPage`) instead of file links.
+ */
+export const CLIENT_FEATURES = { commandLinks: true } as const;
+
+export interface InitializationOptions {
+  llmops: Settings;
+  client: typeof CLIENT_FEATURES;
+}
+
 /** The `initializationOptions` of the `initialize` request. */
-export function initializationOptions(settings: Settings | null | undefined, trusted: boolean): { llmops: Settings } {
-  return { llmops: serverSettings(settings, trusted) };
+export function initializationOptions(settings: Settings | null | undefined, trusted: boolean): InitializationOptions {
+  return { llmops: serverSettings(settings, trusted), client: CLIENT_FEATURES };
 }
 
 export interface Launch {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
-  initializationOptions: { llmops: Settings };
+  initializationOptions: InitializationOptions;
 }
 
 /**

@@ -4,7 +4,8 @@
  * the command flow of the executeCommand middleware and the exercise panel.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -19,11 +20,14 @@ import {
   ExerciseSession,
   exerciseArgsAt,
   executeCommandMiddleware,
+  dueTerms,
+  glossary,
   progressItems,
   statusText,
+  statusTooltip,
   type MiddlewareHooks,
 } from '../src/flow';
-import type { AnswerResult, Exercise, ExerciseSummary, Progress } from '../src/webview/protocol';
+import type { AnswerResult, Exercise, ExerciseSummary, Progress, Revealed, TermPage, ToPage } from '../src/webview/protocol';
 import { startServer, type Server } from './harness';
 
 const URI = 'file:///tmp/llmops-vscode-test/notes.md';
@@ -92,7 +96,7 @@ test('code actions on the term: Learn (opens the exercise) and I know this term'
   const learn = actions.find((a): a is CodeAction => a.title.startsWith('Learn: Time to first token'));
   assert.ok(learn, `Learn action in ${JSON.stringify(actions.map((a) => a.title))}`);
   assert.equal(learn.kind, 'quickfix');
-  assert.match(learn.title, /\(exercise \d of 5\)$/);
+  assert.match(learn.title, /\(exercise \d+ of \d+\)$/);
   assert.deepEqual(learn.command, {
     title: learn.title,
     command: 'llmops.openExercise',
@@ -113,37 +117,66 @@ test('choosing the code action: the middleware shows the exercise, then the pane
   assert.equal(returned, exercise, 'the result still goes back to the caller');
   assert.equal(exercise.id, 'ttft-1');
   assert.equal(exercise.title, 'Why does the chat feel frozen?');
-  assert.deepEqual(exercise.choices.map((c) => c.id), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(exercise.choices.map((c) => c.id).sort(), ['a', 'b', 'c', 'd']);
   assert.ok(!('answer' in exercise) && !JSON.stringify(exercise).includes('rightChoice'), 'no answer leaks to the client');
   assert.equal(calls.learningChanged, 0, 'opening changes nothing');
 
   // The panel: the page's messages become server commands.
-  const answered: AnswerResult[] = [];
+  const answered: (AnswerResult | undefined)[] = [];
   const session = new ExerciseSession(server.execute, (r) => void answered.push(r));
   session.current = exercise;
-  assert.deepEqual(await session.handle({ type: 'ready' }), { type: 'exercise', exercise });
+  session.show(exercise);
+  const ready = await session.handle({ type: 'ready' });
+  assert.equal(ready?.type, 'exercise');
+  assert.equal((ready as { exercise: Exercise }).exercise, exercise);
+  assert.equal((ready as { seq: number }).seq, 1);
 
   const wrong = await session.handle({ type: 'answer', exerciseId: 'ttft-1', choice: 'a' });
   assert.equal(wrong?.type, 'result');
   const wrongResult = (wrong as { result: AnswerResult }).result;
+  const total = exercise.total;
   assert.equal(wrongResult.correct, false);
-  assert.equal(wrongResult.rightChoice, 'd');
-  assert.deepEqual(wrongResult.progress, { completed: 0, total: 5 });
+  // The course contract: why the chosen choice is wrong, and nothing that gives the answer away.
+  assert.equal(wrongResult.rightChoice, undefined);
+  assert.deepEqual(Object.keys(wrongResult.why ?? {}), ['a']);
+  assert.ok((wrongResult.why?.a ?? '').length > 10);
+  assert.deepEqual(wrongResult.progress, { completed: 0, total });
+  // The page's module line comes from llmops.progress's modules.
+  const wrongMessage = wrong as Extract<ToPage, { type: 'result' }>;
+  assert.match(wrongMessage.moduleLine ?? '', /^Latency.*: 0 of \d+ exercises done$/);
+  assert.equal(wrongMessage.courseLine, `0 of ${total} exercises completed`);
 
   const right = await session.handle({ type: 'answer', exerciseId: 'ttft-1', choice: 'd' });
   const rightResult = (right as { result: AnswerResult }).result;
   assert.equal(rightResult.correct, true);
-  assert.match(rightResult.explanation, /Time to first token is the wait/);
-  assert.deepEqual(rightResult.progress, { completed: 1, total: 5 });
+  assert.equal(rightResult.rightChoice, 'd');
+  assert.deepEqual(Object.keys(rightResult.why ?? {}).sort(), ['a', 'b', 'c', 'd']);
+  assert.ok((rightResult.explanation ?? '').length > 20);
+  assert.deepEqual(rightResult.progress, { completed: 1, total });
+  assert.match((right as Extract<ToPage, { type: 'result' }>).moduleLine ?? '', /^Latency.*: 1 of \d+ exercises done$/);
   assert.equal(answered.length, 2, 'the status bar is refreshed after each answer');
 
   // The status bar and the progress view after the answers.
   const progress = (await server.execute('llmops.progress', [])) as Progress;
-  assert.equal(statusText(progress), 'LLMOps 1/5');
+  assert.equal(statusText(progress), `$(mortar-board) LLMOps 1/${total}`);
+  assert.match(statusTooltip(progress), new RegExp(`^1 of ${total} exercises completed · 0 terms known · 0 terms due for review\\.`));
   const list = (await server.execute('llmops.listExercises', [])) as ExerciseSummary[];
   const row = progressItems(list).find((i) => i.exerciseId === 'ttft-1');
   assert.deepEqual(row && [row.label, row.detail], ['$(pass-filled) Why does the chat feel frozen?', 'completed · 2 attempts']);
-  assert.equal(list.length, 5);
+  assert.equal(list.length, total);
+
+  // The glossary view: the server's modules in course order, each with its
+  // terms and their exercises; TTFT is being learned, in the latency module.
+  const modules = glossary(list, progress);
+  assert.deepEqual(modules.map((m) => m.id), (progress.modules ?? []).map((m) => m.id));
+  assert.ok(modules.length >= 10, `modules: ${modules.map((m) => m.name).join(', ')}`);
+  const latency = modules.find((m) => m.terms.some((t) => t.id === 'ttft'));
+  assert.match(latency?.name ?? '', /^Latency/);
+  assert.equal(latency?.completed, 1);
+  const ttftTerm = latency?.terms.find((t) => t.id === 'ttft');
+  assert.equal(ttftTerm?.state, 'learning');
+  assert.ok(ttftTerm?.exercises.some((e) => e.id === 'ttft-1' && e.completed));
+  assert.equal(modules.reduce((n, m) => n + m.terms.reduce((k, t) => k + t.exercises.length, 0), 0), total, 'every exercise once');
 
   // The Next link.
   assert.ok(rightResult.nextExerciseId, 'a next exercise is offered');
@@ -179,4 +212,59 @@ test('“I know this term” goes through the middleware and refreshes the statu
   assert.equal((standing as Progress).known, 1);
   // A known term is no longer marked in the open document.
   await republished;
+});
+
+test('“Show the answer” after a wrong answer: llmops.revealAnswer gives the right choice, every why and the explanation', async () => {
+  const changed: (AnswerResult | undefined)[] = [];
+  const session = new ExerciseSession(server.execute, (r) => void changed.push(r));
+  session.show((await server.execute('llmops.openExercise', [{ exerciseId: 'prompt-ab-test-1' }])) as Exercise);
+  const wrong = await session.handle({ type: 'answer', exerciseId: 'prompt-ab-test-1', choice: 'a' });
+  assert.equal((wrong as { result: AnswerResult }).result.correct, false);
+  const reply = await session.handle({ type: 'reveal', exerciseId: 'prompt-ab-test-1' });
+  assert.equal(reply?.type, 'revealed');
+  const revealed = (reply as { revealed: Revealed }).revealed;
+  assert.equal(revealed.rightChoice, 'b');
+  assert.deepEqual(Object.keys(revealed.why ?? {}).sort(), ['a', 'b', 'c', 'd']);
+  assert.ok((revealed.explanation ?? '').length > 20);
+  const list = (await server.execute('llmops.listExercises', [])) as ExerciseSummary[];
+  assert.equal(list.find((e) => e.id === 'prompt-ab-test-1')?.completed, false, 'revealed is not solved');
+  assert.equal(changed.length, 2, 'the status bar and glossary are refreshed after the answer and the reveal');
+});
+
+test('a related term’s page: llmops.termPage through the middleware opens the term page', async () => {
+  const { calls, hooks } = recordingHooks();
+  const pages: TermPage[] = [];
+  const middleware = executeCommandMiddleware({ ...hooks, showTermPage: (p) => void pages.push(p) });
+  const result = (await middleware('llmops.termPage', [{ termId: 'tpot' }], server.execute)) as TermPage;
+  assert.deepEqual(calls.errors, []);
+  assert.equal(pages.length, 1);
+  assert.equal(pages[0], result);
+  assert.equal(result.id, 'tpot');
+  assert.match(result.name, /time per output token/i);
+  assert.ok(result.definition.length > 20);
+});
+
+test('“Review due terms”: a term answered today is due weeks later', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'llmops-vscode-due-'));
+  const day = 86_400;
+  const today = Math.floor(Date.now() / 1000);
+  try {
+    const first = await startServer({ dataDir, env: { LLMOPS_LSP_NOW: String(today) } });
+    await first.execute('llmops.answerExercise', [{ exerciseId: 'ttft-1', choice: 'd' }]);
+    const now = (await first.execute('llmops.progress', [])) as Progress;
+    assert.equal(now.due, 0);
+    assert.deepEqual(dueTerms(now, (await first.execute('llmops.listExercises', [])) as ExerciseSummary[]), []);
+    await first.stop();
+
+    const later = await startServer({ dataDir, env: { LLMOPS_LSP_NOW: String(today + 60 * day) } });
+    const progress = (await later.execute('llmops.progress', [])) as Progress;
+    const list = (await later.execute('llmops.listExercises', [])) as ExerciseSummary[];
+    assert.equal(progress.due, 1);
+    assert.deepEqual(dueTerms(progress, list), [{ termId: 'ttft', name: 'Time to first token' }]);
+    assert.equal(statusText(progress).endsWith(' · 1 due'), true);
+    assert.match(statusTooltip(progress), /1 term due for review/);
+    await later.stop();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

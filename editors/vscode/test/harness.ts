@@ -64,18 +64,23 @@ export interface StartOptions {
   settings?: Settings;
   /** A workspace folder (where `.llmops/*.toml` team packs live). */
   root?: string;
+  /** Progress directory to use (and keep); default: a fresh one removed on stop. */
+  dataDir?: string;
+  /** Extra environment, e.g. LLMOPS_LSP_NOW to move the server's clock. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<Server> {
   requireServerBinary();
   const trusted = options.trusted ?? true;
   const settings = options.settings ?? {};
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'llmops-vscode-test-'));
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'llmops-vscode-test-'));
   const launch = serverLaunch({
     configured: SERVER_BIN,
     extensionPath: PACKAGE_DIR,
     // Progress and user packs go to a throwaway directory, never the real ones.
-    env: { ...process.env, LLMOPS_LSP_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(dataDir, 'config') },
+    env: { ...process.env, ...options.env, LLMOPS_LSP_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(dataDir, 'config') },
     settings,
     trusted,
   });
@@ -142,7 +147,7 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
       await exited;
       clearTimeout(timer);
       connection.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,9 +2,23 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { exerciseArgsAt, progressItems, statusText, type DiagnosticLike } from '../src/flow';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  dueTerms,
+  exerciseArgsAt,
+  glossary,
+  moduleLine,
+  plural,
+  progressItems,
+  statusMenu,
+  statusText,
+  statusTooltip,
+  type DiagnosticLike,
+} from '../src/flow';
+import type { ExerciseSummary, Progress } from '../src/webview/protocol';
 import { BUNDLED_SERVER, initializationOptions, resolveServerPath, ServerNotFoundError } from '../src/launch';
-import { exerciseHtml, makeNonce } from '../src/webview/html';
+import { commandUri, exerciseHtml, makeNonce, termHtml } from '../src/webview/html';
+import { PACKAGE_DIR } from './harness';
 
 const ext = '/ext';
 const bundled = path.join(ext, BUNDLED_SERVER);
@@ -24,23 +38,24 @@ test('server path: a wrong setting is reported, not silently replaced', () => {
   );
 });
 
-test('server path: nothing found names every fix', () => {
+test('server path: nothing found says in one message how to install it', () => {
   assert.throws(
     () => resolveServerPath({ configured: undefined, extensionPath: ext, env: { PATH: '/nowhere' }, isExecutable: () => false }),
     (e: unknown) =>
       e instanceof ServerNotFoundError &&
-      e.message.includes(bundled) &&
-      e.message.includes('cargo build --release -p llmops-lsp') &&
+      e.message.includes('pipx install llmops-lsp') &&
       e.message.includes('llmops.server.path') &&
-      e.message.includes('PATH'),
+      e.message.includes('PATH') &&
+      !e.message.includes('\n'),
   );
 });
 
 test('initializationOptions: untrusted workspaces get workspacePacks: false', () => {
   const settings = { severity: 'warning', exclude: ['**/*.lock'] };
-  assert.deepEqual(initializationOptions(settings, true), { llmops: settings });
-  assert.deepEqual(initializationOptions(settings, false), { llmops: { ...settings, workspacePacks: false } });
-  assert.deepEqual(initializationOptions(undefined, false), { llmops: { workspacePacks: false } });
+  const client = { commandLinks: true };
+  assert.deepEqual(initializationOptions(settings, true), { llmops: settings, client });
+  assert.deepEqual(initializationOptions(settings, false), { llmops: { ...settings, workspacePacks: false }, client });
+  assert.deepEqual(initializationOptions(undefined, false), { llmops: { workspacePacks: false }, client });
   assert.deepEqual(settings, { severity: 'warning', exclude: ['**/*.lock'] }, 'the caller’s object is not modified');
 });
 
@@ -59,7 +74,18 @@ test('exercise under the cursor: exerciseId, else the term, only inside llmops d
 });
 
 test('status bar and progress list', () => {
-  assert.equal(statusText({ completed: 2, total: 5, known: 0, due: 0, terms: {} }), 'LLMOps 2/5');
+  assert.equal(statusText({ completed: 2, total: 5, known: 0, due: 0, terms: {} }), '$(mortar-board) LLMOps 2/5');
+  assert.equal(statusText({ completed: 2, total: 5, known: 1, due: 3, terms: {} }), '$(mortar-board) LLMOps 2/5 · 3 due');
+  assert.equal(
+    statusTooltip({ completed: 1, total: 1, known: 1, due: 0, terms: {} }),
+    '1 of 1 exercise completed · 1 term known · 0 terms due for review. Click for the LLMOps menu.',
+  );
+  assert.equal(
+    statusTooltip({ completed: 0, total: 2, known: 2, due: 1, terms: {} }),
+    '0 of 2 exercises completed · 2 terms known · 1 term due for review. Click for the LLMOps menu.',
+  );
+  assert.equal(plural(1, 'try', 'tries'), '1 try');
+  assert.equal(plural(0, 'try', 'tries'), '0 tries');
   const items = progressItems([
     { id: 'a-1', title: 'A', term: 'a', termName: 'Term A', completed: true, attempts: 1 },
     { id: 'b-1', title: 'B', term: 'b', termName: 'Term B', completed: false, attempts: 0 },
@@ -84,4 +110,96 @@ test('page skeleton: strict CSP, nonce on script and style, no server text', () 
   assert.ok(html.includes(`<script nonce="${nonce}" src="https://csp.example/x.js?a=1&amp;b=&quot;2&quot;"></script>`));
   assert.equal((html.match(/<script/g) ?? []).length, 1, 'one script element, no inline code');
   assert.ok(!/unsafe-inline|unsafe-eval|https?:\/\/(?!csp\.example)/.test(html), 'no unsafe sources, no remote content');
+});
+
+const LIST: ExerciseSummary[] = [
+  { id: 'ttft-1', title: 'Frozen chat', term: 'ttft', termName: 'Time to first token', completed: true, attempts: 2, module: 'latency' },
+  { id: 'ttft-2', title: 'Reasoning wait', term: 'ttft', termName: 'Time to first token', completed: false, attempts: 0, module: 'latency' },
+  { id: 'registry-1', title: 'Why a registry?', term: 'prompt-registry', termName: 'Prompt registry', completed: false, attempts: 1, module: { id: 'prompts', name: 'Prompt management' } },
+];
+const PROGRESS: Progress = {
+  completed: 1,
+  total: 3,
+  known: 0,
+  due: 1,
+  terms: { ttft: 'due', 'prompt-registry': 'learning' },
+  modules: [
+    { id: 'prompts', name: 'Prompt management', completed: 0, total: 1 },
+    { id: 'latency', name: 'Latency', completed: 1, total: 2 },
+  ],
+};
+
+test('glossary: modules in the server’s order with their terms, states and exercises', () => {
+  const modules = glossary(LIST, PROGRESS);
+  assert.deepEqual(
+    modules.map((m) => [m.name, m.completed, m.total, m.terms.map((t) => [t.name, t.state, t.exercises.map((e) => e.id)])]),
+    [
+      ['Prompt management', 0, 1, [['Prompt registry', 'learning', ['registry-1']]]],
+      ['Latency', 1, 2, [['Time to first token', 'due', ['ttft-1', 'ttft-2']]]],
+    ],
+  );
+  // An older server without modules: one group, counted from the list.
+  const old = glossary(LIST.map(({ module: _m, ...e }) => e), { ...PROGRESS, modules: undefined, terms: {} });
+  assert.deepEqual(old.map((m) => [m.name, m.completed, m.total, m.terms.map((t) => t.state)]), [['All terms', 1, 3, ['new', 'new']]]);
+});
+
+test('module line, due terms and the status bar menu', () => {
+  assert.equal(moduleLine(PROGRESS, 'latency'), 'Latency: 1 of 2 exercises done');
+  assert.equal(moduleLine(PROGRESS, { id: 'prompts' }), 'Prompt management: 0 of 1 exercise done');
+  assert.equal(moduleLine(PROGRESS, 'nope'), undefined);
+  assert.equal(moduleLine({ ...PROGRESS, modules: undefined }, 'latency'), undefined);
+  assert.deepEqual(dueTerms(PROGRESS, LIST), [{ termId: 'ttft', name: 'Time to first token' }]);
+  const menu = statusMenu(PROGRESS);
+  assert.equal(menu[0]?.command, 'llmops.reviewDue');
+  assert.equal(menu[0]?.description, '1 term due');
+  assert.equal(statusMenu({ ...PROGRESS, due: 0 })[0]?.description, 'nothing due');
+  // Every entry runs a command that exists: ours are declared in package.json.
+  const declared = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
+  for (const item of menu) {
+    if (item.command.startsWith('llmops.') && item.command !== 'llmops.glossary.focus') assert.ok(declared.has(item.command), item.command);
+  }
+});
+
+const pkg = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'));
+
+test('package.json: integer settings, every command registered, walkthrough media and view icon present', () => {
+  const props = pkg.contributes.configuration.properties;
+  for (const key of ['llmops.maxFileBytes', 'llmops.maxDiagnostics', 'llmops.mastery']) assert.equal(props[key].type, 'integer', key);
+  const extension = readFileSync(path.join(PACKAGE_DIR, 'src', 'extension.ts'), 'utf8');
+  for (const { command } of pkg.contributes.commands as { command: string }[]) {
+    assert.ok(extension.includes(`registerCommand('${command}'`), `${command} is registered`);
+  }
+  const [walkthrough] = pkg.contributes.walkthroughs;
+  assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['spot', 'hover', 'exercise', 'progress']);
+  for (const step of walkthrough.steps) assert.ok(existsSync(path.join(PACKAGE_DIR, step.media.markdown)), step.media.markdown);
+  assert.ok(existsSync(path.join(PACKAGE_DIR, pkg.contributes.viewsContainers.activitybar[0].icon)));
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:llmops.exercise'), 'restored after a reload');
+  assert.match(readFileSync(path.join(PACKAGE_DIR, '.vscodeignore'), 'utf8'), /^!media\/\*\*$/m, 'media ships in the .vsix');
+});
+
+test('term page: server text escaped, links run only our commands, no script', () => {
+  const html = termHtml(
+    {
+      id: 'x"><script>',
+      name: 'Probe <b>term</b>',
+      definition: 'A <img src=x onerror=alert(1)> & more',
+      aliases: ['<i>alias</i>'],
+      state: 'due',
+      related: [{ id: 'tpot', name: '<em>TPOT</em>', summary: 'pace "after"' }],
+      exercises: [{ id: 'e-1', title: 'Exercise <1>', completed: false, attempts: 1 }],
+    },
+    { nonce: 'N0nce', cspSource: 'https://csp.example' },
+    'Latency',
+  );
+  assert.ok(!/<(b|img|i|em|script)[\s>]/.test(html.replace(/<script\b[^>]*nonce/g, '')), html);
+  assert.ok(!html.includes('<script'), 'no script at all');
+  assert.ok(html.includes('Probe &lt;b&gt;term&lt;/b&gt;'));
+  assert.ok(html.includes('A &lt;img src=x onerror=alert(1)&gt; &amp; more'));
+  assert.ok(html.includes(`href="${commandUri('llmops.showTerm', [{ termId: 'tpot' }])}"`));
+  assert.ok(html.includes(`href="${commandUri('llmops.openExercise', [{ exerciseId: 'e-1' }])}"`));
+  assert.ok(html.includes('Latency · Review due'));
+  assert.ok(html.includes('1 try, not solved yet'));
+  const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+  assert.ok(hrefs.every((h) => /^command:llmops\.(showTerm|openExercise)\?/.test(h)), hrefs.join(' '));
+  assert.match(html, /default-src 'none'; style-src https:\/\/csp\.example 'nonce-N0nce'"/);
 });

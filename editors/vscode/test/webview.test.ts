@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ExerciseSession } from '../src/flow';
 import { exerciseHtml, makeNonce } from '../src/webview/html';
-import type { Exercise, FromPage, ToPage } from '../src/webview/protocol';
+import type { AnswerResult, Exercise, FromPage, Revealed, ToPage } from '../src/webview/protocol';
 import { PACKAGE_DIR, startServer, type Server } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,6 +67,8 @@ const fromPage: FromPage[] = [];
 let session: ExerciseSession;
 /** Replies in flight, so a test can wait until the page has been answered. */
 let pending: Promise<unknown> = Promise.resolve();
+/** What the extension answered, in order. */
+const fromPageReplies: ToPage[] = [];
 
 async function toPage(message: ToPage): Promise<void> {
   // What VS Code does with webview.postMessage: a `message` event on the page's window.
@@ -88,7 +90,7 @@ before(async () => {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
-  page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+  page = await browser.newPage({ viewport: { width: 700, height: 900 } });
   // Nothing leaves the machine: the page and its script are served from memory, anything else fails.
   const html = exerciseHtml({ nonce: makeNonce(), cspSource: ORIGIN, scriptUri: `${ORIGIN}/exercise.js` });
   await page.route('**/*', (route) => {
@@ -99,7 +101,11 @@ before(async () => {
   });
   await page.exposeFunction('__toExtension', (message: FromPage) => {
     fromPage.push(message);
-    const reply = session.handle(message).then((r) => (r ? toPage(r) : undefined));
+    const reply = session.handle(message).then((r) => {
+      if (!r) return undefined;
+      fromPageReplies.push(r);
+      return toPage(r);
+    });
     pending = pending.then(() => reply);
     return reply;
   });
@@ -108,11 +114,15 @@ before(async () => {
     const w = window as unknown as Record<string, unknown>;
     w.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => (w.__violations as string[]).push(`${e.violatedDirective} ${e.blockedURI}`));
-    let state: unknown;
+    // VS Code keeps a webview's state while the page itself is thrown away
+    // (hidden tab) or rebuilt (window reload): sessionStorage survives a reload the same way.
     w.acquireVsCodeApi = () => ({
       postMessage: (m: unknown) => (w.__toExtension as (m: unknown) => unknown)(m),
-      getState: () => state,
-      setState: (s: unknown) => (state = s),
+      getState: () => {
+        const saved = sessionStorage.getItem('vscode-state');
+        return saved === null ? undefined : JSON.parse(saved);
+      },
+      setState: (s: unknown) => sessionStorage.setItem('vscode-state', JSON.stringify(s)),
     });
   });
 });
@@ -134,13 +144,18 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 
 const text = (selector: string) => page.locator(selector).innerText();
 
-test('the exercise from the server is shown, answered wrong then right, with verdict, explanation, progress and Next', async () => {
+/** The choice button with this id (choices may be shuffled, so never by position). */
+const choice = (id: string) => page.locator(`button.choice[data-choice="${id}"]`);
+/** Its number on screen, 1-based. */
+const numberOf = async (id: string) => (await page.locator('button.choice').evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.choice))).indexOf(id) + 1;
+
+test('wrong answers show only why the chosen choice is wrong, retries work by mouse and keys, the right one shows everything', async () => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
 
   // The extension's panel.show(exercise) after the middleware got it from llmops.openExercise.
   const exercise = (await server.execute('llmops.openExercise', [{ exerciseId: 'ttft-1' }])) as Exercise;
-  session.current = exercise;
+  session.show(exercise);
   await page.goto(`${ORIGIN}/index.html`);
   await page.evaluate((vars) => {
     for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
@@ -152,50 +167,83 @@ test('the exercise from the server is shown, answered wrong then right, with ver
   assert.equal(await text('#title'), 'Why does the chat feel frozen?');
   assert.equal(await text('#scenario'), exercise.scenario);
   assert.equal(await text('#question'), exercise.question);
-  // Five built-in exercises plus the one in the workspace's team pack.
   const total = exercise.total;
-  assert.equal(total, 6);
   assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total} · Time to first token`);
   const choices = page.locator('button.choice');
   assert.equal(await choices.count(), 4);
-  assert.deepEqual(
-    await choices.locator('.text').allInnerTexts(),
-    exercise.choices.map((c) => c.text),
-  );
+  assert.deepEqual(await choices.locator('.text').allInnerTexts(), exercise.choices.map((c) => c.text));
   assert.equal(await page.locator('#result').isHidden(), true);
+  assert.equal(await page.locator('#hint').isVisible(), true, '"Press 1–4" before answering');
 
   // Wrong, by mouse.
-  await choices.nth(0).click();
+  await choice('a').click();
   await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
   await pending;
+  const wrongResult = (fromPageReplies.at(-1) as { result: AnswerResult }).result;
   assert.deepEqual(fromPage.at(-1), { type: 'answer', exerciseId: 'ttft-1', choice: 'a' });
-  assert.equal(await text('#verdict'), 'Not quite. The right answer is choice 4.');
-  assert.match(await text('#explanation'), /^Time to first token is the wait between sending a request/);
-  assert.equal(await text('#progress'), `0 of ${total} exercises completed`);
-  assert.match((await choices.nth(0).getAttribute('class')) ?? '', /\bwrong\b/);
+  assert.equal(await text('#verdict'), `Not quite: choice ${await numberOf('a')} is not it.`);
+  // Why the chosen choice is wrong, as the server said; never the right answer.
+  assert.ok((wrongResult.why?.a ?? '').length > 10, 'the server says why');
+  assert.equal(await page.locator('#reason').textContent(), wrongResult.why?.a);
+  assert.equal(await page.locator('button.choice.right').count(), 0, 'the right choice is not marked');
+  assert.doesNotMatch(await text('#result'), /right answer|The answer is/);
+  assert.equal(await page.locator('#explanation').isHidden(), true, 'no explanation before it is solved');
+  assert.equal(await page.locator('#hint').isHidden(), true, 'the "Press 1–4" line goes after answering');
+  assert.equal(await page.locator('#retry').isVisible(), true);
+  assert.match(await text('#retry'), /try again/);
+  assert.equal(await choice('a').isDisabled(), true, 'a choice known to be wrong cannot be picked again');
+  assert.match((await choice('a').getAttribute('class')) ?? '', /\bwrong\b/);
 
-  // Wrong again, by keyboard: 2 focuses the second choice, Enter answers it.
-  await page.keyboard.press('2');
-  assert.equal(await choices.nth(1).getAttribute('aria-pressed'), 'true');
-  assert.equal(await choices.nth(1).evaluate((b) => b === document.activeElement), true);
+  // The verdict is on screen without scrolling (a panel of 700×900, the
+  // exercise column at 1400×900).
+  const box = await page.locator('#verdict').boundingBox();
+  assert.ok(box && box.y + box.height <= 900, `verdict at ${JSON.stringify(box)} is above the fold`);
+
+  // Wrong again, by keyboard: the digit focuses the choice, Enter answers it.
+  await page.keyboard.press(String(await numberOf('b')));
+  assert.equal(await choice('b').getAttribute('aria-pressed'), 'true');
+  assert.equal(await choice('b').evaluate((b) => b === document.activeElement), true);
   await page.keyboard.press('Enter');
   await until(() => fromPage.length === 3);
   await pending;
   assert.deepEqual(fromPage.at(-1), { type: 'answer', exerciseId: 'ttft-1', choice: 'b' });
-  assert.equal(await text('#progress'), `0 of ${total} exercises completed`);
+  await page.locator('#verdict').filter({ hasText: `choice ${await numberOf('b')} is not it` }).waitFor();
+  // The disabled choice ignores its key.
+  await page.keyboard.press(String(await numberOf('a')));
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(200);
+  assert.equal(fromPage.length, 3, 'no answer sent for a choice already answered wrong');
 
   // Right, by mouse: progress goes from 0 to 1 on the real server.
-  await choices.nth(3).click();
-  await page.locator('#verdict').filter({ hasText: 'Correct!' }).waitFor();
+  await choice('d').click();
+  await page.locator('#verdict').filter({ hasText: 'Correct' }).waitFor();
   await pending;
+  const rightResult = (fromPageReplies.at(-1) as { result: AnswerResult }).result;
   assert.deepEqual(fromPage.at(-1), { type: 'answer', exerciseId: 'ttft-1', choice: 'd' });
+  assert.equal(await text('#verdict'), 'Correct, on try 3.');
   assert.equal(await text('#progress'), `1 of ${total} exercises completed`);
-  assert.equal(await page.locator('#explanation').isVisible(), true);
-  assert.match((await choices.nth(3).getAttribute('class')) ?? '', /\bright\b/);
+  assert.match((await choice('d').getAttribute('class')) ?? '', /\bright\b/);
+  // The whole picture: why for every choice the server explained, and the explanation, folded when long.
+  assert.deepEqual(Object.keys(rightResult.why ?? {}).sort(), ['a', 'b', 'c', 'd']);
+  assert.equal(await page.locator('li:has(button[data-choice="d"]) .why').count(), 0, 'the right one’s why heads the verdict');
+  for (const [id, why] of Object.entries(rightResult.why ?? {})) {
+    if (id === 'd') assert.equal(await page.locator('#reason').textContent(), why);
+    else assert.equal(await page.locator(`li:has(button[data-choice="${id}"]) .why`).textContent(), why);
+  }
   const next = page.locator('#next');
   assert.equal(await next.isVisible(), true);
   assert.equal(await next.innerText(), 'Next exercise →');
   assert.equal(await next.evaluate((b) => b === document.activeElement), true, 'Enter now goes on');
+  const explanation = rightResult.explanation ?? '';
+  assert.ok(explanation.length > 280, 'ttft-1 has a long explanation');
+  const lead = await page.locator('#explanation-text').textContent();
+  assert.ok(lead && lead.length <= 400 && explanation.startsWith(lead), `lead: ${lead}`);
+  assert.equal(await page.locator('#explanation-more').getAttribute('open'), null, 'the rest is folded');
+  assert.equal(await page.locator('#explanation-rest').isVisible(), false);
+  await page.locator('#explanation-more summary').click();
+  assert.equal(await page.locator('#explanation-rest').isVisible(), true);
+  assert.equal(`${lead} ${await page.locator('#explanation-rest').textContent()}`, explanation);
+  assert.equal(await choices.evaluateAll((bs) => bs.every((b) => (b as HTMLButtonElement).disabled)), true, 'nothing to pick once solved');
   const standing = (await server.execute('llmops.progress', [])) as { completed: number };
   assert.equal(standing.completed, 1);
 
@@ -203,43 +251,80 @@ test('the exercise from the server is shown, answered wrong then right, with ver
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   assert.ok(readFileSync(SCREENSHOT).length > 10_000, 'screenshot written');
 
-  // Next: the page asks for the next exercise and shows it.
-  await next.click();
+  // The page is thrown away and rebuilt (tab hidden and shown, or a window
+  // reload): it comes back as the learner left it, not unanswered.
+  const sent = fromPage.length;
+  await page.reload();
+  await page.locator('#verdict').filter({ hasText: 'Correct, on try 3.' }).waitFor();
+  await pending;
+  assert.deepEqual(fromPage.slice(sent), [{ type: 'ready' }], 'only asks which showing is current');
+  assert.equal(await text('#verdict'), 'Correct, on try 3.');
+  assert.match((await choice('a').getAttribute('class')) ?? '', /\bwrong\b/);
+  assert.match((await choice('d').getAttribute('class')) ?? '', /\bright\b/);
+  assert.equal(await page.locator('#hint').isHidden(), true);
+
+  // Next: the page asks for the next exercise and shows it fresh.
+  await page.locator('#next').click();
   await pending;
   const nextMessage = fromPage.at(-1);
   assert.equal(nextMessage?.type, 'next');
   const nextId = (nextMessage as { exerciseId: string }).exerciseId;
-  const nextExercise = (await server.execute('llmops.openExercise', [{ exerciseId: nextId }])) as Exercise;
   assert.notEqual(nextId, 'ttft-1');
-  await page.locator('#title').filter({ hasText: nextExercise.title }).waitFor();
+  assert.equal(session.current?.id, nextId);
+  await page.locator('#title').filter({ hasText: session.current!.title }).waitFor();
   assert.equal(await page.locator('#result').isHidden(), true, 'a fresh exercise has no verdict');
+  assert.equal(await page.locator('#hint').isVisible(), true);
 
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'the page keeps to its own CSP');
   assert.deepEqual(errors, []);
+});
+
+test('after a wrong answer the learner may reveal the answer: right choice, every why, the explanation', async () => {
+  const exercise = (await server.execute('llmops.openExercise', [{ exerciseId: 'prompt-ab-test-1' }])) as Exercise;
+  await toPage(session.show(exercise));
+  await page.locator('#title').filter({ hasText: exercise.title }).waitFor();
+  await choice('a').click();
+  await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
+  await pending;
+  await page.locator('#reveal').click();
+  await page.locator('#verdict').filter({ hasText: 'The answer is' }).waitFor();
+  await pending;
+  assert.deepEqual(fromPage.at(-1), { type: 'reveal', exerciseId: 'prompt-ab-test-1' });
+  const revealed = (fromPageReplies.at(-1) as { revealed: Revealed }).revealed;
+  assert.equal(revealed.rightChoice, 'b');
+  assert.equal(await text('#verdict'), `The answer is choice ${await numberOf('b')}.`);
+  assert.match((await choice('b').getAttribute('class')) ?? '', /\bright\b/);
+  assert.match(await text('#lapse'), /comes back in a review/);
+  for (const id of ['a', 'c', 'd']) {
+    assert.equal(await page.locator(`li:has(button[data-choice="${id}"]) .why`).textContent(), revealed.why?.[id]);
+  }
+  assert.ok((revealed.explanation ?? '').startsWith((await page.locator('#explanation-text').textContent()) ?? '-'));
+  // Revealed is not solved: the course does not count it.
+  const list = (await server.execute('llmops.listExercises', [])) as { id: string; completed: boolean }[];
+  assert.equal(list.find((e) => e.id === 'prompt-ab-test-1')?.completed, false);
+  mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-revealed.png'), fullPage: true });
 });
 
 test('text from a hostile team pack is shown literally, never as markup', async () => {
   // Served by the real server from the workspace's .llmops/hostile.toml.
   const hostile = (await server.execute('llmops.openExercise', [{ exerciseId: 'xss-probe-1' }])) as Exercise;
   assert.equal(hostile.title, '<img src=x onerror="window.__pwned=1">Hostile title');
-  await toPage({ type: 'exercise', exercise: hostile });
+  await toPage(session.show(hostile));
   await page.locator('#title').filter({ hasText: 'Hostile title' }).waitFor();
 
   assert.equal(await page.locator('#title').textContent(), '<img src=x onerror="window.__pwned=1">Hostile title');
   assert.equal(await page.locator('#scenario').textContent(), '<script>window.__pwned=2</script>Scenario');
-  assert.deepEqual(await page.locator('button.choice .text').allTextContents(), [
-    '<img src=x onerror="window.__pwned=3">',
-    '<b>bold</b>',
-    'plain',
-    '&amp; entity',
-  ]);
+  // In the order the server shuffled them.
+  assert.deepEqual(await page.locator('button.choice .text').allTextContents(), hostile.choices.map((c) => c.text));
+  assert.deepEqual(hostile.choices.map((c) => c.text).sort(), ['&amp; entity', '<b>bold</b>', '<img src=x onerror="window.__pwned=3">', 'plain']);
   assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total} · Probe <b>term</b>`);
   assert.equal(await page.locator('dd').first().textContent(), 'A term <img src=x onerror="window.__pwned=1"> from a hostile pack.');
 
-  await page.locator('button.choice').nth(0).click();
-  await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
+  await page.locator('button.choice[data-choice="c"]').click();
+  await page.locator('#verdict').filter({ hasText: 'Correct' }).waitFor();
   await pending;
-  assert.equal(await page.locator('#explanation').textContent(), '<iframe src="https://example.invalid"></iframe>');
+  assert.equal(await page.locator('#explanation-text').textContent(), '<iframe src="https://example.invalid"></iframe>');
 
   assert.equal(await page.locator('img, iframe, b, em, main script').count(), 0, 'no element was created from server text');
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);

@@ -382,42 +382,20 @@ pub fn ranges(diagnostics: &[Value]) -> Vec<(u64, u64, u64, String)> {
         .collect()
 }
 
-/// Choice id of the right answer of a built-in exercise, read from the
-/// content file (the server never tells before an answer).
-pub fn right_choice(exercise_id: &str) -> String {
-    let source = include_str!("../../../content/builtin.toml");
-    let value: toml_lite::Table = toml_lite::parse(source);
-    let index = value.answer_of(exercise_id);
-    char::from(b'a' + index as u8).to_string()
+/// How many hand-written exercises the built-in course has.
+pub fn builtin_total() -> usize {
+    llmops_core::Content::builtin()
+        .expect("built-in content")
+        .exercises
+        .len()
 }
 
-/// A minimal reader for the `answer` of an exercise in the built-in pack:
-/// finds the `[[exercise]]` table with the id and reads its `answer = N`.
-mod toml_lite {
-    pub struct Table(String);
-
-    pub fn parse(source: &str) -> Table {
-        Table(source.to_string())
-    }
-
-    impl Table {
-        pub fn answer_of(&self, id: &str) -> usize {
-            let needle = format!("id = \"{id}\"");
-            let tables: Vec<&str> = self.0.split("[[exercise]]").skip(1).collect();
-            let table = tables
-                .iter()
-                .find(|t| t.contains(&needle))
-                .unwrap_or_else(|| panic!("no exercise {id}"));
-            let line = table
-                .lines()
-                .find(|l| l.trim_start().starts_with("answer"))
-                .expect("answer line");
-            line.split('=')
-                .nth(1)
-                .expect("value")
-                .trim()
-                .parse()
-                .expect("number")
-        }
-    }
+/// Choice id of the right answer of a built-in exercise, read from the
+/// embedded content (the server never tells before an answer).
+pub fn right_choice(exercise_id: &str) -> String {
+    let content = llmops_core::Content::builtin().expect("built-in content");
+    let exercise = content
+        .exercise(exercise_id)
+        .unwrap_or_else(|| panic!("no exercise {exercise_id}"));
+    char::from(b'a' + exercise.answer as u8).to_string()
 }

@@ -3,8 +3,14 @@
  *
  * Server text may come from an untrusted team pack, so it is only ever set
  * with `textContent`, never parsed as HTML.
+ *
+ * Everything on screen is derived from one `PageState`, saved with
+ * `setState` after every change: VS Code keeps it while the panel is hidden
+ * (the page itself is thrown away) and hands it to the panel serializer on
+ * a window reload, so the learner finds the exercise as they left it.
  */
-import type { AnswerResult, Exercise, FromPage, ToPage } from './protocol';
+import type { AnswerResult, Exercise, PageState, Revealed, ToPage, Why } from './protocol';
+import type { FromPage } from './protocol';
 
 interface VsCodeApi {
   postMessage(message: FromPage): void;
@@ -14,7 +20,12 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-let exercise: Exercise | undefined;
+let state: PageState | undefined;
+/** An answer is on its way: ignore further picks until it is back. */
+let busy = false;
+
+/** Explanations longer than this fold behind a summary line. */
+const FOLD_AT = 280;
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -38,78 +49,219 @@ function choiceButtons(): HTMLButtonElement[] {
   return Array.from(el('choices').querySelectorAll<HTMLButtonElement>('button.choice'));
 }
 
-function renderExercise(next: Exercise): void {
-  exercise = next;
-  vscode.setState({ exercise: next });
+function save(): void {
+  vscode.setState(state);
+}
+
+function choices(exercise: Exercise) {
+  return Array.isArray(exercise.choices) ? exercise.choices : [];
+}
+
+/** The number a choice has on screen (1-based), in the order shown. */
+function numberOf(exercise: Exercise, id: string): number {
+  return choices(exercise).findIndex((c) => String(c.id) === id) + 1;
+}
+
+/** Draws the whole page from `state`. */
+function render(): void {
+  if (!state) return;
+  const { exercise, wrong, why, outcome } = state;
   el('loading').hidden = true;
   el('error').hidden = true;
   el('exercise').hidden = false;
-  el('result').hidden = true;
-  document.title = `LLMOps: ${next.title}`;
+  document.title = `LLMOps: ${exercise.title}`;
   setText(
     el('meta'),
-    `Exercise ${next.number} of ${next.total} · ${next.termName}${next.completed ? ' · completed before' : ''}`,
+    `Exercise ${exercise.number} of ${exercise.total} · ${exercise.termName}${exercise.completed ? ' · completed before' : ''}`,
   );
-  setText(el('title'), next.title);
-  setText(el('scenario'), next.scenario);
-  setText(el('question'), next.question);
+  setText(el('module'), state.moduleLine ?? '');
+  el('module').hidden = !state.moduleLine;
+  setText(el('title'), exercise.title);
+  setText(el('scenario'), exercise.scenario);
+  setText(el('question'), exercise.question);
 
+  const latestWrong = wrong.at(-1);
   const list = el('choices');
   list.replaceChildren();
-  (Array.isArray(next.choices) ? next.choices : []).forEach((choice, index) => {
+  choices(exercise).forEach((choice, index) => {
+    const id = String(choice.id);
     const button = make('button', 'choice');
     button.type = 'button';
-    button.dataset.choice = String(choice.id);
+    button.dataset.choice = id;
     button.setAttribute('aria-pressed', 'false');
     button.append(make('span', 'key', index + 1), make('span', 'text', choice.text));
-    button.addEventListener('click', () => answer(String(choice.id)));
+    const isWrong = wrong.includes(id);
+    const isRight = outcome?.rightChoice === id;
+    button.classList.toggle('wrong', isWrong);
+    button.classList.toggle('right', isRight);
+    // A choice already known to be wrong, or every choice once the answer is
+    // known, cannot be picked again; the others stay open for another try.
+    button.disabled = isWrong || outcome !== undefined;
+    button.addEventListener('click', () => answer(id));
     const item = make('li', '');
     item.append(button);
+    // Why each choice is wrong: all of them once the answer is known (the
+    // right one's why heads the verdict); before that, only earlier wrong
+    // tries (the latest is in the verdict).
+    const reason = outcome ? (isRight ? undefined : (outcome.why[id] ?? why[id])) : isWrong && id !== latestWrong ? why[id] : undefined;
+    if (reason) item.append(make('p', 'why', reason));
     list.append(item);
   });
 
+  const answered = wrong.length > 0 || outcome !== undefined;
+  el('hint').hidden = answered;
+  renderResult();
+
   const vocabulary = el('vocabulary');
   vocabulary.replaceChildren();
-  for (const entry of Array.isArray(next.vocabulary) ? next.vocabulary : []) {
+  for (const entry of Array.isArray(exercise.vocabulary) ? exercise.vocabulary : []) {
     vocabulary.append(make('dt', '', entry.name), make('dd', '', entry.definition));
   }
   el('vocabulary-box').hidden = vocabulary.childElementCount === 0;
 }
 
-function answer(choice: string): void {
-  if (!exercise) return;
-  for (const button of choiceButtons()) button.setAttribute('aria-pressed', String(button.dataset.choice === choice));
-  vscode.postMessage({ type: 'answer', exerciseId: exercise.id, choice });
+function renderResult(): void {
+  if (!state) return;
+  const { exercise, wrong, why, outcome } = state;
+  const section = el('result');
+  section.hidden = wrong.length === 0 && outcome === undefined;
+  section.classList.toggle('correct', outcome?.kind === 'correct');
+  section.classList.toggle('revealed', outcome?.kind === 'revealed');
+  section.classList.toggle('incorrect', outcome === undefined && wrong.length > 0);
+  const reason = el('reason');
+  const retry = el('retry');
+  const explanation = el('explanation');
+  const next = el<HTMLButtonElement>('next');
+  if (outcome) {
+    const number = numberOf(exercise, outcome.rightChoice);
+    setText(
+      el('verdict'),
+      outcome.kind === 'correct'
+        ? wrong.length > 0
+          ? `Correct, on try ${wrong.length + 1}.`
+          : 'Correct!'
+        : `The answer is choice ${number}.`,
+    );
+    setText(reason, outcome.why[outcome.rightChoice] ?? '');
+    reason.hidden = !outcome.why[outcome.rightChoice];
+    retry.hidden = true;
+    explanation.hidden = !outcome.explanation;
+    const [lead, rest] = fold(outcome.explanation);
+    setText(el('explanation-text'), lead);
+    setText(el('explanation-rest'), rest);
+    el('explanation-more').hidden = !rest;
+    setText(el('lapse'), outcome.kind === 'revealed' ? 'Shown, not solved: this exercise comes back in a review.' : '');
+    el('lapse').hidden = outcome.kind !== 'revealed';
+    setText(el('progress'), state.courseLine ?? '');
+    el('progress').hidden = !state.courseLine;
+    const hasNext = typeof outcome.nextExerciseId === 'string' && outcome.nextExerciseId !== exercise.id;
+    next.hidden = !hasNext;
+    next.disabled = false;
+    next.dataset.exerciseId = hasNext ? String(outcome.nextExerciseId) : '';
+    el('last').hidden = hasNext || outcome.kind !== 'correct';
+  } else if (wrong.length > 0) {
+    const latest = wrong.at(-1)!;
+    setText(el('verdict'), `Not quite: choice ${numberOf(exercise, latest)} is not it.`);
+    setText(reason, why[latest] ?? '');
+    reason.hidden = !why[latest];
+    retry.hidden = false;
+    explanation.hidden = true;
+    el('lapse').hidden = true;
+    setText(el('progress'), state.courseLine ?? '');
+    el('progress').hidden = !state.courseLine;
+    next.hidden = true;
+    el('last').hidden = true;
+  }
 }
 
-function renderResult(result: AnswerResult): void {
-  const buttons = choiceButtons();
-  const number = (id: string) => buttons.findIndex((b) => b.dataset.choice === id) + 1;
-  const section = el('result');
-  section.hidden = false;
-  section.classList.toggle('correct', result.correct);
-  section.classList.toggle('incorrect', !result.correct);
-  setText(
-    el('verdict'),
-    result.correct ? 'Correct!' : `Not quite. The right answer is choice ${number(result.rightChoice)}.`,
-  );
-  setText(el('explanation'), result.explanation);
-  setText(el('progress'), `${result.progress?.completed ?? 0} of ${result.progress?.total ?? 0} exercises completed`);
-  for (const button of buttons) {
-    button.classList.toggle('right', button.dataset.choice === result.rightChoice);
-    button.classList.toggle('wrong', !result.correct && button.dataset.choice === result.chosen);
+/**
+ * A long explanation shows its first sentences up to about FOLD_AT
+ * characters; the rest folds behind "Read the full explanation".
+ */
+function fold(text: string): [string, string] {
+  if (text.length <= FOLD_AT) return [text, ''];
+  const sentences = text.match(/[^.!?]+[.!?]+(\s+|$)|[^.!?]+$/g) ?? [text];
+  let lead = '';
+  for (const sentence of sentences) {
+    if (lead && lead.length + sentence.length > FOLD_AT) break;
+    lead += sentence;
   }
-  const next = el<HTMLButtonElement>('next');
-  const hasNext = typeof result.nextExerciseId === 'string' && result.nextExerciseId !== exercise?.id;
-  next.hidden = !hasNext;
-  next.disabled = false;
-  next.dataset.exerciseId = hasNext ? String(result.nextExerciseId) : '';
-  el('last').hidden = hasNext || !result.correct;
-  // After a right answer, Enter goes straight on to the next exercise.
-  if (result.correct && hasNext) next.focus();
+  const rest = text.slice(lead.length).trim();
+  return rest ? [lead.trim(), rest] : [text, ''];
+}
+
+function showExercise(exercise: Exercise, seq: number, moduleLine: string | undefined): void {
+  // The same showing coming back (the panel was hidden, or the window
+  // reloaded): keep what the learner did. A new showing starts fresh.
+  if (state && state.seq === seq && state.exercise.id === exercise.id) {
+    if (moduleLine) state.moduleLine = moduleLine;
+  } else {
+    state = { exercise, seq, wrong: [], why: {}, moduleLine };
+  }
+  busy = false;
+  save();
+  render();
+}
+
+function answer(choice: string): void {
+  if (!state || busy || state.outcome || state.wrong.includes(choice)) return;
+  busy = true;
+  for (const button of choiceButtons()) button.setAttribute('aria-pressed', String(button.dataset.choice === choice));
+  vscode.postMessage({ type: 'answer', exerciseId: state.exercise.id, choice });
+}
+
+function withWhy(base: Why, extra: Why | undefined): Why {
+  return { ...base, ...(extra && typeof extra === 'object' ? extra : {}) };
+}
+
+function showResult(result: AnswerResult, moduleLine: string | undefined, courseLine: string | undefined): void {
+  busy = false;
+  if (!state) return;
+  state.why = withWhy(state.why, result.why);
+  if (moduleLine) state.moduleLine = moduleLine;
+  if (courseLine) state.courseLine = courseLine;
+  const chosen = String(result.chosen);
+  if (result.correct) {
+    state.outcome = {
+      kind: 'correct',
+      rightChoice: typeof result.rightChoice === 'string' ? result.rightChoice : chosen,
+      why: state.why,
+      explanation: result.explanation ?? '',
+      nextExerciseId: result.nextExerciseId ?? null,
+    };
+  } else if (!state.wrong.includes(chosen)) {
+    // Whatever an older server adds (`rightChoice`), a wrong answer never
+    // shows the right one: the learner may try again.
+    state.wrong.push(chosen);
+  }
+  save();
+  render();
+  el('result').scrollIntoView({ block: 'nearest' });
+  if (state.outcome) {
+    const next = el<HTMLButtonElement>('next');
+    // After a right answer, Enter goes straight on to the next exercise.
+    if (!next.hidden) next.focus();
+  }
+}
+
+function showRevealed(exerciseId: string, revealed: Revealed): void {
+  busy = false;
+  if (!state || state.exercise.id !== exerciseId) return;
+  state.why = withWhy(state.why, revealed.why);
+  state.outcome = {
+    kind: 'revealed',
+    rightChoice: String(revealed.rightChoice),
+    why: state.why,
+    explanation: revealed.explanation ?? '',
+    nextExerciseId: null,
+  };
+  save();
+  render();
+  el('result').scrollIntoView({ block: 'nearest' });
 }
 
 function renderError(message: string): void {
+  busy = false;
   const error = el('error');
   setText(error, message);
   error.hidden = false;
@@ -124,13 +276,20 @@ el('next').addEventListener('click', () => {
   vscode.postMessage({ type: 'next', exerciseId });
 });
 
+el('reveal').addEventListener('click', () => {
+  if (!state || state.outcome || busy) return;
+  busy = true;
+  vscode.postMessage({ type: 'reveal', exerciseId: state.exercise.id });
+});
+
 /** 1–9 move focus to that choice; Enter (the button's own behaviour) answers it. */
 document.addEventListener('keydown', (event) => {
   if (event.altKey || event.ctrlKey || event.metaKey || !/^[1-9]$/.test(event.key)) return;
   const buttons = choiceButtons();
   const target = buttons[Number(event.key) - 1];
-  if (!target) return;
+  // Always swallow the digit: it must never reach anything else.
   event.preventDefault();
+  if (!target || target.disabled) return;
   for (const button of buttons) button.setAttribute('aria-pressed', String(button === target));
   target.focus();
 });
@@ -139,10 +298,13 @@ window.addEventListener('message', (event: MessageEvent<ToPage>) => {
   const message = event.data;
   switch (message?.type) {
     case 'exercise':
-      renderExercise(message.exercise);
+      showExercise(message.exercise, message.seq, message.moduleLine);
       break;
     case 'result':
-      renderResult(message.result);
+      showResult(message.result, message.moduleLine, message.courseLine);
+      break;
+    case 'revealed':
+      showRevealed(message.exerciseId, message.revealed);
       break;
     case 'error':
       renderError(message.message);
@@ -150,7 +312,11 @@ window.addEventListener('message', (event: MessageEvent<ToPage>) => {
   }
 });
 
-// A panel that was hidden and shown again starts from its saved state.
-const saved = vscode.getState() as { exercise?: Exercise } | undefined;
-if (saved?.exercise) renderExercise(saved.exercise);
+// A panel that was hidden and shown again, or restored after a reload,
+// starts from its saved state; `ready` then asks which showing is current.
+const saved = vscode.getState() as PageState | undefined;
+if (saved && typeof saved === 'object' && saved.exercise && Array.isArray(saved.wrong)) {
+  state = { ...saved, why: saved.why ?? {} };
+  render();
+}
 vscode.postMessage({ type: 'ready' });

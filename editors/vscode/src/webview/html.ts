@@ -8,6 +8,7 @@
  * the nonce'd script and style, so even a slip there could not run injected
  * markup.
  */
+import type { TermPage } from './protocol';
 
 export interface PageOptions {
   /** Fresh per render; the only thing that lets the script and style run. */
@@ -57,15 +58,24 @@ h1 { font-size: 1.5em; font-weight: 600; margin: 0.2em 0 0.6em; }
 .choice[aria-pressed="true"] { border-color: var(--vscode-focusBorder, #0078d4); }
 .choice.right { border: 2px solid var(--vscode-testing-iconPassed, #388a34); }
 .choice.wrong { border: 2px solid var(--vscode-testing-iconFailed, #e51400); }
+.choice:disabled { cursor: default; }
+.choice:disabled:not(.right):not(.wrong) { opacity: 0.75; }
+.choice:disabled:hover { background: var(--vscode-button-secondaryBackground, #e5e5e5); }
+.why { margin: 4px 0 0 2.6em; font-size: 0.95em; color: var(--vscode-descriptionForeground, #6b6b6b); }
+.reason { margin: 0.3em 0; }
+details.folded > summary { cursor: pointer; color: var(--vscode-textLink-foreground, #0078d4); }
+#explanation { margin: 0.3em 0; }
+#explanation > p { margin: 0.3em 0; }
 .key {
   flex: none; min-width: 1.6em; text-align: center; border-radius: 3px;
   font-family: var(--vscode-editor-font-family, monospace);
   background: var(--vscode-keybindingLabel-background, rgba(128,128,128,0.17));
   border: 1px solid var(--vscode-keybindingLabel-border, rgba(128,128,128,0.4));
 }
-.result { border-left: 4px solid var(--vscode-textLink-foreground, #0078d4); padding: 4px 0 4px 12px; margin: 1em 0; }
+.result { border-left: 4px solid var(--vscode-textLink-foreground, #0078d4); padding: 4px 0 4px 12px; margin: 1em 0; scroll-margin: 16px; }
 .result.correct { border-left-color: var(--vscode-testing-iconPassed, #388a34); }
 .result.incorrect { border-left-color: var(--vscode-testing-iconFailed, #e51400); }
+.result.revealed { border-left-color: var(--vscode-editorWarning-foreground, #bf8803); }
 .verdict { font-weight: 600; font-size: 1.1em; margin: 0; }
 .link {
   font: inherit; background: none; border: none; padding: 0; cursor: pointer;
@@ -96,17 +106,21 @@ export function exerciseHtml({ nonce, cspSource, scriptUri }: PageOptions): stri
   <p id="loading" class="meta">Loading exercise…</p>
   <article id="exercise" hidden>
     <p id="meta" class="meta"></p>
+    <p id="module" class="meta" hidden></p>
     <h1 id="title"></h1>
     <p id="scenario"></p>
     <p id="question" class="question"></p>
-    <ol id="choices" class="choices" aria-label="Choices"></ol>
-    <p class="hint">Press 1–4 to pick a choice, Enter to answer.</p>
     <section id="result" class="result" role="status" aria-live="polite" hidden>
       <p id="verdict" class="verdict"></p>
-      <p id="explanation"></p>
+      <p id="reason" class="reason"></p>
+      <p id="retry" hidden>Pick another choice (1–4) to try again, or <button id="reveal" class="link" type="button">show the answer</button>.</p>
+      <p id="lapse" class="meta" hidden></p>
+      <div id="explanation" hidden><p id="explanation-text"></p><details id="explanation-more" class="folded"><summary>Read the full explanation</summary><p id="explanation-rest"></p></details></div>
       <p id="progress" class="meta"></p>
       <p><button id="next" class="link" type="button" hidden>Next exercise →</button><span id="last" hidden>That was the last open exercise.</span></p>
     </section>
+    <ol id="choices" class="choices" aria-label="Choices"></ol>
+    <p id="hint" class="hint">Press 1–4 to pick a choice, Enter to answer.</p>
     <details id="vocabulary-box">
       <summary>Vocabulary in this exercise</summary>
       <dl id="vocabulary"></dl>
@@ -115,6 +129,100 @@ export function exerciseHtml({ nonce, cspSource, scriptUri }: PageOptions): stri
   <p id="error" class="error" role="alert" hidden></p>
 </main>
 <script nonce="${n}" src="${attr(scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+/** Escapes server text for HTML element content and attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A `command:` URI that runs one of our commands with JSON arguments (what VS Code's command links take). */
+export function commandUri(command: string, args: unknown[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+export interface TermPageOptions {
+  nonce: string;
+  cspSource: string;
+}
+
+
+const STATE_TEXT: Record<string, string> = {
+  new: 'New: not practised yet',
+  learning: 'Learning',
+  due: 'Review due',
+  known: 'Known',
+};
+
+/**
+ * A term's entry as a page: definition, aliases, module, state, related terms
+ * and exercises. No script at all: the page is rendered here with every piece
+ * of server text escaped, and its links are `command:` URIs that the panel
+ * allows for our own commands only (`enableCommandUris`).
+ */
+export function termHtml(term: TermPage, { nonce, cspSource }: TermPageOptions, moduleName?: string): string {
+  const csp = `default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'`;
+  const aliases = Array.isArray(term.aliases) && term.aliases.length > 0
+    ? `<p class="aliases"><span class="label">Also written</span> ${term.aliases.map((a) => `<code>${escapeHtml(a)}</code>`).join(' ')}</p>`
+    : '';
+  const meta = [moduleName ? escapeHtml(moduleName) : '', term.state ? escapeHtml(STATE_TEXT[term.state] ?? term.state) : '']
+    .filter(Boolean)
+    .join(' · ');
+  const related = Array.isArray(term.related) && term.related.length > 0
+    ? `<h2>Related terms</h2><ul class="related">${term.related
+        .map(
+          (r) =>
+            `<li><a href="${escapeHtml(commandUri('llmops.showTerm', [{ termId: r.id }]))}">${escapeHtml(r.name)}</a>${
+              r.summary ? ` <span class="summary">${escapeHtml(r.summary)}</span>` : ''
+            }</li>`,
+        )
+        .join('')}</ul>`
+    : '';
+  const exercises = Array.isArray(term.exercises) && term.exercises.length > 0
+    ? `<h2>Practise</h2><ul class="exercises">${term.exercises
+        .map(
+          (e) =>
+            `<li><a href="${escapeHtml(commandUri('llmops.openExercise', [{ exerciseId: e.id }]))}">${escapeHtml(e.title)}</a> <span class="summary">${
+              e.completed ? 'completed ✓' : e.attempts ? `${e.attempts} ${e.attempts === 1 ? 'try' : 'tries'}, not solved yet` : 'not started'
+            }</span></li>`,
+        )
+        .join('')}</ul>`
+    : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapeHtml(term.name)}</title>
+<style nonce="${attr(nonce)}">${STYLE}
+h2 { font-size: 1.1em; margin: 1.4em 0 0.4em; }
+.definition { font-size: 1.05em; }
+.label { color: var(--vscode-descriptionForeground, #6b6b6b); margin-right: 0.4em; }
+code { font-family: var(--vscode-editor-font-family, monospace); background: var(--vscode-textCodeBlock-background, rgba(128,128,128,0.15)); padding: 0 4px; border-radius: 3px; }
+ul { padding-left: 1.2em; }
+li { margin: 0.3em 0; }
+a { color: var(--vscode-textLink-foreground, #0078d4); }
+.summary { color: var(--vscode-descriptionForeground, #6b6b6b); }
+</style>
+</head>
+<body>
+<main id="term" data-term="${attr(term.id)}">
+  ${meta ? `<p class="meta">${meta}</p>` : ''}
+  <h1>${escapeHtml(term.name)}</h1>
+  ${aliases}
+  <p class="definition">${escapeHtml(term.definition)}</p>
+  ${related}
+  ${exercises}
+</main>
 </body>
 </html>
 `;

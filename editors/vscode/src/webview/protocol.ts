@@ -1,7 +1,10 @@
 /**
- * The server's command results and the messages between the exercise
- * webview and the extension. Types only: shared by the page script, the
- * extension and the tests.
+ * The server's command results and the messages between the webviews and
+ * the extension. Types only: shared by the page script, the extension and
+ * the tests.
+ *
+ * Fields marked "course" come with the course contract (issue 11); older
+ * servers leave them out and every reader copes with their absence.
  */
 
 export interface Choice {
@@ -15,6 +18,9 @@ export interface VocabularyEntry {
   definition: string;
 }
 
+/** A module reference as the server may give it: an id, or id and name. */
+export type ModuleRef = string | { id: string; name?: string } | null | undefined;
+
 /** Result of `llmops.openExercise`; never holds the right answer. */
 export interface Exercise {
   id: string;
@@ -23,21 +29,39 @@ export interface Exercise {
   termName: string;
   scenario: string;
   question: string;
+  /** Course: in the order to show them (shuffled by the server); ids stay stable. */
   choices: Choice[];
   completed: boolean;
   number: number;
   total: number;
   vocabulary: VocabularyEntry[];
+  /** Course: the module the exercise belongs to. */
+  module?: ModuleRef;
 }
 
-/** Result of `llmops.answerExercise`. */
+/** Course: `why` maps a choice id to why that choice is right or wrong. */
+export type Why = Record<string, string>;
+
+/**
+ * Result of `llmops.answerExercise`. After a wrong answer the course contract
+ * gives `why` for the chosen choice only and no `rightChoice`; an older server
+ * still sends `rightChoice`, which the page then ignores.
+ */
 export interface AnswerResult {
   correct: boolean;
-  explanation: string;
-  rightChoice: string;
+  explanation?: string;
+  rightChoice?: string;
   chosen: string;
   progress: { completed: number; total: number };
   nextExerciseId: string | null;
+  why?: Why;
+}
+
+/** Course: result of `llmops.revealAnswer`. */
+export interface Revealed {
+  rightChoice: string;
+  why?: Why;
+  explanation?: string;
 }
 
 /** One row of `llmops.listExercises`. */
@@ -48,7 +72,20 @@ export interface ExerciseSummary {
   termName: string;
   completed: boolean;
   attempts: number;
+  /** Course: the exercise's module. */
+  module?: ModuleRef;
 }
+
+/** Course: one module's standing in `llmops.progress`. */
+export interface ModuleProgress {
+  id: string;
+  name: string;
+  completed: number;
+  total: number;
+}
+
+/** A term's state as the server reports it (`due`: review due). */
+export type TermState = 'new' | 'learning' | 'due' | 'known';
 
 /** Result of `llmops.progress`. */
 export interface Progress {
@@ -56,17 +93,61 @@ export interface Progress {
   total: number;
   known: number;
   due: number;
+  /** Term id → state, for every term that is not new. */
   terms: Record<string, string>;
+  /** Course: per-module standing, in course order. */
+  modules?: ModuleProgress[];
+}
+
+/**
+ * Result of `llmops.termPage [{"termId": id}]`: one term's entry, for the
+ * rendered term page. Only `id`, `name` and `definition` are required; the
+ * page shows whatever else is there.
+ */
+export interface TermPage {
+  id: string;
+  name: string;
+  definition: string;
+  aliases?: string[];
+  module?: ModuleRef;
+  state?: string;
+  related?: { id: string; name: string; summary?: string }[];
+  exercises?: { id: string; title: string; completed?: boolean; attempts?: number; module?: ModuleRef }[];
+}
+
+/** What the exercise page keeps with `setState` (and what a reload restores). */
+export interface PageState {
+  exercise: Exercise;
+  /** Which showing of an exercise this is: a new showing starts fresh, the same one is restored. */
+  seq: number;
+  /** Choice ids answered wrong so far in this sitting, in order. */
+  wrong: string[];
+  /** Why each wrong choice was wrong, as the server said. */
+  why: Why;
+  /** Set once the exercise is solved or revealed. */
+  outcome?: {
+    kind: 'correct' | 'revealed';
+    rightChoice: string;
+    why: Why;
+    explanation: string;
+    nextExerciseId: string | null;
+  };
+  /** The module line under the title, e.g. "Latency: 4 of 12 exercises done". */
+  moduleLine?: string;
+  /** The course line, e.g. "3 of 100 exercises completed". */
+  courseLine?: string;
 }
 
 /** Page → extension. `ready` asks for the current exercise once the script runs. */
 export type FromPage =
   | { type: 'ready' }
   | { type: 'answer'; exerciseId: string; choice: string }
+  | { type: 'reveal'; exerciseId: string }
   | { type: 'next'; exerciseId: string };
 
 /** Extension → page. */
 export type ToPage =
-  | { type: 'exercise'; exercise: Exercise }
-  | { type: 'result'; result: AnswerResult }
+  | { type: 'exercise'; exercise: Exercise; seq: number; moduleLine?: string }
+  | { type: 'result'; result: AnswerResult; moduleLine?: string; courseLine?: string }
+  | { type: 'revealed'; exerciseId: string; revealed: Revealed }
   | { type: 'error'; message: string };

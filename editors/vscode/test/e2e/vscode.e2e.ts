@@ -1,13 +1,18 @@
 /**
  * End to end in real VS Code (code-server 4.100.3 = VS Code 1.100, in
- * Chromium): install the packaged .vsix, open a Markdown file mentioning
- * TTFT, choose the "Learn" quick fix, answer in the webview, and watch the
- * status bar. Run with `npm run test:e2e` after `scripts/install-code-server.sh`
- * and `npm run package`.
+ * Chromium at 1400×900): install the packaged .vsix, open a Markdown file
+ * mentioning TTFT, hover it, choose the "Learn" quick fix, answer in the
+ * webview by keyboard (the keys must not reach the file) and by mouse, try
+ * again after a wrong answer, switch tabs and reload the window (the panel
+ * keeps its state), reveal an answer, open the glossary view, a term page,
+ * the status bar menu and the walkthrough. Run with `npm run test:e2e` after
+ * `scripts/install-code-server.sh` and `npm run package`.
+ *
+ * The tests share one VS Code window and run in order.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,12 +21,19 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(PACKAGE_DIR, '.code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = path.resolve(PACKAGE_DIR, '..', '..', 'artifacts', 'vscode-e2e.png');
+const ARTIFACTS = path.resolve(process.env.LLMOPS_ARTIFACTS_DIR ?? path.join(PACKAGE_DIR, '..', '..', 'artifacts'));
+const NOTES = '# Latency notes\n\nThe dashboard now tracks TTFT next to total latency.\n';
+
+async function screenshot(name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, name) });
+}
 
 let tmp: string;
 let codeServer: ChildProcess | undefined;
 let browser: Browser;
 let page: Page;
+let notesFile: string;
 
 before(async () => {
   if (!existsSync(ENTRY)) throw new Error(`code-server missing at ${ENTRY}: run scripts/install-code-server.sh`);
@@ -37,7 +49,8 @@ before(async () => {
     path.join(user, 'settings.json'),
     JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }),
   );
-  writeFileSync(path.join(ws, 'notes.md'), '# Latency notes\n\nThe dashboard now tracks TTFT next to total latency.\n');
+  writeFileSync(path.join(ws, 'notes.md'), NOTES);
+  notesFile = path.join(ws, 'notes.md');
   // Everything code-server and the server write goes under tmp, never $HOME.
   const env = { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, LLMOPS_LSP_DATA_DIR: data };
   const common = ['--extensions-dir', ext, '--user-data-dir', path.dirname(user)];
@@ -78,36 +91,74 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The exercise webview: code-server nests it in iframes. */
-async function exerciseFrame(): Promise<Frame> {
+/** The exercise webview: code-server nests it in iframes; the one whose #title has text. */
+async function exerciseFrame(title?: string): Promise<Frame> {
   for (let i = 0; i < 60; i++) {
     for (const frame of page.frames()) {
-      const title = frame.locator('#title');
-      if ((await title.count().catch(() => 0)) && (await title.innerText().catch(() => ''))) return frame;
+      const locator = frame.locator('#title');
+      const text = (await locator.count().catch(() => 0)) ? await locator.innerText().catch(() => '') : '';
+      if (text && (title === undefined || text === title)) return frame;
     }
     await page.waitForTimeout(500);
   }
-  throw new Error('no exercise webview appeared');
+  throw new Error(`no exercise webview${title ? ` titled "${title}"` : ''} appeared`);
 }
 
-test('in VS Code: diagnostic, Learn quick fix, webview answer, status bar', { timeout: 180_000 }, async () => {
-  const status = (text: string | RegExp) => page.locator('.statusbar-item', { hasText: text }).first();
-  await status('LLMOps 0/5').waitFor({ timeout: 60_000 });
+/** The term page webview: the frame holding main#term. */
+async function termFrame(termId: string): Promise<Frame> {
+  for (let i = 0; i < 60; i++) {
+    for (const frame of page.frames()) {
+      if (await frame.locator(`main#term[data-term="${termId}"]`).count().catch(() => 0)) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`no term page for ${termId} appeared`);
+}
 
+/** A choice's number on screen in the exercise frame (choices may be shuffled). */
+async function numberOf(frame: Frame, id: string): Promise<number> {
+  const ids = await frame.locator('button.choice').evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.choice));
+  return ids.indexOf(id) + 1;
+}
+
+const status = (text: string | RegExp) => page.locator('.statusbar-item', { hasText: text }).first();
+
+/** Runs a command from the palette by its title. */
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input-widget input').waitFor();
+  await page.keyboard.type(title);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The text of the open editor's lines, as shown. */
+async function editorText(): Promise<string> {
+  const lines = page.locator('.monaco-editor[data-uri$="notes.md"] .view-line');
+  const texts = await lines.allInnerTexts();
+  // Word wrap may split a line: compare words, not layout.
+  return texts.join(' ').replace(/[\s\u00a0]+/g, ' ').trim();
+}
+
+async function openNotes(): Promise<void> {
   await page.keyboard.press('Control+P');
   await page.keyboard.type('notes.md');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.md' }).first().waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.view-line', { hasText: 'TTFT' }).waitFor();
+}
+
+/** Chooses the "Learn: Time to first token" quick fix on TTFT in notes.md. */
+async function learnTtft(): Promise<void> {
   // Cursor onto TTFT (line 3, column 27), then the quick fix menu.
+  await page.locator('.monaco-editor[data-uri$="notes.md"] .view-line', { hasText: 'TTFT' }).first().click();
   await page.keyboard.press('Control+G');
   await page.keyboard.type('3:27');
   await page.keyboard.press('Enter');
-  await page.locator('.squiggly-hint').first().waitFor({ state: 'attached', timeout: 30_000 });
-  // Open the quick fix menu. Code actions are computed asynchronously, so a
-  // menu opened a moment too early can come up without ours: close it and
-  // ask again (bounded), as a person would.
-  const learn = page.locator('.action-widget .monaco-list-row', { hasText: 'Learn: Time to first token (exercise 3 of 5)' });
+  // Code actions are computed asynchronously, so a menu opened a moment too
+  // early can come up without ours: close it and ask again (bounded).
+  const learn = page.locator('.action-widget .monaco-list-row', { hasText: /Learn: Time to first token/ });
   for (let attempt = 0; attempt < 6; attempt++) {
     await page.keyboard.press('Control+.');
     const shown = await learn.waitFor({ timeout: 5_000 }).then(() => true, () => false);
@@ -115,7 +166,6 @@ test('in VS Code: diagnostic, Learn quick fix, webview answer, status bar', { ti
     await page.keyboard.press('Escape');
     await page.waitForTimeout(500);
   }
-  assert.equal(await page.locator('.action-widget .monaco-list-row', { hasText: 'I know this term: Time to first token' }).count(), 1);
   // The menu is keyboard-driven: move the focus onto Learn, then Enter.
   for (let step = 0; step < 8; step++) {
     if ((await learn.getAttribute('class'))?.includes('focused')) break;
@@ -124,16 +174,203 @@ test('in VS Code: diagnostic, Learn quick fix, webview answer, status bar', { ti
   assert.ok((await learn.getAttribute('class'))?.includes('focused'), 'Learn action focused');
   await page.keyboard.press('Enter');
 
-  const frame = await exerciseFrame();
-  assert.equal(await frame.locator('#title').innerText(), 'Why does the chat feel frozen?');
-  await frame.locator('button.choice').nth(0).click();
-  await frame.locator('#verdict', { hasText: 'Not quite. The right answer is choice 4.' }).waitFor();
-  await frame.locator('button.choice').nth(3).click();
-  await frame.locator('#verdict', { hasText: 'Correct!' }).waitFor();
-  assert.equal(await frame.locator('#progress').innerText(), '1 of 5 exercises completed');
-  assert.equal(await frame.locator('#next').isVisible(), true);
-  await status('LLMOps 1/5').waitFor({ timeout: 10_000 });
+}
 
-  mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-  await page.screenshot({ path: SCREENSHOT });
+test('the status bar shows progress with an icon; the hover shows the definition', { timeout: 120_000 }, async () => {
+  await status('LLMOps 0/').waitFor({ timeout: 60_000 });
+  assert.equal(await status('LLMOps 0/').locator('.codicon-mortar-board').count(), 1, 'the status item has its icon');
+  await openNotes();
+  await page.locator('.squiggly-hint').first().waitFor({ state: 'attached', timeout: 30_000 });
+  // Cursor onto TTFT (line 3, column 27), then Show Hover (Ctrl+K Ctrl+I).
+  await page.locator('.view-line', { hasText: 'TTFT' }).click();
+  const hover = page.locator('.monaco-hover-content', { hasText: 'Time to first token' }).first();
+  for (let attempt = 0; attempt < 5 && !(await hover.isVisible()); attempt++) {
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('3:27');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await hover.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  assert.equal(await hover.isVisible(), true, 'hover shown');
+  assert.match(await hover.innerText(), /first/);
+  await screenshot('vscode-hover.png');
+  await page.keyboard.press('Escape');
+});
+
+test('Learn opens the panel with the focus: 1–4 and Enter answer there and never type into the file', { timeout: 180_000 }, async () => {
+  await learnTtft();
+  const frame = await exerciseFrame('Why does the chat feel frozen?');
+  await frame.locator('#hint', { hasText: 'Press 1–4' }).waitFor();
+  // Exactly what the issue's learner did: press a digit, then Enter, without
+  // clicking anywhere. 'a' is a wrong choice.
+  const wrong = await numberOf(frame, 'a');
+  await page.waitForTimeout(500);
+  await page.keyboard.press(String(wrong));
+  await page.keyboard.press('Enter');
+  await frame.locator('#verdict', { hasText: `Not quite: choice ${wrong} is not it.` }).waitFor({ timeout: 10_000 });
+  const shown = await editorText();
+  assert.ok(shown.includes('The dashboard now tracks TTFT next to total latency.'), shown);
+  assert.ok(!/\d/.test(shown), `no digit typed into the file: ${shown}`);
+  assert.equal(await page.locator('.tab.dirty').count(), 0, 'the document was not edited');
+  assert.equal(readFileSync(notesFile, 'utf8'), NOTES);
+
+  // After a wrong answer: only why that choice is wrong; the right one is not shown.
+  assert.equal(await frame.locator('button.choice.right').count(), 0);
+  assert.equal(await frame.locator('#hint').isHidden(), true, 'the "Press 1–4" line goes after answering');
+  assert.equal(await frame.locator('#retry').isVisible(), true);
+  const verdictBox = await frame.locator('#verdict').boundingBox();
+  assert.ok(verdictBox && verdictBox.y + verdictBox.height <= 900, `verdict above the fold at 1400×900: ${JSON.stringify(verdictBox)}`);
+  await screenshot('vscode-wrong-answer.png');
+
+  // Try again by keyboard: another wrong one, then the right one by mouse.
+  const wrong2 = await numberOf(frame, 'b');
+  await page.keyboard.press(String(wrong2));
+  await page.keyboard.press('Enter');
+  await frame.locator('#verdict', { hasText: `Not quite: choice ${wrong2} is not it.` }).waitFor({ timeout: 10_000 });
+  await frame.locator('button.choice[data-choice="d"]').click();
+  await frame.locator('#verdict', { hasText: 'Correct, on try 3.' }).waitFor();
+  assert.match(await frame.locator('#progress').innerText(), /^1 of \d+ exercises completed$/);
+  assert.equal(await frame.locator('#next').isVisible(), true);
+  await status(/LLMOps 1\//).waitFor({ timeout: 10_000 });
+  assert.equal(readFileSync(notesFile, 'utf8'), NOTES);
+  assert.equal(await page.locator('.tab.dirty').count(), 0, 'still not edited');
+});
+
+test('the panel keeps its state across a tab switch and a window reload', { timeout: 180_000 }, async () => {
+  // Another tab in the panel's editor group hides the panel (VS Code throws
+  // its page away), then back to the panel's tab.
+  const panelTab = page.locator('.tab', { hasText: 'LLMOps: Why does the chat feel frozen?' }).first();
+  await panelTab.click();
+  // Into the file's group, then the file's tab: one group, two tabs.
+  await runCommand('View: Move Editor into Previous Group');
+  await page.waitForTimeout(500);
+  await page.locator('.tab', { hasText: 'notes.md' }).first().click();
+  for (let i = 0; i < 20 && (await panelTab.evaluate((t) => t.classList.contains('active'))); i++) await page.waitForTimeout(250);
+  assert.equal(await panelTab.evaluate((t) => t.classList.contains('active')), false, 'the panel is hidden');
+  await panelTab.click();
+  await page.waitForTimeout(1000);
+  let frame = await exerciseFrame('Why does the chat feel frozen?');
+  await frame.locator('#verdict', { hasText: 'Correct, on try 3.' }).waitFor({ timeout: 10_000 });
+  assert.match((await frame.locator('button.choice[data-choice="a"]').getAttribute('class')) ?? '', /\bwrong\b/);
+
+  // Reload the window: the serializer brings the panel back as it was.
+  await page.reload();
+  await status(/LLMOps 1\//).waitFor({ timeout: 60_000 });
+  frame = await exerciseFrame('Why does the chat feel frozen?');
+  await frame.locator('#verdict', { hasText: 'Correct, on try 3.' }).waitFor({ timeout: 20_000 });
+  assert.match((await frame.locator('button.choice[data-choice="d"]').getAttribute('class')) ?? '', /\bright\b/);
+
+  // Next still works in the restored panel.
+  await frame.locator('#next').click();
+  await page.waitForTimeout(500);
+  frame = await exerciseFrame();
+  await frame.locator('#hint', { hasText: 'Press 1–4' }).waitFor({ timeout: 10_000 });
+  assert.notEqual(await frame.locator('#title').innerText(), 'Why does the chat feel frozen?');
+});
+
+test('after a wrong answer “show the answer” reveals it', { timeout: 120_000 }, async () => {
+  await page.locator('.tab', { hasText: 'notes.md' }).first().click();
+  await learnTtft();
+  const frame = await exerciseFrame('Why does the chat feel frozen?');
+  // Opened again: a new showing starts unanswered.
+  await frame.locator('#hint', { hasText: 'Press 1–4' }).waitFor({ timeout: 10_000 });
+  assert.equal(await frame.locator('#result').isHidden(), true);
+  await frame.locator('button.choice[data-choice="b"]').click();
+  await frame.locator('#retry').waitFor();
+  await frame.locator('#reveal').click();
+  await frame.locator('#verdict', { hasText: `The answer is choice ${await numberOf(frame, 'd')}.` }).waitFor({ timeout: 10_000 });
+  assert.match((await frame.locator('button.choice[data-choice="d"]').getAttribute('class')) ?? '', /\bright\b/);
+  assert.match(await frame.locator('#lapse').innerText(), /comes back in a review/);
+  assert.equal(await frame.locator('.why').count(), 3, 'why for every other choice (the right one’s is in the verdict)');
+  await screenshot('vscode-revealed.png');
+});
+
+/** Shows the hover on TTFT in notes.md (Ctrl+K Ctrl+I on the word). */
+async function hoverTtft() {
+  await page.locator('.tab', { hasText: 'notes.md' }).first().click();
+  await page.locator('.monaco-editor[data-uri$="notes.md"] .view-line', { hasText: 'TTFT' }).first().click();
+  const hover = page.locator('.monaco-hover-content', { hasText: 'Time to first token' }).first();
+  for (let attempt = 0; attempt < 5 && !(await hover.isVisible()); attempt++) {
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('3:27');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await hover.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  assert.equal(await hover.isVisible(), true, 'hover shown');
+  return hover;
+}
+
+test('hover links: Learn opens the exercise, a related term opens its page', { timeout: 120_000 }, async () => {
+  let hover = await hoverTtft();
+  // The server makes them command links because the client said it runs them.
+  const learnLink = hover.locator('a', { hasText: /^Learn/ }).first();
+  await learnLink.waitFor({ timeout: 5_000 });
+  assert.match((await learnLink.getAttribute('data-href')) ?? (await learnLink.getAttribute('href')) ?? '', /^command:llmops\.openExercise\?/);
+  await learnLink.click();
+  const frame = await exerciseFrame();
+  assert.match(await frame.locator('#meta').innerText(), /Time to first token/);
+
+  hover = await hoverTtft();
+  const related = hover.locator('a', { hasText: 'Time per output token' }).first();
+  assert.match((await related.getAttribute('data-href')) ?? (await related.getAttribute('href')) ?? '', /^command:llmops\.termPage\?/);
+  await related.click();
+  const term = await termFrame('tpot');
+  assert.match(await term.locator('h1').innerText(), /Time per output token/i);
+  // Not the raw pack file: no TOML editor opened.
+  assert.equal(await page.locator('.tab', { hasText: /\.toml$/ }).count(), 0);
+  await page.keyboard.press('Escape');
+  await page.mouse.move(700, 880);
+});
+
+test('the glossary view lists modules with their terms and states', { timeout: 120_000 }, async () => {
+  await page.locator('.activitybar .action-item a[aria-label^="LLMOps Vocabulary"]').first().click();
+  const tree = page.locator('.pane', { hasText: 'Glossary' }).first();
+  const rows = tree.locator('.monaco-list-row');
+  await rows.first().waitFor({ timeout: 20_000 });
+  const modules = await rows.allInnerTexts();
+  assert.ok(modules.length >= 10, `modules: ${modules.join(' | ')}`);
+  const latency = rows.filter({ hasText: /^Latency/ }).first();
+  assert.match(await latency.innerText(), /\d+ \/ \d+/);
+  await latency.click();
+  const ttft = tree.locator('.monaco-list-row', { hasText: 'Time to first token' }).first();
+  await ttft.waitFor();
+  assert.match(await ttft.innerText(), /learning/);
+  await screenshot('vscode-glossary.png');
+
+  // A term opens its page: definition, related terms, exercises.
+  await ttft.click();
+  const term = await termFrame('ttft');
+  assert.match(await term.locator('h1').innerText(), /Time to first token/i);
+  assert.ok((await term.locator('.definition').innerText()).length > 20);
+  // A related term's link opens that term's page in the same panel.
+  const related = term.locator('ul.related a').first();
+  const relatedHref = (await related.getAttribute('href')) ?? '';
+  const relatedId = JSON.parse(decodeURIComponent(relatedHref.split('?')[1] ?? '[]'))[0]?.termId as string;
+  await related.click();
+  await termFrame(relatedId);
+  await screenshot('vscode-term-page.png');
+});
+
+test('the status bar menu lists the extension’s commands; the walkthrough opens', { timeout: 120_000 }, async () => {
+  await status(/LLMOps \d+\//).click();
+  const menu = page.locator('.quick-input-list .monaco-list-row');
+  await menu.first().waitFor();
+  const labels = await menu.allInnerTexts();
+  for (const wanted of ['Review due terms', 'Open the glossary', 'Show progress and exercises', 'Get started', 'Restart language server']) {
+    assert.ok(labels.some((l) => l.includes(wanted)), `${wanted} in ${labels.join(' | ')}`);
+  }
+  await page.keyboard.press('Escape');
+
+  await runCommand('LLMOps: Review due terms');
+  await page.locator('.notifications-toasts', { hasText: 'no term is due for review' }).waitFor({ timeout: 10_000 });
+
+  await runCommand('LLMOps: Get started');
+  await page.locator('.gettingStartedContainer', { hasText: 'Learn LLMOps vocabulary in your editor' }).first().waitFor({ timeout: 20_000 });
+  for (const step of ['Spot a term', 'Hover for the definition', 'Practise with an exercise', 'Watch your progress']) {
+    assert.equal(await page.locator('.getting-started-step', { hasText: step }).count() > 0, true, step);
+  }
+  await screenshot('vscode-walkthrough.png');
 });

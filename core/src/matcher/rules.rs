@@ -1,0 +1,299 @@
+//! Rules that decide whether a spot where a phrase's words line up reads as
+//! that phrase. Each looks only at the hit and the line around it, so an edit
+//! never changes a verdict more than a line away and incremental rescans stay
+//! exact.
+//!
+//! They come from hand-labelled false hits in real third-party text: acronyms
+//! read as ordinary words (`itl` as an iterator, "rag" the English word), runs
+//! of base64 or hex that happen to spell a term, words of a path or URL read
+//! as a phrase, and plural nouns that are really verbs ("the LLM judges
+//! whether ...").
+
+use super::words::{Class, class};
+
+/// Bytes looked at on each side of a hit; rules never need more, which keeps
+/// them cheap on a 10 MB single-line file.
+const LOOK: usize = 256;
+
+/// Whether an acronym phrase ("TTFT", "RAG") is used as one at
+/// `text[start..end]`: written in capitals, or as one segment of an
+/// identifier (`ttft_ms`, `getTtftMs`, `metrics.ttft`) in any case. A
+/// lower-case or capitalised word standing alone in prose (`itl`, "rag",
+/// "Rag dolls") is an ordinary word.
+pub(crate) fn acronym_in_place(text: &str, start: usize, end: usize) -> bool {
+    let word = &text[start..end];
+    if !word.chars().any(char::is_lowercase) {
+        return true;
+    }
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let joins_identifier = |c: Option<char>, beyond: Option<char>| match c {
+        Some('_') => true,
+        // A case change inside a word: `getTtft`, `ttftMs`.
+        Some(c) if c.is_alphanumeric() => true,
+        // Member access: `metrics.ttft`, `ttft.p95` (not a full stop).
+        Some('.') => beyond.is_some_and(char::is_alphanumeric),
+        _ => false,
+    };
+    let before_beyond = before.and_then(|c| text[..start - c.len_utf8()].chars().next_back());
+    let after_beyond = after.and_then(|c| text[end + c.len_utf8()..].chars().next());
+    joins_identifier(before, before_beyond) || joins_identifier(after, after_beyond)
+}
+
+/// Whether `text[start..end]` is part of a run that looks machine-made:
+/// base64, hex digests, random ids. Such runs spell short terms by chance
+/// (`...xRaGq9...`). A run is the letters, digits and `+/=` around the hit; it
+/// counts as random when it is long and either all hex digits or split into
+/// many tiny pieces by case and digit changes, which names never are.
+pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let in_run = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    let mut a = start;
+    while a > 0 && start - a < LOOK && in_run(bytes[a - 1]) {
+        a -= 1;
+    }
+    let mut b = end;
+    while b < bytes.len() && b - end < LOOK && in_run(bytes[b]) {
+        b += 1;
+    }
+    let run = &bytes[a..b];
+    if run.len() < 16 {
+        return false;
+    }
+    let alnum: Vec<u8> = run
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_alphanumeric)
+        .collect();
+    if alnum.len() < 16 {
+        return false;
+    }
+    let hex = alnum.iter().all(u8::is_ascii_hexdigit);
+    let digits = alnum.iter().filter(|b| b.is_ascii_digit()).count();
+    if hex && digits > 0 && !alnum.iter().any(u8::is_ascii_uppercase)
+        || hex && digits > 0 && !alnum.iter().any(u8::is_ascii_lowercase)
+    {
+        return true;
+    }
+    // Pieces: maximal stretches of one class, where an upper-case letter may
+    // start a lower-case piece (`Prompt`). Names have pieces of 3+ letters on
+    // average; random text flips class every one or two characters.
+    let mut pieces = 0usize;
+    let mut prev: Option<Class> = None;
+    for &c in &alnum {
+        let k = class(c as char);
+        // An upper-case letter followed by lower case is one piece, like a
+        // capitalised word (`Prompt`).
+        let continues = match (prev, k) {
+            (Some(Class::Upper), Class::Lower) => true,
+            (Some(p), k) => p == k,
+            (None, _) => false,
+        };
+        if !continues {
+            pieces += 1;
+        }
+        prev = Some(k);
+    }
+    alnum.len() < pieces * 3
+}
+
+/// Whether the hit sits inside an address rather than prose: a URL, a
+/// Markdown link target, a file path or a package name (`@scope/name`,
+/// `owner/repo/...`). The words of an address are names of places, and the
+/// same words are usually shown to the reader next to it (the link text).
+pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    // The token around the hit: up to whitespace or a bracket or quote that
+    // encloses addresses in prose and markup.
+    let stops = |b: u8| b.is_ascii_whitespace() || b"\"'`<>()[]{},|".contains(&b);
+    let mut a = start;
+    while a > 0 && start - a < LOOK && !stops(bytes[a - 1]) {
+        a -= 1;
+    }
+    let mut b = end;
+    while b < bytes.len() && b - end < LOOK && !stops(bytes[b]) {
+        b += 1;
+    }
+    // A Markdown link target: `](...)` right before the token.
+    if a >= 2 && &bytes[a - 2..a] == b"](" {
+        return true;
+    }
+    // A hit that runs past its token ("input/output tokens") is prose.
+    if text[start..end].bytes().any(|c| c.is_ascii_whitespace()) {
+        return false;
+    }
+    let token = &text[a..b];
+    if token.contains("://") || token.starts_with("www.") || token.starts_with("mailto:") {
+        return true;
+    }
+    let slashes = token.bytes().filter(|&c| c == b'/').count();
+    if slashes == 0 {
+        return false;
+    }
+    if token.starts_with(['/', '@', '~', '.', '#']) || slashes >= 2 {
+        return true;
+    }
+    // A relative file path: `docs/pytest-e2e-evals.md`.
+    if has_file_extension(token) {
+        return true;
+    }
+    // One slash: `owner/repo` when the hit touches it, unless the phrase
+    // itself is written with it ("A/B test", "tokens/sec").
+    let touches_slash = (start > a && bytes[start - 1] == b'/') || bytes.get(end) == Some(&b'/');
+    touches_slash && !text[start..end].contains('/')
+}
+
+/// Whether a token ends in a file extension (`.md`, `.py`, `.json`).
+fn has_file_extension(token: &str) -> bool {
+    let token = token.trim_end_matches(['.', ':', ';', ',', '!', '?']);
+    token.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+            && ext.bytes().any(|b| b.is_ascii_lowercase())
+    })
+}
+
+/// Words after a plural that show it is a verb ("the LLM judges whether the
+/// answer ..."): a conjunction, a determiner or a pronoun object. A noun
+/// plural is followed by a verb or punctuation far more often.
+const VERB_OBJECTS: &[&str] = &[
+    "whether", "if", "that", "the", "a", "an", "each", "every", "how", "what", "which", "its",
+    "their", "this", "these", "those", "it", "them", "all", "any", "both", "whose", "your", "our",
+    "his", "her", "my", "when", "why", "where", "who",
+];
+
+/// Words after a phrase that make it a modifier of something else: "an LLM
+/// router node" is a node of a graph, not a model router.
+const HEAD_NOUNS: &[&str] = &["node", "nodes"];
+
+/// The next word after `end` on the same line, lower-cased, if short.
+fn next_word(text: &str, end: usize) -> Option<String> {
+    let rest = text.get(end..)?;
+    let rest = rest.strip_prefix(' ')?;
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .take(16)
+        .collect();
+    (!word.is_empty()).then(|| word.to_ascii_lowercase())
+}
+
+/// Whether a plural hit reads as a verb.
+pub(crate) fn plural_reads_as_verb(text: &str, end: usize) -> bool {
+    next_word(text, end).is_some_and(|w| VERB_OBJECTS.contains(&w.as_str()))
+}
+
+/// Whether the hit modifies a following noun that names something else.
+pub(crate) fn modifies_other_noun(text: &str, end: usize) -> bool {
+    next_word(text, end).is_some_and(|w| HEAD_NOUNS.contains(&w.as_str()))
+}
+
+/// Whether an acronym hit is a traffic-light status ("RAG status": red,
+/// amber, green) rather than the acronym of the pack.
+pub(crate) fn traffic_light(text: &str, start: usize, end: usize) -> bool {
+    if next_word(text, end).is_some_and(|w| matches!(w.as_str(), "status" | "rating" | "rated")) {
+        return true;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let from = line_start.max(start.saturating_sub(LOOK));
+    let to = line_end.min(end + LOOK);
+    let line = text.get(from..to).unwrap_or("");
+    line.to_ascii_lowercase().contains("amber")
+}
+
+/// Whether two words on either side of a line break can be one phrase: a
+/// word in capitals at the end of one line and a capitalised word starting
+/// the next (`CONTEXT` / `Windows`) belong to different things.
+pub(crate) fn line_break_joins(before: &str, after: &str) -> bool {
+    let shouty = |w: &str| w.len() > 1 && !w.chars().any(char::is_lowercase);
+    shouty(before) == shouty(after) || !after.chars().any(char::is_alphabetic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at<'a>(text: &'a str, word: &str) -> (&'a str, usize, usize) {
+        let start = text.find(word).unwrap();
+        (text, start, start + word.len())
+    }
+
+    #[test]
+    fn acronyms_stand_in_capitals_or_inside_identifiers() {
+        for (text, word, ok) in [
+            ("we track TTFT daily", "TTFT", true),
+            ("let ttft_ms = 3", "ttft", true),
+            ("getTtftMs()", "Ttft", true),
+            ("metrics.ttft", "ttft", true),
+            ("for itl in items", "itl", false),
+            ("an old rag.", "rag", false),
+            ("Rag dolls", "Rag", false),
+            ("rag_pipeline", "rag", true),
+        ] {
+            let (t, s, e) = at(text, word);
+            assert_eq!(acronym_in_place(t, s, e), ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn random_runs_are_recognised() {
+        for (text, word, random) in [
+            ("token: dGhpcyBpcyBhIFJhRyB0ZXN0Cg==", "JhRy", true),
+            ("sha 3f9a2c7e1b4d5f6a8c9e0b1d2f3a4c5e", "c9e", true),
+            ("createConcisenessEvaluator", "Conciseness", false),
+            ("promptRegistryV2Client", "Registry", false),
+            ("ttft_ms", "ttft", false),
+        ] {
+            let (t, s, e) = at(text, word);
+            assert_eq!(inside_random_run(t, s, e), random, "{text}");
+        }
+    }
+
+    #[test]
+    fn addresses_are_recognised() {
+        for (text, word, address) in [
+            (
+                "see https://example.com/docs/prompt-registry now",
+                "prompt-registry",
+                true,
+            ),
+            ("[guide](/docs/llm-tracing) here", "llm-tracing", true),
+            ("npm i @portkey-ai/gateway", "gateway", true),
+            ("clone acme/prompt-registry", "prompt-registry", true),
+            ("in boost/context/windows/x.h", "context", true),
+            ("see `references/pytest-e2e-evals.md` first", "evals", true),
+            ("input/output tokens", "output tokens", false),
+            ("an A/B test", "A/B test", false),
+            ("the prompt registry", "prompt registry", false),
+            ("`prompt_registry`", "prompt_registry", false),
+        ] {
+            let (t, s, e) = at(text, word);
+            assert_eq!(inside_address(t, s, e), address, "{text}");
+        }
+    }
+
+    #[test]
+    fn verbs_modifiers_and_traffic_lights() {
+        let (t, _, e) = at("the LLM judges whether it", "LLM judges");
+        assert!(plural_reads_as_verb(t, e));
+        let (t, _, e) = at("the LLM judges we use", "LLM judges");
+        assert!(!plural_reads_as_verb(t, e));
+        let (t, _, e) = at("an LLM router node", "LLM router");
+        assert!(modifies_other_noun(t, e));
+        let (t, s, e) = at("RAG status: green", "RAG");
+        assert!(traffic_light(t, s, e));
+        let (t, s, e) = at("Red, Amber, Green (RAG)", "RAG");
+        assert!(traffic_light(t, s, e));
+        let (t, s, e) = at("a RAG pipeline", "RAG");
+        assert!(!traffic_light(t, s, e));
+    }
+
+    #[test]
+    fn line_breaks_join_words_of_one_kind() {
+        assert!(!line_break_joins("CONTEXT", "Windows"));
+        assert!(line_break_joins("context", "window"));
+        assert!(line_break_joins("KV", "CACHE"));
+    }
+}
