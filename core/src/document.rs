@@ -31,9 +31,9 @@ pub struct Document {
     text: String,
     lines: LineIndex,
     hits: Vec<Hit>,
-    /// Byte ranges of the LLM setting's anchors (see
+    /// Byte ranges of the LLM setting's hidden anchor words (see
     /// [`Matcher::find_with_anchors`]), kept so an edit that adds or removes
-    /// one re-decides the marked hits within reach.
+    /// one re-decides the marked hits within reach. Hits are anchors too.
     anchors: Vec<(usize, usize)>,
     /// The document belongs to a project that depends on an LLM library:
     /// marked terms show without an anchor.
@@ -178,7 +178,7 @@ impl Document {
         let anchors_changed = self.respot(scan_from, scan_to, old_to, shift, matcher);
         // Marked hits within reach of a changed anchor, or of a changed line
         // count, may show or hide now: decide them again.
-        if anchors_changed || lines_changed {
+        if reach > 0 && (anchors_changed || lines_changed) {
             let first = first_line.saturating_sub(reach);
             let (from, to) = window(self, first, last_line + reach);
             self.respot(from, to, to, |at| at, matcher);
@@ -226,38 +226,49 @@ impl Document {
             &mut fresh,
             &mut fresh_anchors,
         );
+        // An anchor appeared or went away: a hidden anchor word, or a hit
+        // (hits of unmarked terms are anchors; any changed hit counts).
         let changed = self.anchors[first_anchor..last_anchor]
             .iter()
             .map(|&(a, b)| (shift(a), shift(b)))
-            .ne(fresh_anchors.iter().copied());
+            .ne(fresh_anchors.iter().copied())
+            || self.hits[first..last]
+                .iter()
+                .map(|h| (shift(h.start), shift(h.end), h.term))
+                .ne(fresh.iter().map(|h| (h.start, h.end, h.term)));
         // Where the fresh scan stopped: nothing before it survives.
         let fresh_end = fresh
             .last()
             .map(|h| h.end)
             .max(fresh_anchors.last().map(|a| a.1))
             .unwrap_or(0);
-        let tail: Vec<Hit> = self.hits[last..]
-            .iter()
-            .map(|h| Hit {
-                start: shift(h.start),
-                end: shift(h.end),
-                term: h.term,
-            })
-            .filter(|h| fresh_end <= h.start)
-            .collect();
-        self.hits.truncate(first);
-        self.hits.extend(fresh);
-        self.hits.extend(tail);
-        if !self.anchors.is_empty() || !fresh_anchors.is_empty() {
-            let tail: Vec<(usize, usize)> = self.anchors[last_anchor..]
-                .iter()
-                .map(|&(a, b)| (shift(a), shift(b)))
-                .filter(|a| fresh_end <= a.0)
-                .collect();
-            self.anchors.truncate(first_anchor);
-            self.anchors.extend(fresh_anchors);
-            self.anchors.extend(tail);
+        // Later entries move by the edit; those the fresh scan now covers go.
+        // Done in place: this runs on every keystroke of a large document.
+        // `shift` moves every offset past the edit by the same amount; probe
+        // it far out to skip the loops when that amount is zero.
+        let probe = usize::MAX / 2;
+        let moves = shift(probe) != probe;
+        let mut keep = last;
+        while keep < self.hits.len() && shift(self.hits[keep].start) < fresh_end {
+            keep += 1;
         }
+        if moves {
+            for h in &mut self.hits[keep..] {
+                h.start = shift(h.start);
+                h.end = shift(h.end);
+            }
+        }
+        self.hits.splice(first..keep, fresh);
+        let mut keep = last_anchor;
+        while keep < self.anchors.len() && shift(self.anchors[keep].0) < fresh_end {
+            keep += 1;
+        }
+        if moves {
+            for a in &mut self.anchors[keep..] {
+                *a = (shift(a.0), shift(a.1));
+            }
+        }
+        self.anchors.splice(first_anchor..keep, fresh_anchors);
         changed
     }
 

@@ -150,6 +150,9 @@ pub struct PackSet {
     /// The built-in module files (empty only if they failed to parse,
     /// which the content tests rule out).
     builtin: Vec<Arc<Pack>>,
+    /// The user's own pack folder (see [`user_pack_dir`]); settable so a
+    /// test can run a server without reading the person's real packs.
+    user_dir: Option<PathBuf>,
     slots: BTreeMap<PathBuf, (Scope, Slot)>,
     /// Errors found when merging (unknown references, ids clashing in a scope).
     merge_errors: Vec<PackError>,
@@ -174,13 +177,25 @@ impl PackSet {
                 .into_iter()
                 .map(Arc::new)
                 .collect(),
+            user_dir: user_pack_dir(),
             slots: BTreeMap::new(),
             merge_errors: Vec::new(),
         }
     }
 
     /// Which scope a path's pack belongs to, if it is a pack path at all.
-    pub fn scope_of(path: &Path, roots: &[PathBuf]) -> Option<Scope> {
+    /// Uses `dir` as the user's pack folder instead of the default.
+    pub fn with_user_dir(mut self, dir: Option<PathBuf>) -> PackSet {
+        self.user_dir = dir;
+        self
+    }
+
+    /// The user's pack folder in use.
+    pub fn user_dir(&self) -> Option<&Path> {
+        self.user_dir.as_deref()
+    }
+
+    pub fn scope_of(&self, path: &Path, roots: &[PathBuf]) -> Option<Scope> {
         if path.extension().is_none_or(|x| x != "toml") {
             return None;
         }
@@ -190,7 +205,7 @@ impl PackSet {
         {
             return Some(Scope::Workspace);
         }
-        if user_pack_dir().is_some_and(|d| parent == d) {
+        if self.user_dir.as_deref() == Some(parent) {
             return Some(Scope::User);
         }
         None
@@ -201,7 +216,7 @@ impl PackSet {
     pub fn load_roots(&mut self, roots: &[PathBuf], workspace: bool) -> Vec<String> {
         let roots = if workspace { roots } else { &[] };
         let mut files: Vec<(PathBuf, Scope)> = Vec::new();
-        if let Some(dir) = user_pack_dir() {
+        if let Some(dir) = self.user_dir.clone() {
             files.extend(toml_files(&dir).into_iter().map(|p| (p, Scope::User)));
         }
         for root in roots {

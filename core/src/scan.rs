@@ -1,8 +1,17 @@
 //! Spotting terms in files on disk, for `llmops-lsp scan` and `report`.
+//!
+//! Files are found and matched in parallel (the `ignore` crate's parallel
+//! walker, which honours `.gitignore` as `rg` does), then put back in a
+//! fixed order, so the output is the same on every run and every machine.
+//! What is kept of each file is decided by [`crate::policy::findings`], the
+//! same function the editor uses.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::content::Content;
+use crate::matcher::LlmProjects;
+use crate::policy::{self, DocumentRef, Learner, Options};
 use crate::text::LineIndex;
 
 /// A term found in a file. Line and column are one-based; the column counts
@@ -30,15 +39,10 @@ pub fn files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
             continue;
         }
         if !path.exists() {
-            out.push(Err(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
+            out.push(Err(missing(path)));
             continue;
         }
-        let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
-            .hidden(false)
-            .filter_entry(|e| e.file_name() != ".git")
+        let mut found: Vec<PathBuf> = walker(path)
             .build()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
@@ -50,14 +54,47 @@ pub fn files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
     out
 }
 
-/// Spots terms in one file's text.
-pub fn scan_text(content: &Content, path: &Path, text: &str) -> Vec<FileHit> {
+fn missing(path: &Path) -> String {
+    format!("{}: no such file or directory", path.display())
+}
+
+fn walker(path: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(path);
+    builder
+        .hidden(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    builder
+}
+
+/// The findings in one file's text, as the editor would flag them.
+/// `llm_project`: the file belongs to a project that depends on an LLM
+/// library (see [`crate::matcher::LlmProjects`]), so terms marked
+/// `context = "llm"` need no anchor word nearby.
+pub fn scan_text(
+    content: &Content,
+    learner: &Learner<'_>,
+    options: &Options,
+    path: &Path,
+    text: &str,
+    llm_project: bool,
+) -> Vec<FileHit> {
     let lines = LineIndex::new(text);
+    let mut hits = Vec::new();
+    let mut anchors = Vec::new();
     content
         .matcher
-        .find_all(text)
+        .find_with_anchors(text, 0, text.len(), llm_project, &mut hits, &mut anchors);
+    let doc = DocumentRef {
+        text,
+        lines: &lines,
+        hits: &hits,
+        path: Some(path),
+        language: policy::language_of(path),
+    };
+    policy::findings(doc, content, learner, options)
         .into_iter()
-        .map(|hit| {
+        .map(|f| {
+            let hit = f.hit;
             let line = lines.line_of(hit.start);
             let start = lines.line_start(line).unwrap_or(0);
             FileHit {
@@ -81,4 +118,118 @@ pub fn read_text(path: &Path) -> std::io::Result<Option<String>> {
         return Ok(None);
     }
     Ok(String::from_utf8(bytes).ok())
+}
+
+/// One file's findings.
+pub type FileHits = (PathBuf, Vec<FileHit>);
+
+/// What a scan found: the findings of every file in order (paths in the
+/// order given, files of a folder sorted by path), and the problems met.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub files: Vec<FileHits>,
+    pub errors: Vec<String>,
+}
+
+/// Scans files and folders with `threads` threads (0: one per core).
+pub fn scan_paths(
+    paths: &[PathBuf],
+    content: &Content,
+    learner: &Learner<'_>,
+    options: &Options,
+    threads: usize,
+) -> ScanResult {
+    let mut result = ScanResult::default();
+    // Each folder given is a project; a file given alone belongs to its
+    // nearest `.git` ancestor's project (or its folder's).
+    let mut projects = LlmProjects::default();
+    let llm: Vec<bool> = paths
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                projects.contains(&p.join("_"), std::slice::from_ref(p))
+            } else {
+                projects.contains(p, &[])
+            }
+        })
+        .collect();
+    let scan_one = |path: &Path, llm_project: bool| -> Result<Option<Vec<FileHit>>, String> {
+        match read_text(path) {
+            Ok(Some(text)) => Ok(Some(scan_text(
+                content,
+                learner,
+                options,
+                path,
+                &text,
+                llm_project,
+            ))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    };
+    for (path, &llm_project) in paths.iter().zip(&llm) {
+        if path.is_file() {
+            match scan_one(path, llm_project) {
+                Ok(Some(hits)) => result.files.push((path.clone(), hits)),
+                Ok(None) => {}
+                Err(e) => result.errors.push(e),
+            }
+            continue;
+        }
+        if !path.exists() {
+            result.errors.push(missing(path));
+            continue;
+        }
+        let found: Mutex<Vec<FileHits>> = Mutex::new(Vec::new());
+        let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        walker(path).threads(threads).build_parallel().run(|| {
+            // Each thread gathers into its own list and hands it over once.
+            struct Local<'s> {
+                found: Vec<FileHits>,
+                errors: Vec<String>,
+                into: (&'s Mutex<Vec<FileHits>>, &'s Mutex<Vec<String>>),
+            }
+            impl Drop for Local<'_> {
+                fn drop(&mut self) {
+                    let (found, errors) = self.into;
+                    found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .append(&mut self.found);
+                    errors
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .append(&mut self.errors);
+                }
+            }
+            let mut local = Local {
+                found: Vec::new(),
+                errors: Vec::new(),
+                into: (&found, &errors),
+            };
+            let scan_one = &scan_one;
+            Box::new(move |entry| {
+                // Entries the walker cannot read (permissions, broken
+                // links) are skipped, as they always were.
+                let Ok(entry) = entry else {
+                    return ignore::WalkState::Continue;
+                };
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    match scan_one(entry.path(), llm_project) {
+                        Ok(Some(hits)) => local.found.push((entry.into_path(), hits)),
+                        Ok(None) => {}
+                        Err(e) => local.errors.push(e),
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        result.files.extend(found);
+        let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        errors.sort();
+        result.errors.extend(errors);
+    }
+    result
 }

@@ -22,8 +22,18 @@ fi
 
 npm ci --no-audit --no-fund
 npm test
-npm run package
+# The .vsix carries a plain release build, never the test-hooks build the
+# tests use (copy-server.mjs refuses one; this checks what was packed).
+(cd ../.. && cargo build --release -p llmops-lsp)
+LLMOPS_LSP_BIN=../../target/release/llmops-lsp npm run package
 ls -l ./*.vsix
+python3 - ./*.vsix <<'PY'
+import sys, zipfile
+server = zipfile.ZipFile(sys.argv[1]).read("extension/server/llmops-lsp")
+if b"llmops.debug.panic" in server:
+    sys.exit("test.sh: the .vsix carries a server built with test hooks")
+print("test.sh: the .vsix carries a plain release server")
+PY
 # Real VS Code (code-server) end to end: opt-in locally (see DEVELOPING.md,
 # "Testing"), always under CI=true, where a missing code-server is installed
 # or fails the run, never skipped.

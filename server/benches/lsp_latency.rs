@@ -15,7 +15,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use common::{Rng, builtin_phrases, percentile, prose_lines, rss_kib};
 use llmops_core::text::LineIndex;
 use llmops_core::{Content, Document, Hit};
+use llmops_lsp::transport::framer::{Frame, Framer, frame_bytes, read_frame_blocking};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_llmops-lsp");
@@ -45,49 +46,23 @@ struct Server {
 }
 
 fn frame(value: &Value) -> Vec<u8> {
-    let body = serde_json::to_vec(value).expect("JSON serializes");
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(&body);
-    out
+    frame_bytes(&serde_json::to_vec(value).expect("JSON serializes"))
 }
 
 /// Reads framed messages until the server closes its stdout.
-fn read_messages(stdout: impl Read, tx: std::sync::mpsc::Sender<Incoming>) {
-    let mut reader = BufReader::with_capacity(1 << 20, stdout);
-    let mut line = String::new();
-    loop {
-        let mut length = None;
-        loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-        let Some(length) = length else { continue };
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
+/// Reads the server's messages with the server's own framer.
+fn read_messages(mut stdout: impl Read, tx: std::sync::mpsc::Sender<Incoming>) {
+    let mut framer = Framer::new();
+    while let Some(frame) = read_frame_blocking(&mut framer, &mut stdout) {
+        let Frame::Body(body) = frame else { continue };
         let at = Instant::now();
         let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        if tx
-            .send(Incoming {
-                at,
-                bytes: length,
-                value,
-            })
-            .is_err()
-        {
+        let incoming = Incoming {
+            at,
+            bytes: body.len(),
+            value,
+        };
+        if tx.send(incoming).is_err() {
             return;
         }
     }

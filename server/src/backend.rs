@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use llmops_core::clock;
 use llmops_core::document::{Change, Document, EditIssue};
-use llmops_core::learning::term_state;
 use llmops_core::packs::PackSet;
-use llmops_core::progress::{ProgressStore, default_data_dir};
+use llmops_core::policy::Learner;
+use llmops_core::progress::ProgressStore;
 use llmops_core::text::Encoding;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -17,8 +17,9 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
+use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
-use crate::state::{OpenDoc, Shared, State, matcher_for, scan_with};
+use crate::state::{Config, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, publish, render};
 
@@ -30,13 +31,18 @@ use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, pu
 pub struct Backend {
     pub client: Client,
     pub shared: Arc<Shared>,
+    config: Arc<Config>,
 }
 
 impl Backend {
-    pub fn new(client: Client, outbox: Outbox) -> Backend {
-        let shared = Arc::new(Shared::new(State::new()));
+    pub fn new(client: Client, outbox: Outbox, config: Config) -> Backend {
+        let shared = Arc::new(Shared::new(State::new(&config)));
         tokio::spawn(publish::publish_loop(outbox, shared.clone()));
-        Backend { client, shared }
+        Backend {
+            client,
+            shared,
+            config: Arc::new(config),
+        }
     }
 
     async fn show_notices(&self) {
@@ -49,7 +55,7 @@ impl Backend {
     fn apply_settings(&self, value: &Value) {
         let (settings, problems) = Settings::from_json(value);
         let mut state = self.shared.lock();
-        let rescan = settings.max_file_bytes != state.settings.max_file_bytes;
+        let rescan = settings.policy.max_file_bytes != state.settings.policy.max_file_bytes;
         state.settings = settings;
         if rescan {
             let content = state.content.clone();
@@ -117,20 +123,25 @@ impl LanguageServer for Backend {
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
+        let client_features =
+            ClientFeatures::from_init_options(params.initialization_options.as_ref());
         // Disk work first, with the state unlocked: progress, packs, and the
         // read-only copy of the built-in pack that hovers link to.
-        let (progress, progress_notices) = ProgressStore::open(default_data_dir().as_deref());
+        let data_dir = self.config.data_dir.as_deref();
+        let (progress, progress_notices) = ProgressStore::open(data_dir);
         let workspace_packs = self.shared.lock().settings.workspace_packs;
-        let mut pack_set = PackSet::with_builtin();
+        let mut pack_set = PackSet::with_builtin().with_user_dir(self.config.user_pack_dir.clone());
         let pack_notices = pack_set.load_roots(&roots, workspace_packs);
-        let _ = definition::builtin_file();
+        let builtin_dir = data_dir.and_then(definition::write_builtin_files);
         self.shared.set_store(progress);
         {
             let mut state = self.shared.lock();
             state.encoding = encoding;
             state.roots = roots;
+            state.builtin_dir = builtin_dir;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
+            state.client = client_features;
             state.notices.extend(
                 progress_notices
                     .into_iter()
@@ -202,12 +213,17 @@ impl LanguageServer for Backend {
         let item = params.text_document;
         let key = uri_key(&item.uri);
         let mut state = self.shared.lock();
+        let path = item.uri.to_file_path().map(|p| p.into_owned());
+        let llm_project = path.as_ref().is_some_and(|p| {
+            let state = &mut *state;
+            state.llm_projects.contains(p, &state.roots)
+        });
         let matcher = matcher_for(&state.content, &state.settings, item.text.len());
-        let doc = Document::new(item.text, item.version, matcher);
+        let doc = Document::in_project(item.text, item.version, llm_project, matcher);
         state.docs.insert(
             key.clone(),
             OpenDoc {
-                path: item.uri.to_file_path().map(|p| p.into_owned()),
+                path,
                 uri: item.uri,
                 language: item.language_id,
                 doc,
@@ -226,7 +242,7 @@ impl LanguageServer for Backend {
             let mut state = self.shared.lock();
             let encoding = state.encoding;
             let content = state.content.clone();
-            let max_file_bytes = state.settings.max_file_bytes;
+            let max_file_bytes = state.settings.policy.max_file_bytes;
             let Some(open) = state.docs.get_mut(&key) else {
                 unknown = true;
                 break 'apply;
@@ -314,7 +330,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let at = from_lsp(position.position);
-        let hit = if open.doc.text().len() as u64 > state.settings.max_file_bytes {
+        let hit = if open.doc.text().len() as u64 > state.settings.policy.max_file_bytes {
             // Not scanned (too big): look only at the lines around the cursor.
             let text = open.doc.text();
             open.doc
@@ -331,12 +347,9 @@ impl LanguageServer for Backend {
         let Some(term) = content.terms.get(hit.term as usize) else {
             return Ok(None);
         };
-        let progress = &*state.progress;
-        let completed = term
-            .exercise
-            .as_ref()
-            .map(|e| progress.exercises.get(e).is_some_and(|r| r.completed));
-        let term_state = term_state(progress, &term.id, state.settings.mastery, clock::now());
+        let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
+        let completed = term.exercise.is_some().then(|| learner.exercise_done(term));
+        let term_state = learner.state(&term.id);
         let span = open.doc.spans(&[hit], state.encoding)[0];
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
@@ -346,7 +359,9 @@ impl LanguageServer for Backend {
                     term,
                     completed,
                     term_state,
-                    definition::term_link,
+                    render::HoverLinks {
+                        commands: state.client.command_links,
+                    },
                 ),
             }),
             range: Some(span_to_range(span)),
@@ -375,22 +390,13 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        // Commands may write the progress file (lock, fsync): run them on
-        // the blocking pool, never on the workers that serve keystrokes.
-        let shared = self.shared.clone();
-        let ExecuteCommandParams {
-            command, arguments, ..
-        } = params;
-        let ran =
-            tokio::task::spawn_blocking(move || commands::execute(&shared, &command, &arguments))
-                .await;
-        let result = match ran {
-            Ok(result) => result,
-            // Re-raised so the transport logs it and answers with an
-            // internal error, as for a panic in any other handler.
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(Error::invalid_params(e.to_string())),
-        };
+        // Commands may write the progress file (lock, fsync): tell the
+        // runtime this worker blocks, so other tasks move to another worker
+        // meanwhile. (In place rather than on the blocking pool: no extra
+        // threads, each with its own allocator arena, for a quick command.)
+        let result = tokio::task::block_in_place(|| {
+            commands::execute(&self.shared, &params.command, &params.arguments)
+        });
         let notices = {
             let mut state = self.shared.lock();
             if let Ok(r) = &result {

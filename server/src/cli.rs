@@ -1,18 +1,110 @@
-//! The command-line side: `scan`, `check` and `report` run the same core as
-//! the server, so what a team sees in CI is what its editors show.
+//! The command line: `scan`, `check` and `report` run the same core, and
+//! the same policy ([`llmops_core::policy::findings`]), as the server, so
+//! what a team sees in CI is what its editors show.
+//!
+//! Arguments are parsed by `clap` (help per subcommand, unknown flags
+//! rejected with exit 2). Output goes through one writer; when the reader
+//! goes away (`llmops-lsp scan . | head -1`) the command ends quietly with
+//! exit 0, as `grep` and `rg` do.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use llmops_core::content::{Content, Pack, Scope, builtin_packs};
-use llmops_core::learning::{TermState, term_state};
-use llmops_core::progress::{ProgressStore, default_data_dir};
-use llmops_core::scan::{self, FileHit};
+use llmops_core::learning::DEFAULT_MASTERY;
+use llmops_core::packs::PackSet;
+use llmops_core::policy::{Learner, Options};
+use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
+use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
 use llmops_core::{clock, course};
 use serde_json::json;
 
-use llmops_core::packs::PackSet;
+const ENVIRONMENT: &str = "\
+ENVIRONMENT:
+    LLMOPS_LSP_DATA_DIR   where progress.json lives (default $XDG_DATA_HOME/llmops-lsp)
+    XDG_CONFIG_HOME       user packs are read from $XDG_CONFIG_HOME/llmops-lsp/packs/*.toml";
+
+/// llmops-lsp: spot LLMOps vocabulary, explain it, teach it.
+///
+/// With no command it runs the language server on stdin/stdout.
+#[derive(Parser, Debug)]
+#[command(name = "llmops-lsp", version, after_help = ENVIRONMENT)]
+pub struct Cli {
+    /// Speak LSP on stdin/stdout (the default; accepted for clients that pass it).
+    #[arg(long)]
+    pub stdio: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print every spotted term as path:line:col: term: definition
+    Scan(ScanArgs),
+    /// Check content packs; print errors as path:line:col: message (exit 1 on any)
+    Check(PathArgs),
+    /// Which terms occur where, and how many of them you have learned
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PathArgs {
+    /// Files or folders (folders honour .gitignore)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// path:line:col: Term: definition
+    Text,
+    /// One JSON array of findings, for tools
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Flag each term once per file (the editor's llmops.firstOccurrenceOnly)
+    #[arg(long)]
+    pub first_occurrence_only: bool,
+    /// Worker threads (0: one per core)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+    /// JSON instead of a Markdown table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs a command; returns the exit code.
+pub fn run(command: Command) -> i32 {
+    let result = match command {
+        Command::Scan(args) => scan(&args),
+        Command::Check(args) => check(&args),
+        Command::Report(args) => report(&args),
+    };
+    match result {
+        Ok(code) => code,
+        // The reader went away: nothing left to say, and not a failure.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("llmops-lsp: cannot write the output: {e}");
+            2
+        }
+    }
+}
 
 /// Content as the server would have it when started in the current folder.
 fn content_here() -> Content {
@@ -24,72 +116,96 @@ fn content_here() -> Content {
     packs.merged().0
 }
 
-fn hits_in(content: &Content, paths: &[PathBuf]) -> (Vec<FileHit>, bool) {
-    let mut all = Vec::new();
-    let mut failed = false;
-    for file in scan::files(paths) {
-        match file {
-            Ok(path) => match scan::read_text(&path) {
-                Ok(Some(text)) => all.extend(scan::scan_text(content, &path, &text)),
-                Ok(None) => {}
-                Err(e) => {
-                    eprintln!("llmops-lsp: {}: {e}", path.display());
-                    failed = true;
-                }
-            },
-            Err(e) => {
-                eprintln!("llmops-lsp: {e}");
-                failed = true;
-            }
-        }
-    }
-    (all, failed)
+/// The learner's progress, as the editor on this machine sees it.
+fn progress_here() -> ProgressData {
+    let (store, _) = ProgressStore::open(default_data_dir().as_deref());
+    store.data().clone()
 }
 
-fn paths_or_usage(args: &[String], command: &str) -> Option<Vec<PathBuf>> {
-    let paths: Vec<PathBuf> = args
-        .iter()
-        .filter(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-        .collect();
-    if paths.is_empty() {
-        eprintln!("llmops-lsp {command}: give at least one file or folder");
-        return None;
+/// Scans `paths`; reports read problems on stderr. `true` when one failed.
+fn scan_paths(
+    paths: &[PathBuf],
+    content: &Content,
+    learner: &Learner<'_>,
+    options: &Options,
+    threads: usize,
+) -> (Vec<FileHit>, bool) {
+    let result = scan::scan_paths(paths, content, learner, options, threads);
+    for e in &result.errors {
+        eprintln!("llmops-lsp: {e}");
     }
-    Some(paths)
+    let hits = result
+        .files
+        .into_iter()
+        .flat_map(|(_, hits)| hits)
+        .collect();
+    (hits, !result.errors.is_empty())
 }
 
 /// `llmops-lsp scan PATH...`
-pub fn scan(args: &[String]) -> i32 {
-    let Some(paths) = paths_or_usage(args, "scan") else {
-        return 2;
-    };
+fn scan(args: &ScanArgs) -> io::Result<i32> {
     let content = content_here();
-    let (hits, failed) = hits_in(&content, &paths);
-    let mut out = std::io::stdout().lock();
-    for hit in &hits {
-        let term = &content.terms[hit.term];
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {}: {}",
-            hit.path.display(),
-            hit.line,
-            hit.column,
-            term.name,
-            term.summary()
-        );
+    let progress = progress_here();
+    let learner = Learner::new(&progress, DEFAULT_MASTERY, clock::now());
+    let options = Options {
+        first_occurrence_only: args.first_occurrence_only,
+        // The editor's 1 MB limit keeps keystrokes fast; a scan has no
+        // keystrokes, so it reads everything short of generated data.
+        max_file_bytes: MAX_SCAN_BYTES,
+        ..Options::default()
+    };
+    let (hits, failed) = scan_paths(
+        &args.paths.paths,
+        &content,
+        &learner,
+        &options,
+        args.threads,
+    );
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format {
+        Format::Text => {
+            for hit in &hits {
+                let term = &content.terms[hit.term];
+                writeln!(
+                    out,
+                    "{}:{}:{}: {}: {}",
+                    hit.path.display(),
+                    hit.line,
+                    hit.column,
+                    term.name,
+                    term.summary()
+                )?;
+            }
+        }
+        Format::Json => {
+            let findings: Vec<_> = hits
+                .iter()
+                .map(|hit| {
+                    let term = &content.terms[hit.term];
+                    json!({
+                        "path": hit.path,
+                        "line": hit.line,
+                        "column": hit.column,
+                        "text": hit.text,
+                        "termId": term.id,
+                        "term": term.name,
+                        "summary": term.summary(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &findings)?;
+            writeln!(out)?;
+        }
     }
-    if failed { 2 } else { 0 }
+    out.flush()?;
+    Ok(if failed { 2 } else { 0 })
 }
 
 /// `llmops-lsp check PATH...`: validates pack files (or every `.toml` under
 /// a folder) together with the built-in pack.
-pub fn check(args: &[String]) -> i32 {
-    let Some(paths) = paths_or_usage(args, "check") else {
-        return 2;
-    };
+fn check(args: &PathArgs) -> io::Result<i32> {
     let mut files = Vec::new();
-    for path in &paths {
+    for path in &args.paths {
         if path.is_dir() {
             files.extend(
                 scan::files(std::slice::from_ref(path))
@@ -101,54 +217,58 @@ pub fn check(args: &[String]) -> i32 {
             files.push(path.clone());
         }
     }
-    let mut errors = Vec::new();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut errors = 0;
     let mut packs: Vec<Pack> = builtin_packs().unwrap_or_default();
+    let pack_set = PackSet::with_builtin();
     for file in &files {
         let source = match std::fs::read_to_string(file) {
             Ok(s) => s,
             Err(e) => {
-                println!("{}:1:1: cannot read: {e}", file.display());
-                errors.push(());
+                writeln!(out, "{}:1:1: cannot read: {e}", file.display())?;
+                errors += 1;
                 continue;
             }
         };
-        let scope = PackSet::scope_of(file, &[]).unwrap_or(Scope::Workspace);
+        let scope = pack_set.scope_of(file, &[]).unwrap_or(Scope::Workspace);
         match Pack::parse(&file.to_string_lossy(), scope, &source) {
             Ok(pack) => packs.push(pack),
             Err(found) => {
                 for e in found {
-                    println!("{e}");
-                    errors.push(());
+                    writeln!(out, "{e}")?;
+                    errors += 1;
                 }
             }
         }
     }
     let (_, merge_errors) = Content::merge(&packs);
     for e in merge_errors {
-        println!("{e}");
-        errors.push(());
+        writeln!(out, "{e}")?;
+        errors += 1;
     }
-    if errors.is_empty() {
+    out.flush()?;
+    if errors == 0 {
         eprintln!("llmops-lsp check: {} pack(s) OK", files.len());
-        0
+        Ok(0)
     } else {
-        eprintln!("llmops-lsp check: {} error(s)", errors.len());
-        1
+        eprintln!("llmops-lsp check: {errors} error(s)");
+        Ok(1)
     }
 }
 
 /// `llmops-lsp report [--json] PATH...`
-pub fn report(args: &[String]) -> i32 {
-    let Some(paths) = paths_or_usage(args, "report") else {
-        return 2;
-    };
-    let as_json = args.iter().any(|a| a == "--json");
+fn report(args: &ReportArgs) -> io::Result<i32> {
     let content = content_here();
-    let (hits, failed) = hits_in(&content, &paths);
-    let (progress, _) = ProgressStore::open(default_data_dir().as_deref());
-    let data = progress.data();
-    let now = clock::now();
-    let mastery = llmops_core::learning::DEFAULT_MASTERY;
+    let progress = progress_here();
+    let learner = Learner::new(&progress, DEFAULT_MASTERY, clock::now());
+    // Every term counts in a report, learned or not; ignore markers and the
+    // rest of the policy apply as in the editor.
+    let options = Options {
+        hide_known: false,
+        max_file_bytes: MAX_SCAN_BYTES,
+        ..Options::default()
+    };
+    let (hits, failed) = scan_paths(&args.paths.paths, &content, &learner, &options, 0);
 
     struct Row {
         count: usize,
@@ -163,21 +283,14 @@ pub fn report(args: &[String]) -> i32 {
         row.count += 1;
         row.files.entry(hit.path.clone()).or_insert(hit.line);
     }
-    let learned = |term: usize| {
-        let t = &content.terms[term];
-        let state = term_state(data, &t.id, mastery, now);
-        let exercise_done = t
-            .exercise
-            .as_ref()
-            .is_some_and(|e| data.exercises.get(e).is_some_and(|r| r.completed));
-        state == TermState::Known || exercise_done
-    };
+    let learned = |term: usize| learner.learned(&content.terms[term]);
     let mut ordered: Vec<(&usize, &Row)> = rows.iter().collect();
     ordered.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
     let learned_count = ordered.iter().filter(|(t, _)| learned(**t)).count();
-    let standing = course::standing(&content, data);
+    let standing = course::standing(&content, &progress);
 
-    if as_json {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
         let terms: Vec<_> = ordered
             .iter()
             .map(|(t, row)| {
@@ -191,24 +304,26 @@ pub fn report(args: &[String]) -> i32 {
                 })
             })
             .collect();
-        let out = json!({
+        let value = json!({
             "terms": terms,
             "termsFound": ordered.len(),
             "termsLearned": learned_count,
             "exercises": standing,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
     } else {
-        println!("# LLMOps vocabulary report\n");
-        println!(
+        writeln!(out, "# LLMOps vocabulary report\n")?;
+        writeln!(
+            out,
             "{} term(s) found, {} learned; exercises {}/{} completed.\n",
             ordered.len(),
             learned_count,
             standing.completed,
             standing.total
-        );
-        println!("| Term | Occurrences | Where (first line) | Learned |");
-        println!("|---|---:|---|:---:|");
+        )?;
+        writeln!(out, "| Term | Occurrences | Where (first line) | Learned |")?;
+        writeln!(out, "|---|---:|---|:---:|")?;
         for (t, row) in &ordered {
             let term = &content.terms[**t];
             let mut wheres: Vec<String> = row
@@ -220,16 +335,18 @@ pub fn report(args: &[String]) -> i32 {
             if row.files.len() > 3 {
                 wheres.push(format!("+{} more", row.files.len() - 3));
             }
-            println!(
+            writeln!(
+                out,
                 "| {} | {} | {} | {} |",
                 term.name.replace('|', "\\|"),
                 row.count,
                 wheres.join(", ").replace('|', "\\|"),
                 if learned(**t) { "yes" } else { "no" }
-            );
+            )?;
         }
     }
-    if failed { 2 } else { 0 }
+    out.flush()?;
+    Ok(if failed { 2 } else { 0 })
 }
 
 fn display(path: &Path) -> String {

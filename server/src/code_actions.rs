@@ -1,18 +1,37 @@
 //! `textDocument/codeAction`: for each term under the cursor, "Learn: ..."
-//! (opens its exercise), "I know this term" or "Show hints again", and the
-//! two ignore-comment insertions.
+//! (opens its exercise) then "I know this term" or "Show hints again", and
+//! after them the two ignore-comment insertions. Always in that order, so a
+//! menu's numbers do not move; "show every known term again" is a command
+//! (`llmops.forgetKnown` with no argument), not an entry in every menu.
+//!
+//! Kinds: a term is something to learn, not an error to fix, so the learning
+//! actions get kinds of their own ([`LEARN_KIND`], [`KNOWN_KIND`]) outside
+//! `quickfix`, and none is preferred. Auto-fix mappings (VS Code's
+//! `editor.action.autoFix`, Neovim's `code_action({ context = { only =
+//! { "quickfix" } }, apply = true })`) and lightbulb plugins filtering on
+//! quick fixes leave them alone, while the full code-action menu still
+//! lists them (VS Code under "More Actions"). Inserting an ignore comment
+//! does silence a diagnostic, the usual meaning of a quick fix, so those
+//! two are `quickfix`, never preferred.
 
 use std::collections::{BTreeSet, HashMap};
 
-use llmops_core::learning::{TermState, term_state};
-use llmops_core::policy::comment_for;
+use llmops_core::learning::TermState;
+use llmops_core::policy::{Learner, comment_for};
 use llmops_core::{Hit, clock, course};
 use serde::Serialize;
 use tower_lsp_server::ls_types::*;
 
-use crate::convert::{range_to_span, uri_key};
+use llmops_core::text::Encoding;
+
+use crate::convert::{range_to_span, to_lsp, uri_key};
 use crate::protocol::{FORGET_KNOWN, MARK_KNOWN, OPEN_EXERCISE, OpenExerciseArgs, TermArgs};
 use crate::state::{OpenDoc, State};
+
+/// Kind of "Learn: ..." (opens an exercise).
+pub const LEARN_KIND: &str = "llmops.learn";
+/// Kind of "I know this term" and "Show hints for ... again".
+pub const KNOWN_KIND: &str = "llmops.known";
 
 fn command(title: String, name: &str, argument: impl Serialize) -> Command {
     Command {
@@ -31,7 +50,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         return Some(Vec::new());
     }
     let content = &state.content;
-    let now = clock::now();
+    let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
     let mut actions = Vec::new();
     let mut seen = BTreeSet::new();
     for hit in &hits {
@@ -66,15 +85,14 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
             };
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: title.clone(),
-                kind: Some(CodeActionKind::QUICKFIX),
+                kind: Some(CodeActionKind::new(LEARN_KIND)),
                 diagnostics: diagnostics.clone(),
                 command: Some(command(title, OPEN_EXERCISE, args)),
-                is_preferred: Some(true),
+                is_preferred: Some(false),
                 ..Default::default()
             }));
         }
-        let known =
-            term_state(&state.progress, &term.id, state.settings.mastery, now) == TermState::Known;
+        let known = learner.state(&term.id) == TermState::Known;
         let (title, name) = if known {
             (format!("Show hints for {} again", term.name), FORGET_KNOWN)
         } else {
@@ -85,80 +103,122 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         };
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: title.clone(),
-            kind: Some(CodeActionKind::QUICKFIX),
+            kind: Some(CodeActionKind::new(KNOWN_KIND)),
             diagnostics,
             command: Some(command(title, name, args)),
+            is_preferred: Some(false),
             ..Default::default()
         }));
     }
-    if !state.progress.known_terms.is_empty() {
-        let title = "Show all known terms again".to_string();
-        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: title.clone(),
-            kind: Some(CodeActionKind::QUICKFIX),
-            command: Some(Command {
-                title,
-                command: FORGET_KNOWN.into(),
-                arguments: Some(Vec::new()),
-            }),
-            ..Default::default()
-        }));
+    actions.extend(ignore_actions(
+        open,
+        &params.text_document.uri,
+        &hits,
+        state.encoding,
+    ));
+    if let Some(only) = &params.context.only {
+        actions.retain(|a| wanted(a, only));
     }
-    actions.extend(ignore_actions(open, &params.text_document.uri, &hits));
     Some(actions)
 }
 
-/// Code actions that insert `llmops: ignore-next-line` above the first hit's
-/// line, or `llmops: ignore-file` at the top.
-fn ignore_actions(open: &OpenDoc, uri: &Uri, hits: &[Hit]) -> Vec<CodeActionOrCommand> {
+/// Whether an action's kind is one of `only` or under one of them
+/// (`quickfix` covers `quickfix.x`), as a client asking for some kinds
+/// expects.
+fn wanted(action: &CodeActionOrCommand, only: &[CodeActionKind]) -> bool {
+    let CodeActionOrCommand::CodeAction(action) = action else {
+        return false;
+    };
+    let Some(kind) = &action.kind else {
+        return false;
+    };
+    only.iter().any(|want| {
+        let (kind, want) = (kind.as_str(), want.as_str());
+        want.is_empty()
+            || kind == want
+            || kind
+                .strip_prefix(want)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+/// Whether a same-line ignore comment leaves the rendered document as it
+/// is: an HTML comment at the end of a Markdown (or HTML) line is inline and
+/// invisible, where a line of its own between two list items would end the
+/// list in some renderers. In code an end-of-line comment could land inside
+/// a string, so code gets `ignore-next-line` above the line.
+fn ignores_on_same_line(language: &str) -> bool {
+    comment_for(language, "").starts_with("<!--")
+}
+
+/// Code actions that silence the first hit's line (`llmops: ignore` at its
+/// end, or `llmops: ignore-next-line` above it) or the whole file
+/// (`llmops: ignore-file` at the top).
+fn ignore_actions(
+    open: &OpenDoc,
+    uri: &Uri,
+    hits: &[Hit],
+    encoding: Encoding,
+) -> Vec<CodeActionOrCommand> {
     let Some(first) = hits.first() else {
         return Vec::new();
     };
     let doc = &open.doc;
+    let text = doc.text();
     let line = doc.lines().line_of(first.start);
-    let line_start = doc.lines().line_start(line).unwrap_or(0);
-    let indent: String = doc.text()[line_start..]
+    let (line_start, line_end) = doc.lines().line_content(text, line).unwrap_or((0, 0));
+    let indent: String = text[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let newline = if doc.text().contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let edit = |title: String, at_line: u32, text: String| {
-        let at = Position::new(at_line, 0);
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let edit = |title: &str, at: Position, new_text: String| {
         let mut changes = HashMap::new();
         changes.insert(
             uri.clone(),
             vec![TextEdit {
                 range: Range::new(at, at),
-                new_text: text,
+                new_text,
             }],
         );
         CodeActionOrCommand::CodeAction(CodeAction {
-            title,
+            title: title.into(),
             kind: Some(CodeActionKind::QUICKFIX),
             edit: Some(WorkspaceEdit {
                 changes: Some(changes),
                 ..Default::default()
             }),
+            is_preferred: Some(false),
             ..Default::default()
         })
     };
-    let file_line = if doc.text().starts_with("#!") { 1 } else { 0 };
-    vec![
+    let this_line = if ignores_on_same_line(&open.language) {
+        let content = &text[line_start..line_end];
+        let trimmed = content.trim_end();
+        let at = doc
+            .lines()
+            .position(text, line_start + trimmed.len(), encoding);
         edit(
-            "Ignore LLMOps terms on this line".into(),
-            line as u32,
+            "Ignore LLMOps terms on this line",
+            to_lsp(at),
+            format!(" {}", comment_for(&open.language, "llmops: ignore")),
+        )
+    } else {
+        edit(
+            "Ignore LLMOps terms on this line",
+            Position::new(line as u32, 0),
             format!(
                 "{indent}{}{newline}",
                 comment_for(&open.language, "llmops: ignore-next-line")
             ),
-        ),
+        )
+    };
+    let file_line = if text.starts_with("#!") { 1 } else { 0 };
+    vec![
+        this_line,
         edit(
-            "Ignore LLMOps terms in this file".into(),
-            file_line,
+            "Ignore LLMOps terms in this file",
+            Position::new(file_line, 0),
             format!(
                 "{}{newline}",
                 comment_for(&open.language, "llmops: ignore-file")

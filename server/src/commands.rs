@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use llmops_core::content::Content;
-use llmops_core::learning::{TermState, term_state};
+use llmops_core::policy::{Learner, ProgressView};
 use llmops_core::progress::{Notice, ProgressData};
 use llmops_core::{clock, course};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::ServerError;
 use crate::protocol::*;
@@ -53,36 +53,9 @@ fn object_arg<T: DeserializeOwned>(
     T::deserialize(object).map_err(|e| ServerError::BadArgument(e.to_string()))
 }
 
-/// What `llmops.progress` (and the known-term commands) answer: the
-/// exercise standing, how many terms are known or due, and the standing
-/// of each module.
-pub fn progress_view(content: &Content, data: &ProgressData, mastery: u32) -> Value {
-    let mut value = serde_json::to_value(course::standing(content, data)).unwrap_or(Value::Null);
-    if let Some(map) = value.as_object_mut() {
-        let now = clock::now();
-        let mut known = 0;
-        let mut due = 0;
-        let mut terms = serde_json::Map::new();
-        for term in &content.terms {
-            let s = term_state(data, &term.id, mastery, now);
-            match s {
-                TermState::Known => known += 1,
-                TermState::Due => due += 1,
-                _ => {}
-            }
-            if s != TermState::New {
-                terms.insert(term.id.clone(), json!(s));
-            }
-        }
-        map.insert("known".into(), json!(known));
-        map.insert("due".into(), json!(due));
-        map.insert("terms".into(), Value::Object(terms));
-        map.insert(
-            "modules".into(),
-            serde_json::to_value(course::module_standings(content, data)).unwrap_or_default(),
-        );
-    }
-    value
+/// What `llmops.progress` (and the known-term commands) answer.
+fn progress_view(content: &Content, data: &ProgressData, mastery: u32) -> ProgressView {
+    ProgressView::new(content, &Learner::new(data, mastery, clock::now()))
 }
 
 /// Runs a command. Blocking: it may write the progress file, so callers
@@ -180,11 +153,7 @@ pub fn execute(
         PROGRESS => {
             shared.refresh_progress();
             let progress = shared.lock().progress.clone();
-            Ok(CommandResult {
-                value: progress_view(&content, &progress, mastery),
-                changed_learning: false,
-                notice: None,
-            })
+            done(progress_view(&content, &progress, mastery))
         }
         MARK_KNOWN | FORGET_KNOWN => {
             let usage_error = || ServerError::Usage {
@@ -221,10 +190,20 @@ pub fn execute(
             });
             let progress = shared.lock().progress.clone();
             Ok(CommandResult {
-                value: progress_view(&content, &progress, mastery),
+                value: to_json(progress_view(&content, &progress, mastery))?,
                 changed_learning: true,
                 notice,
             })
+        }
+        TERM_PAGE => {
+            let args: TermArgs = object_arg(command, args, TermArgs::USAGE)?;
+            let id = args.term_id.ok_or_else(|| ServerError::Usage {
+                command: command.into(),
+                usage: TermArgs::USAGE,
+            })?;
+            shared.refresh_progress();
+            let progress = shared.lock().progress.clone();
+            done(crate::term_page::page(&content, &progress, mastery, &id)?)
         }
         #[cfg(feature = "test-hooks")]
         DEBUG_PANIC => panic!("debug panic requested by a test"),

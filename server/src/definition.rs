@@ -1,8 +1,9 @@
-//! Where a term is defined: `textDocument/definition` and the links in
-//! hovers point at the term's entry in the pack that defines it. The
-//! built-in pack is written out read-only so editors can open it.
+//! Where a term is defined: `textDocument/definition` points at the term's
+//! entry in the pack that defines it, for pack authors (learners follow a
+//! related term to its page, `llmops.termPage`). The built-in pack is
+//! written out read-only so editors can open it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use llmops_core::content::{BUILTIN_FILES, BUILTIN_PREFIX, Term};
 use llmops_core::text::Position as CorePosition;
@@ -11,17 +12,12 @@ use tower_lsp_server::ls_types::*;
 use crate::convert::{from_lsp, to_lsp, uri_key};
 use crate::state::State;
 
-/// The folder where the built-in module files are written, one file each
-/// (`latency.toml`, ...). Written at most once per process; the server
-/// calls this at start, outside any lock, so hovers only read the cached
-/// path.
-pub fn builtin_file() -> Option<PathBuf> {
-    static PATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    PATH.get_or_init(write_builtin_files).clone()
-}
-
-fn write_builtin_files() -> Option<PathBuf> {
-    let dir = llmops_core::progress::default_data_dir()?.join("builtin-content");
+/// Writes the built-in pack files, read-only, under `data_dir` so editors
+/// can open them (go to definition, links in hovers); returns their folder.
+/// Files already up to date are left alone. Called at initialize, outside
+/// any lock.
+pub fn write_builtin_files(data_dir: &Path) -> Option<PathBuf> {
+    let dir = data_dir.join("builtin-content");
     std::fs::create_dir_all(&dir).ok()?;
     for file in BUILTIN_FILES {
         let name = file.path.rsplit('/').next()?;
@@ -50,19 +46,13 @@ fn write_builtin_files() -> Option<PathBuf> {
 }
 
 /// The file that defines a term (built-in files are written out read-only).
-fn term_file(term: &Term) -> Option<PathBuf> {
+fn term_file(term: &Term, builtin_dir: Option<&Path>) -> Option<PathBuf> {
     if term.origin.pack.starts_with(BUILTIN_PREFIX) {
         let name = term.origin.pack.rsplit('/').next()?;
-        Some(builtin_file()?.join(name))
+        Some(builtin_dir?.join(name))
     } else {
         Some(PathBuf::from(&*term.origin.pack))
     }
-}
-
-/// A `file://` link to a term's entry, with a `#L<line>` fragment.
-pub fn term_link(term: &Term) -> Option<String> {
-    let uri = Uri::from_file_path(term_file(term)?)?;
-    Some(format!("{}#L{}", uri.as_str(), term.origin.line + 1))
 }
 
 /// `textDocument/definition` on a term: its entry in the pack that defines it.
@@ -75,7 +65,7 @@ pub fn definition(
         .doc
         .hit_at(from_lsp(position.position), state.encoding)?;
     let term = state.content.terms.get(hit.term as usize)?;
-    let uri = Uri::from_file_path(term_file(term)?)?;
+    let uri = Uri::from_file_path(term_file(term, state.builtin_dir.as_deref())?)?;
     // Origins count UTF-8 bytes; pack ids are ASCII, so the column of the id
     // is the same in every encoding for the usual `id = "..."` line.
     let at = to_lsp(CorePosition {

@@ -1,7 +1,9 @@
 //! `textDocument/inlayHint`: acronyms get their expansion, `TTFT` shows
-//! `: time to first token` (off unless `llmops.inlayHints` is set).
+//! `: time to first token` (off unless `llmops.inlayHints` is set). Terms
+//! the learner knows get none, as they get no hint diagnostic.
 
-use llmops_core::Hit;
+use llmops_core::learning::{TermState, term_state};
+use llmops_core::{Hit, clock};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{range_to_span, span_to_range, uri_key};
@@ -22,6 +24,15 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
                 && text
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+        .collect();
+    let now = clock::now();
+    let hits: Vec<Hit> = hits
+        .into_iter()
+        .filter(|h| {
+            state.content.terms.get(h.term as usize).is_some_and(|t| {
+                term_state(&state.progress, &t.id, state.settings.mastery, now) != TermState::Known
+            })
         })
         .collect();
     let spans = doc.spans(&hits, state.encoding);

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use llmops_core::content::{Content, Scope};
-use llmops_core::packs::{PackSet, Parsed, user_pack_dir};
+use llmops_core::packs::Parsed;
 use serde_json::json;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::*;
@@ -60,7 +60,7 @@ impl Reloads {
 /// skipped when the editor says the workspace is not trusted. Every way a
 /// pack enters (start, typing, changes on disk) goes through this check.
 fn loadable_scope(state: &State, path: &Path) -> Option<Scope> {
-    let scope = PackSet::scope_of(path, &state.roots)?;
+    let scope = state.packs.scope_of(path, &state.roots)?;
     (scope != Scope::Workspace || state.settings.workspace_packs).then_some(scope)
 }
 
@@ -178,9 +178,14 @@ fn drain(shared: &Shared) {
 /// Asks the client to tell us when pack files change on disk, then
 /// publishes the errors of packs loaded at start.
 pub async fn register_watchers(shared: &Shared, client: &Client) {
-    if shared.lock().supports_watched_files {
+    let (watch, user_dir) = {
+        let state = shared.lock();
+        let user_dir = state.packs.user_dir().map(Path::to_path_buf);
+        (state.supports_watched_files, user_dir)
+    };
+    if watch {
         let mut watchers = vec![json!({"globPattern": "**/.llmops/*.toml"})];
-        if let Some(dir) = user_pack_dir() {
+        if let Some(dir) = user_dir {
             watchers.push(json!({"globPattern": format!("{}/*.toml", dir.display())}));
         }
         let registration = Registration {

@@ -13,6 +13,9 @@ pub const LIST_EXERCISES: &str = "llmops.listExercises";
 pub const PROGRESS: &str = "llmops.progress";
 pub const MARK_KNOWN: &str = "llmops.markKnown";
 pub const FORGET_KNOWN: &str = "llmops.forgetKnown";
+/// A term's entry for display: what the Neovim float and the VS Code page
+/// show when a learner follows a related term.
+pub const TERM_PAGE: &str = "llmops.termPage";
 pub const REVEAL_ANSWER: &str = "llmops.revealAnswer";
 /// Only in builds with the `test-hooks` feature: proves that a panicking
 /// handler is caught. Release builds and the `.vsix` never have it.
@@ -26,6 +29,7 @@ pub const ALL_COMMANDS: &[&str] = &[
     PROGRESS,
     MARK_KNOWN,
     FORGET_KNOWN,
+    TERM_PAGE,
     REVEAL_ANSWER,
     #[cfg(feature = "test-hooks")]
     DEBUG_PANIC,
@@ -134,4 +138,25 @@ pub struct TermArgs {
 
 impl TermArgs {
     pub const USAGE: &str = r#"[{"termId": "<id>"}]"#;
+}
+
+/// What a client told us it can do, in `initializationOptions.client`
+/// (beside the `llmops` settings): `{"commandLinks": true}` when it runs
+/// `command:` links in hovers (the VS Code shim, whose hovers trust our
+/// own commands only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientFeatures {
+    #[serde(default)]
+    pub command_links: bool,
+}
+
+impl ClientFeatures {
+    /// Reads `initializationOptions.client`; anything else means none.
+    pub fn from_init_options(options: Option<&Value>) -> ClientFeatures {
+        options
+            .and_then(|o| o.get("client"))
+            .and_then(|c| ClientFeatures::deserialize(c).ok())
+            .unwrap_or_default()
+    }
 }

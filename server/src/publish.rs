@@ -9,9 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use llmops_core::content::PackError;
-use llmops_core::learning::{TermState, term_state};
-use llmops_core::packs::PackSet;
-use llmops_core::policy::Silenced;
+use llmops_core::learning::TermState;
+use llmops_core::policy::{self, DocumentRef, Learner};
 use llmops_core::{clock, course};
 use tower_lsp_server::ls_types::*;
 
@@ -120,104 +119,83 @@ fn gather(state: &mut State) -> Vec<Job> {
     jobs
 }
 
-/// Whether a document is spotted at all under the current settings.
-pub fn spotting_enabled(state: &State, open: &OpenDoc) -> bool {
-    let settings = &state.settings;
-    if settings.severity == crate::settings::Severity::Off
-        || !settings.language_enabled(&open.language)
-        || open.doc.text().len() as u64 > settings.max_file_bytes
-    {
+/// Whether the editor's `exclude` globs (absolute, or relative to a
+/// workspace root) leave a document out. Editor-only: the command line
+/// walks what it is given and honours `.gitignore` instead.
+fn excluded(state: &State, open: &OpenDoc) -> bool {
+    let Some(path) = &open.path else {
         return false;
-    }
-    if let Some(path) = &open.path {
-        let mut candidates = vec![path.to_string_lossy().to_string()];
-        for root in &state.roots {
-            if let Ok(rel) = path.strip_prefix(root) {
-                candidates.push(rel.to_string_lossy().to_string());
-            }
-        }
-        let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
-        if settings.excluded(&refs) {
-            return false;
+    };
+    let mut candidates = vec![path.to_string_lossy().to_string()];
+    for root in &state.roots {
+        if let Ok(rel) = path.strip_prefix(root) {
+            candidates.push(rel.to_string_lossy().to_string());
         }
     }
-    true
+    let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    state.settings.excluded(&refs)
 }
 
-/// The diagnostics of one document under the current settings and progress.
+/// The diagnostics of one document under the current settings and progress:
+/// pack errors on a pack file, else the policy's findings as term hints.
 pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
     if let Some(path) = &open.path
-        && PackSet::scope_of(path, &state.roots).is_some()
+        && state.packs.scope_of(path, &state.roots).is_some()
     {
         let errors = state.packs.errors_for(path);
         return pack_diagnostics(&errors, open.doc.text(), state.encoding);
     }
-    if !spotting_enabled(state, open) {
-        return Vec::new();
-    }
     let settings = &state.settings;
-    let doc = &open.doc;
-    let silenced = Silenced::find(doc.text(), doc.lines());
-    if silenced.file {
+    let Some(severity) = severity(settings.severity) else {
+        return Vec::new();
+    };
+    if excluded(state, open) {
         return Vec::new();
     }
-    let now = clock::now();
+    let doc = &open.doc;
     let content = &state.content;
-    let progress = &*state.progress;
-    let mut seen = std::collections::BTreeSet::new();
-    let mut states: HashMap<u32, TermState> = HashMap::new();
-    let mut chosen = Vec::new();
-    for hit in doc.hits() {
-        if chosen.len() >= settings.max_diagnostics {
-            break;
-        }
-        let Some(term) = content.terms.get(hit.term as usize) else {
-            continue;
-        };
-        let term_state = *states
-            .entry(hit.term)
-            .or_insert_with(|| term_state(progress, &term.id, settings.mastery, now));
-        if term_state == TermState::Known {
-            continue;
-        }
-        if settings.first_occurrence_only && !seen.insert(hit.term) {
-            continue;
-        }
-        if !silenced.lines.is_empty() && silenced.covers(doc.lines().line_of(hit.start)) {
-            continue;
-        }
-        chosen.push((*hit, term_state));
-    }
-    let hits: Vec<_> = chosen.iter().map(|(h, _)| *h).collect();
+    let learner = Learner::new(&state.progress, settings.mastery, clock::now());
+    let found = policy::findings(
+        DocumentRef {
+            text: doc.text(),
+            lines: doc.lines(),
+            hits: doc.hits(),
+            path: open.path.as_deref(),
+            language: &open.language,
+        },
+        content,
+        &learner,
+        &settings.policy,
+    );
+    let hits: Vec<_> = found.iter().map(|f| f.hit).collect();
     let spans = doc.spans(&hits, state.encoding);
-    let severity = severity(settings.severity);
     // A term's message and data are the same at every occurrence: build
     // them once per term, not once per hit.
     let mut parts: HashMap<u32, (NumberOrString, String, serde_json::Value)> = HashMap::new();
-    chosen
+    found
         .iter()
         .zip(spans)
-        .map(|((hit, term_state), span)| {
+        .map(|(finding, span)| {
             let (code, message, data) = parts
-                .entry(hit.term)
+                .entry(finding.hit.term)
                 .or_insert_with(|| {
-                    let term = &content.terms[hit.term as usize];
+                    let term = &content.terms[finding.hit.term as usize];
                     let data = DiagnosticData {
                         term_id: term.id.clone(),
-                        exercise_id: course::least_recently_seen(content, progress, &term.id)
+                        exercise_id: course::least_recently_seen(content, learner.data, &term.id)
                             .map(|e| e.id.clone()),
-                        review_due: *term_state == TermState::Due,
+                        review_due: finding.state == TermState::Due,
                     };
                     (
                         NumberOrString::String(term.id.clone()),
-                        render::diagnostic_message(term, *term_state),
+                        render::diagnostic_message(term, finding.state),
                         serde_json::to_value(data).unwrap_or_default(),
                     )
                 })
                 .clone();
             Diagnostic {
                 range: span_to_range(span),
-                severity,
+                severity: Some(severity),
                 code: Some(code),
                 source: Some("llmops".into()),
                 message,
@@ -226,4 +204,38 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// One road out: no module but this one sends diagnostics, so every
+    /// publication (term hints, pack errors, clears) is ordered by it.
+    #[test]
+    fn only_the_publisher_sends_diagnostics() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut checked = 0;
+        let mut stack = vec![dir];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.file_name().is_some_and(|n| n == "publish.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                checked += 1;
+                for banned in ["publish_diagnostics(", "textDocument/publishDiagnostics"] {
+                    assert!(
+                        !text.contains(banned),
+                        "{} sends diagnostics itself ({banned})",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(checked > 10);
+    }
 }

@@ -1,8 +1,10 @@
 //! Text shown to people: hover Markdown and diagnostic messages.
 //!
-//! Pack text may come from any cloned repository, so it is untrusted: every
-//! piece of it is escaped before it becomes Markdown, so it cannot inject
-//! links, images (remote loads), HTML or command URIs into the hover.
+//! Pack text may come from any cloned repository, so it is untrusted: it is
+//! escaped before it becomes Markdown, so it cannot inject links, images
+//! (remote loads), HTML or command URIs into the hover. The only links in a
+//! hover are the ones built here, to our own commands, and only for clients
+//! that said they run command links.
 //! Its length is capped too, whatever the pack says: a hint message is
 //! sent once per occurrence, so a long one multiplies by every hint of every
 //! keystroke. Direction overrides and zero-width characters in names are
@@ -36,75 +38,163 @@ pub fn truncate_chars(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
-/// Escapes text for CommonMark so it renders literally.
+use crate::protocol::{OPEN_EXERCISE, TERM_PAGE};
+
+/// Columns a hover paragraph is wrapped at. Markdown renderers that reflow
+/// (VS Code) join the lines again; terminal clients (Neovim) show them as
+/// they are, so this keeps the hover readable in an 80-column terminal.
+pub const HOVER_WIDTH: usize = 76;
+
+/// Escapes pack text for use inside a Markdown paragraph, so that it renders
+/// literally, with as few backslashes as possible: terminal clients show
+/// the Markdown source, so `first-token` must stay `first-token`.
+///
+/// Pack text may come from any cloned repository, so it is untrusted: it
+/// cannot open links or images (`[`/`]` escaped), HTML or autolinks (`<`
+/// before a tag or scheme), entities, code spans or emphasis. What would
+/// start a block (a list, heading, quote) only matters at the start of a
+/// line, which [`wrap_paragraph`] takes care of.
 pub fn escape_markdown(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '>' | '<' | '&' | '"' | '\'' | ':' => {
-                // Angle brackets and ampersands become entities so no HTML survives.
-                match c {
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    '&' => out.push_str("&amp;"),
-                    _ => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                }
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '`' | '*' | '[' | ']' | '|' => true,
+            // Only a backslash before punctuation is an escape itself.
+            '\\' => next.is_some_and(|n| n.is_ascii_punctuation()),
+            // Intraword underscores (`ttft_ms`) never mark emphasis.
+            '_' => {
+                !(prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric))
             }
-            '\r' | '\n' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Makes a link destination safe inside `(...)`: no spaces, parentheses or
-/// angle brackets survive unencoded.
-pub fn escape_link(target: &str) -> String {
-    let mut out = String::with_capacity(target.len());
-    for c in target.chars() {
+            // A tag, a comment or an autolink starts with `<` and one of these.
+            '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+            // An entity (`&amp;`, `&#60;`) needs a name or `#` then `;`.
+            '&' => looks_like_entity(&chars[i + 1..]),
+            // `~~` strikes through.
+            '~' => prev == Some('~') || next == Some('~'),
+            _ => false,
+        };
         match c {
-            ' ' => out.push_str("%20"),
-            '(' => out.push_str("%28"),
-            ')' => out.push_str("%29"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            '\\' => out.push_str("%5C"),
-            _ => out.push(c),
+            '\r' | '\n' => out.push(' '),
+            _ => {
+                if escape {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
         }
     }
     out
 }
 
-/// The message of a term's diagnostic: short, since editors show it inline.
+fn looks_like_entity(rest: &[char]) -> bool {
+    let body: Vec<char> = rest.iter().take(33).copied().collect();
+    match body.iter().position(|&c| c == ';') {
+        Some(end) if end > 0 => body[..end]
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| c.is_ascii_alphanumeric() || (i == 0 && c == '#')),
+        _ => false,
+    }
+}
+
+/// True when `word` at the start of a line would open a block instead of
+/// continuing the paragraph: a list item, heading, quote, thematic break,
+/// setext underline or fence.
+fn opens_block(word: &str) -> bool {
+    let all = |set: &[char]| !word.is_empty() && word.chars().all(|c| set.contains(&c));
+    word.starts_with('>')
+        || matches!(word, "-" | "+" | "*")
+        || (word.starts_with('#') && word.len() <= 6 && all(&['#']))
+        || all(&['-'])
+        || all(&['='])
+        || all(&['_'])
+        || word.starts_with("~~~")
+        || word.starts_with("```")
+        || {
+            let digits = word.trim_end_matches(['.', ')']);
+            digits.len() < word.len()
+                && word.len() - digits.len() == 1
+                && !digits.is_empty()
+                && digits.len() <= 9
+                && digits.chars().all(|c| c.is_ascii_digit())
+        }
+}
+
+/// Wraps one Markdown paragraph (already escaped) at `width` columns with
+/// soft line breaks. A word that would open a block at the start of a line
+/// stays on the line before (the paragraph's first word gets a backslash).
+pub fn wrap_paragraph(md: &str, width: usize) -> String {
+    let mut out = String::with_capacity(md.len() + 8);
+    let mut line_len = 0;
+    for word in md.split_whitespace() {
+        let len = word.chars().count();
+        if out.is_empty() {
+            if opens_block(word) {
+                out.push('\\');
+                line_len += 1;
+            }
+        } else if line_len + 1 + len > width && !opens_block(word) {
+            out.push('\n');
+            line_len = 0;
+        } else {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
+}
+
+/// A `command:` link to one of our commands with one object argument.
+/// Ids come from packs, so they are encoded like everything else.
+fn command_link(label: &str, command: &str, key: &str, id: &str) -> String {
+    let args = serde_json::json!([{ key: id }]).to_string();
+    // Everything but letters and digits is encoded: no `)` or space can
+    // end the link target early. (VS Code decodes the argument as JSON.)
+    let encoded = percent_encoding::utf8_percent_encode(&args, percent_encoding::NON_ALPHANUMERIC);
+    format!("[{label}](command:{command}?{encoded})")
+}
+
+/// The message of a term's diagnostic: the term's name and a few words.
+/// Editors show it inline and in problem lists; the definition is in the
+/// hover, so it is not repeated here.
 pub fn diagnostic_message(term: &Term, state: TermState) -> String {
-    let prefix = if state == TermState::Due {
-        "Review due: "
+    let name = visible_controls(&term.name);
+    let message = if state == TermState::Due {
+        format!("Review due: {name}")
     } else {
-        ""
+        format!("{name} (LLMOps term)")
     };
-    let message = format!(
-        "{prefix}{}: {}",
-        visible_controls(&term.name),
-        term.summary()
-    );
     truncate_chars(&message, MAX_MESSAGE_CHARS).into_owned()
 }
 
-/// The hover for a term: name, definition, aliases, related terms and the
-/// exercise that teaches it.
+/// What the client can do with a hover's links.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HoverLinks {
+    /// The client runs `command:` links to our commands (VS Code with a
+    /// trusted hover; the shim says so in `initializationOptions`). Others
+    /// get plain text: a terminal shows a link's target, and a long one
+    /// breaks the lines around it.
+    pub commands: bool,
+}
+
+/// The hover for a term: name, aliases, definition, related terms and the
+/// exercise that teaches it, each paragraph wrapped at [`HOVER_WIDTH`].
 pub fn hover_markdown(
     content: &Content,
     term: &Term,
     completed: Option<bool>,
     state: TermState,
-    link: impl Fn(&Term) -> Option<String>,
+    links: HoverLinks,
 ) -> String {
     let shown = |text: &str| escape_markdown(&visible_controls(text));
-    let mut md = format!("**{}**", shown(&term.name));
+    let mut paragraphs = Vec::new();
+    let mut title = format!("**{}**", shown(&term.name));
     if !term.aliases.is_empty() {
         let mut aliases: Vec<String> = term
             .aliases
@@ -115,85 +205,260 @@ pub fn hover_markdown(
         if term.aliases.len() > HOVER_ALIASES {
             aliases.push(format!("{} more", term.aliases.len() - HOVER_ALIASES));
         }
-        md.push_str(&format!(" · also: {}", aliases.join(", ")));
+        title.push_str(&format!(" · also: {}", aliases.join(", ")));
     }
-    md.push_str("\n\n");
-    md.push_str(&escape_markdown(&term.definition));
+    paragraphs.push(wrap_paragraph(&title, HOVER_WIDTH));
+    paragraphs.push(wrap_paragraph(
+        &escape_markdown(&term.definition),
+        HOVER_WIDTH,
+    ));
     let related: Vec<String> = term
         .related
         .iter()
         .filter_map(|id| content.term(id))
-        .map(|t| match link(t) {
-            Some(target) => format!("[{}]({})", escape_markdown(&t.name), escape_link(&target)),
-            None => format!("*{}*", escape_markdown(&t.name)),
+        .map(|t| {
+            let name = shown(&t.name);
+            if links.commands {
+                command_link(&name, TERM_PAGE, "termId", &t.id)
+            } else {
+                name
+            }
         })
         .collect();
     if !related.is_empty() {
-        md.push_str(&format!("\n\nRelated: {}", related.join(", ")));
+        paragraphs.push(wrap_paragraph(
+            &format!("Related: {}", related.join(", ")),
+            HOVER_WIDTH,
+        ));
     }
     if let Some(exercise) = term.exercise.as_deref().and_then(|id| content.exercise(id)) {
-        let number = content.exercise_number(&exercise.id).unwrap_or(0);
+        paragraphs.push("---".to_string());
         let status = match completed {
             Some(true) => " (completed ✓)",
             _ => "",
         };
-        md.push_str(&format!(
-            "\n\n---\nExercise available: *{}* (exercise {number} of {}){status}. Use the code action **Learn: {}** to practise.",
-            escape_markdown(&exercise.title),
-            content.exercises.len(),
-            escape_markdown(&term.name),
+        // The link, or for clients without command links the action's name.
+        let practise = if links.commands {
+            command_link("Learn", OPEN_EXERCISE, "exerciseId", &exercise.id)
+        } else {
+            format!(
+                "use the code action **Learn: {}**",
+                escape_markdown(&term.name)
+            )
+        };
+        paragraphs.push(wrap_paragraph(
+            &format!(
+                "Exercise: *{}*{status} · {practise}",
+                escape_markdown(&exercise.title)
+            ),
+            HOVER_WIDTH,
         ));
     } else if content.exercise_for_term(&term.id).is_some() {
-        md.push_str(&format!(
-            "\n\n---\nA question made from the glossary is available. Use the code action **Learn: {}** to practise.",
-            escape_markdown(&term.name),
+        paragraphs.push("---".to_string());
+        let practise = if links.commands {
+            command_link("Learn", OPEN_EXERCISE, "termId", &term.id)
+        } else {
+            format!(
+                "use the code action **Learn: {}**",
+                escape_markdown(&term.name)
+            )
+        };
+        paragraphs.push(wrap_paragraph(
+            &format!("A question made from the glossary · {practise}"),
+            HOVER_WIDTH,
         ));
     }
     match state {
         TermState::Due => {
-            md.push_str("\n\nReview due: answer its exercise again to keep it fresh.")
+            paragraphs.push("Review due: answer its exercise again to keep it fresh.".into())
         }
-        TermState::Known => md.push_str("\n\nYou know this term; its hints are hidden."),
+        TermState::Known => paragraphs.push("You know this term; its hints are hidden.".into()),
         _ => {}
     }
-    truncate_chars(&md, MAX_HOVER_CHARS).into_owned()
+    truncate_chars(&paragraphs.join("\n\n"), MAX_HOVER_CHARS).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+    /// What a CommonMark/GFM renderer makes of `md`: its events.
+    fn events(md: &str) -> Vec<Event<'_>> {
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_FOOTNOTES;
+        Parser::new_ext(md, options).collect()
+    }
+
+    /// The text a reader sees, with soft breaks as spaces.
+    fn rendered_text(md: &str) -> String {
+        let mut out = String::new();
+        for event in events(md) {
+            match event {
+                Event::Text(t) | Event::Code(t) => out.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => out.push(' '),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Pack text that tries everything: links, images, HTML, entities, code,
+    /// emphasis, strikethrough, tables, and block starts after wrapping.
+    const EVIL: &str = "![x](https://evil.example/a.png) [run](command:workbench.action.terminal.new) \
+        <img src=x onerror=alert(1)> <https://evil.example> &amp; &#60; `code` *em* __strong__ ~~gone~~ \
+        | a | b | [^1] C:\\path \\* - + # > 1. 2) --- === ___ ```";
+
+    #[test]
+    fn pack_text_renders_literally_in_one_paragraph() {
+        for width in [8, 20, HOVER_WIDTH, 1000] {
+            let md = wrap_paragraph(&escape_markdown(EVIL), width);
+            for event in events(&md) {
+                match event {
+                    Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+                    Event::Text(_) | Event::SoftBreak => {}
+                    other => panic!("width {width}: {other:?} in\n{md}"),
+                }
+            }
+            let expected: Vec<&str> = EVIL.split_whitespace().collect();
+            let seen = rendered_text(&md);
+            let seen: Vec<&str> = seen.split_whitespace().collect();
+            assert_eq!(seen, expected, "width {width}:\n{md}");
+        }
+    }
 
     #[test]
     fn messages_are_capped_and_show_hidden_characters() {
         let term = Term {
             id: "t".into(),
-            name: "evil\u{202E}name".into(),
+            name: format!("evil\u{202E}name{}", "x".repeat(1_000_000)),
             aliases: Vec::new(),
-            definition: "x".repeat(1_000_000),
+            definition: "x".into(),
             related: Vec::new(),
             exercise: None,
             context: None,
             module: None,
             origin: Default::default(),
         };
-        let message = diagnostic_message(&term, TermState::New);
-        assert!(
-            message.chars().count() <= MAX_MESSAGE_CHARS,
-            "{}",
-            message.len()
-        );
-        assert!(message.starts_with("evil⟨U+202E⟩name: xxx"), "{message}");
-        assert!(message.ends_with('…'));
+        for state in [TermState::New, TermState::Due] {
+            let message = diagnostic_message(&term, state);
+            assert!(
+                message.chars().count() <= MAX_MESSAGE_CHARS,
+                "{}",
+                message.len()
+            );
+            assert!(message.contains("evil⟨U+202E⟩namexxx"), "{message}");
+            assert!(message.ends_with('…'));
+        }
         assert_eq!(truncate_chars("héllo", 5), "héllo");
         assert_eq!(truncate_chars("héllo", 3), "hé…");
     }
 
     #[test]
-    fn markdown_from_packs_cannot_inject_links_images_or_html() {
-        let evil = "![x](https://evil.example/a.png) [run](command:workbench.action.terminal.new) <img src=x onerror=alert(1)>";
-        let escaped = escape_markdown(evil);
-        assert!(!escaped.contains("]("), "{escaped}");
-        assert!(!escaped.contains('<'), "{escaped}");
-        assert!(escaped.contains("\\!\\[x\\]"), "{escaped}");
+    fn ordinary_text_gets_no_backslashes() {
+        let text = "The first-token latency (TTFT) isn't 'champion' vs. \"challenger\": ttft_ms, p99 < 500 ms, R&D, ~100 ms, 3.5 s.";
+        assert_eq!(escape_markdown(text), text);
+    }
+
+    #[test]
+    fn paragraphs_wrap_at_the_width_without_breaking_words() {
+        let text = "The delay between sending a request and receiving the first generated token. In streaming interfaces it is the wait users notice most; it covers queueing, network overhead and the prefill pass over the prompt.";
+        let md = wrap_paragraph(&escape_markdown(text), HOVER_WIDTH);
+        assert!(md.lines().count() >= 3, "{md}");
+        for line in md.lines() {
+            assert!(line.chars().count() <= HOVER_WIDTH, "{line}");
+        }
+        assert_eq!(rendered_text(&md), text);
+    }
+
+    fn builtin() -> Content {
+        Content::builtin().expect("built-in content")
+    }
+
+    #[test]
+    fn hover_for_terminals_has_no_links_and_fits_80_columns() {
+        let content = &builtin();
+        let ttft = content.term("ttft").expect("ttft");
+        let md = hover_markdown(
+            content,
+            ttft,
+            Some(false),
+            TermState::New,
+            HoverLinks::default(),
+        );
+        assert!(
+            !md.contains("file://") && !md.contains("command:") && !md.contains("]("),
+            "{md}"
+        );
+        assert!(
+            !md.contains("\\-") && !md.contains("\\.") && !md.contains("\\'"),
+            "{md}"
+        );
+        for line in md.lines() {
+            assert!(line.chars().count() <= HOVER_WIDTH, "{line}");
+        }
+        assert!(
+            md.replace('\n', " ")
+                .contains("use the code action **Learn: Time to first token**"),
+            "{md}"
+        );
+        let related = content.term(&ttft.related[0]).expect("related term");
+        assert!(rendered_text(&md).contains(&related.name), "{md}");
+    }
+
+    #[test]
+    fn hover_with_command_links_links_only_our_commands() {
+        let content = &builtin();
+        let ttft = content.term("ttft").expect("ttft");
+        let md = hover_markdown(
+            content,
+            ttft,
+            None,
+            TermState::New,
+            HoverLinks { commands: true },
+        );
+        let mut targets = Vec::new();
+        for event in events(&md) {
+            if let Event::Start(Tag::Link { dest_url, .. }) = event {
+                targets.push(dest_url.to_string());
+            }
+        }
+        assert_eq!(targets.len(), ttft.related.len() + 1, "{md}");
+        let decode = |t: &str, prefix: &str| -> serde_json::Value {
+            let arg = t.strip_prefix(prefix).unwrap_or_else(|| panic!("{t}"));
+            let json = percent_encoding::percent_decode_str(arg)
+                .decode_utf8()
+                .expect("utf-8");
+            serde_json::from_str(&json).expect("json")
+        };
+        for (target, id) in targets.iter().zip(&ttft.related) {
+            let arg = decode(target, "command:llmops.termPage?");
+            assert_eq!(arg, serde_json::json!([{ "termId": id }]));
+        }
+        let learn = decode(
+            targets.last().expect("learn"),
+            "command:llmops.openExercise?",
+        );
+        assert_eq!(
+            learn,
+            serde_json::json!([{ "exerciseId": ttft.exercise.clone().expect("exercise") }])
+        );
+    }
+
+    #[test]
+    fn diagnostic_messages_are_short() {
+        let content = &builtin();
+        for t in &content.terms {
+            for state in [TermState::New, TermState::Due] {
+                let message = diagnostic_message(t, state);
+                assert!(message.contains(&t.name), "{message}");
+                assert!(
+                    message.chars().count() <= t.name.chars().count() + 16,
+                    "{message}"
+                );
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@
 use std::ops::RangeInclusive;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use llmops_core::policy::Options;
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,16 +30,10 @@ pub struct Settings {
     /// The good exclude patterns: one set, or one per pattern when they do
     /// not compile together.
     pub exclude_sets: Vec<GlobSet>,
-    /// Larger documents get no diagnostics (hover still works).
-    pub max_file_bytes: u64,
-    /// One diagnostic per term per document.
-    pub first_occurrence_only: bool,
-    /// Language ids to spot in (empty: all) and to never spot in.
-    pub languages_allow: Vec<String>,
-    pub languages_deny: Vec<String>,
+    /// What is flagged: `maxFileBytes` (hover still works in larger
+    /// documents), `firstOccurrenceOnly`, `languages`, `maxDiagnostics`.
+    pub policy: Options,
     pub inlay_hints: bool,
-    /// Most diagnostics published for one document.
-    pub max_diagnostics: usize,
     /// Spaced right answers that make a term known.
     pub mastery: u32,
     /// Whether `.llmops/*.toml` packs of the workspace are loaded. Editors
@@ -52,12 +47,8 @@ impl Default for Settings {
             severity: Severity::Hint,
             exclude: Vec::new(),
             exclude_sets: Vec::new(),
-            max_file_bytes: 1024 * 1024,
-            first_occurrence_only: false,
-            languages_allow: Vec::new(),
-            languages_deny: Vec::new(),
+            policy: Options::default(),
             inlay_hints: false,
-            max_diagnostics: 1000,
             mastery: llmops_core::learning::DEFAULT_MASTERY,
             workspace_packs: true,
         }
@@ -118,22 +109,29 @@ impl Settings {
                     None => bad(key, "a list of glob patterns"),
                 },
                 "maxFileBytes" => match in_range(v, &MAX_FILE_BYTES) {
-                    Some(n) => settings.max_file_bytes = n,
+                    Some(n) => settings.policy.max_file_bytes = n,
                     None => bad(
                         key,
                         &format!("a number of bytes from 0 to {}", MAX_FILE_BYTES.end()),
                     ),
                 },
                 "maxDiagnostics" => match in_range(v, &MAX_DIAGNOSTICS) {
-                    Some(n) => settings.max_diagnostics = n as usize,
+                    Some(n) => settings.policy.max_findings = n as usize,
                     None => bad(
                         key,
                         &format!("a number from 0 to {}", MAX_DIAGNOSTICS.end()),
                     ),
                 },
-                "firstOccurrenceOnly" => match v.as_bool() {
-                    Some(b) => settings.first_occurrence_only = b,
-                    None => bad(key, "true or false"),
+                "firstOccurrenceOnly" => match (v.as_bool(), v.as_str()) {
+                    (Some(b), _) => {
+                        settings.policy.first_occurrence_only = b;
+                        settings.policy.first_occurrence_in_code_only = false;
+                    }
+                    (_, Some("code")) => {
+                        settings.policy.first_occurrence_only = false;
+                        settings.policy.first_occurrence_in_code_only = true;
+                    }
+                    _ => bad(key, "true, false or \"code\""),
                 },
                 "workspacePacks" => match v.as_bool() {
                     Some(b) => settings.workspace_packs = b,
@@ -162,25 +160,21 @@ impl Settings {
                             bad(key, "{\"allow\": [ids], \"deny\": [ids]}")
                         }
                         (allow, deny) => {
-                            settings.languages_allow = allow.flatten().unwrap_or_default();
-                            settings.languages_deny = deny.flatten().unwrap_or_default();
+                            settings.policy.languages_allow = allow.flatten().unwrap_or_default();
+                            settings.policy.languages_deny = deny.flatten().unwrap_or_default();
                         }
                     }
                 }
                 "trace" | "server" => {} // client-side settings
+                // What the client can do (protocol::ClientFeatures), sent
+                // beside the settings by clients that send them flat.
+                "client" => {}
                 other => unknown.push(format!("unknown setting llmops.{other}; ignored")),
             }
         }
         problems.extend(unknown);
         settings.exclude_sets = exclude_sets(&settings.exclude, &mut problems);
         (settings, problems)
-    }
-
-    /// Whether documents of this language are spotted at all.
-    pub fn language_enabled(&self, language: &str) -> bool {
-        !self.languages_deny.iter().any(|l| l == language)
-            && (self.languages_allow.is_empty()
-                || self.languages_allow.iter().any(|l| l == language))
     }
 
     /// Whether a file path (absolute, or relative to a workspace root) is excluded.
@@ -267,11 +261,11 @@ mod tests {
             "languages": {"deny": ["rust"]}
         }}));
         assert_eq!(s.severity, Severity::Information);
-        assert_eq!(s.max_file_bytes, 1024 * 1024);
+        assert_eq!(s.policy.max_file_bytes, 1024 * 1024);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("maxFileBytes"));
         assert!(s.excluded(&["/x/Cargo.lock"]));
-        assert!(!s.language_enabled("rust") && s.language_enabled("markdown"));
+        assert!(!s.policy.language_enabled("rust") && s.policy.language_enabled("markdown"));
         // An empty list (an empty Lua table) means no settings, not an error.
         assert!(Settings::from_json(&json!({"llmops": []})).1.is_empty());
         assert_eq!(Settings::from_json(&json!(42)).1.len(), 1);
@@ -283,8 +277,8 @@ mod tests {
             "mastery": 4294967296u64, "maxDiagnostics": 1e12, "maxFileBytes": -1
         }));
         assert_eq!(s.mastery, llmops_core::learning::DEFAULT_MASTERY);
-        assert_eq!(s.max_diagnostics, 1000);
-        assert_eq!(s.max_file_bytes, 1024 * 1024);
+        assert_eq!(s.policy.max_findings, 1000);
+        assert_eq!(s.policy.max_file_bytes, 1024 * 1024);
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(
             problems
@@ -292,7 +286,7 @@ mod tests {
                 .any(|p| p.contains("mastery") && p.contains("1 to 20"))
         );
         let (s, problems) = Settings::from_json(&json!({"mastery": 20, "maxDiagnostics": 0}));
-        assert!(problems.is_empty() && s.mastery == 20 && s.max_diagnostics == 0);
+        assert!(problems.is_empty() && s.mastery == 20 && s.policy.max_findings == 0);
     }
 
     #[test]

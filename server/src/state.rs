@@ -13,12 +13,13 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use llmops_core::content::Content;
 use llmops_core::document::Document;
-use llmops_core::matcher::Matcher;
+use llmops_core::matcher::{LlmProjects, Matcher};
 use llmops_core::packs::PackSet;
 use llmops_core::progress::{ProgressData, ProgressStore};
 use llmops_core::text::Encoding;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
+use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 
 /// A matcher with no phrases, for documents over `maxFileBytes`: they are
@@ -27,7 +28,7 @@ static NO_TERMS: LazyLock<Matcher> = LazyLock::new(|| Matcher::new(std::iter::em
 
 /// The matcher to scan a document of `len` bytes with.
 pub fn matcher_for<'a>(content: &'a Content, settings: &Settings, len: usize) -> &'a Matcher {
-    scan_with(content, settings.max_file_bytes, len)
+    scan_with(content, settings.policy.max_file_bytes, len)
 }
 
 /// [`matcher_for`] with the limit given directly.
@@ -36,6 +37,25 @@ pub fn scan_with(content: &Content, max_file_bytes: u64, len: usize) -> &Matcher
         &NO_TERMS
     } else {
         &content.matcher
+    }
+}
+
+/// Where a server keeps and finds things on disk. The binary takes them
+/// from the environment; in-process tests give each server its own.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Progress and the built-in pack files; `None`: memory only.
+    pub data_dir: Option<PathBuf>,
+    /// The user's own packs.
+    pub user_pack_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        Config {
+            data_dir: llmops_core::dirs::data_dir(),
+            user_pack_dir: llmops_core::dirs::user_pack_dir(),
+        }
     }
 }
 
@@ -71,13 +91,20 @@ pub struct State {
     /// Messages for the user, shown once the client is initialized.
     pub notices: Vec<(MessageType, String)>,
     pub roots: Vec<PathBuf>,
+    /// Where the built-in pack files were written (see `definition`).
+    pub builtin_dir: Option<PathBuf>,
+    /// Which workspace folders depend on an LLM library (checked once each),
+    /// so terms marked `context = "llm"` show in all of their files.
+    pub llm_projects: LlmProjects,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
+    /// What the client said it can do (`initializationOptions.client`).
+    pub client: ClientFeatures,
 }
 
 impl State {
-    pub fn new() -> State {
-        let mut packs = PackSet::with_builtin();
+    pub fn new(config: &Config) -> State {
+        let mut packs = PackSet::with_builtin().with_user_dir(config.user_pack_dir.clone());
         let content = packs.rebuild();
         State {
             content: Arc::new(content),
@@ -92,8 +119,11 @@ impl State {
             pack_errors_shown: BTreeSet::new(),
             notices: Vec::new(),
             roots: Vec::new(),
+            builtin_dir: None,
+            llm_projects: LlmProjects::default(),
             supports_configuration: false,
             supports_watched_files: false,
+            client: ClientFeatures::default(),
         }
     }
 

@@ -66,12 +66,12 @@ fn open_exercise_by_id_or_term_never_reveals_the_answer_and_shuffles() {
     }
     // The order changes from one opening to the next; ids stay with texts.
     let mut orders = std::collections::BTreeSet::new();
-    let mut texts = std::collections::BTreeMap::new();
+    let mut texts: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
     for _ in 0..12 {
         let view = server.command_ok("llmops.openExercise", json!([{"exerciseId": "ttft-1"}]));
         for c in view["choices"].as_array().unwrap() {
-            let previous = texts.insert(c["id"].to_string(), c["text"].to_string());
-            assert!(previous.is_none_or(|p| p == c["text"].to_string()));
+            let previous = texts.insert(c["id"].to_string(), c["text"].clone());
+            assert!(previous.is_none_or(|p| p == c["text"]));
         }
         orders.insert(choice_ids(&view));
     }

@@ -119,7 +119,7 @@ fn hover_explains_a_term_and_is_null_elsewhere() {
     assert_eq!(hover["contents"]["kind"], "markdown");
     assert!(md.starts_with("**Prompt registry**"), "{md}");
     assert!(md.contains("Related:"), "{md}");
-    assert!(md.contains("Exercise available"), "{md}");
+    assert!(md.contains("Exercise: *Why a prompt registry?*"), "{md}");
     assert_eq!(hover["range"]["start"]["character"], 4);
     assert_eq!(hover["range"]["end"]["character"], 19);
     assert_eq!(server.hover(DOC, 1, 3), Value::Null);

@@ -3,10 +3,14 @@
 
 mod support;
 
+mod cli;
 mod course;
+mod editor_ux;
 mod hostile;
+mod inproc;
 mod language;
 mod learning;
 mod packs;
+mod policy;
 mod robustness;
 mod soak;

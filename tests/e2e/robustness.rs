@@ -67,6 +67,44 @@ fn a_long_content_length_is_survived() {
     assert!(errors.iter().all(|e| error_code(e) == -32700), "{errors:?}");
 }
 
+/// A valid message whose text holds header-like words, sent in two parts
+/// with a pause (a busy client, a large paste, a slow pipe), is one message:
+/// the document opens and the next request is answered.
+#[test]
+fn a_slow_message_with_header_text_inside_is_read_whole() {
+    let mut server = Server::new_default();
+    let text = "Notes on framing: Content-Length: 12\r\n\r\n{} and then TTFT";
+    let body = serde_json::to_vec(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": DOC, "languageId": "markdown", "version": 1, "text": text}}}))
+    .unwrap();
+    let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    bytes.extend_from_slice(&body);
+    let cut = bytes
+        .windows(18)
+        .rposition(|w| w == b"Content-Length: 12")
+        .unwrap()
+        + 24;
+    server.send_raw(&bytes[..cut]);
+    std::thread::sleep(Duration::from_millis(800));
+    server.send_raw(&bytes[cut..]);
+    let d = server.diagnostics(DOC, Some(1));
+    assert_eq!(ranges(&d), [(2, 12, 16, "ttft".to_string())]);
+    let hover = server.hover(DOC, 2, 13);
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Time to first token"),
+        "{hover}"
+    );
+    let errors: Vec<_> = server
+        .inbox
+        .iter()
+        .filter(|m| m.get("error").is_some())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 #[test]
 fn missing_or_invalid_content_length_is_survived() {
     let mut server = Server::new_default();

@@ -839,9 +839,9 @@ mod tests {
         );
         let e = errors(&good.replace("order = 1\n", ""));
         assert!(e[0].contains("order"), "{e:?}");
-        let e = errors(&format!(
-            "[[module]]\nid = \"m\"\nname = \"Mod\"\norder = 1\nsummary = \"S\"\nsumary = \"x\"\n"
-        ));
+        let e = errors(
+            "[[module]]\nid = \"m\"\nname = \"Mod\"\norder = 1\nsummary = \"S\"\nsumary = \"x\"\n",
+        );
         assert!(e[0].contains("sumary"), "{e:?}");
         let (_, merge_errors) = crate::content::Content::merge(&[Pack::parse(
             "team.toml",

@@ -23,7 +23,7 @@ mod words;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rustc_hash::FxHashMap;
 
-pub use project::{manifest_names_llm, project_uses_llm};
+pub use project::{LlmProjects, manifest_names_llm, project_uses_llm};
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
 pub(crate) use words::atoms;
@@ -301,10 +301,11 @@ impl Matcher {
         self.find_with_anchors(text, from, to, false, out, &mut anchors);
     }
 
-    /// [`Matcher::find_in`], also appending the anchors of the LLM setting
-    /// that start in `text[from..to]` (hidden anchor words and hits of
-    /// unmarked terms, as byte ranges), so a document can tell when an edit
-    /// changed them. Without phrases that need the setting there are none.
+    /// [`Matcher::find_in`], also appending the hidden anchor words of the
+    /// LLM setting that start in `text[from..to]` (as byte ranges), so a
+    /// document can tell when an edit changed them; hits of unmarked terms are
+    /// anchors too and are among the hits. Without phrases that need the
+    /// setting there are no hidden anchors.
     ///
     /// `llm_project`: the text belongs to a project that depends on an LLM
     /// library ([`project_uses_llm`]), so marked terms need no anchor.
@@ -318,17 +319,18 @@ impl Matcher {
         anchors: &mut Vec<(usize, usize)>,
     ) {
         let first_new = out.len();
-        let first_anchor = anchors.len();
         let mut pending = false;
+        let mut near: Vec<usize> = Vec::new();
         self.scan(text, from, to, &mut |hit, flags| {
             if hit.term == ANCHOR {
                 anchors.push((hit.start, hit.end));
+                near.push(hit.start);
                 return;
             }
             if flags & NEEDS_SETTING != 0 {
                 pending = true;
             } else if self.has_setting_phrases {
-                anchors.push((hit.start, hit.end));
+                near.push(hit.start);
             }
             out.push(hit);
         });
@@ -340,7 +342,6 @@ impl Matcher {
         let to = to.min(text.len());
         let ext_from = lines_back(text, from, self.setting_lines);
         let ext_to = lines_forward(text, to, self.setting_lines);
-        let mut near: Vec<usize> = Vec::new();
         let mut collect = |hit: Hit, flags: u8| {
             if hit.term == ANCHOR || flags & NEEDS_SETTING == 0 {
                 near.push(hit.start);
@@ -349,7 +350,6 @@ impl Matcher {
         self.scan(text, ext_from, from, &mut collect);
         let resume = out[first_new..].last().map_or(to, |h| h.end.max(to));
         self.scan(text, resume, ext_to, &mut collect);
-        near.extend(anchors[first_anchor..].iter().map(|&(start, _)| start));
         near.sort_unstable();
         let mut kept = first_new;
         for i in first_new..out.len() {

@@ -10,7 +10,8 @@
 //! an LLM library, and none of the Rust, Go and Python projects without LLM
 //! use does.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// Manifest files read, by name.
 const MANIFESTS: &[&str] = &[
@@ -136,6 +137,40 @@ fn search(dir: &Path, depth: usize) -> bool {
     subdirs.into_iter().any(|d| search(&d, depth + 1))
 }
 
+/// Which projects depend on an LLM library, each checked once.
+#[derive(Debug, Default)]
+pub struct LlmProjects {
+    checked: HashMap<PathBuf, bool>,
+}
+
+impl LlmProjects {
+    /// Whether `file` belongs to a project that depends on an LLM library.
+    /// Its project is the innermost of `roots` (workspace folders, scanned
+    /// folders) that holds it, else its nearest ancestor with a `.git`, else
+    /// its own folder.
+    pub fn contains(&mut self, file: &Path, roots: &[PathBuf]) -> bool {
+        let root = roots
+            .iter()
+            .filter(|r| file.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .cloned()
+            .or_else(|| {
+                file.ancestors()
+                    .skip(1)
+                    .find(|dir| dir.join(".git").exists())
+                    .map(Path::to_path_buf)
+            })
+            .or_else(|| file.parent().map(Path::to_path_buf));
+        let Some(root) = root else {
+            return false;
+        };
+        *self
+            .checked
+            .entry(root)
+            .or_insert_with_key(|root| project_uses_llm(root))
+    }
+}
+
 /// Whether a manifest's text names an LLM library as a whole name.
 pub fn manifest_names_llm(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -174,6 +209,25 @@ mod tests {
         ] {
             assert!(!manifest_names_llm(text), "{text}");
         }
+    }
+
+    #[test]
+    fn files_belong_to_the_innermost_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app");
+        std::fs::create_dir_all(app.join("src")).unwrap();
+        std::fs::write(
+            app.join("pyproject.toml"),
+            "dependencies = [\"anthropic\"]\n",
+        )
+        .unwrap();
+        let roots = [dir.path().to_path_buf(), app.clone()];
+        let mut projects = LlmProjects::default();
+        assert!(projects.contains(&app.join("src/main.py"), &roots));
+        // The outer root holds the app three levels down, so it counts too.
+        assert!(projects.contains(&dir.path().join("notes.md"), &roots));
+        let other = tempfile::tempdir().unwrap();
+        assert!(!projects.contains(&other.path().join("a.rs"), &[]));
     }
 
     #[test]

@@ -36,8 +36,10 @@ pub(crate) fn acronym_in_place(text: &str, start: usize, end: usize) -> bool {
         _ => false,
     };
     let before_beyond = before.and_then(|c| text[..start - c.len_utf8()].chars().next_back());
-    let after_beyond = after.and_then(|c| text[end + c.len_utf8()..].chars().next());
-    joins_identifier(before, before_beyond) || joins_identifier(after, after_beyond)
+    // A dot after the word makes it the object, usually a variable
+    // (`itl.next()`), so only `_` and case changes count on that side.
+    let after_joins = matches!(after, Some(c) if c == '_' || c.is_alphanumeric());
+    joins_identifier(before, before_beyond) || after_joins
 }
 
 /// Whether `text[start..end]` is part of a run that looks machine-made:
@@ -60,19 +62,17 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
     if run.len() < 16 {
         return false;
     }
-    let alnum: Vec<u8> = run
-        .iter()
-        .copied()
-        .filter(u8::is_ascii_alphanumeric)
-        .collect();
-    if alnum.len() < 16 {
+    // Counted without allocating: this runs for every hit.
+    let alnum = || run.iter().copied().filter(u8::is_ascii_alphanumeric);
+    let len = alnum().count();
+    if len < 16 {
         return false;
     }
-    let hex = alnum.iter().all(u8::is_ascii_hexdigit);
-    let digits = alnum.iter().filter(|b| b.is_ascii_digit()).count();
-    if hex && digits > 0 && !alnum.iter().any(u8::is_ascii_uppercase)
-        || hex && digits > 0 && !alnum.iter().any(u8::is_ascii_lowercase)
-    {
+    let hex = alnum().all(|b| b.is_ascii_hexdigit());
+    let digits = alnum().filter(u8::is_ascii_digit).count();
+    let one_case =
+        !alnum().any(|b| b.is_ascii_uppercase()) || !alnum().any(|b| b.is_ascii_lowercase());
+    if hex && digits > 0 && one_case {
         return true;
     }
     // Pieces: maximal stretches of one class, where an upper-case letter may
@@ -80,7 +80,7 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
     // average; random text flips class every one or two characters.
     let mut pieces = 0usize;
     let mut prev: Option<Class> = None;
-    for &c in &alnum {
+    for c in alnum() {
         let k = class(c as char);
         // An upper-case letter followed by lower case is one piece, like a
         // capitalised word (`Prompt`).
@@ -94,7 +94,7 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
         }
         prev = Some(k);
     }
-    alnum.len() < pieces * 3
+    len < pieces * 3
 }
 
 /// Whether the hit sits inside an address rather than prose: a URL, a
@@ -167,40 +167,44 @@ const VERB_OBJECTS: &[&str] = &[
 /// router node" is a node of a graph, not a model router.
 const HEAD_NOUNS: &[&str] = &["node", "nodes"];
 
-/// The next word after `end` on the same line, lower-cased, if short.
-fn next_word(text: &str, end: usize) -> Option<String> {
-    let rest = text.get(end..)?;
-    let rest = rest.strip_prefix(' ')?;
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .take(16)
-        .collect();
-    (!word.is_empty()).then(|| word.to_ascii_lowercase())
+/// The next word after `end` on the same line (after one space), if short.
+fn next_word(text: &str, end: usize) -> Option<&str> {
+    let rest = text.get(end..)?.strip_prefix(' ')?;
+    let len = rest
+        .bytes()
+        .take(17)
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    (1..=16).contains(&len).then(|| &rest[..len])
+}
+
+fn next_word_in(text: &str, end: usize, words: &[&str]) -> bool {
+    next_word(text, end).is_some_and(|w| words.iter().any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 /// Whether a plural hit reads as a verb.
 pub(crate) fn plural_reads_as_verb(text: &str, end: usize) -> bool {
-    next_word(text, end).is_some_and(|w| VERB_OBJECTS.contains(&w.as_str()))
+    next_word_in(text, end, VERB_OBJECTS)
 }
 
 /// Whether the hit modifies a following noun that names something else.
 pub(crate) fn modifies_other_noun(text: &str, end: usize) -> bool {
-    next_word(text, end).is_some_and(|w| HEAD_NOUNS.contains(&w.as_str()))
+    next_word_in(text, end, HEAD_NOUNS)
 }
 
 /// Whether an acronym hit is a traffic-light status ("RAG status": red,
 /// amber, green) rather than the acronym of the pack.
 pub(crate) fn traffic_light(text: &str, start: usize, end: usize) -> bool {
-    if next_word(text, end).is_some_and(|w| matches!(w.as_str(), "status" | "rating" | "rated")) {
+    if next_word_in(text, end, &["status", "rating", "rated"]) {
         return true;
     }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
     let from = line_start.max(start.saturating_sub(LOOK));
     let to = line_end.min(end + LOOK);
-    let line = text.get(from..to).unwrap_or("");
-    line.to_ascii_lowercase().contains("amber")
+    text.as_bytes()[from..to]
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"amber"))
 }
 
 /// Whether two words on either side of a line break can be one phrase: a
@@ -208,7 +212,10 @@ pub(crate) fn traffic_light(text: &str, start: usize, end: usize) -> bool {
 /// the next (`CONTEXT` / `Windows`) belong to different things.
 pub(crate) fn line_break_joins(before: &str, after: &str) -> bool {
     let shouty = |w: &str| w.len() > 1 && !w.chars().any(char::is_lowercase);
-    shouty(before) == shouty(after) || !after.chars().any(char::is_alphabetic)
+    let title = |w: &str| {
+        w.chars().next().is_some_and(char::is_uppercase) && w.chars().any(char::is_lowercase)
+    };
+    !(shouty(before) && title(after) || title(before) && shouty(after))
 }
 
 #[cfg(test)]
@@ -228,6 +235,7 @@ mod tests {
             ("getTtftMs()", "Ttft", true),
             ("metrics.ttft", "ttft", true),
             ("for itl in items", "itl", false),
+            ("while let Some(f) = itl.next()", "itl", false),
             ("an old rag.", "rag", false),
             ("Rag dolls", "Rag", false),
             ("rag_pipeline", "rag", true),
@@ -295,5 +303,7 @@ mod tests {
         assert!(!line_break_joins("CONTEXT", "Windows"));
         assert!(line_break_joins("context", "window"));
         assert!(line_break_joins("KV", "CACHE"));
+        assert!(line_break_joins("KV", "cache"));
+        assert!(!line_break_joins("Prompt", "REGISTRY"));
     }
 }

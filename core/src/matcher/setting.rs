@@ -21,11 +21,13 @@ pub const SETTING_LINES: usize = 40;
 /// "model", "completion", "inference" and "embedding" are everyday words of
 /// parsers, type systems and struct layout, and "prompt" is a shell prompt or
 /// a verb ("will prompt us"): measured, it woke marked terms in fzf and the
-/// Rust book, so none of them is an anchor.
+/// Rust book, so none of them is an anchor. Anchors whose first word is
+/// common English or code ("large", "fine", "vertex", "AI") are left out
+/// too: every such word would be a candidate the matcher must look at
+/// ("language model" still finds "large language model").
 pub(crate) const ANCHORS: &[&str] = &[
     "LLM",
     "LLMs",
-    "large language model",
     "language model",
     "GPT",
     "ChatGPT",
@@ -50,10 +52,7 @@ pub(crate) const ANCHORS: &[&str] = &[
     "generative AI",
     "chatbot",
     "agentic",
-    "AI agent",
     "Bedrock",
-    "Vertex AI",
     "DeepSeek",
     "embeddings",
-    "fine-tuning",
 ];

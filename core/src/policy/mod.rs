@@ -1,5 +1,294 @@
 //! What gets shown: the one policy the editor and the command line share.
+//!
+//! [`findings`] turns a document (its text, path and language id, and the
+//! terms the matcher spotted in it), the content and the learner's state
+//! into the spots to flag. The server publishes them as diagnostics, `scan`
+//! prints them and `report` counts them, so a file the editor shows clean
+//! is clean in CI too.
+//!
+//! The pipeline, in order, for each spotted term:
+//! 1. the document gate: language allowed, not too large ([`Options`]);
+//! 2. ignore markers: `llmops: ignore-file`, `-next-line` and `ignore`, in
+//!    any comment syntax ([`Silenced`]);
+//! 3. the learner: known terms are hidden unless a review is due
+//!    ([`Learner`]);
+//! 4. first occurrence only, when asked;
+//! 5. the cap on findings per document.
+//!
+//! A filter on what the matcher found (say, terms that only count in an LLM
+//! setting) belongs with the matcher, before step 2: it changes which spots
+//! are terms at all, where these steps decide which terms a person sees.
 
 mod ignore;
+mod learner;
+
+use std::collections::BTreeSet;
+use std::path::Path;
 
 pub use ignore::{IGNORE, Silenced, comment_for};
+pub use learner::{Learner, ProgressView};
+
+use crate::content::Content;
+use crate::learning::TermState;
+use crate::matcher::Hit;
+use crate::text::LineIndex;
+
+/// A document as the policy sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentRef<'a> {
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    /// Every term the matcher spotted, in text order.
+    pub hits: &'a [Hit],
+    /// The file behind the document, if any (for path-based rules).
+    pub path: Option<&'a Path>,
+    /// The editor's language id (`markdown`, `python`, ...); the command
+    /// line derives it from the file extension.
+    pub language: &'a str,
+}
+
+/// The knobs of the policy; the editor's settings and the command line's
+/// flags both end up here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// One finding per term per document.
+    pub first_occurrence_only: bool,
+    /// One finding per term in code, every one in prose (setting
+    /// `firstOccurrenceOnly = "code"`): a module repeats `ttft_ms` on many
+    /// lines, an article uses a term where it explains something.
+    pub first_occurrence_in_code_only: bool,
+    /// Most findings per document.
+    pub max_findings: usize,
+    /// Larger documents get no findings.
+    pub max_file_bytes: u64,
+    /// Language ids to spot in (empty: all) and never to spot in.
+    pub languages_allow: Vec<String>,
+    pub languages_deny: Vec<String>,
+    /// Hide terms the learner knows (unless a review is due). `report`
+    /// turns this off: it counts every term, learned or not.
+    pub hide_known: bool,
+}
+
+/// Language ids (VS Code's and Neovim's filetypes) of documents people read
+/// as prose.
+pub fn is_prose(language: &str) -> bool {
+    matches!(
+        language,
+        "markdown"
+            | "mdx"
+            | "plaintext"
+            | "text"
+            | "restructuredtext"
+            | "rst"
+            | "asciidoc"
+            | "org"
+            | "latex"
+            | "tex"
+            | "gitcommit"
+            | "mail"
+            | "html"
+    )
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            first_occurrence_only: false,
+            first_occurrence_in_code_only: false,
+            max_findings: 1000,
+            max_file_bytes: 1024 * 1024,
+            languages_allow: Vec::new(),
+            languages_deny: Vec::new(),
+            hide_known: true,
+        }
+    }
+}
+
+impl Options {
+    /// Whether documents of this language are spotted at all.
+    pub fn language_enabled(&self, language: &str) -> bool {
+        !self.languages_deny.iter().any(|l| l == language)
+            && (self.languages_allow.is_empty()
+                || self.languages_allow.iter().any(|l| l == language))
+    }
+}
+
+/// A spot to show: the hit and where the learner stands with its term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub hit: Hit,
+    pub state: TermState,
+}
+
+/// The findings to show in one document, in text order.
+pub fn findings(
+    doc: DocumentRef<'_>,
+    content: &Content,
+    learner: &Learner<'_>,
+    options: &Options,
+) -> Vec<Finding> {
+    if !options.language_enabled(doc.language) || doc.text.len() as u64 > options.max_file_bytes {
+        return Vec::new();
+    }
+    let silenced = Silenced::find(doc.text, doc.lines);
+    if silenced.file {
+        return Vec::new();
+    }
+    let mut states: Vec<Option<TermState>> = vec![None; content.terms.len()];
+    let mut seen = BTreeSet::new();
+    let first_only = options.first_occurrence_only
+        || (options.first_occurrence_in_code_only && !is_prose(doc.language));
+    let mut out = Vec::new();
+    for hit in doc.hits {
+        if out.len() >= options.max_findings {
+            break;
+        }
+        let Some(term) = content.terms.get(hit.term as usize) else {
+            continue;
+        };
+        if !silenced.lines.is_empty() && silenced.covers(doc.lines.line_of(hit.start)) {
+            continue;
+        }
+        let state = *states[hit.term as usize].get_or_insert_with(|| learner.state(&term.id));
+        if options.hide_known && state == TermState::Known {
+            continue;
+        }
+        if first_only && !seen.insert(hit.term) {
+            continue;
+        }
+        out.push(Finding { hit: *hit, state });
+    }
+    out
+}
+
+/// The language id an editor would give a file, from its name, for the
+/// command line (which has no editor to ask). Unknown kinds are
+/// `plaintext`.
+pub fn language_of(path: &Path) -> &'static str {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    match name {
+        "Dockerfile" => return "dockerfile",
+        "Makefile" | "makefile" | "GNUmakefile" => return "makefile",
+        _ => {}
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "md" | "markdown" => "markdown",
+        "rs" => "rust",
+        "py" | "pyi" => "python",
+        "js" | "mjs" | "cjs" => "javascript",
+        "ts" | "mts" | "cts" => "typescript",
+        "tsx" => "typescriptreact",
+        "jsx" => "javascriptreact",
+        "go" => "go",
+        "java" => "java",
+        "c" | "h" => "c",
+        "cc" | "cpp" | "cxx" | "hpp" | "hh" => "cpp",
+        "cs" => "csharp",
+        "rb" => "ruby",
+        "php" => "php",
+        "sh" | "bash" | "zsh" => "shellscript",
+        "yaml" | "yml" => "yaml",
+        "toml" => "toml",
+        "json" => "json",
+        "jsonc" => "jsonc",
+        "html" | "htm" => "html",
+        "xml" => "xml",
+        "css" => "css",
+        "scss" => "scss",
+        "sql" => "sql",
+        "lua" => "lua",
+        "tex" => "latex",
+        "txt" | "text" => "plaintext",
+        "ipynb" => "json",
+        _ => "plaintext",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::ProgressData;
+
+    fn run(text: &str, data: &ProgressData, options: &Options) -> Vec<(usize, String)> {
+        let content = Content::builtin().expect("built-in content");
+        let lines = LineIndex::new(text);
+        let hits = content.matcher.find_all(text);
+        let doc = DocumentRef {
+            text,
+            lines: &lines,
+            hits: &hits,
+            path: None,
+            language: "markdown",
+        };
+        let learner = Learner::new(data, crate::learning::DEFAULT_MASTERY, 1_000_000);
+        findings(doc, &content, &learner, options)
+            .into_iter()
+            .map(|f| {
+                (
+                    lines.line_of(f.hit.start),
+                    content.terms[f.hit.term as usize].id.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_step_of_the_pipeline_removes_what_it_should() {
+        let text = "TTFT\nTTFT <!-- llmops: ignore -->\n# llmops: ignore-next-line\nTTFT\nmodel alias\nTTFT\n";
+        let none = ProgressData::default();
+        let all = run(text, &none, &Options::default());
+        assert_eq!(
+            all,
+            [
+                (0, "ttft".into()),
+                (4, "model-alias".into()),
+                (5, "ttft".into())
+            ]
+        );
+        let first = Options {
+            first_occurrence_only: true,
+            ..Options::default()
+        };
+        assert_eq!(
+            run(text, &none, &first),
+            [(0, "ttft".into()), (4, "model-alias".into())]
+        );
+        let mut known = ProgressData::default();
+        known.known_terms.insert("ttft".into());
+        assert_eq!(
+            run(text, &known, &Options::default()),
+            [(4, "model-alias".into())]
+        );
+        let report = Options {
+            hide_known: false,
+            ..Options::default()
+        };
+        assert_eq!(run(text, &known, &report).len(), 3);
+        let capped = Options {
+            max_findings: 1,
+            ..Options::default()
+        };
+        assert_eq!(run(text, &none, &capped).len(), 1);
+        assert!(
+            run(
+                &format!("// llmops: ignore-file\n{text}"),
+                &none,
+                &Options::default()
+            )
+            .is_empty()
+        );
+        let deny = Options {
+            languages_deny: vec!["markdown".into()],
+            ..Options::default()
+        };
+        assert!(run(text, &none, &deny).is_empty());
+    }
+}

@@ -9,5 +9,6 @@ return {
   cmd = { 'llmops-lsp' },
   -- No filetypes: terms are spotted in any file (code, comments, prose, YAML).
   root_markers = { '.llmops', '.git' },
-  settings = { llmops = {} },
+  -- In code a term is marked once per file, in prose wherever it is used.
+  settings = { llmops = { firstOccurrenceOnly = 'code' } },
 }

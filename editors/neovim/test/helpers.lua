@@ -6,8 +6,16 @@ local H = {}
 H.repo = vim.g.llmops_test_repo
 H.passed, H.failed = 0, 0
 
+-- vim.notify messages, kept for the tests to check instead of printed.
+H.notes = {}
+vim.notify = function(msg, level)
+  table.insert(H.notes, { msg = msg, level = level })
+end
+
+-- Starts on a fresh line: headless Neovim prints messages (checkhealth's
+-- "Running healthchecks...") to stdout without a newline.
 local function out(line)
-  io.stdout:write(line .. "\n")
+  io.stdout:write("\n" .. line .. "\n")
   io.stdout:flush()
 end
 H.out = out
@@ -96,13 +104,23 @@ function H.command(name, args)
   return result
 end
 
--- exercise id -> number of the right choice (1-based, in the pack's order),
--- from the built-in module files.
+-- The built-in pack's files: content/builtin.toml, or content/builtin/*.toml.
+function H.pack_files()
+  local one = H.repo .. "/content/builtin.toml"
+  local files = vim.fn.glob(H.repo .. "/content/builtin/*.toml", false, true)
+  if #files == 0 then
+    files = { one }
+  end
+  return files
+end
+
+-- exercise id -> id of the right choice ("a" for the first), from the
+-- built-in pack. Choice ids are stable even when the float shuffles them.
 function H.right_answers()
   local answers = {}
-  for _, path in ipairs(vim.fn.glob(H.repo .. "/content/builtin/*.toml", false, true)) do
+  for _, file in ipairs(H.pack_files()) do
     local in_exercise, id = false, nil
-    for line in io.lines(path) do
+    for line in io.lines(file) do
       if line:match("^%[%[") then
         in_exercise, id = line == "[[exercise]]", nil
       end
@@ -110,12 +128,29 @@ function H.right_answers()
         id = line:match('^id = "(.-)"') or id
         local answer = line:match("^answer = (%d+)")
         if answer and id then
-          answers[id] = tonumber(answer) + 1
+          answers[id] = string.char(string.byte("a") + tonumber(answer))
         end
       end
     end
   end
   return answers
+end
+
+-- The number (1-based, as shown) of choice `id` in an exercise view.
+function H.number_of(exercise, id)
+  for i, c in ipairs(exercise.choices) do
+    if c.id == id then
+      return i
+    end
+  end
+  error("no choice " .. tostring(id) .. " in " .. exercise.id, 2)
+end
+
+-- True when the server offers `command` (its executeCommandProvider).
+function H.server_has(command)
+  local client = require("llmops").client()
+  local provider = client and client.server_capabilities.executeCommandProvider
+  return provider ~= nil and vim.tbl_contains(provider.commands or {}, command)
 end
 
 -- Checks that buffers under one root share a client and other roots get

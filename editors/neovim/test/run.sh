@@ -97,7 +97,7 @@ run_spec() {
   local out=$work/$name.out err=$work/$name.err
   # shellcheck disable=SC2046
   (cd "$plugin" && env $(isolated_env) "$@" timeout -k 5 "$timeout_s" \
-    "$nvim" --headless -u test/minimal_init.lua -c "luafile test/$spec") >"$out" 2>"$err" </dev/null
+    "$nvim" --headless -u "test/${LLMOPS_TEST_INIT:-minimal_init.lua}" -c "luafile test/$spec") >"$out" 2>"$err" </dev/null
   local rc=$?
   cat "$out"
   local oks nots
@@ -117,9 +117,11 @@ run_spec() {
 mkdir -p "$artifacts"
 run_spec e2e e2e_spec.lua
 run_spec legacy legacy_spec.lua LLMOPS_TEST_LEGACY=1 LLMOPS_TEST_SETTINGS='{"severity":"information"}'
+# No setup(): lsp/llmops.lua + vim.lsp.enable, commands in a bare nvim.
+LLMOPS_TEST_INIT=bare_init.lua run_spec bare bare_spec.lua
 
-# The help file: tags build without errors (on a copy: no doc/tags in the
-# repo) and every |link| into llmops-* resolves.
+# The help file: tags build without errors (on a copy) and every |link|
+# into llmops-* resolves.
 mkdir -p "$work/help/doc" && cp "$plugin/doc/llmops.txt" "$work/help/doc/"
 if text=$("$nvim" --headless --clean -c "try | helptags $work/help/doc | catch | echo v:exception | cq 1 | endtry" +qa 2>&1 </dev/null) \
   && missing=$(grep -o '|llmops[^|]*|' "$plugin/doc/llmops.txt" | tr -d '|' | sort -u \
@@ -130,68 +132,216 @@ else
   not_ok "doc/llmops.txt: $text ${missing:-}"
 fi
 
-# Neovim before 0.8 must get a clear message (Debian 12's apt nvim is 0.7).
-old=${NVIM_OLD:-}
-if [ -z "$old" ] && [ -x /usr/bin/nvim ]; then
-  m=$(minor_of /usr/bin/nvim)
-  if [ -n "$m" ] && [ "$m" -lt 8 ]; then old=/usr/bin/nvim; fi
-fi
-if [ -n "$old" ]; then
-  # shellcheck disable=SC2046
-  text=$(cd "$plugin" && env $(isolated_env) timeout -k 5 30 "$old" --headless -u test/minimal_init.lua +qa 2>&1 </dev/null)
-  if printf '%s' "$text" | grep -q 'llmops.nvim needs Neovim 0.8+'; then
-    ok "$("$old" --version | head -1) says: llmops.nvim needs Neovim 0.8+"
-  else
-    not_ok "$old did not print the needs-0.8 message: $text"
-  fi
+# A copy of the plugin as an install would have it: no doc/tags.
+plugin_copy() { # DEST
+  mkdir -p "$1" && cp -r "$plugin/lua" "$plugin/plugin" "$plugin/lsp" "$plugin/doc" "$1/" && rm -f "$1/doc/tags"
+}
+# An isolated environment's base folder (the parent of its data/, config/).
+env_base() { printf '%s' "$1" | sed -E 's/.*XDG_CONFIG_HOME=([^ ]*)\/config .*/\1/'; }
+
+# The README's install (a package under site/pack, setup() in init.lua):
+# `:help llmops` works on the first start, with no helptags step.
+help_after_install() {
+  local env d
+  env=$(isolated_env)
+  d=$(env_base "$env")
+  plugin_copy "$d/share/nvim/site/pack/llmops/start/llmops.nvim"
+  mkdir -p "$d/config/nvim"
+  printf 'require("llmops").setup({ cmd = { "%s" } })\n' "$LLMOPS_LSP_BIN" >"$d/config/nvim/init.lua"
+  # shellcheck disable=SC2086
+  env $env timeout -k 5 30 "$nvim" --headless +'help llmops' \
+    +'lua io.stdout:write(vim.fn.expand("%:t") .. " " .. vim.fn.getline("."))' +qa 2>&1 </dev/null
+}
+text=$(help_after_install)
+if printf '%s' "$text" | grep -q 'llmops.txt .*\*llmops\*'; then
+  ok ":help llmops works right after the README install (the plugin builds doc/tags)"
 else
-  skip "needs-0.8 message" "no Neovim < 0.8 (apt-get install neovim on Debian 12, or NVIM_OLD)"
+  not_ok ":help llmops after the README install: $text"
 fi
 
-# The float as a person sees it: nvim in tmux, the screen as text.
-screen_capture() {
-  local dir=$work/screen sock="llmops-nvim-test-$$"
-  mkdir -p "$dir"
-  printf '# Latency review\n\nUsers complain that TTFT doubled after the release.\n' >"$dir/notes.md"
-  cat >"$dir/nvim.sh" <<EOF
-cd "$plugin" && exec env $(isolated_env) "$nvim" -u test/minimal_init.lua \\
-  -c 'lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end)' \\
-  -c 'LlmopsExercise ttft-1' "$dir/notes.md"
+# Neovim 0.12's vim.pack: the repository cloned by vim.pack.add, the
+# plugin's folder added to the runtime path; hints and :help work.
+vim_pack_install() {
+  local env d
+  env=$(isolated_env)
+  d=$(env_base "$env")
+  # A git repository standing in for the published one.
+  mkdir -p "$d/remote/editors/neovim" && plugin_copy "$d/remote/editors/neovim"
+  git -C "$d/remote" init -q && git -C "$d/remote" add -A \
+    && git -C "$d/remote" -c user.name=t -c user.email=t@t commit -qm plugin || return 1
+  mkdir -p "$d/config/nvim"
+  cat >"$d/config/nvim/init.lua" <<EOF
+vim.pack.add({ { src = "file://$d/remote", name = "llmops-lsp" } }, { confirm = false })
+vim.opt.runtimepath:append(vim.fn.stdpath("data") .. "/site/pack/core/opt/llmops-lsp/editors/neovim")
+vim.lsp.config("llmops", { cmd = { "$LLMOPS_LSP_BIN" } })
+vim.lsp.enable("llmops")
 EOF
-  local screen=""
-  wait_for() { # text: polls the pane for up to 20s
-    for _ in $(seq 100); do
-      screen=$(tmux -L "$sock" capture-pane -p 2>/dev/null)
-      if printf '%s' "$screen" | grep -qF "$1"; then return 0; fi
-      sleep 0.2
-    done
-    return 1
-  }
-  TERM=${TERM:-xterm-256color} tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 34 "sh $dir/nvim.sh"
-  local file=$artifacts/neovim-float-screen.txt result=0
-  if wait_for "Which metric captures"; then
-    { echo "== :LlmopsExercise ttft-1 (100x34 tmux pane)"; printf '%s\n' "$screen"; } >"$file"
-    tmux -L "$sock" send-keys 4
-    if wait_for "Correct!"; then
-      { echo; echo "== after pressing 4"; printf '%s\n' "$screen"; } >>"$file"
-    else
-      result=1
-    fi
-  else
-    printf '%s\n' "$screen" >"$file"
-    result=1
-  fi
-  tmux -L "$sock" kill-server 2>/dev/null
-  return $result
+  printf 'Our TTFT is fine.\n' >"$d/notes.md"
+  # shellcheck disable=SC2086
+  env $env timeout -k 5 60 "$nvim" --headless "$d/notes.md" \
+    +'lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end)' \
+    +'lua io.stdout:write("diagnostics=" .. #vim.diagnostic.get(0) .. " ")' \
+    +'help llmops' +'lua io.stdout:write(vim.fn.expand("%:t"))' +qa 2>&1 </dev/null
 }
-if command -v tmux >/dev/null; then
-  if screen_capture; then
-    ok "tmux screen shows the float and the verdict (artifacts/neovim-float-screen.txt)"
+if "$nvim" --headless --clean +'lua io.stdout:write(tostring(vim.pack ~= nil))' +qa 2>/dev/null </dev/null | grep -q true; then
+  text=$(vim_pack_install)
+  if printf '%s' "$text" | grep -q 'diagnostics=1 llmops.txt'; then
+    ok "vim.pack install: hints and :help llmops"
   else
-    not_ok "tmux screen capture: float or verdict not seen (artifacts/neovim-float-screen.txt)"
+    not_ok "vim.pack install: $text"
   fi
 else
-  skip "tmux screen capture" "tmux not installed"
+  skip "vim.pack install" "this Neovim has no vim.pack (0.12+)"
+fi
+
+# --- Screens: nvim in tmux, the screen as a person sees it.
+have_tmux=1
+if ! command -v tmux >/dev/null; then
+  have_tmux=0
+  if [ "${CI:-}" = "true" ]; then not_ok "tmux not installed (apt-get install tmux)"; else skip "tmux screens" "tmux not installed"; fi
+fi
+sock="llmops-nvim-test-$$"
+screen=""
+# tmux_start WIDTH HEIGHT SHELL-COMMAND: a fresh tmux server with one pane.
+tmux_start() {
+  tmux -L "$sock" kill-server 2>/dev/null
+  TERM=${TERM:-xterm-256color} tmux -L "$sock" -f /dev/null new-session -d -x "$1" -y "$2" "$3"
+}
+tmux_stop() { tmux -L "$sock" kill-server 2>/dev/null; }
+# wait_for TEXT [SECONDS]: polls the pane until TEXT is on screen.
+wait_for() {
+  local tries=$((${2:-20} * 5))
+  for _ in $(seq "$tries"); do
+    screen=$(tmux -L "$sock" capture-pane -p 2>/dev/null)
+    if printf '%s' "$screen" | grep -qF -- "$1"; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+# keep NAME: saves the screen as text, and with colours (.ansi) for docs.
+keep() {
+  printf '%s\n' "$screen" >"$artifacts/$1.txt"
+  tmux -L "$sock" capture-pane -p -e >"$artifacts/$1.ansi" 2>/dev/null
+}
+# nvim_cmd NVIM-ARGS...: a shell command running nvim with the test init.
+nvim_cmd() {
+  printf 'cd %s && exec env %s %s -u test/minimal_init.lua %s' "$plugin" "$(isolated_env)" "$nvim" "$*"
+}
+
+if [ "$have_tmux" = 1 ]; then
+  dir=$work/screen
+  mkdir -p "$dir"
+  printf '# Latency review\n\nUsers complain that TTFT doubled after the release.\n' >"$dir/notes.md"
+
+  # 80x24, `nvim notes.md '+LlmopsExercise ttft-1'`: the command waits for
+  # the client it needs; after an answer the verdict is in view.
+  tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "'+LlmopsExercise ttft-1'")"
+  if wait_for "Which metric captures"; then
+    keep neovim-80x24-exercise
+    right=$(printf '%s' "$screen" | sed -nE 's/.*([1-4])\. Time to first token, driven.*/\1/p' | head -1)
+    wrong=$((${right:-1} % 4 + 1))
+    tmux -L "$sock" send-keys "$wrong"
+    if wait_for "Not $wrong." 10 && printf '%s' "$screen" | grep -q "Try another choice"; then
+      keep neovim-80x24-wrong-answer
+      ok "80x24: +LlmopsExercise at startup opens the float; after a wrong answer the verdict and retry hint are on screen"
+      tmux -L "$sock" send-keys "$right"
+      if wait_for "Correct!" 10 && printf '%s' "$screen" | grep -q "Time to first token is"; then
+        keep neovim-80x24-right-answer
+        ok "80x24: retry with the right answer shows Correct! and the explanation"
+      else
+        keep neovim-80x24-right-answer
+        not_ok "80x24: Correct! or the explanation's start not on screen (artifacts/neovim-80x24-right-answer.txt)"
+      fi
+    else
+      keep neovim-80x24-wrong-answer
+      not_ok "80x24: verdict or retry hint not on screen (artifacts/neovim-80x24-wrong-answer.txt)"
+    fi
+  else
+    keep neovim-80x24-exercise
+    not_ok "80x24: +LlmopsExercise ttft-1 showed no float (artifacts/neovim-80x24-exercise.txt)"
+  fi
+  tmux_stop
+
+  # virtual_text = true in the user's config: our hints still print nothing
+  # at the ends of lines of a Python file full of terms.
+  cat >"$dir/serve.py" <<'EOF'
+from registry import PromptRegistry
+
+MODEL_ALIAS = "chat-default"  # the model alias we route through
+registry = PromptRegistry(url="https://prompts.internal.example")
+
+
+def record(ttft_ms: float, tokens: int) -> None:
+    """Record TTFT and token usage for the prompt registry dashboards."""
+    metrics.observe("ttft_ms", ttft_ms)
+EOF
+  tmux_start 100 16 "$(nvim_cmd "$dir/serve.py" "-c 'lua vim.diagnostic.config({ virtual_text = true, signs = true })'")"
+  if wait_for "dashboards" && sleep 2 && wait_for "dashboards"; then
+    keep neovim-python-virtual-text
+    extra=$(printf '%s\n' "$screen" | head -9 | sed 's/[[:space:]]*$//' | diff - "$dir/serve.py" | grep '^<' || true)
+    if [ -z "$extra" ]; then
+      ok "virtual_text = true globally: the Python file shows only its own text"
+    else
+      not_ok "virtual text on screen: $extra"
+    fi
+  else
+    keep neovim-python-virtual-text
+    not_ok "the Python file did not show (artifacts/neovim-python-virtual-text.txt)"
+  fi
+  tmux_stop
+
+  # The hover in a terminal: no Markdown escapes, no hidden link targets,
+  # lines that fit.
+  printf '# Release notes\n\n- Time to first token (TTFT) on the chat endpoint fell to 610 ms.\n' >"$dir/release.md"
+  tmux_start 100 30 "$(nvim_cmd "$dir/release.md" "-c 'lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end)' '+call cursor(3, 25)'")"
+  sleep 1
+  tmux -L "$sock" send-keys K
+  if wait_for "Related" 10; then
+    keep neovim-hover
+    bad=$(printf '%s\n' "$screen" | grep -nE '\\[-.'"'"'_]|file://|#L[0-9]' || true)
+    # Every row but the status and command lines: text at most 78 columns.
+    wide=$(printf '%s\n' "$screen" | head -n -2 | sed 's/[[:space:]]*$//' \
+      | python3 -c 'import sys; print(" ".join(str(i + 1) for i, l in enumerate(sys.stdin.read().splitlines()) if len(l) > 78))')
+    if [ -z "$bad" ] && [ -z "$wide" ]; then
+      ok "hover in a 100-column terminal: clean text, no link targets, no line over 78 columns"
+    else
+      not_ok "hover: escapes or targets: ${bad:-none}; too wide on rows: ${wide:-none} (artifacts/neovim-hover.txt)"
+    fi
+  else
+    keep neovim-hover
+    not_ok "no hover on K (artifacts/neovim-hover.txt)"
+  fi
+  tmux_stop
+
+  # Neovim before 0.8 (Debian 12's apt nvim is 0.7) with the plugin in its
+  # config: one quiet line, no error, no hit-enter prompt.
+  old=${NVIM_OLD:-}
+  if [ -z "$old" ] && [ -x /usr/bin/nvim ]; then
+    m=$(minor_of /usr/bin/nvim)
+    if [ -n "$m" ] && [ "$m" -lt 8 ]; then old=/usr/bin/nvim; fi
+  fi
+  if [ -n "$old" ]; then
+    tmux_start 80 24 "cd $plugin && exec env $(isolated_env) $old -u test/minimal_init.lua $dir/notes.md"
+    if wait_for "needs Neovim 0.8+" 10; then
+      sleep 1
+      screen=$(tmux -L "$sock" capture-pane -p)
+      keep neovim-0.7-notice
+      n=$(printf '%s\n' "$screen" | grep -c 'needs Neovim 0.8+')
+      if [ "$n" = 1 ] && ! printf '%s' "$screen" | grep -qiE 'press enter|error'; then
+        ok "$("$old" --version | head -1): one quiet notice, no error, no hit-enter prompt"
+      else
+        not_ok "$old: $n notices or an error/prompt (artifacts/neovim-0.7-notice.txt)"
+      fi
+    else
+      keep neovim-0.7-notice
+      not_ok "$old showed no notice (artifacts/neovim-0.7-notice.txt)"
+    fi
+    tmux_stop
+  elif [ "${CI:-}" = "true" ]; then
+    not_ok "no Neovim < 0.8 for the old-version notice (apt-get install neovim, or NVIM_OLD)"
+  else
+    skip "old-version notice" "no Neovim < 0.8 (apt-get install neovim on Debian 12, or NVIM_OLD)"
+  fi
 fi
 
 summary

@@ -2,7 +2,7 @@
 // server (the extension's default `llmops.server.path`). Source, first found:
 // $LLMOPS_LSP_BIN, ../../target/release/llmops-lsp, ../../target/debug/llmops-lsp.
 // It also copies the repository's license texts next to package.json.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,15 @@ if (!source) {
   console.error(
     `copy-server: no llmops-lsp binary at ${candidates.join(' or ')}.\n` +
       'Build it first: cargo build --release -p llmops-lsp (or set LLMOPS_LSP_BIN).',
+  );
+  process.exit(1);
+}
+// A binary built with `--features test-hooks` (as tests/run.sh builds it)
+// has a command that panics on purpose: never ship it.
+if (readFileSync(source).includes('llmops.debug.panic')) {
+  console.error(
+    `copy-server: ${source} was built with the test-hooks feature.\n` +
+      'Package a plain build: cargo build --release -p llmops-lsp.',
   );
   process.exit(1);
 }

@@ -95,7 +95,7 @@ test('code actions on the term: Learn (opens the exercise) and I know this term'
   })) as (CodeAction | Command)[];
   const learn = actions.find((a): a is CodeAction => a.title.startsWith('Learn: Time to first token'));
   assert.ok(learn, `Learn action in ${JSON.stringify(actions.map((a) => a.title))}`);
-  assert.equal(learn.kind, 'quickfix');
+  assert.equal(learn.kind, 'llmops.learn'); // a learning action, not a fix (README: code action kinds)
   assert.match(learn.title, /\(exercise \d+ of \d+\)$/);
   assert.deepEqual(learn.command, {
     title: learn.title,

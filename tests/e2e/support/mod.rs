@@ -4,12 +4,13 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use llmops_lsp::transport::framer::{Frame, Framer, read_frame_blocking};
 use serde_json::{Value, json};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_llmops-lsp");
@@ -47,30 +48,14 @@ pub struct Server {
     pub configuration: Value,
 }
 
-fn read_frames(stdout: impl Read + Send + 'static, tx: std::sync::mpsc::Sender<Value>) {
+/// Reads the server's messages with the server's own framer.
+fn read_frames(mut stdout: impl Read + Send + 'static, tx: std::sync::mpsc::Sender<Value>) {
     std::thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        loop {
-            let mut length = None;
-            loop {
-                let mut line = String::new();
-                match reader.read_line(&mut line) {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some(v) = line.strip_prefix("Content-Length:") {
-                    length = v.trim().parse::<usize>().ok();
-                }
-            }
-            let Some(length) = length else { return };
-            let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
+        let mut framer = Framer::new();
+        while let Some(frame) = read_frame_blocking(&mut framer, &mut stdout) {
+            let Frame::Body(body) = frame else {
+                panic!("server sent a bad frame: {frame:?}");
+            };
             let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
             if tx.send(value).is_err() {
                 return;

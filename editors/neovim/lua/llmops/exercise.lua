@@ -1,44 +1,48 @@
--- The exercise float: scenario, question and numbered choices; 1-4 answer,
--- n opens the next exercise, q/<Esc> close. One float at a time: opening
--- another exercise reuses it.
+-- The exercise float: scenario, question and numbered choices. 1-4 answer;
+-- after a wrong answer the float says why that choice is wrong and the
+-- learner tries again or reveals the answer; n opens the next exercise,
+-- q/<Esc> close. One float at a time: opening another exercise reuses it.
 local llmops = require("llmops")
+local ui = require("llmops.ui")
 
 local M = {}
 
--- win, buf, client_id, exercise (openExercise result), result (answerExercise result)
+-- win, buf, client_id, exercise (openExercise result), result (the last
+-- answerExercise result), wrong (choice id -> true), revealed (revealAnswer
+-- result), busy
 M.state = {}
 
 local ns = vim.api.nvim_create_namespace("llmops.exercise")
 
--- Word-wraps `text` to `width` display cells. `prefix` starts the first
--- line, `hang` the others (hanging indent for choices).
-local function wrap(text, width, prefix, hang)
-  local out = {}
-  for para in (text .. "\n"):gmatch("(.-)\n") do
-    local line, empty = prefix, true
-    for word in para:gmatch("%S+") do
-      if not empty and vim.fn.strdisplaywidth(line .. " " .. word) > width then
-        table.insert(out, line)
-        line = hang .. word
-      else
-        line = empty and line .. word or line .. " " .. word
-      end
-      empty = false
+local function key_name(keys)
+  return type(keys) == "table" and keys[1] or keys
+end
+
+-- The number shown for a choice id, or nil.
+local function number_of(ex, id)
+  for i, c in ipairs(ex.choices) do
+    if c.id == id then
+      return i
     end
-    table.insert(out, line)
-    prefix = hang
   end
-  return out
 end
 
-local function size()
-  local width = math.max(20, math.min(80, vim.o.columns - 4))
-  return width, math.max(3, vim.o.lines - 4)
+-- "Latency 4 / 12" for the exercise's module, from a progress object.
+local function module_line(ex, progress)
+  local module = llmops.value(ex.module)
+  for _, m in ipairs(llmops.value(progress and progress.modules) or {}) do
+    if m.id == module then
+      return ("%s %d / %d"):format(m.name or m.id, m.completed or 0, m.total or 0)
+    end
+  end
 end
 
--- Builds the float's lines and their highlights from the state.
+-- Builds the float's lines and their highlights from the state. Returns
+-- lines, highlights, the verdict's line number and the footer's keys.
 local function build(width)
-  local ex, res = M.state.exercise, M.state.result
+  local st = M.state
+  local ex, res, revealed = st.exercise, st.result, st.revealed
+  local keys = llmops.config.float.keys
   local lines, hls = {}, {}
   local function add(text_lines, hl)
     for _, l in ipairs(text_lines) do
@@ -48,57 +52,111 @@ local function build(width)
       end
     end
   end
-  local text_width = width - 1
+  local w = width - 1
 
-  local header = ("Term: %s · exercise %d of %d"):format(ex.termName, ex.number, ex.total)
+  local header = { "Term: " .. ex.termName }
+  if llmops.value(ex.moduleName) or llmops.value(ex.module) then
+    table.insert(header, llmops.value(ex.moduleName) or ex.module)
+  end
+  table.insert(header, ("exercise %d of %d"):format(ex.number, ex.total))
   if ex.completed then
-    header = header .. " · completed"
+    table.insert(header, "completed")
   end
-  add({ " " .. header }, "Comment")
+  add(ui.wrap(table.concat(header, " · "), w, " ", " "), "Comment")
   add({ "" })
-  add(wrap(ex.scenario, text_width, " ", " "))
+  add(ui.wrap(ex.scenario, w, " ", " "))
   add({ "" })
-  add(wrap(ex.question, text_width, " ", " "), "Title")
+  add(ui.wrap(ex.question, w, " ", " "), "Title")
   add({ "" })
-  local right, chosen
+
+  local solved = res and res.correct
+  local right = (solved and res.rightChoice) or (revealed and revealed.rightChoice) or nil
   for i, c in ipairs(ex.choices) do
-    if res and c.id == res.rightChoice then
-      right = i
-    end
-    if res and c.id == res.chosen then
-      chosen = i
-    end
-  end
-  for i, c in ipairs(ex.choices) do
-    -- A two-cell gutter marks the right and the wrongly chosen answer.
+    -- A two-cell gutter marks the right answer (once it may be shown) and
+    -- every choice tried and found wrong.
     local mark, hl = "  ", nil
-    if i == right then
+    if right and c.id == right then
       mark, hl = "✓ ", "DiagnosticOk"
-    elseif i == chosen then
+    elseif st.wrong[c.id] then
       mark, hl = "✗ ", "DiagnosticError"
     end
-    add(wrap(c.text, text_width, " " .. mark .. i .. ". ", "      "), hl)
+    add(ui.wrap(c.text, w, " " .. mark .. i .. ". ", "      "), hl)
   end
 
-  local verdict_line, keys
-  if not res then
-    keys = ("1-%d answer · q close"):format(#ex.choices)
-  else
+  local footer
+  local n = #ex.choices
+  local close = key_name(keys.close) .. " close"
+  local verdict_line
+  if revealed then
     add({ "" })
     verdict_line = #lines + 1
-    if res.correct then
-      add({ " Correct!" }, "DiagnosticOk")
-    else
-      add({ (" Not quite — the answer is %d"):format(right or 0) }, "DiagnosticError")
+    add({ (" The answer is %d."):format(number_of(ex, revealed.rightChoice) or 0) }, "DiagnosticOk")
+    local why = llmops.value(revealed.why) or {}
+    for i, c in ipairs(ex.choices) do
+      if why[c.id] then
+        add({ "" })
+        add(ui.wrap(why[c.id], w, (" %d. "):format(i), "    "), c.id == revealed.rightChoice and "DiagnosticOk" or nil)
+      end
+    end
+    if llmops.value(revealed.explanation) then
+      add({ "" })
+      add(ui.wrap(revealed.explanation, w, " ", " "))
     end
     add({ "" })
-    add(wrap(res.explanation, text_width, " ", " "))
+    add({ " It comes back for review; answer it right then to complete it." }, "Comment")
+  elseif res and res.correct then
     add({ "" })
-    local p = res.progress or {}
-    add({ (" Progress: %d/%d completed"):format(p.completed or 0, p.total or 0) }, "Comment")
-    keys = llmops.value(res.nextExerciseId) and "n next exercise · q close" or "all exercises done · q close"
+    verdict_line = #lines + 1
+    add({ " Correct!" }, "DiagnosticOk")
+    local why = llmops.value(res.why) or {}
+    if why[res.chosen] then
+      add(ui.wrap(why[res.chosen], w, " ", " "))
+    end
+    if llmops.value(res.explanation) then
+      add({ "" })
+      add(ui.wrap(res.explanation, w, " ", " "))
+    end
+  elseif res then
+    add({ "" })
+    verdict_line = #lines + 1
+    local i = number_of(ex, res.chosen) or 0
+    local why = (llmops.value(res.why) or {})[res.chosen]
+    add({ (" ✗ Not %d."):format(i) }, "DiagnosticError")
+    if why then
+      add(ui.wrap(why, w, " ", " "))
+    end
+    add({ "" })
+    add(
+      ui.wrap(
+        ("Try another choice (1-%d), or press %s to see the answer."):format(n, key_name(keys.reveal)),
+        w,
+        " ",
+        " "
+      ),
+      "Comment"
+    )
   end
-  return lines, hls, verdict_line, keys
+
+  local progress = st.standing or (res and res.progress)
+  if verdict_line and progress then
+    local parts = { ("Progress: %d/%d exercises"):format(progress.completed or 0, progress.total or 0) }
+    local module = module_line(ex, progress)
+    if module then
+      table.insert(parts, module)
+    end
+    add({ "" })
+    add({ " " .. table.concat(parts, " · ") }, "Comment")
+  end
+
+  if revealed or (res and res.correct) then
+    local next_id = llmops.value((res and res.nextExerciseId) or (revealed and revealed.nextExerciseId))
+    footer = (next_id and (key_name(keys.next) .. " next exercise") or "all exercises done") .. " · " .. close
+  elseif res then
+    footer = ("1-%d try again · %s answer · %s"):format(n, key_name(keys.reveal), close)
+  else
+    footer = ("1-%d answer · %s"):format(n, close)
+  end
+  return lines, hls, verdict_line, footer
 end
 
 local function close()
@@ -111,52 +169,27 @@ end
 
 local function render()
   local st = M.state
-  local width, max_height = size()
-  local lines, hls, verdict_line, keys = build(width)
-  -- Keys go in the footer (0.10+), which stays visible when the text
-  -- scrolls; older versions get them as the last line.
-  local footer = vim.fn.has("nvim-0.10") == 1
-  if not footer then
-    vim.list_extend(lines, { "", " " .. keys })
+  local width, max_height = ui.size()
+  local lines, hls, verdict_line, footer = build(width)
+  local in_footer = ui.has_footer()
+  local height = math.min(#lines + (in_footer and 0 or 2), max_height)
+  if #lines + (in_footer and 0 or 2) > height then
+    footer = "j/k scroll · " .. footer
+  end
+  -- Keys go in the footer (0.10+, with a border), which stays visible when
+  -- the text scrolls; otherwise they are the last line.
+  if not in_footer then
+    vim.list_extend(lines, { "", " " .. footer })
     hls[#lines] = "Comment"
   end
 
   if not (st.buf and vim.api.nvim_buf_is_valid(st.buf)) then
-    st.buf = vim.api.nvim_create_buf(false, true)
-    vim.bo[st.buf].bufhidden = "wipe"
-    vim.bo[st.buf].filetype = "llmops_exercise"
+    st.buf = ui.scratch("llmops_exercise")
     M.keymaps(st.buf)
   end
-  vim.bo[st.buf].modifiable = true
-  vim.api.nvim_buf_set_lines(st.buf, 0, -1, false, lines)
-  vim.bo[st.buf].modifiable = false
-  vim.api.nvim_buf_clear_namespace(st.buf, ns, 0, -1)
-  for lnum, hl in pairs(hls) do
-    vim.api.nvim_buf_set_extmark(st.buf, ns, lnum - 1, 0, { end_col = #lines[lnum], hl_group = hl })
-  end
+  ui.set_lines(st.buf, ns, lines, hls)
 
-  local height = math.min(#lines, max_height)
-  local config = {
-    relative = "editor",
-    width = width,
-    height = height,
-    -- The border adds a cell on each side.
-    row = math.max(0, math.floor((vim.o.lines - height - 2) / 2) - 1),
-    col = math.floor((vim.o.columns - width - 2) / 2),
-    border = "rounded",
-  }
-  -- Float titles exist since 0.9.
-  if vim.fn.has("nvim-0.9") == 1 then
-    config.title = " " .. st.exercise.title .. " "
-    config.title_pos = "center"
-  end
-  if footer then
-    if #lines > height then
-      keys = "j/k scroll · " .. keys
-    end
-    config.footer = " " .. keys .. " "
-    config.footer_pos = "center"
-  end
+  local config = ui.win_config(width, height, st.exercise.title, footer)
   if st.win and vim.api.nvim_win_is_valid(st.win) then
     vim.api.nvim_win_set_config(st.win, config)
   else
@@ -168,76 +201,103 @@ local function render()
     -- closing a window inside WinLeave is not allowed.
     vim.api.nvim_create_autocmd("WinLeave", { buffer = st.buf, once = true, callback = vim.schedule_wrap(close) })
   end
-  -- Taller than the screen: scroll so the verdict is in view.
-  vim.api.nvim_win_set_cursor(st.win, { verdict_line or 1, 0 })
+  -- Taller than the window: the verdict goes to the top, so that it and
+  -- what follows (why, explanation) are in view; else the text's start.
+  vim.api.nvim_win_call(st.win, function()
+    local top = 1
+    if verdict_line and #lines > height then
+      top = math.max(1, math.min(verdict_line - 1, #lines - height + 1))
+    end
+    vim.fn.winrestview({ topline = top, lnum = verdict_line or 1, col = 0 })
+  end)
+end
+
+-- After an answer: the standing with its modules (`llmops.progress`), for
+-- the "Latency 4 / 24" part of the progress line.
+local function refresh_standing()
+  local st = M.state
+  local exercise = st.exercise
+  llmops.run("llmops.progress", {}, function(standing)
+    if st.exercise == exercise and st.win and vim.api.nvim_win_is_valid(st.win) then
+      st.standing = standing
+      M.render()
+    end
+  end, st.client_id)
 end
 
 local function answer(i)
   local st = M.state
   local choice = st.exercise and st.exercise.choices[i]
-  if not choice or st.result or st.busy then
+  if not choice or st.busy or st.revealed or (st.result and st.result.correct) or st.wrong[choice.id] then
     return
-  end
-  local client = llmops.client(nil, st.client_id)
-  if not client then
-    return llmops.notify("llmops-lsp stopped", vim.log.levels.ERROR)
   end
   st.busy = true
   local args = { { exerciseId = st.exercise.id, choice = choice.id } }
-  llmops.execute(client, "llmops.answerExercise", args, function(err, result)
+  llmops.run("llmops.answerExercise", args, function(result)
     st.busy = false
-    if err then
-      return llmops.notify(err.message, vim.log.levels.ERROR)
+    if not result.correct then
+      st.wrong[result.chosen or choice.id] = true
     end
+    result.chosen = result.chosen or choice.id
     st.result = result
+    st.standing = nil
     render()
-  end)
+    refresh_standing()
+  end, st.client_id)
+end
+
+local function reveal()
+  local st = M.state
+  if not st.result or st.result.correct or st.revealed or st.busy then
+    return
+  end
+  st.busy = true
+  llmops.run("llmops.revealAnswer", { { exerciseId = st.exercise.id } }, function(result)
+    st.busy = false
+    result.nextExerciseId = llmops.value(result.nextExerciseId) or llmops.value(st.result.nextExerciseId)
+    st.revealed = result
+    render()
+    refresh_standing()
+  end, st.client_id)
 end
 
 local function next_exercise()
-  local res = M.state.result
-  local id = res and llmops.value(res.nextExerciseId)
+  local st = M.state
+  local done = st.revealed or (st.result and st.result.correct)
+  local id = done and llmops.value((st.revealed or st.result).nextExerciseId)
   if id then
-    M.open({ exerciseId = id }, M.state.client_id)
-  elseif res then
+    M.open({ exerciseId = id }, st.client_id)
+  elseif done then
     llmops.notify("all exercises completed")
   end
 end
 
 function M.keymaps(buf)
-  local function map(lhs, fn)
-    vim.keymap.set("n", lhs, fn, { buffer = buf, nowait = true, silent = true })
-  end
+  local keys = llmops.config.float.keys
   for i = 1, 9 do
-    map(tostring(i), function()
+    ui.map(buf, tostring(i), function()
       answer(i)
     end)
   end
-  map("n", next_exercise)
-  map("q", close)
-  map("<Esc>", close)
+  ui.map(buf, keys.next, next_exercise)
+  ui.map(buf, keys.reveal, reveal)
+  ui.map(buf, keys.close, close)
 end
 
---- Fetches an exercise and shows it.
+--- Fetches an exercise and shows it (starting the server if needed).
 --- @param arg table `{ exerciseId = id }` or `{ termId = id }`
 --- @param client_id integer? the client that offered it (code action)
 function M.open(arg, client_id)
-  local client = llmops.client(nil, client_id)
-  if not client then
-    return llmops.notify("llmops-lsp is not running; see :checkhealth llmops", vim.log.levels.WARN)
-  end
-  llmops.execute(client, "llmops.openExercise", { arg }, function(err, exercise)
-    if err then
-      return llmops.notify(err.message, vim.log.levels.ERROR)
-    end
-    M.state.client_id = client.id
-    M.state.exercise = exercise
-    M.state.result = nil
-    M.state.busy = false
+  llmops.run("llmops.openExercise", { arg }, function(exercise, client)
+    local st = M.state
+    st.client_id = client.id
+    st.exercise = exercise
+    st.result, st.revealed, st.busy, st.wrong, st.standing = nil, nil, false, {}, nil
     render()
-  end)
+  end, client_id)
 end
 
 M.close = close
+M.render = render
 
 return M

@@ -21,16 +21,29 @@ function M.check()
   if llmops.did_setup then
     ok("setup() called")
   else
-    warn("setup() has not been called", { 'Add require("llmops").setup() to your config' })
+    if vim.lsp.is_enabled and vim.lsp.is_enabled(llmops.name) then
+      ok("enabled with vim.lsp.enable('llmops') (lsp/llmops.lua)")
+    else
+      warn("neither setup() nor vim.lsp.enable('llmops') has run", {
+        'Add require("llmops").setup() to init.lua',
+        "Or, on Neovim 0.11+: vim.lsp.enable('llmops')",
+      })
+    end
   end
 
   local cmd = llmops.config.cmd[1]
   local path = vim.fn.exepath(cmd)
   if path == "" then
-    fail(("binary not found: %s"):format(cmd), {
-      "Build it: cargo build -p llmops-lsp (or cargo install --path server)",
+    local advice = {
+      "Install it from a checkout of llmops-lsp: cargo install --locked --path server",
+      "That puts llmops-lsp in ~/.cargo/bin; have that folder on $PATH",
       'Or point setup() at it: cmd = { "/path/to/llmops-lsp" }',
-    })
+    }
+    local cargo_bin = vim.fn.expand("~/.cargo/bin/") .. vim.fn.fnamemodify(cmd, ":t")
+    if vim.fn.executable(cargo_bin) == 1 then
+      table.insert(advice, 1, ("It is installed as %s, but ~/.cargo/bin is not on $PATH"):format(cargo_bin))
+    end
+    fail(("binary not found: %s"):format(cmd), advice)
   else
     ok(("binary found: %s"):format(path))
     local out = vim.fn.system({ path, "--version" })
@@ -47,7 +60,12 @@ function M.check()
   start("llmops-lsp clients")
   local clients = llmops.clients({ name = llmops.name })
   if #clients == 0 then
-    warn("no client running", { "Open a file of a configured filetype; see :LspInfo or :checkhealth vim.lsp" })
+    local where = vim.fn.has("nvim-0.11") == 1 and ":checkhealth vim.lsp lists every client"
+      or ":lua =vim.lsp.get_active_clients() lists every client"
+    warn("no client running", {
+      "Open a file (filetypes: " .. (llmops.config.filetypes and table.concat(llmops.config.filetypes, ", ") or "any") .. "), or run :LlmopsProgress",
+      where,
+    })
   end
   for _, client in ipairs(clients) do
     local buffers = vim.tbl_count(client.attached_buffers or {})

@@ -2,10 +2,13 @@
 --
 -- The server does all the work (spotting terms, hovers, code actions,
 -- progress). This module only starts it, and adds what LSP cannot express:
--- a float for the exercises and two user commands.
+-- a float for the exercises, a term page and a few user commands.
 local M = {}
 
 M.name = "llmops"
+
+-- The plugin's folder (editors/neovim), from this file's path.
+M.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
 
 local defaults = {
   cmd = { "llmops-lsp" },
@@ -14,18 +17,70 @@ local defaults = {
   -- One client per root; `.llmops/` holds a team's content packs.
   root_markers = { ".llmops", ".git" },
   -- The `llmops` settings (severity, exclude, languages, ...); either the
-  -- inner table or `{ llmops = { ... } }`.
-  settings = {},
+  -- inner table or `{ llmops = { ... } }`; merged over these. In code a term
+  -- is marked once per file (a module repeats `ttft_ms` on many lines), in
+  -- prose (Markdown, text, ...) wherever it is used.
+  settings = { firstOccurrenceOnly = "code" },
   -- nil: vim.lsp.config/enable when Neovim has them (0.11+), else
   -- vim.lsp.start from a FileType autocmd. false forces the latter.
   use_lsp_enable = nil,
+  -- vim.diagnostic.config() for the llmops diagnostics only, whatever the
+  -- global config says. A term is a hint, not a problem: it is underlined;
+  -- no text at the end of the line (a file full of terms would print one
+  -- message per line), no sign column entry (it would appear on most lines
+  -- of a design doc). Turn them on with `diagnostics = { virtual_text = true }`.
+  diagnostics = {
+    underline = true,
+    virtual_text = false,
+    virtual_lines = false,
+    signs = false,
+    update_in_insert = false,
+  },
+  -- The exercise float and the term page.
+  float = {
+    -- Most columns the text uses; narrower terminals get what fits.
+    width = 76,
+    -- nil: 'winborder' when set (0.11+), else "rounded". Any border
+    -- nvim_open_win() takes, or "none".
+    border = nil,
+    keys = {
+      next = "n",
+      reveal = "r",
+      close = { "q", "<Esc>" },
+    },
+  },
 }
 
+M.defaults = defaults
 M.config = vim.deepcopy(defaults)
 M.did_setup = false
 
 local function has(version)
   return vim.fn.has("nvim-" .. version) == 1
+end
+
+--- True on the Neovim versions the plugin supports (0.8+).
+function M.supported()
+  return has("0.8")
+end
+
+-- On an old Neovim, one quiet line once the screen is up: dotfiles are
+-- shared across machines, and an error (with its hit-enter prompt) on every
+-- start of an old one helps nobody.
+function M.old_version_notice()
+  if vim.g.llmops_old_notice then
+    return
+  end
+  vim.g.llmops_old_notice = 1
+  local msg = "llmops.nvim needs Neovim 0.8+; it stays off here"
+  local function show()
+    vim.api.nvim_echo({ { msg, "WarningMsg" } }, true, {})
+  end
+  if vim.v.vim_did_enter == 1 then
+    vim.schedule(show)
+  else
+    vim.api.nvim_create_autocmd("VimEnter", { once = true, callback = vim.schedule_wrap(show) })
+  end
 end
 
 function M.notify(msg, level)
@@ -76,6 +131,133 @@ function M.execute(client, command, arguments, callback)
   end
 end
 
+-- The server reads settings from initializationOptions (in effect before the
+-- first diagnostics) and later asks workspace/configuration for the `llmops`
+-- section; give it both. An empty table would be sent as a JSON array, which
+-- the server rejects, so no settings means none sent at all.
+local function lsp_settings()
+  local inner = M.config.settings or {}
+  if next(inner) == nil then
+    return nil
+  end
+  return { llmops = inner }
+end
+
+function M.client_config()
+  local settings = lsp_settings()
+  return {
+    name = M.name,
+    cmd = M.config.cmd,
+    filetypes = M.config.filetypes,
+    root_markers = M.config.root_markers,
+    settings = settings,
+    init_options = settings,
+  }
+end
+
+-- The nearest folder above `path` holding a root marker.
+local function find_root(path)
+  local found = vim.fs.find(M.config.root_markers, { upward = true, path = path })[1]
+  return found and vim.fs.dirname(found) or nil
+end
+
+-- Neovim 0.8 to 0.10: start or reuse a client per root ourselves.
+local function attach(bufnr)
+  -- Like vim.lsp.enable: only buffers that are real files.
+  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
+    return
+  end
+  local ft = vim.bo[bufnr].filetype
+  if M.config.filetypes and not vim.tbl_contains(M.config.filetypes, ft) then
+    return
+  end
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local config = M.client_config()
+  config.root_markers = nil
+  config.root_dir = name ~= "" and find_root(vim.fs.dirname(name)) or nil
+  local function reuse(client, conf)
+    return client.name == conf.name and client.config.root_dir == conf.root_dir
+  end
+  -- vim.lsp.start on 0.8/0.9 attaches the current buffer and has no bufnr
+  -- option, so run it with bufnr current.
+  vim.api.nvim_buf_call(bufnr, function()
+    vim.lsp.start(config, { bufnr = bufnr, reuse_client = reuse })
+  end)
+end
+
+-- A client attached to no buffer, for commands run before any file is open
+-- (`:LlmopsProgress` in a bare nvim). Its root is the working directory's.
+local function start_detached()
+  local config = M.client_config()
+  -- Without setup(), the vim.lsp.config('llmops') the user enabled (the
+  -- plugin's lsp/llmops.lua merged with their own).
+  if not M.did_setup and vim.lsp.config and vim.lsp.config[M.name] then
+    config = vim.tbl_extend("force", vim.deepcopy(vim.lsp.config[M.name]), { name = M.name })
+  end
+  config.root_markers = nil
+  local cwd = vim.fn.getcwd()
+  config.root_dir = find_root(cwd) or cwd
+  if type(config.cmd) == "table" and vim.fn.executable(config.cmd[1]) == 0 then
+    M.notify(config.cmd[1] .. " is not executable; see :checkhealth llmops", vim.log.levels.ERROR)
+    return nil, true
+  end
+  if has("0.11") then
+    return vim.lsp.start(config, { attach = false, silent = true })
+  end
+  return vim.lsp.start_client(config)
+end
+
+--- Runs `fn(client)` once an llmops client is initialized, starting one if
+--- none is running (commands work in a bare nvim, and from `+cmd` before
+--- the file's client has finished starting).
+function M.with_client(fn, client_id, bufnr)
+  local client = M.client(bufnr, client_id)
+  if not client then
+    local id, told = start_detached()
+    client = id and vim.lsp.get_client_by_id(id)
+    if not client then
+      if not told then
+        M.notify("could not start llmops-lsp; see :checkhealth llmops", vim.log.levels.ERROR)
+      end
+      return
+    end
+  end
+  if client.initialized then
+    return fn(client)
+  end
+  local waited, timer = 0, (vim.uv or vim.loop).new_timer()
+  timer:start(
+    20,
+    20,
+    vim.schedule_wrap(function()
+      waited = waited + 20
+      local stopped = vim.lsp.get_client_by_id(client.id) == nil
+      if client.initialized or stopped or waited >= 15000 then
+        timer:stop()
+        timer:close()
+        if client.initialized then
+          fn(client)
+        else
+          M.notify("llmops-lsp did not start; see :checkhealth llmops", vim.log.levels.ERROR)
+        end
+      end
+    end)
+  )
+end
+
+--- Runs a server command (starting the client if needed) and calls
+--- `callback(result)`; errors are reported and the callback skipped.
+function M.run(command, arguments, callback, client_id)
+  M.with_client(function(client)
+    M.execute(client, command, arguments, function(err, result)
+      if err then
+        return M.notify(err.message, vim.log.levels.ERROR)
+      end
+      callback(result, client)
+    end)
+  end, client_id)
+end
+
 -- Blocking variant, for completion and scripts; returns result, error.
 function M.execute_sync(command, arguments, timeout_ms, bufnr)
   local client = M.client(bufnr)
@@ -98,63 +280,6 @@ function M.execute_sync(command, arguments, timeout_ms, bufnr)
   return M.value(response.result), nil
 end
 
--- The server reads settings from initializationOptions (in effect before the
--- first diagnostics) and later asks workspace/configuration for the `llmops`
--- section; give it both. An empty table would be sent as a JSON array, which
--- the server rejects, so no settings means none sent at all.
-local function lsp_settings()
-  local inner = M.config.settings or {}
-  inner = inner.llmops or inner
-  if next(inner) == nil then
-    return nil
-  end
-  return { llmops = inner }
-end
-
-local function client_config()
-  local settings = lsp_settings()
-  return {
-    name = M.name,
-    cmd = M.config.cmd,
-    filetypes = M.config.filetypes,
-    root_markers = M.config.root_markers,
-    settings = settings,
-    init_options = settings,
-  }
-end
-
--- Neovim 0.8 to 0.10: start or reuse a client per root ourselves.
-local function find_root(bufnr)
-  local name = vim.api.nvim_buf_get_name(bufnr)
-  if name == "" then
-    return nil
-  end
-  local found = vim.fs.find(M.config.root_markers, { upward = true, path = vim.fs.dirname(name) })[1]
-  return found and vim.fs.dirname(found) or nil
-end
-
-local function attach(bufnr)
-  -- Like vim.lsp.enable: only buffers that are real files.
-  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
-    return
-  end
-  local ft = vim.bo[bufnr].filetype
-  if M.config.filetypes and not vim.tbl_contains(M.config.filetypes, ft) then
-    return
-  end
-  local config = client_config()
-  config.root_markers = nil
-  config.root_dir = find_root(bufnr)
-  local function reuse(client, conf)
-    return client.name == conf.name and client.config.root_dir == conf.root_dir
-  end
-  -- vim.lsp.start on 0.8/0.9 attaches the current buffer and has no bufnr
-  -- option, so run it with bufnr current.
-  vim.api.nvim_buf_call(bufnr, function()
-    vim.lsp.start(config, { bufnr = bufnr, reuse_client = reuse })
-  end)
-end
-
 local function start_clients()
   local group = vim.api.nvim_create_augroup("llmops.start", { clear = true })
   local use_enable = M.config.use_lsp_enable
@@ -162,8 +287,9 @@ local function start_clients()
     use_enable = vim.lsp.config ~= nil and vim.lsp.enable ~= nil
   end
   if use_enable then
-    -- Assigned, not merged: a second setup() replaces the first one's options.
-    vim.lsp.config[M.name] = client_config()
+    -- Assigned, not merged: a second setup() replaces the first one's
+    -- options (and the plugin's lsp/llmops.lua defaults).
+    vim.lsp.config[M.name] = M.client_config()
     -- Also re-runs FileType for buffers already open (lazy loading).
     vim.lsp.enable(M.name)
     return
@@ -181,86 +307,74 @@ local function start_clients()
   end
 end
 
--- The exercise behind the llmops diagnostic under the cursor, as the
--- argument of llmops.openExercise. Falls back to the first one on the line.
+-- The llmops diagnostic under the cursor (else the first on its line) as
+-- `{ termId, exerciseId }`.
 function M.term_under_cursor()
   local row, col = unpack(vim.api.nvim_win_get_cursor(0))
   local first
   for _, d in ipairs(vim.diagnostic.get(0, { lnum = row - 1 })) do
     if d.source == "llmops" then
       local data = d.user_data and d.user_data.lsp and M.value(d.user_data.lsp.data) or {}
-      local arg = M.value(data.exerciseId) and { exerciseId = data.exerciseId }
-        or { termId = M.value(data.termId) or d.code }
+      local found = { termId = M.value(data.termId) or d.code, exerciseId = M.value(data.exerciseId) }
       if col >= d.col and (d.end_lnum ~= d.lnum or col < d.end_col) then
-        return arg
+        return found
       end
-      first = first or arg
+      first = first or found
     end
   end
   return first
 end
 
-local function complete_exercise_ids(lead)
-  local list = M.execute_sync("llmops.listExercises", {}, 1000) or {}
-  local ids = {}
-  for _, e in ipairs(list) do
-    if e.id:find(lead, 1, true) == 1 then
-      table.insert(ids, e.id)
+local function complete_ids(command, key)
+  return function(lead)
+    local list = M.execute_sync(command, {}, 1000) or {}
+    local ids = {}
+    for _, e in ipairs(list) do
+      local id = e[key]
+      if type(id) == "string" and id:find(lead, 1, true) == 1 and not vim.tbl_contains(ids, id) then
+        table.insert(ids, id)
+      end
     end
+    table.sort(ids)
+    return ids
   end
-  return ids
 end
 
 function M.progress()
-  local client = M.client()
-  if not client then
-    return M.notify("llmops-lsp is not running; see :checkhealth llmops", vim.log.levels.WARN)
-  end
-  M.execute(client, "llmops.listExercises", {}, function(err, list)
-    if err then
-      return M.notify(err.message, vim.log.levels.ERROR)
-    end
-    M.execute(client, "llmops.progress", {}, function(err2, p)
-      if err2 then
-        return M.notify(err2.message, vim.log.levels.ERROR)
-      end
-      local chunks = {
-        {
-          ("llmops: %d/%d completed, %d terms known, %d due for review\n"):format(
-            p.completed,
-            p.total,
-            p.known or 0,
-            p.due or 0
-          ),
-          "Title",
-        },
-      }
-      for _, e in ipairs(list) do
-        local line = ("  [%s] %-18s %s (%s)"):format(e.completed and "x" or " ", e.id, e.title, e.termName)
-        if e.attempts > 0 then
-          line = line .. (", %d attempt%s"):format(e.attempts, e.attempts == 1 and "" or "s")
-        end
-        table.insert(chunks, { line .. "\n", e.completed and "DiagnosticOk" or "Normal" })
-      end
-      vim.api.nvim_echo(chunks, true, {})
-    end)
-  end)
+  require("llmops.progress").show()
 end
 
-function M.setup(opts)
-  if not has("0.8") then
-    vim.notify("llmops.nvim needs Neovim 0.8+", vim.log.levels.ERROR)
+-- Writes doc/tags when it is missing or older than the help file, so that
+-- `:help llmops` works whatever the install path (a symlink into pack/,
+-- vim.pack, lazy.nvim's `dir`). Nothing happens when doc/ is read-only.
+function M.helptags()
+  local doc = M.root .. "/doc"
+  local txt, tags = doc .. "/llmops.txt", doc .. "/tags"
+  if vim.fn.filereadable(txt) == 0 or vim.fn.filewritable(doc) ~= 2 then
     return
   end
-  M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
-  -- tbl_deep_extend merges lists by index; take the user's lists whole.
-  M.config.cmd = (opts or {}).cmd or defaults.cmd
-  M.config.root_markers = (opts or {}).root_markers or defaults.root_markers
-  M.config.filetypes = (opts or {}).filetypes
-
-  if vim.fn.executable(M.config.cmd[1]) == 0 then
-    M.notify(M.config.cmd[1] .. " is not executable; set `cmd` in setup()", vim.log.levels.WARN)
+  if vim.fn.filereadable(tags) == 1 and vim.fn.getftime(tags) >= vim.fn.getftime(txt) then
+    return
   end
+  pcall(vim.cmd, "silent! helptags " .. vim.fn.fnameescape(doc))
+end
+
+-- Applies `config.diagnostics` to a client's diagnostic namespace.
+local function configure_diagnostics(client_id)
+  local ok, ns = pcall(vim.lsp.diagnostic.get_namespace, client_id, false)
+  if ok and ns then
+    vim.diagnostic.config(M.config.diagnostics, ns)
+  end
+end
+
+--- Commands, the code action's command handler, helptags and the
+--- diagnostic config: everything that works without setup() (for
+--- `vim.lsp.enable('llmops')` users). Idempotent; run by plugin/llmops.lua.
+function M.register()
+  if not M.supported() then
+    return M.old_version_notice()
+  end
+  M.helptags()
 
   -- The code action's command: the server only names the exercise, the
   -- client shows it.
@@ -268,17 +382,83 @@ function M.setup(opts)
     local arg = (command.arguments or {})[1] or {}
     require("llmops.exercise").open(arg, ctx and ctx.client_id)
   end
+  vim.lsp.commands["llmops.termPage"] = function(command, ctx)
+    local arg = (command.arguments or {})[1] or {}
+    require("llmops.term").open(arg, ctx and ctx.client_id)
+  end
 
   vim.api.nvim_create_user_command("LlmopsExercise", function(cmd)
     local arg = cmd.args ~= "" and { exerciseId = cmd.args } or M.term_under_cursor()
     if not arg then
       return M.notify("no LLMOps term under the cursor; try :LlmopsExercise <id>", vim.log.levels.WARN)
     end
+    if arg.exerciseId then
+      arg = { exerciseId = arg.exerciseId }
+    end
     require("llmops.exercise").open(arg)
-  end, { nargs = "?", complete = complete_exercise_ids, desc = "Open an llmops exercise" })
+  end, {
+    nargs = "?",
+    complete = complete_ids("llmops.listExercises", "id"),
+    desc = "Open an llmops exercise",
+  })
 
-  vim.api.nvim_create_user_command("LlmopsProgress", M.progress, { desc = "Show llmops progress" })
+  vim.api.nvim_create_user_command("LlmopsTerm", function(cmd)
+    local arg = cmd.args ~= "" and { termId = cmd.args } or M.term_under_cursor()
+    if not arg then
+      return M.notify("no LLMOps term under the cursor; try :LlmopsTerm <id>", vim.log.levels.WARN)
+    end
+    require("llmops.term").open({ termId = arg.termId })
+  end, {
+    nargs = "?",
+    complete = complete_ids("llmops.listExercises", "term"),
+    desc = "Show an llmops term's page",
+  })
 
+  vim.api.nvim_create_user_command("LlmopsProgress", M.progress, { desc = "Show llmops progress by module" })
+
+  vim.api.nvim_create_user_command("LlmopsForgetKnown", function()
+    M.run("llmops.forgetKnown", {}, function()
+      M.notify("hints are back for every term you had marked known")
+    end)
+  end, { desc = "Show the hints of every term marked known again" })
+
+  local group = vim.api.nvim_create_augroup("llmops.attach", { clear = true })
+  vim.api.nvim_create_autocmd("LspAttach", {
+    group = group,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if client and client.name == M.name then
+        configure_diagnostics(client.id)
+      end
+    end,
+  })
+  for _, client in ipairs(M.clients({ name = M.name })) do
+    configure_diagnostics(client.id)
+  end
+  M.did_register = true
+end
+
+function M.setup(opts)
+  if not M.supported() then
+    return M.old_version_notice()
+  end
+  opts = opts or {}
+  M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts)
+  local user_settings = opts.settings or {}
+  M.config.settings = vim.tbl_deep_extend("force", vim.deepcopy(defaults.settings), user_settings.llmops or user_settings)
+  -- tbl_deep_extend merges lists by index; take the user's lists whole.
+  M.config.cmd = opts.cmd or defaults.cmd
+  M.config.root_markers = opts.root_markers or defaults.root_markers
+  M.config.filetypes = opts.filetypes
+  if opts.float and opts.float.keys and opts.float.keys.close then
+    M.config.float.keys.close = opts.float.keys.close
+  end
+
+  if vim.fn.executable(M.config.cmd[1]) == 0 then
+    M.notify(M.config.cmd[1] .. " is not executable; set `cmd` in setup()", vim.log.levels.WARN)
+  end
+
+  M.register()
   start_clients()
   M.did_setup = true
 end

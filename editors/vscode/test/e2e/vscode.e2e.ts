@@ -340,7 +340,11 @@ test('the glossary view lists modules with their terms and states', { timeout: 1
   assert.match(await ttft.innerText(), /learning/);
   await screenshot('vscode-glossary.png');
 
-  // A term opens its page: definition, related terms, exercises.
+});
+
+test('a term in the glossary opens its page; a related term there opens the next page', { timeout: 120_000 }, async () => {
+  const tree = page.locator('.pane', { hasText: 'Glossary' }).first();
+  const ttft = tree.locator('.monaco-list-row', { hasText: 'Time to first token' }).first();
   await ttft.click();
   const term = await termFrame('ttft');
   assert.match(await term.locator('h1').innerText(), /Time to first token/i);

@@ -5,8 +5,10 @@
 //! error), runs state-changing notifications concurrently (so rapid edits can
 //! apply out of order, ebkalderon/tower-lsp#284), and does not catch panics in
 //! handlers. This transport keeps its `LspService` and fixes those three:
-//! - a bad header, a wrong length or a body that is not JSON is answered with
-//!   a JSON-RPC error, and reading resumes at the next `Content-Length`;
+//! - frames are read by their `Content-Length` however slowly the bytes
+//!   arrive ([`framer`]); a header block that cannot be parsed or a body that
+//!   is not JSON is answered with a JSON-RPC parse error, and reading resumes
+//!   at the next `Content-Length`;
 //! - notifications that change state (open, change, close, save,
 //!   configuration, watched files) are handled one after another in arrival
 //!   order before the next message is read, while requests run concurrently;
@@ -23,17 +25,15 @@ use std::time::Duration;
 
 use futures::{FutureExt, SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Request, Response};
 use tower_lsp_server::{ClientSocket, LanguageServer, LspService};
 
-/// Largest message body accepted (a 50 MB document fits with room to spare).
-const MAX_BODY: usize = 512 * 1024 * 1024;
-/// How long to wait for the rest of a body before suspecting a wrong
-/// `Content-Length` and looking for the next header inside it.
-const STALL: Duration = Duration::from_millis(300);
+pub mod framer;
+
+use framer::{Frame, Framer, read_frame};
 
 /// Notifications that change server state, handled strictly in order.
 fn is_ordered(method: &str) -> bool {
@@ -50,162 +50,8 @@ fn is_ordered(method: &str) -> bool {
     )
 }
 
-/// One message's worth of outcome from the framing layer.
-enum Frame {
-    Body(Vec<u8>),
-    /// Bytes that could not be framed; the text says why.
-    Garbage(String),
-    Eof,
-}
-
-/// Reads `Content-Length` framed messages, resynchronising after garbage.
-struct FrameReader<R> {
-    input: R,
-    buf: Vec<u8>,
-    eof: bool,
-}
-
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay, needle)
-}
-
-impl<R: AsyncRead + Unpin> FrameReader<R> {
-    fn new(input: R) -> Self {
-        FrameReader {
-            input,
-            buf: Vec::with_capacity(64 * 1024),
-            eof: false,
-        }
-    }
-
-    /// Reads more bytes; `false` at end of input.
-    async fn fill(&mut self) -> bool {
-        if self.eof {
-            return false;
-        }
-        self.buf.reserve(256 * 1024);
-        match self.input.read_buf(&mut self.buf).await {
-            Ok(0) | Err(_) => {
-                self.eof = true;
-                false
-            }
-            Ok(_) => true,
-        }
-    }
-
-    /// Drops bytes up to the next `Content-Length` header (or keeps a tail
-    /// that could be the start of one).
-    fn skip_to_header(&mut self, from: usize) {
-        match find(&self.buf[from.min(self.buf.len())..], b"Content-Length") {
-            Some(i) => {
-                self.buf.drain(..from + i);
-            }
-            None => {
-                let keep = self
-                    .buf
-                    .len()
-                    .saturating_sub(15)
-                    .max(from.min(self.buf.len()));
-                self.buf.drain(..keep);
-            }
-        }
-    }
-
-    async fn next(&mut self) -> Frame {
-        // Headers end with a blank line.
-        let header_end = loop {
-            if let Some(i) = find(&self.buf, b"\r\n\r\n") {
-                break i;
-            }
-            if self.buf.len() > 64 * 1024 {
-                self.skip_to_header(1);
-                return Frame::Garbage("header section too long".into());
-            }
-            if !self.fill().await {
-                return Frame::Eof;
-            }
-        };
-        // Leftovers of a broken message may sit in front of the next header.
-        if let Some(k) = find(&self.buf[..header_end], b"Content-Length")
-            && k > 0
-            && self.buf[k - 1] != b'\n'
-        {
-            self.buf.drain(..k);
-            return Frame::Garbage("unexpected bytes before a message header".into());
-        }
-        let headers = String::from_utf8_lossy(&self.buf[..header_end]).to_string();
-        let mut length = None;
-        let mut problem = None;
-        for line in headers.split("\r\n") {
-            let Some((name, value)) = line.split_once(':') else {
-                problem = Some(format!("malformed header line {line:?}"));
-                continue;
-            };
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                match value.trim().parse::<usize>() {
-                    Ok(n) if n <= MAX_BODY => length = Some(n),
-                    Ok(n) => problem = Some(format!("Content-Length {n} exceeds {MAX_BODY}")),
-                    Err(_) => problem = Some(format!("invalid Content-Length {:?}", value.trim())),
-                }
-            }
-        }
-        let Some(length) = length else {
-            self.skip_to_header(header_end + 4);
-            let why = problem.unwrap_or_else(|| "missing Content-Length header".into());
-            return Frame::Garbage(why);
-        };
-        if let Some(problem) = problem.filter(|p| !p.starts_with("malformed")) {
-            self.skip_to_header(header_end + 4);
-            return Frame::Garbage(problem);
-        }
-        let body_start = header_end + 4;
-        while self.buf.len() < body_start + length {
-            // A wrong length may swallow the next message: if a header shows
-            // up in the partial body and nothing more arrives, resync there.
-            let filled = tokio::time::timeout(STALL, self.fill()).await;
-            match filled {
-                Ok(true) => {}
-                Ok(false) | Err(_) => {
-                    if let Some(i) = find(&self.buf[body_start..], b"Content-Length") {
-                        let body = self.buf[body_start..body_start + i].to_vec();
-                        self.buf.drain(..body_start + i);
-                        return Frame::Garbage(format!(
-                            "Content-Length {length} is longer than the body ({} bytes)",
-                            body.len()
-                        ));
-                    }
-                    if matches!(filled, Ok(false)) {
-                        return Frame::Eof;
-                    }
-                }
-            }
-        }
-        // Hand the (possibly huge) buffer over as the body and keep only what
-        // follows it: no copy of the body, and no multi-megabyte buffer kept
-        // alive after a big document was opened.
-        let rest = self.buf[body_start + length..].to_vec();
-        let mut body = std::mem::replace(&mut self.buf, rest);
-        body.truncate(body_start + length);
-        body.drain(..body_start);
-        if self.buf.capacity() < 64 * 1024 {
-            self.buf.reserve(64 * 1024);
-        }
-        Frame::Body(body)
-    }
-
-    /// Called when a framed body was not JSON: if it holds the start of the
-    /// next message (the length was too long), give those bytes back.
-    fn unread_from(&mut self, body: &[u8]) {
-        if let Some(i) = find(body, b"Content-Length") {
-            let mut rest = body[i..].to_vec();
-            rest.extend_from_slice(&self.buf);
-            self.buf = rest;
-        } else {
-            // Too short a length leaves the rest of the body as garbage in
-            // front of the next header: skip it.
-            self.skip_to_header(0);
-        }
-    }
 }
 
 /// Parses a body; lone UTF-16 surrogates escaped in JSON strings (which
@@ -266,9 +112,7 @@ fn replace_lone_surrogates(body: &[u8]) -> Vec<u8> {
 
 fn frame<T: serde::Serialize + ?Sized>(message: &T) -> Vec<u8> {
     let body = serde_json::to_vec(message).unwrap_or_else(|_| b"null".to_vec());
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(&body);
-    out
+    framer::frame_bytes(&body)
 }
 
 /// The server's way out: framed messages queued for the single writer task.
@@ -422,13 +266,14 @@ where
     };
 
     let mut service = service;
-    let mut reader = FrameReader::new(input);
+    let mut input = input;
+    let mut framer = Framer::new();
     let shutdown = Arc::new(AtomicBool::new(false));
     let mut code = 1;
     loop {
-        let body = match reader.next().await {
-            Frame::Eof => break,
-            Frame::Garbage(why) => {
+        let body = match read_frame(&mut framer, &mut input).await {
+            None => break,
+            Some(Frame::Garbage(why)) => {
                 out.send(frame(&error_response(
                     Value::Null,
                     -32700,
@@ -436,12 +281,12 @@ where
                 )));
                 continue;
             }
-            Frame::Body(body) => body,
+            Some(Frame::Body(body)) => body,
         };
         let value: Value = match parse_lenient(&body) {
             Ok(v) => v,
             Err(e) => {
-                reader.unread_from(&body);
+                framer.unread_from(&body);
                 out.send(frame(&error_response(
                     Value::Null,
                     -32700,

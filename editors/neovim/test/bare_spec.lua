@@ -1,0 +1,52 @@
+-- No setup(): the plugin on the runtime path, the server through its
+-- lsp/llmops.lua and vim.lsp.enable. Commands start the client on demand in
+-- a bare nvim. Run by test/run.sh with test/bare_init.lua.
+local started = (vim.uv or vim.loop).hrtime() / 1e9
+local here = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
+local H = dofile(here .. "/helpers.lua")
+local test, expect, wait = H.test, H.expect, H.wait
+local llmops = require("llmops")
+
+test("plugin/llmops.lua registered the commands without setup()", function()
+  expect(not llmops.did_setup, "setup() ran")
+  for _, name in ipairs({ "LlmopsExercise", "LlmopsProgress", "LlmopsTerm", "LlmopsForgetKnown" }) do
+    expect(vim.fn.exists(":" .. name) == 2, ":%s missing", name)
+  end
+  expect(vim.lsp.commands["llmops.openExercise"], "no llmops.openExercise handler")
+end)
+
+test(":LlmopsProgress in a bare nvim starts the server and shows the report", function()
+  expect(#llmops.clients({ name = "llmops" }) == 0, "a client is already running")
+  vim.cmd("LlmopsProgress")
+  local f = wait("the progress float", function()
+    local f = H.float()
+    return f and H.contains(H.flat(f.lines), "exercises completed") and f
+  end)
+  expect(H.contains(H.flat(f.lines), "0/"), "%s", H.flat(f.lines))
+  expect(#llmops.clients({ name = "llmops" }) == 1, "no client started")
+  vim.cmd("close")
+end)
+
+test(":LlmopsExercise <id> in a bare nvim opens the float", function()
+  vim.cmd("LlmopsExercise ttft-1")
+  wait("the exercise float", function()
+    local f = H.float()
+    return f and H.contains(H.flat(f.lines), "Which metric captures")
+  end)
+  vim.cmd("close")
+end)
+
+test("vim.lsp.enable('llmops') uses lsp/llmops.lua: root markers, hints, our diagnostic config", function()
+  local resolved = vim.lsp.config.llmops
+  expect(vim.deep_equal(resolved.root_markers, { ".llmops", ".git" }), "root_markers %s", vim.inspect(resolved.root_markers))
+  vim.lsp.enable("llmops")
+  local tmp = vim.fn.tempname()
+  vim.cmd.edit(H.write(tmp .. "/notes.md", { "Our TTFT is fine." }))
+  H.diagnostics(0)
+  local client = llmops.client(0)
+  expect(client and client.attached_buffers[vim.api.nvim_get_current_buf()], "buffer not attached")
+  local config = vim.diagnostic.config(nil, vim.lsp.diagnostic.get_namespace(client.id, false))
+  expect(config.virtual_text == false, "virtual_text is %s", vim.inspect(config.virtual_text))
+end)
+
+H.finish("bare", started)

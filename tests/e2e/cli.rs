@@ -1,0 +1,122 @@
+//! The command line as a shell sees it: exit codes, flags, `--version`,
+//! output formats, and a reader that goes away early.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+#[test]
+fn unknown_flags_and_missing_paths_are_usage_errors() {
+    for args in [
+        &["scan", "--bogus", "x"][..],
+        &["scan"],
+        &["report", "--nope", "."],
+        &["check"],
+        &["frobnicate"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn version_and_help_per_subcommand() {
+    let out = run(&["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("llmops-lsp {}", env!("CARGO_PKG_VERSION"))
+    );
+    for sub in ["scan", "check", "report"] {
+        let out = run(&[sub, "--help"]);
+        assert!(out.status.success(), "{sub}");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains(&format!("llmops-lsp {sub}")), "{help}");
+    }
+}
+
+#[test]
+fn scan_prints_text_or_json_with_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "TTFT and the prompt registry\n").unwrap();
+    let path = dir.path().join("a.md");
+    let path = path.to_str().unwrap();
+    let text = run(&["scan", path]);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with(&format!("{path}:1:1: Time to first token: ")));
+    assert!(lines[1].starts_with(&format!("{path}:1:14: Prompt registry: ")));
+    let json = run(&["scan", "--format", "json", path]);
+    let found: Vec<Value> = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[1]["termId"], "prompt-registry");
+    assert_eq!(found[1]["line"], 1);
+    assert_eq!(found[1]["column"], 14);
+    assert_eq!(found[1]["text"], "prompt registry");
+}
+
+/// A folder with a lot to say: far more output than a pipe buffers.
+fn chatty_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..40 {
+        let text = "TTFT and the prompt registry\n".repeat(400);
+        std::fs::write(dir.path().join(format!("f{i:02}.md")), text).unwrap();
+    }
+    dir
+}
+
+/// Runs a command whose reader stops after `keep` bytes (0: at once), as
+/// `| head -c` does; returns the exit code and what went to stderr.
+fn with_early_reader(args: &[&str], keep: usize) -> (Option<i32>, String) {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("LLMOPS_LSP_DATA_DIR", data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    if keep > 0 {
+        let mut first = vec![0; keep];
+        stdout.read_exact(&mut first).unwrap();
+    }
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+#[test]
+fn a_closed_pipe_ends_scan_and_report_quietly() {
+    let dir = chatty_folder();
+    let path = dir.path().to_str().unwrap();
+    for args in [
+        vec!["scan", path],
+        vec!["scan", "--format", "json", path],
+        vec!["report", path],
+        vec!["report", "--json", path],
+    ] {
+        for keep in [0, 20] {
+            let (code, stderr) = with_early_reader(&args, keep);
+            assert_eq!(code, Some(0), "{args:?} keep {keep}: {stderr}");
+            assert!(stderr.is_empty(), "{args:?} keep {keep}: {stderr}");
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! What the editors need to feel native: short diagnostic messages, clean
+//! hovers (command links only for clients that run them), a stable
+//! code-action menu with kinds that auto-fix leaves alone, known terms
+//! without inlay hints, ignore comments that keep Markdown lists whole, and
+//! the term page.
+
+use pulldown_cmark::{Event, Parser, Tag};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const DOC: &str = "file:///tmp/ux.md";
+
+fn code_actions(server: &mut Server, uri: &str, line: u32, character: u32) -> Vec<Value> {
+    server
+        .result(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": line, "character": character},
+                             "end": {"line": line, "character": character}},
+                   "context": {"diagnostics": []}}),
+        )
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn titles(actions: &[Value]) -> Vec<String> {
+    actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn diagnostic_messages_name_the_term_and_leave_the_definition_to_the_hover() {
+    let mut server = Server::new_default();
+    server.open(DOC, "markdown", "Our TTFT doubled.\n");
+    let d = server.diagnostics(DOC, Some(1));
+    assert_eq!(d[0]["message"], "Time to first token (LLMOps term)");
+    let hover = server.hover(DOC, 0, 5);
+    let md = hover["contents"]["value"].as_str().unwrap();
+    let page = server.command_ok("llmops.termPage", json!([{"termId": "ttft"}]));
+    let definition = page["definition"].as_str().unwrap();
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat(md).contains(&flat(definition)), "{md}");
+}
+
+#[test]
+fn hovers_have_no_escapes_or_file_links_and_fit_a_terminal() {
+    let mut server = Server::new_default();
+    server.open(DOC, "markdown", "Our TTFT doubled.\n");
+    server.diagnostics(DOC, Some(1));
+    let md = server.hover(DOC, 0, 5)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for bad in ["\\-", "\\.", "\\'", "file://", "#L", "command:"] {
+        assert!(!md.contains(bad), "{bad} in\n{md}");
+    }
+    assert!(md.lines().all(|l| l.chars().count() <= 76), "{md}");
+    assert!(md.contains("first-token latency"), "{md}");
+}
+
+#[test]
+fn hovers_link_learn_and_related_terms_to_our_commands_when_the_client_runs_them() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {}, "client": {"commandLinks": true}}),
+    );
+    server.open(DOC, "markdown", "Our TTFT doubled.\n");
+    server.diagnostics(DOC, Some(1));
+    let md = server.hover(DOC, 0, 5)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let targets: Vec<String> = Parser::new(&md)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(targets.len() >= 2, "{md}");
+    assert!(
+        targets
+            .iter()
+            .all(|t| t.starts_with("command:llmops.termPage?")
+                || t.starts_with("command:llmops.openExercise?")),
+        "{targets:?}"
+    );
+    assert!(
+        targets
+            .last()
+            .unwrap()
+            .starts_with("command:llmops.openExercise?"),
+        "Learn link last: {targets:?}"
+    );
+}
+
+#[test]
+fn code_action_menu_is_stable_and_nothing_in_it_is_a_preferred_fix() {
+    let mut server = Server::new_default();
+    server.open(DOC, "markdown", "TTFT and the model alias.\n");
+    server.diagnostics(DOC, Some(1));
+    let before = code_actions(&mut server, DOC, 0, 1);
+    let before_titles = titles(&before);
+    assert_eq!(before_titles.len(), 4, "{before_titles:?}");
+    assert!(
+        before_titles[0].starts_with("Learn: Time to first token ("),
+        "{before_titles:?}"
+    );
+    assert_eq!(
+        before_titles[1..],
+        [
+            "I know this term: Time to first token",
+            "Ignore LLMOps terms on this line",
+            "Ignore LLMOps terms in this file",
+        ]
+    );
+    assert_eq!(before[0]["kind"], "llmops.learn");
+    assert_eq!(before[1]["kind"], "llmops.known");
+    assert_eq!(before[2]["kind"], "quickfix");
+    assert_eq!(before[3]["kind"], "quickfix");
+    assert!(
+        before.iter().all(|a| a["isPreferred"] != true),
+        "{before:#?}"
+    );
+
+    // Another term known: this term's menu does not change.
+    server.command_ok("llmops.markKnown", json!([{"termId": "model-alias"}]));
+    server.diagnostics_until(DOC, |d| d.len() == 1);
+    let after = code_actions(&mut server, DOC, 0, 1);
+    assert_eq!(titles(&after), titles(&before));
+    // The known term's own menu offers its hints back, in the same place.
+    let known = code_actions(&mut server, DOC, 0, 15);
+    let known_titles = titles(&known);
+    assert!(
+        known_titles[0].starts_with("Learn: Model alias ("),
+        "{known_titles:?}"
+    );
+    assert_eq!(known_titles[1], "Show hints for Model alias again");
+    assert!(!titles(&known).iter().any(|t| t.contains("all known")));
+    // A client asking for quick fixes only (an auto-fix mapping) gets the
+    // ignore comments, not the learning actions.
+    let quickfixes = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": DOC},
+               "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}},
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert_eq!(
+        titles(quickfixes.as_array().unwrap()),
+        [
+            "Ignore LLMOps terms on this line",
+            "Ignore LLMOps terms in this file"
+        ]
+    );
+    // Every known term comes back through the command.
+    server.command_ok("llmops.forgetKnown", json!([]));
+    server.diagnostics_until(DOC, |d| d.len() == 2);
+}
+
+#[test]
+fn known_terms_lose_their_inlay_hints() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {"inlayHints": true}}),
+    );
+    server.open(DOC, "markdown", "TTFT and KV cache\n");
+    server.diagnostics(DOC, Some(1));
+    let hints = |server: &mut Server| {
+        server.result(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": DOC},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}}),
+        )
+    };
+    let before = hints(&mut server);
+    assert!(
+        before.to_string().contains("time to first token"),
+        "{before}"
+    );
+    server.command_ok("llmops.markKnown", json!([{"termId": "ttft"}]));
+    let after = hints(&mut server);
+    assert!(
+        !after.to_string().contains("time to first token"),
+        "{after}"
+    );
+}
+
+/// Applies a single insertion edit (LSP positions, ASCII text) to `text`.
+fn apply(text: &str, edit: &Value) -> String {
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let character = edit["range"]["start"]["character"].as_u64().unwrap() as usize;
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i == line {
+            offset += character;
+            break;
+        }
+        offset += l.len();
+    }
+    let mut out = text.to_string();
+    out.insert_str(offset, edit["newText"].as_str().unwrap());
+    out
+}
+
+/// The structure a Markdown renderer sees: how many lists and items.
+fn lists_and_items(md: &str) -> (usize, usize) {
+    let mut lists = 0;
+    let mut items = 0;
+    for event in Parser::new(md) {
+        match event {
+            Event::Start(Tag::List(_)) => lists += 1,
+            Event::Start(Tag::Item) => items += 1,
+            _ => {}
+        }
+    }
+    (lists, items)
+}
+
+#[test]
+fn ignoring_a_markdown_list_item_keeps_the_list_whole_and_silences_it() {
+    let mut server = Server::new_default();
+    let text = "# Notes\n\n- first item\n- Time to first token fell.\n- last item\n";
+    server.open(DOC, "markdown", text);
+    server.diagnostics(DOC, Some(1));
+    let actions = code_actions(&mut server, DOC, 3, 4);
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"] == "Ignore LLMOps terms on this line")
+        .expect("ignore action");
+    let edit = &ignore["edit"]["changes"][DOC][0];
+    assert_eq!(edit["newText"], " <!-- llmops: ignore -->");
+    let edited = apply(text, edit);
+    assert_eq!(
+        edited,
+        "# Notes\n\n- first item\n- Time to first token fell. <!-- llmops: ignore -->\n- last item\n"
+    );
+    assert_eq!(lists_and_items(&edited), (1, 3));
+    assert_eq!(lists_and_items(&edited), lists_and_items(text));
+    server.change(DOC, 2, json!([{"text": edited}]));
+    assert!(server.diagnostics(DOC, Some(2)).is_empty());
+}
+
+#[test]
+fn term_page_has_definition_aliases_related_terms_and_exercises() {
+    let mut server = Server::new_default();
+    let page = server.command_ok("llmops.termPage", json!([{"termId": "ttft"}]));
+    assert_eq!(page["id"], "ttft");
+    assert_eq!(page["name"], "Time to first token");
+    assert!(
+        page["definition"].as_str().unwrap().contains("first"),
+        "{page}"
+    );
+    assert!(page["aliases"].as_array().unwrap().contains(&json!("TTFT")));
+    assert_eq!(page["state"], "new");
+    let related = page["related"].as_array().unwrap();
+    assert!(
+        !related.is_empty()
+            && related
+                .iter()
+                .all(|r| r["id"].is_string() && r["name"].is_string())
+    );
+    let exercises = page["exercises"].as_array().unwrap();
+    assert_eq!(exercises[0]["id"], "ttft-1");
+    assert_eq!(exercises[0]["completed"], false);
+
+    let right = right_choice("ttft-1");
+    server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "ttft-1", "choice": right}]),
+    );
+    let page = server.command_ok("llmops.termPage", json!([{"termId": "ttft"}]));
+    assert_eq!(page["exercises"][0]["completed"], true);
+    assert_eq!(page["state"], "learning");
+
+    let error = server.command("llmops.termPage", json!([{"termId": "nope"}]));
+    assert!(
+        error["error"]["message"].as_str().unwrap().contains("nope"),
+        "{error}"
+    );
+    let error = server.command("llmops.termPage", json!([]));
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("termId"),
+        "{error}"
+    );
+}
+
+#[test]
+fn first_occurrence_only_code_marks_a_term_once_in_code_and_everywhere_in_prose() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {"firstOccurrenceOnly": "code"}}),
+    );
+    server.open(
+        "file:///tmp/o.py",
+        "python",
+        "ttft_ms = 1\nprint(ttft_ms)\n",
+    );
+    assert_eq!(server.diagnostics("file:///tmp/o.py", Some(1)).len(), 1);
+    server.open(DOC, "markdown", "TTFT here.\nTTFT there.\n");
+    assert_eq!(server.diagnostics(DOC, Some(1)).len(), 2);
+}
