@@ -331,7 +331,7 @@ pub fn open(
     seed: u64,
 ) -> (ExerciseView, Option<Notice>) {
     let id = exercise.id.clone();
-    let notice = store.update(|data| {
+    let notice = store.update(move |data| {
         let record = data.exercises.entry(id.clone()).or_default();
         record.last_seen = Some(now);
         record.retrying = false;
@@ -383,7 +383,7 @@ pub fn answer(
     let correct = index == exercise.answer;
     let id = exercise.id.clone();
     let term = exercise.term.clone();
-    let notice = store.update(|data| {
+    let notice = store.update(move |data| {
         let due = data.memory.get(&term).is_none_or(|m| now >= m.due_at);
         let record = data.exercises.entry(id.clone()).or_default();
         record.attempts += 1;
@@ -453,7 +453,7 @@ pub fn reveal(
 ) -> (RevealView, Option<Notice>) {
     let id = exercise.id.clone();
     let term = exercise.term.clone();
-    let notice = store.update(|data| {
+    let notice = store.update(move |data| {
         let record = data.exercises.entry(id.clone()).or_default();
         record.revealed_at = Some(now);
         let first = !record.retrying;

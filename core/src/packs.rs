@@ -8,22 +8,148 @@
 //! merge packs the same way.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::content::limits::MAX_PACK_BYTES;
 use crate::content::{Content, Pack, PackError, Scope, builtin_packs};
 pub use crate::dirs::user_pack_dir;
 
 #[derive(Default)]
 struct Slot {
-    good: Option<Pack>,
+    good: Option<Arc<Pack>>,
     errors: Vec<PackError>,
+    /// The text `errors` refer to, so they can be located without reading
+    /// the file again.
+    text: Arc<str>,
+}
+
+/// A pack parsed (or refused) away from the server's state, ready to be
+/// put in a [`PackSet`] with [`PackSet::apply`].
+pub struct Parsed {
+    pub path: PathBuf,
+    pub scope: Scope,
+    result: Result<Arc<Pack>, (Vec<PackError>, Arc<str>)>,
+}
+
+impl Parsed {
+    /// Parses `source` as the pack at `path`. Slow for big packs: call it
+    /// with no lock held.
+    pub fn parse(path: &Path, scope: Scope, source: &str) -> Parsed {
+        let result = Pack::parse(&path.to_string_lossy(), scope, source)
+            .map(Arc::new)
+            .map_err(|errors| (errors, Arc::from(source)));
+        Parsed {
+            path: path.to_path_buf(),
+            scope,
+            result,
+        }
+    }
+
+    /// Reads the pack file at `path` safely (see [`read_pack_file`]) and
+    /// parses it; a file that cannot be read becomes an error on the pack.
+    pub fn load(path: &Path, scope: Scope, roots: &[PathBuf]) -> Parsed {
+        match read_pack_file(path, scope, roots) {
+            Ok(source) => Parsed::parse(path, scope, &source),
+            Err(message) => {
+                let name: Arc<str> = path.to_string_lossy().into();
+                Parsed {
+                    path: path.to_path_buf(),
+                    scope,
+                    result: Err((vec![PackError::unlocated(&name, message)], Arc::from(""))),
+                }
+            }
+        }
+    }
+}
+
+/// Reads a pack file the way a hostile repository cannot abuse:
+/// - a workspace pack must resolve (symlinks followed) to a file inside the
+///   workspace root that holds it, so `.llmops/x.toml -> /etc/passwd` or
+///   `-> /proc/self/pagemap` is refused rather than shown in hints and errors;
+/// - only regular files are read: FIFOs, sockets and devices are refused,
+///   and the file is opened without blocking so a FIFO cannot hang the open;
+/// - at most [`MAX_PACK_BYTES`] are read, counted while reading, so a file
+///   that grows or never ends costs no more than that.
+///
+/// `roots` are the workspace folders (empty: the folder holding `.llmops`).
+/// User packs (in the user's own config folder) may be symlinks anywhere.
+pub fn read_pack_file(path: &Path, scope: Scope, roots: &[PathBuf]) -> Result<String, String> {
+    let real =
+        std::fs::canonicalize(path).map_err(|e| format!("the pack cannot be opened ({e})"))?;
+    if scope == Scope::Workspace {
+        let inside = workspace_root_of(path, roots)
+            .and_then(|root| std::fs::canonicalize(root).ok())
+            .is_some_and(|root| real.starts_with(root));
+        if !inside {
+            return Err(format!(
+                "the pack resolves to {}, outside the workspace; workspace packs must be files inside it",
+                real.display()
+            ));
+        }
+    }
+    let mut file =
+        open_without_blocking(&real).map_err(|e| format!("the pack cannot be opened ({e})"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("the pack cannot be read ({e})"))?;
+    if !meta.is_file() {
+        return Err(
+            "the pack is not a regular file (a FIFO, socket, device or folder); it is not read"
+                .into(),
+        );
+    }
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(MAX_PACK_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("the pack cannot be read ({e})"))?;
+    if bytes.len() as u64 > MAX_PACK_BYTES {
+        return Err(format!(
+            "the pack is larger than {MAX_PACK_BYTES} bytes, the most a pack may hold; it is not loaded"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the pack is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The workspace root that holds a workspace pack path.
+fn workspace_root_of<'a>(path: &'a Path, roots: &'a [PathBuf]) -> Option<&'a Path> {
+    if roots.is_empty() {
+        // `<folder>/.llmops/x.toml`: the folder is the root.
+        return path.parent()?.parent();
+    }
+    roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len())
+        .map(PathBuf::as_path)
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Every pack in play, by path, with its last good version.
 pub struct PackSet {
     /// The built-in module files (empty only if they failed to parse,
     /// which the content tests rule out).
-    builtin: Vec<Pack>,
+    builtin: Vec<Arc<Pack>>,
     /// The user's own pack folder (see [`user_pack_dir`]); settable so a
     /// test can run a server without reading the person's real packs.
     user_dir: Option<PathBuf>,
@@ -46,7 +172,11 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
 impl PackSet {
     pub fn with_builtin() -> PackSet {
         PackSet {
-            builtin: builtin_packs().unwrap_or_default(),
+            builtin: builtin_packs()
+                .unwrap_or_default()
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
             user_dir: user_pack_dir(),
             slots: BTreeMap::new(),
             merge_errors: Vec::new(),
@@ -98,10 +228,7 @@ impl PackSet {
         }
         let mut notices = Vec::new();
         for (path, scope) in files {
-            match std::fs::read_to_string(&path) {
-                Ok(source) => self.update(&path, scope, &source),
-                Err(e) => notices.push(format!("llmops: cannot read pack {}: {e}", path.display())),
-            }
+            self.apply(Parsed::load(&path, scope, roots));
         }
         let bad: usize = self
             .slots
@@ -118,16 +245,26 @@ impl PackSet {
 
     /// Parses a new version of a pack; on error, keeps the last good one.
     pub fn update(&mut self, path: &Path, scope: Scope, source: &str) {
+        self.apply(Parsed::parse(path, scope, source));
+    }
+
+    /// Puts a pack parsed elsewhere in place; on error, keeps the last good
+    /// version.
+    pub fn apply(&mut self, parsed: Parsed) {
         let (_, slot) = self
             .slots
-            .entry(path.to_path_buf())
-            .or_insert_with(|| (scope, Slot::default()));
-        match Pack::parse(&path.to_string_lossy(), scope, source) {
+            .entry(parsed.path)
+            .or_insert_with(|| (parsed.scope, Slot::default()));
+        match parsed.result {
             Ok(pack) => {
+                slot.text = pack.source().clone();
                 slot.good = Some(pack);
                 slot.errors.clear();
             }
-            Err(errors) => slot.errors = errors,
+            Err((errors, text)) => {
+                slot.errors = errors;
+                slot.text = text;
+            }
         }
     }
 
@@ -138,11 +275,31 @@ impl PackSet {
     /// Merges the built-in pack with every good pack, user packs before
     /// workspace packs.
     pub fn merged(&self) -> (Content, Vec<PackError>) {
-        let mut packs: Vec<Pack> = self.builtin.clone();
+        Content::merge(&self.snapshot())
+    }
+
+    /// The good packs in merge order, cheap to take: merge them with
+    /// [`Content::merge`] with no lock held, then hand the errors back with
+    /// [`set_merge_errors`](Self::set_merge_errors).
+    pub fn snapshot(&self) -> Vec<Arc<Pack>> {
+        let mut packs: Vec<Arc<Pack>> = self.builtin.clone();
         let mut ordered: Vec<&(Scope, Slot)> = self.slots.values().collect();
         ordered.sort_by_key(|(scope, _)| *scope);
         packs.extend(ordered.iter().filter_map(|(_, s)| s.good.clone()));
-        Content::merge(&packs)
+        packs
+    }
+
+    pub fn set_merge_errors(&mut self, errors: Vec<PackError>) {
+        self.merge_errors = errors;
+    }
+
+    /// The text a pack's errors refer to: the version that failed, or the
+    /// last good one when only merge errors remain.
+    pub fn text_of(&self, path: &Path) -> Arc<str> {
+        self.slots
+            .get(path)
+            .map(|(_, s)| s.text.clone())
+            .unwrap_or_else(|| Arc::from(""))
     }
 
     /// Merges (see [`merged`](Self::merged)) and remembers the merge errors
@@ -195,5 +352,85 @@ mod tests {
         assert!(set.rebuild().term("blue-widget").is_some());
         set.remove(path);
         assert!(set.rebuild().term("blue-widget").is_none());
+    }
+
+    const GOOD: &str = "[[term]]\nid = \"w\"\nname = \"Wombat\"\ndefinition = \"An animal.\"\n";
+
+    /// A workspace with `.llmops/` and a secret pack-shaped file outside it.
+    fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let top = tempfile::tempdir().unwrap();
+        let ws = top.path().join("ws");
+        std::fs::create_dir_all(ws.join(".llmops")).unwrap();
+        let secret = top.path().join("secret.toml");
+        std::fs::write(&secret, GOOD).unwrap();
+        (top, ws, secret)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_out_of_the_workspace_is_refused_and_one_inside_is_read() {
+        let (_top, ws, secret) = workspace();
+        let roots = [ws.clone()];
+        let out = ws.join(".llmops/out.toml");
+        std::os::unix::fs::symlink(&secret, &out).unwrap();
+        let e = read_pack_file(&out, Scope::Workspace, &roots).unwrap_err();
+        assert!(e.contains("outside the workspace"), "{e}");
+        // The same with no roots known: the folder holding `.llmops` bounds it.
+        assert!(read_pack_file(&out, Scope::Workspace, &[]).is_err());
+        std::fs::write(ws.join("inside.toml"), GOOD).unwrap();
+        let inside = ws.join(".llmops/in.toml");
+        std::os::unix::fs::symlink(ws.join("inside.toml"), &inside).unwrap();
+        assert_eq!(
+            read_pack_file(&inside, Scope::Workspace, &roots).unwrap(),
+            GOOD
+        );
+        // Through the pack set: an error on the pack, the last good kept.
+        let mut set = PackSet::with_builtin();
+        set.load_roots(&roots, true);
+        assert!(set.rebuild().term("w").is_some(), "the inside pack loads");
+        let errors = set.errors_for(&out);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (1, 1));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_devices_and_proc_files_are_not_read() {
+        let (_top, ws, _) = workspace();
+        let fifo = ws.join(".llmops/fifo.toml");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let started = std::time::Instant::now();
+        let e = read_pack_file(&fifo, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // User packs may point anywhere, but still only at bounded regular files.
+        let zero = ws.join(".llmops/zero.toml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = read_pack_file(&zero, Scope::User, &[]).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        let e = read_pack_file(&zero, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();
+        assert!(e.contains("outside the workspace"), "{e}");
+        if Path::new("/proc/self/pagemap").exists() {
+            let pagemap = ws.join(".llmops/pagemap.toml");
+            std::os::unix::fs::symlink("/proc/self/pagemap", &pagemap).unwrap();
+            assert!(read_pack_file(&pagemap, Scope::Workspace, std::slice::from_ref(&ws)).is_err());
+            // Even where it is allowed, it is refused (the read fails or
+            // stops at the cap) rather than read until memory runs out.
+            assert!(read_pack_file(&pagemap, Scope::User, &[]).is_err());
+        }
+    }
+
+    #[test]
+    fn a_file_over_the_size_cap_is_refused() {
+        let (_top, ws, _) = workspace();
+        let big = ws.join(".llmops/big.toml");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_PACK_BYTES + 1).unwrap();
+        let e = read_pack_file(&big, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();
+        assert!(e.contains("larger than"), "{e}");
     }
 }

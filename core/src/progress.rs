@@ -8,6 +8,12 @@
 //! or read is moved aside under a new name, never overwritten. When the data
 //! directory cannot be written, the server keeps progress in memory and says
 //! so once.
+//!
+//! A change that could not be saved (full disk, read-only folder) is kept as
+//! pending and applied again, on top of whatever is then on disk, at the next
+//! save; a re-read of the file re-applies it too, so neither the file nor the
+//! memory loses it. Once a save succeeds again the user hears that nothing
+//! was lost. Temporary files left by a killed writer are removed at start.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
@@ -118,7 +124,9 @@ pub use crate::dirs::data_dir as default_data_dir;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice(pub String);
 
-#[derive(Debug)]
+/// One change to the progress, kept until it is on disk.
+type Change = Box<dyn Fn(&mut ProgressData) + Send>;
+
 pub struct ProgressStore {
     /// `None`: memory only (no data directory, or it cannot be used).
     path: Option<PathBuf>,
@@ -126,6 +134,18 @@ pub struct ProgressStore {
     /// Size and mtime of the file when last read, to notice other writers.
     seen: Option<(u64, std::time::SystemTime)>,
     write_failure_reported: bool,
+    /// Changes applied in memory but not yet saved, oldest first.
+    pending: Vec<Change>,
+}
+
+impl std::fmt::Debug for ProgressStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProgressStore")
+            .field("path", &self.path)
+            .field("data", &self.data)
+            .field("pending", &self.pending.len())
+            .finish()
+    }
 }
 
 impl ProgressStore {
@@ -136,6 +156,7 @@ impl ProgressStore {
             data: ProgressData::default(),
             seen: None,
             write_failure_reported: false,
+            pending: Vec::new(),
         }
     }
 
@@ -151,6 +172,7 @@ impl ProgressStore {
             return (store, notices);
         };
         let path = dir.join(FILE_NAME);
+        remove_stale_temporaries(dir);
         match read_file(&path) {
             Ok(data) => {
                 store.data = data.unwrap_or_default();
@@ -190,24 +212,63 @@ impl ProgressStore {
         if now == self.seen || now.is_none() {
             return;
         }
-        if let Ok(Some(data)) = read_file(&path) {
+        if let Ok(Some(mut data)) = read_file(&path) {
+            // Changes not saved yet stay in effect on top of the new data.
+            for change in &self.pending {
+                change(&mut data);
+            }
             self.data = data;
             self.seen = now;
         }
     }
 
+    /// How many changes are in memory only, waiting for a save to succeed.
+    pub fn unsaved(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Tries again to save pending changes (after a failed save). Returns a
+    /// notice when that succeeds.
+    pub fn retry(&mut self) -> Option<Notice> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let path = self.path.clone()?;
+        self.save_pending(&path)
+    }
+
     /// Applies `change` to the stored progress (merged with whatever other
     /// servers wrote) and saves it. The change always takes effect in memory;
     /// a notice is returned the first time saving fails.
-    pub fn update(&mut self, change: impl Fn(&mut ProgressData)) -> Option<Notice> {
+    pub fn update(
+        &mut self,
+        change: impl Fn(&mut ProgressData) + Send + 'static,
+    ) -> Option<Notice> {
         change(&mut self.data);
         let path = self.path.clone()?;
-        match self.save_merged(&path, &change) {
-            Ok(()) => None,
+        self.pending.push(Box::new(change));
+        self.save_pending(&path)
+    }
+
+    /// Saves every pending change, merged with the file; keeps them pending
+    /// when that fails. Returns a notice on the first failure and on the
+    /// first success after failures.
+    fn save_pending(&mut self, path: &Path) -> Option<Notice> {
+        match self.save_merged(path) {
+            Ok(()) => {
+                let saved = std::mem::take(&mut self.pending).len();
+                if std::mem::take(&mut self.write_failure_reported) {
+                    return Some(Notice(format!(
+                        "llmops: progress is saved to {} again; the {saved} change(s) kept in memory meanwhile are in it",
+                        path.display()
+                    )));
+                }
+                None
+            }
             Err(e) if !self.write_failure_reported => {
                 self.write_failure_reported = true;
                 Some(Notice(format!(
-                    "llmops: cannot save progress to {} ({e}); it is kept in memory for this session",
+                    "llmops: cannot save progress to {} ({e}). Your answers are kept in memory and saved as soon as the disk accepts them (at the next answer); if the editor closes before that, the answers given since this message are not saved",
                     path.display()
                 )))
             }
@@ -215,7 +276,7 @@ impl ProgressStore {
         }
     }
 
-    fn save_merged(&mut self, path: &Path, change: &dyn Fn(&mut ProgressData)) -> io::Result<()> {
+    fn save_merged(&mut self, path: &Path) -> io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
         let lock = OpenOptions::new()
@@ -227,7 +288,9 @@ impl ProgressStore {
         let mut merged = match read_file(path) {
             Ok(Some(disk)) => {
                 let mut disk = disk;
-                change(&mut disk);
+                for change in &self.pending {
+                    change(&mut disk);
+                }
                 disk
             }
             Ok(None) => self.data.clone(),
@@ -276,6 +339,46 @@ fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
             Some(data)
         })
         .map_err(|e| format!("the progress file {} is corrupt ({e})", path.display()))
+}
+
+/// Removes `.progress.json.<pid>.tmp` files that no writer is using: their
+/// process is gone, or they are older than a minute (a write takes
+/// milliseconds). They are what a writer killed mid-save leaves behind.
+fn remove_stale_temporaries(dir: &Path) {
+    let prefix = format!(".{FILE_NAME}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        if pid == std::process::id() || old || !process_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id runs (always "yes" where that cannot be
+/// told, so only age removes those files).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
 }
 
 /// Renames a bad file to `progress.json.corrupt-<unix millis>`.
@@ -364,6 +467,59 @@ mod tests {
             .collect();
         assert_eq!(aside.len(), 1);
         assert_eq!(fs::read(aside[0].path()).unwrap(), b"{ not json");
+    }
+
+    fn completed(dir: &Path) -> Vec<String> {
+        let (store, _) = ProgressStore::open(Some(dir));
+        store.data().exercises.keys().cloned().collect()
+    }
+
+    /// A save fails while the disk is "full" (here: the temporary file's
+    /// name is taken by a folder, which fails even for root); every change
+    /// made meanwhile, and one another writer saved, survive the next save.
+    #[test]
+    fn changes_that_could_not_be_saved_are_merged_into_the_next_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = ProgressStore::open(Some(dir.path()));
+        assert_eq!(store.update(complete("a")), None);
+        let blocker = dir
+            .path()
+            .join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        fs::create_dir(&blocker).unwrap();
+        let notice = store
+            .update(complete("b"))
+            .expect("the failure is reported");
+        assert!(notice.0.contains("kept in memory"), "{notice:?}");
+        assert_eq!(store.update(complete("c")), None, "reported once");
+        assert_eq!(store.unsaved(), 2);
+        // Another window saves meanwhile; re-reading keeps our unsaved changes.
+        let (mut other, _) = ProgressStore::open(Some(dir.path()));
+        fs::remove_dir(&blocker).unwrap();
+        other.update(complete("d"));
+        fs::create_dir(&blocker).unwrap();
+        store.refresh();
+        for id in ["a", "b", "c", "d"] {
+            assert!(store.data().exercises.contains_key(id), "{id} in memory");
+        }
+        assert_eq!(completed(dir.path()), ["a", "d"]);
+        // Space again: the next save writes everything and says so.
+        fs::remove_dir(&blocker).unwrap();
+        let notice = store.update(complete("e")).expect("recovery is reported");
+        assert!(notice.0.contains("3 change(s)"), "{notice:?}");
+        assert_eq!(store.unsaved(), 0);
+        assert_eq!(completed(dir.path()), ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(format!(".{FILE_NAME}.4294967.tmp"));
+        let unrelated = dir.path().join("notes.tmp");
+        fs::write(&dead, b"{").unwrap();
+        fs::write(&unrelated, b"x").unwrap();
+        let (_store, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices.is_empty());
+        assert!(!dead.exists() && unrelated.exists());
     }
 
     #[test]

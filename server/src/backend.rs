@@ -19,7 +19,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
 use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
-use crate::state::{Config, OpenDoc, Shared, State};
+use crate::state::{Config, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, publish, render};
 
@@ -55,7 +55,12 @@ impl Backend {
     fn apply_settings(&self, value: &Value) {
         let (settings, problems) = Settings::from_json(value);
         let mut state = self.shared.lock();
+        let rescan = settings.policy.max_file_bytes != state.settings.policy.max_file_bytes;
         state.settings = settings;
+        if rescan {
+            let content = state.content.clone();
+            state.install_content(content);
+        }
         for problem in problems {
             state
                 .notices
@@ -198,6 +203,9 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        // Last chance for answers a full disk kept from being saved.
+        let shared = self.shared.clone();
+        let _ = tokio::task::spawn_blocking(move || shared.with_store(|s| s.retry())).await;
         Ok(())
     }
 
@@ -210,8 +218,8 @@ impl LanguageServer for Backend {
             let state = &mut *state;
             state.llm_projects.contains(p, &state.roots)
         });
-        let doc =
-            Document::in_project(item.text, item.version, llm_project, &state.content.matcher);
+        let matcher = matcher_for(&state.content, &state.settings, item.text.len());
+        let doc = Document::in_project(item.text, item.version, llm_project, matcher);
         state.docs.insert(
             key.clone(),
             OpenDoc {
@@ -221,8 +229,9 @@ impl LanguageServer for Backend {
                 doc,
             },
         );
-        packs::document_changed(&mut state, &key);
-        self.shared.touch(&mut state, [&key]);
+        if !packs::document_changed(&self.shared, &state, &key) {
+            self.shared.touch(&mut state, [&key]);
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -233,6 +242,7 @@ impl LanguageServer for Backend {
             let mut state = self.shared.lock();
             let encoding = state.encoding;
             let content = state.content.clone();
+            let max_file_bytes = state.settings.policy.max_file_bytes;
             let Some(open) = state.docs.get_mut(&key) else {
                 unknown = true;
                 break 'apply;
@@ -242,13 +252,23 @@ impl LanguageServer for Backend {
                     range: change.range.map(range_to_span),
                     text: change.text,
                 };
-                if open.doc.apply(&change, encoding, &content.matcher) == Some(EditIssue::Clamped) {
+                // Documents over `maxFileBytes` are not scanned; one that
+                // crosses the limit is rescanned whole (or emptied) once.
+                let before = open.doc.text().len();
+                let matcher = scan_with(&content, max_file_bytes, before);
+                if open.doc.apply(&change, encoding, matcher) == Some(EditIssue::Clamped) {
                     clamped = true;
+                }
+                let after = open.doc.text().len();
+                let now = scan_with(&content, max_file_bytes, after);
+                if !std::ptr::eq(matcher, now) {
+                    open.doc.rescan(now);
                 }
             }
             open.doc.version = params.text_document.version;
-            packs::document_changed(&mut state, &key);
-            self.shared.touch(&mut state, [&key]);
+            if !packs::document_changed(&self.shared, &state, &key) {
+                self.shared.touch(&mut state, [&key]);
+            }
         }
         if unknown {
             self.client
@@ -270,9 +290,8 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
-        let mut state = self.shared.lock();
-        packs::document_changed(&mut state, &key);
-        self.shared.wake.notify_one();
+        let state = self.shared.lock();
+        let _ = packs::document_changed(&self.shared, &state, &key);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -310,7 +329,18 @@ impl LanguageServer for Backend {
         let Some(open) = state.docs.get(&key) else {
             return Ok(None);
         };
-        let Some(hit) = open.doc.hit_at(from_lsp(position.position), state.encoding) else {
+        let at = from_lsp(position.position);
+        let hit = if open.doc.text().len() as u64 > state.settings.policy.max_file_bytes {
+            // Not scanned (too big): look only at the lines around the cursor.
+            let text = open.doc.text();
+            open.doc
+                .lines()
+                .offset(text, at, state.encoding)
+                .and_then(|offset| state.content.matcher.hit_at(text, offset))
+        } else {
+            open.doc.hit_at(at, state.encoding)
+        };
+        let Some(hit) = hit else {
             return Ok(None);
         };
         let content = &state.content;

@@ -178,7 +178,7 @@ pub fn execute(
             }
             let term_id = args.term_id;
             let notice = shared.with_store(|store| {
-                store.update(|data| match &term_id {
+                store.update(move |data| match &term_id {
                     Some(id) if mark => {
                         data.known_terms.insert(id.clone());
                     }

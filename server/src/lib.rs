@@ -11,6 +11,7 @@ mod convert;
 mod definition;
 mod error;
 mod inlay_hints;
+mod memory;
 mod packs;
 pub mod protocol;
 mod publish;

@@ -1,18 +1,60 @@
 //! Team and user packs as the editor sees them: found at start, reloaded on
 //! save or change on disk, checked as they are typed. The packs themselves
-//! (parsing, last good version, merging) live in `llmops_core::packs`; the
-//! errors go out through the publisher like every other diagnostic.
+//! (parsing, last good version, merging, safe reading) live in
+//! `llmops_core::packs`; the errors go out through the publisher like every
+//! other diagnostic.
+//!
+//! Reading and parsing a pack can take a while (a 100,000-term pack takes
+//! about a second), so none of it happens on the path that applies
+//! notifications in order, nor under the state lock. Notifications only put
+//! the pack in a [`Reloads`] queue, keyed by path so the latest version wins,
+//! and one worker on the blocking pool drains it: it reads and parses with
+//! no lock held, merges the packs with no lock held, and then takes the lock
+//! once to install the result and re-spot the open documents. A storm of
+//! watched-file events therefore reloads each pack once per batch and
+//! re-spots open documents once.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use llmops_core::content::Scope;
-
+use llmops_core::content::{Content, Scope};
+use llmops_core::packs::Parsed;
 use serde_json::json;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::uri_key;
 use crate::state::{Shared, State};
+
+/// How long the worker waits for the rest of a burst before reloading.
+const BURST: Duration = Duration::from_millis(20);
+
+/// Where a queued pack's new text comes from.
+enum Source {
+    /// The file on disk, read safely by the worker.
+    Disk,
+    /// The editor's text of an open pack, which wins over the file.
+    Editor(String),
+    Deleted,
+}
+
+#[derive(Default)]
+struct Queue {
+    pending: BTreeMap<PathBuf, (Scope, Source)>,
+    running: bool,
+}
+
+/// Packs waiting to be reloaded, and whether the worker is on it.
+#[derive(Default)]
+pub struct Reloads(Mutex<Queue>);
+
+impl Reloads {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// The scope of a pack file that may be loaded now: workspace packs are
 /// skipped when the editor says the workspace is not trusted. Every way a
@@ -22,24 +64,27 @@ fn loadable_scope(state: &State, path: &Path) -> Option<Scope> {
     (scope != Scope::Workspace || state.settings.workspace_packs).then_some(scope)
 }
 
-/// After an open document changed: if it is a pack, re-check it as typed.
-pub fn document_changed(state: &mut State, key: &str) {
+/// After an open document changed: if it is a pack, queue its text to be
+/// re-checked and return true (the worker publishes it once checked).
+/// Called with the state locked; costs one copy of the text.
+pub fn document_changed(shared: &Arc<Shared>, state: &State, key: &str) -> bool {
     let Some(open) = state.docs.get(key) else {
-        return;
+        return false;
     };
-    let Some(path) = &open.path else { return };
+    let Some(path) = &open.path else {
+        return false;
+    };
     let Some(scope) = loadable_scope(state, path) else {
-        return;
+        return false;
     };
-    let (path, text) = (path.clone(), open.doc.text().to_string());
-    state.packs.update(&path, scope, &text);
-    state.rebuild_content();
+    let text = open.doc.text().to_string();
+    queue(shared, [(path.clone(), scope, Source::Editor(text))]);
+    true
 }
 
-/// Reloads packs changed on disk. Files are read with the state unlocked.
-pub fn watched_files_changed(shared: &Shared, params: DidChangeWatchedFilesParams) {
-    // Which events concern loadable packs, and whether the editor has them open.
-    let events: Vec<(PathBuf, Scope, FileChangeType, Option<String>)> = {
+/// Queues packs changed on disk. Nothing is read here.
+pub fn watched_files_changed(shared: &Arc<Shared>, params: DidChangeWatchedFilesParams) {
+    let events: Vec<(PathBuf, Scope, Source)> = {
         let state = shared.lock();
         params
             .changes
@@ -47,41 +92,87 @@ pub fn watched_files_changed(shared: &Shared, params: DidChangeWatchedFilesParam
             .filter_map(|event| {
                 let path = event.uri.to_file_path()?.into_owned();
                 let scope = loadable_scope(&state, &path)?;
-                // An open pack's editor text wins over the file on disk.
-                let open_text = state
-                    .docs
-                    .get(&uri_key(&event.uri))
-                    .map(|o| o.doc.text().to_string());
-                Some((path, scope, event.typ, open_text))
+                let source = if event.typ == FileChangeType::DELETED {
+                    Source::Deleted
+                } else if let Some(open) = state.docs.get(&uri_key(&event.uri)) {
+                    // An open pack's editor text wins over the file on disk.
+                    Source::Editor(open.doc.text().to_string())
+                } else {
+                    Source::Disk
+                };
+                Some((path, scope, source))
             })
             .collect()
     };
-    if events.is_empty() {
+    queue(shared, events);
+}
+
+fn queue(shared: &Arc<Shared>, items: impl IntoIterator<Item = (PathBuf, Scope, Source)>) {
+    let mut queue = shared.reloads.lock();
+    for (path, scope, source) in items {
+        queue.pending.insert(path, (scope, source));
+    }
+    if queue.pending.is_empty() || queue.running {
         return;
     }
-    let loaded: Vec<(PathBuf, Scope, Option<String>)> = events
-        .into_iter()
-        .map(|(path, scope, typ, open_text)| {
-            let source = if typ == FileChangeType::DELETED {
-                None
-            } else {
-                open_text.or_else(|| std::fs::read_to_string(&path).ok())
-            };
-            (path, scope, source)
-        })
-        .collect();
-    let mut state = shared.lock();
-    for (path, scope, source) in loaded {
-        match source {
-            Some(source) => state.packs.update(&path, scope, &source),
-            None => {
-                state.packs.remove(&path);
-                state.dirty_packs.insert(path);
+    queue.running = true;
+    let shared = shared.clone();
+    tokio::task::spawn_blocking(move || drain(&shared));
+}
+
+/// The worker: reloads queued packs batch by batch until none are left.
+fn drain(shared: &Shared) {
+    loop {
+        std::thread::sleep(BURST);
+        let batch = {
+            let mut queue = shared.reloads.lock();
+            if queue.pending.is_empty() {
+                queue.running = false;
+                return;
             }
-        }
+            std::mem::take(&mut queue.pending)
+        };
+        let roots = shared.lock().roots.clone();
+        let parsed: Vec<(PathBuf, Option<Parsed>)> = batch
+            .into_iter()
+            .map(|(path, (scope, source))| {
+                let parsed = match source {
+                    Source::Disk => Some(Parsed::load(&path, scope, &roots)),
+                    Source::Editor(text) => Some(Parsed::parse(&path, scope, &text)),
+                    Source::Deleted => None,
+                };
+                (path, parsed)
+            })
+            .collect();
+        let snapshot = {
+            let mut state = shared.lock();
+            for (path, parsed) in parsed {
+                match parsed {
+                    Some(parsed) => state.packs.apply(parsed),
+                    None => {
+                        state.packs.remove(&path);
+                        state.dirty_packs.insert(path);
+                    }
+                }
+            }
+            state.packs.snapshot()
+        };
+        // Merging (and compiling the matcher) is the slow part: no lock.
+        let (content, errors) = Content::merge(&snapshot);
+        // This worker is the only one applying packs once the server runs,
+        // so the set has not changed since the snapshot; a newer batch, if
+        // queued, merges again.
+        let old = {
+            let mut state = shared.lock();
+            state.packs.set_merge_errors(errors);
+            let old = state.content.clone();
+            state.install_content(Arc::new(content));
+            old
+        };
+        shared.wake.notify_one();
+        // The replaced content (a big pack's terms) is freed here, unlocked.
+        drop(old);
     }
-    state.rebuild_content();
-    shared.wake.notify_one();
 }
 
 /// Asks the client to tell us when pack files change on disk, then

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use llmops_core::content::PackError;
 use llmops_core::learning::TermState;
 use llmops_core::policy::{self, DocumentRef, Learner};
-use llmops_core::text::Encoding;
 use llmops_core::{clock, course};
 use tower_lsp_server::ls_types::*;
 
@@ -24,9 +23,10 @@ use crate::transport::Outbox;
 /// What one wake-up publishes, gathered under the state lock.
 enum Job {
     Ready(Uri, Vec<Diagnostic>, Option<i32>),
-    /// Errors of a pack file that is not open: its text is read from disk
-    /// after the lock is released.
-    PackFile(PathBuf, Vec<PackError>),
+    /// Errors of a pack file that is not open, with the text they refer to
+    /// (kept by the pack set: the file is never read again here, since it
+    /// may have become a FIFO or a device since).
+    PackFile(PathBuf, Vec<PackError>, Arc<str>),
 }
 
 /// Publishes diagnostics for dirty documents. Bursts of edits coalesce:
@@ -38,20 +38,21 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
         // Let the client catch up first; edits keep applying meanwhile and
         // the next publication covers them all.
         outbox.wait_below(1 << 20).await;
-        let (jobs, encoding) = {
+        let (jobs, encoding, closed) = {
             let mut state = shared.lock();
-            (gather(&mut state), state.encoding)
+            let closed = state.closed.len();
+            (gather(&mut state), state.encoding, closed)
         };
         // Serialized straight to bytes: for a document with a thousand
         // hints this is most of the cost of a keystroke.
         for job in jobs {
             let (uri, diagnostics, version) = match job {
                 Job::Ready(uri, diagnostics, version) => (uri, diagnostics, version),
-                Job::PackFile(path, errors) => {
+                Job::PackFile(path, errors, text) => {
                     let Some(uri) = Uri::from_file_path(&path) else {
                         continue;
                     };
-                    (uri, pack_file_diagnostics(&path, &errors, encoding), None)
+                    (uri, pack_diagnostics(&errors, &text, encoding), None)
                 }
             };
             let params = PublishDiagnosticsParams {
@@ -61,23 +62,28 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
             };
             outbox.notify("textDocument/publishDiagnostics", &params);
         }
+        let state = shared.lock();
+        if !state.dirty.is_empty() {
+            // More than one round's worth: go on without waiting.
+            shared.wake.notify_one();
+        }
+        crate::memory::published(closed, state.docs.len());
     }
 }
 
-fn pack_file_diagnostics(
-    path: &PathBuf,
-    errors: &[PackError],
-    encoding: Encoding,
-) -> Vec<Diagnostic> {
-    if errors.is_empty() {
-        return Vec::new();
-    }
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    pack_diagnostics(errors, &text, encoding)
-}
+/// Most documents whose diagnostics one wake-up computes. The rest wait for
+/// the next round, so the diagnostics held in memory at once stay bounded
+/// however many documents change together (10,000 opened at once took a
+/// gigabyte when they were all computed before the first was sent).
+const DOCUMENTS_PER_ROUND: usize = 64;
 
 fn gather(state: &mut State) -> Vec<Job> {
-    let dirty = std::mem::take(&mut state.dirty);
+    let mut dirty = Vec::new();
+    while dirty.len() < DOCUMENTS_PER_ROUND
+        && let Some(key) = state.dirty.pop_first()
+    {
+        dirty.push(key);
+    }
     let closed = std::mem::take(&mut state.closed);
     let packs = std::mem::take(&mut state.dirty_packs);
     let mut jobs: Vec<Job> = closed
@@ -99,7 +105,8 @@ fn gather(state: &mut State) -> Vec<Job> {
             state.pack_errors_shown.insert(path.clone());
             true
         };
-        shown.then_some(Job::PackFile(path, errors))
+        let text = state.packs.text_of(&path);
+        shown.then_some(Job::PackFile(path, errors, text))
     }));
     jobs.extend(dirty.iter().filter_map(|key| {
         let open = state.docs.get(key)?;

@@ -5,10 +5,38 @@
 //! (remote loads), HTML or command URIs into the hover. The only links in a
 //! hover are the ones built here, to our own commands, and only for clients
 //! that said they run command links.
+//! Its length is capped too, whatever the pack says: a hint message is
+//! sent once per occurrence, so a long one multiplies by every hint of every
+//! keystroke. Direction overrides and zero-width characters in names are
+//! shown as visible markers (definitions get them at load time).
+
+use std::borrow::Cow;
 
 use llmops_core::Content;
 use llmops_core::content::Term;
 use llmops_core::learning::TermState;
+use llmops_core::text::visible_controls;
+
+/// Longest hint message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+/// Longest hover, in characters of Markdown.
+pub const MAX_HOVER_CHARS: usize = 12_000;
+/// Aliases listed in a hover; the rest are counted.
+const HOVER_ALIASES: usize = 16;
+
+/// `text` cut to at most `max` characters, with `…` marking the cut.
+pub fn truncate_chars(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some(_) => {
+            let keep = text
+                .char_indices()
+                .nth(max.saturating_sub(1))
+                .map_or(text.len(), |(i, _)| i);
+            Cow::Owned(format!("{}…", &text[..keep]))
+        }
+    }
+}
 
 use crate::protocol::{OPEN_EXERCISE, TERM_PAGE};
 
@@ -136,11 +164,13 @@ fn command_link(label: &str, command: &str, key: &str, id: &str) -> String {
 /// Editors show it inline and in problem lists; the definition is in the
 /// hover, so it is not repeated here.
 pub fn diagnostic_message(term: &Term, state: TermState) -> String {
-    if state == TermState::Due {
-        format!("Review due: {}", term.name)
+    let name = visible_controls(&term.name);
+    let message = if state == TermState::Due {
+        format!("Review due: {name}")
     } else {
-        format!("{} (LLMOps term)", term.name)
-    }
+        format!("{name} (LLMOps term)")
+    };
+    truncate_chars(&message, MAX_MESSAGE_CHARS).into_owned()
 }
 
 /// What the client can do with a hover's links.
@@ -162,10 +192,19 @@ pub fn hover_markdown(
     state: TermState,
     links: HoverLinks,
 ) -> String {
+    let shown = |text: &str| escape_markdown(&visible_controls(text));
     let mut paragraphs = Vec::new();
-    let mut title = format!("**{}**", escape_markdown(&term.name));
+    let mut title = format!("**{}**", shown(&term.name));
     if !term.aliases.is_empty() {
-        let aliases: Vec<String> = term.aliases.iter().map(|a| escape_markdown(a)).collect();
+        let mut aliases: Vec<String> = term
+            .aliases
+            .iter()
+            .take(HOVER_ALIASES)
+            .map(|a| shown(a))
+            .collect();
+        if term.aliases.len() > HOVER_ALIASES {
+            aliases.push(format!("{} more", term.aliases.len() - HOVER_ALIASES));
+        }
         title.push_str(&format!(" · also: {}", aliases.join(", ")));
     }
     paragraphs.push(wrap_paragraph(&title, HOVER_WIDTH));
@@ -178,7 +217,7 @@ pub fn hover_markdown(
         .iter()
         .filter_map(|id| content.term(id))
         .map(|t| {
-            let name = escape_markdown(&t.name);
+            let name = shown(&t.name);
             if links.commands {
                 command_link(&name, TERM_PAGE, "termId", &t.id)
             } else {
@@ -236,7 +275,7 @@ pub fn hover_markdown(
         TermState::Known => paragraphs.push("You know this term; its hints are hidden.".into()),
         _ => {}
     }
-    paragraphs.join("\n\n")
+    truncate_chars(&paragraphs.join("\n\n"), MAX_HOVER_CHARS).into_owned()
 }
 
 #[cfg(test)]
@@ -288,6 +327,33 @@ mod tests {
             let seen: Vec<&str> = seen.split_whitespace().collect();
             assert_eq!(seen, expected, "width {width}:\n{md}");
         }
+    }
+
+    #[test]
+    fn messages_are_capped_and_show_hidden_characters() {
+        let term = Term {
+            id: "t".into(),
+            name: format!("evil\u{202E}name{}", "x".repeat(1_000_000)),
+            aliases: Vec::new(),
+            definition: "x".into(),
+            related: Vec::new(),
+            exercise: None,
+            context: None,
+            module: None,
+            origin: Default::default(),
+        };
+        for state in [TermState::New, TermState::Due] {
+            let message = diagnostic_message(&term, state);
+            assert!(
+                message.chars().count() <= MAX_MESSAGE_CHARS,
+                "{}",
+                message.len()
+            );
+            assert!(message.contains("evil⟨U+202E⟩namexxx"), "{message}");
+            assert!(message.ends_with('…'));
+        }
+        assert_eq!(truncate_chars("héllo", 5), "héllo");
+        assert_eq!(truncate_chars("héllo", 3), "hé…");
     }
 
     #[test]

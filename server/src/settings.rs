@@ -2,7 +2,14 @@
 //! `workspace/didChangeConfiguration` or `workspace/configuration`.
 //!
 //! Each field is read on its own: one bad value is reported and falls back
-//! to its default without throwing away the others.
+//! to its default without throwing away the others. Every number has a
+//! range ([`MAX_FILE_BYTES`], [`MAX_DIAGNOSTICS`], [`MASTERY`]); a value
+//! outside it is reported and the default used, never wrapped or cut (a
+//! mastery of 2^32 cut to 32 bits would be 0, hiding every term after one
+//! answer). Exclude patterns are checked one by one: a bad or oversized one
+//! is reported on its own and the others still apply.
+
+use std::ops::RangeInclusive;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use llmops_core::policy::Options;
@@ -20,7 +27,9 @@ pub enum Severity {
 pub struct Settings {
     pub severity: Severity,
     pub exclude: Vec<String>,
-    pub exclude_set: GlobSet,
+    /// The good exclude patterns: one set, or one per pattern when they do
+    /// not compile together.
+    pub exclude_sets: Vec<GlobSet>,
     /// What is flagged: `maxFileBytes` (hover still works in larger
     /// documents), `firstOccurrenceOnly`, `languages`, `maxDiagnostics`.
     pub policy: Options,
@@ -37,13 +46,28 @@ impl Default for Settings {
         Settings {
             severity: Severity::Hint,
             exclude: Vec::new(),
-            exclude_set: GlobSet::empty(),
+            exclude_sets: Vec::new(),
             policy: Options::default(),
             inlay_hints: false,
             mastery: llmops_core::learning::DEFAULT_MASTERY,
             workspace_packs: true,
         }
     }
+}
+
+/// Accepted `maxFileBytes` (0 turns spotting off; the default is 1 MiB).
+pub const MAX_FILE_BYTES: RangeInclusive<u64> = 0..=256 * 1024 * 1024;
+/// Accepted `maxDiagnostics` per document (default 1,000).
+pub const MAX_DIAGNOSTICS: RangeInclusive<u64> = 0..=10_000;
+/// Accepted `mastery`: spaced right answers that make a term known (default 3).
+pub const MASTERY: RangeInclusive<u64> = 1..=20;
+/// Most exclude patterns, and the longest one in characters.
+pub const MAX_EXCLUDE_PATTERNS: usize = 1_000;
+pub const MAX_PATTERN_CHARS: usize = 1_000;
+
+/// A whole number within `range`, or `None`.
+fn in_range(v: &Value, range: &RangeInclusive<u64>) -> Option<u64> {
+    v.as_u64().filter(|n| range.contains(n))
 }
 
 impl Settings {
@@ -84,13 +108,19 @@ impl Settings {
                     Some(list) => settings.exclude = list,
                     None => bad(key, "a list of glob patterns"),
                 },
-                "maxFileBytes" => match v.as_u64() {
+                "maxFileBytes" => match in_range(v, &MAX_FILE_BYTES) {
                     Some(n) => settings.policy.max_file_bytes = n,
-                    None => bad(key, "a number of bytes"),
+                    None => bad(
+                        key,
+                        &format!("a number of bytes from 0 to {}", MAX_FILE_BYTES.end()),
+                    ),
                 },
-                "maxDiagnostics" => match v.as_u64() {
+                "maxDiagnostics" => match in_range(v, &MAX_DIAGNOSTICS) {
                     Some(n) => settings.policy.max_findings = n as usize,
-                    None => bad(key, "a number"),
+                    None => bad(
+                        key,
+                        &format!("a number from 0 to {}", MAX_DIAGNOSTICS.end()),
+                    ),
                 },
                 "firstOccurrenceOnly" => match (v.as_bool(), v.as_str()) {
                     (Some(b), _) => {
@@ -111,9 +141,16 @@ impl Settings {
                     Some(b) => settings.inlay_hints = b,
                     None => bad(key, "true or false"),
                 },
-                "mastery" => match v.as_u64() {
-                    Some(n) if n >= 1 => settings.mastery = n as u32,
-                    _ => bad(key, "a number of right answers (1 or more)"),
+                "mastery" => match in_range(v, &MASTERY) {
+                    Some(n) => settings.mastery = n as u32,
+                    None => bad(
+                        key,
+                        &format!(
+                            "a number of right answers from {} to {}",
+                            MASTERY.start(),
+                            MASTERY.end()
+                        ),
+                    ),
                 },
                 "languages" => {
                     let allow = v.get("allow").map(string_list);
@@ -136,22 +173,72 @@ impl Settings {
             }
         }
         problems.extend(unknown);
-        let mut builder = GlobSetBuilder::new();
-        for pattern in &settings.exclude {
-            match Glob::new(pattern) {
-                Ok(glob) => {
-                    builder.add(glob);
-                }
-                Err(e) => problems.push(format!("setting llmops.exclude: {e}; pattern ignored")),
-            }
-        }
-        settings.exclude_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        settings.exclude_sets = exclude_sets(&settings.exclude, &mut problems);
         (settings, problems)
     }
 
     /// Whether a file path (absolute, or relative to a workspace root) is excluded.
     pub fn excluded(&self, paths: &[&str]) -> bool {
-        paths.iter().any(|p| self.exclude_set.is_match(p))
+        paths
+            .iter()
+            .any(|p| self.exclude_sets.iter().any(|set| set.is_match(p)))
+    }
+}
+
+/// Compiles exclude patterns, each checked on its own so that one bad or
+/// huge pattern is reported and dropped while the rest still apply.
+fn exclude_sets(patterns: &[String], problems: &mut Vec<String>) -> Vec<GlobSet> {
+    if patterns.len() > MAX_EXCLUDE_PATTERNS {
+        problems.push(format!(
+            "setting llmops.exclude: {} patterns; only the first {MAX_EXCLUDE_PATTERNS} are used",
+            patterns.len()
+        ));
+    }
+    let mut good = Vec::new();
+    for pattern in patterns.iter().take(MAX_EXCLUDE_PATTERNS) {
+        let chars = pattern.chars().count();
+        if chars > MAX_PATTERN_CHARS {
+            problems.push(format!(
+                "setting llmops.exclude: a pattern of {chars} characters (at most {MAX_PATTERN_CHARS}); pattern ignored"
+            ));
+            continue;
+        }
+        let compiled = Glob::new(pattern)
+            .map_err(|e| e.to_string())
+            .and_then(|glob| {
+                GlobSetBuilder::new()
+                    .add(glob.clone())
+                    .build()
+                    .map(|_| glob)
+                    .map_err(|e| e.to_string())
+            });
+        match compiled {
+            Ok(glob) => good.push(glob),
+            Err(e) => problems.push(format!(
+                "setting llmops.exclude: {:?}: {e}; pattern ignored",
+                truncate(pattern)
+            )),
+        }
+    }
+    let mut together = GlobSetBuilder::new();
+    for glob in &good {
+        together.add(glob.clone());
+    }
+    match together.build() {
+        Ok(set) => vec![set],
+        // Each compiles alone but not all together (too big): match them one by one.
+        Err(_) => good
+            .into_iter()
+            .filter_map(|glob| GlobSetBuilder::new().add(glob).build().ok())
+            .collect(),
+    }
+}
+
+/// A pattern as quoted in a problem: its first 80 characters.
+fn truncate(pattern: &str) -> String {
+    match pattern.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &pattern[..i]),
+        None => pattern.to_string(),
     }
 }
 
@@ -182,5 +269,44 @@ mod tests {
         // An empty list (an empty Lua table) means no settings, not an error.
         assert!(Settings::from_json(&json!({"llmops": []})).1.is_empty());
         assert_eq!(Settings::from_json(&json!(42)).1.len(), 1);
+    }
+
+    #[test]
+    fn numbers_out_of_range_fall_back_to_the_default() {
+        let (s, problems) = Settings::from_json(&json!({
+            "mastery": 4294967296u64, "maxDiagnostics": 1e12, "maxFileBytes": -1
+        }));
+        assert_eq!(s.mastery, llmops_core::learning::DEFAULT_MASTERY);
+        assert_eq!(s.policy.max_findings, 1000);
+        assert_eq!(s.policy.max_file_bytes, 1024 * 1024);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("mastery") && p.contains("1 to 20"))
+        );
+        let (s, problems) = Settings::from_json(&json!({"mastery": 20, "maxDiagnostics": 0}));
+        assert!(problems.is_empty() && s.mastery == 20 && s.policy.max_findings == 0);
+    }
+
+    #[test]
+    fn each_bad_glob_is_reported_and_the_good_ones_apply() {
+        let huge = format!(
+            "{{{}}}",
+            (0..200_000)
+                .map(|i| format!("x{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let started = std::time::Instant::now();
+        let (s, problems) = Settings::from_json(&json!({
+            "exclude": ["**/*.lock", "[unclosed", huge, "docs/**"]
+        }));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("[unclosed"), "{problems:?}");
+        assert!(problems[1].contains("characters"), "{problems:?}");
+        assert!(s.excluded(&["/x/Cargo.lock"]) && s.excluded(&["docs/a.md"]));
+        assert!(!s.excluded(&["src/main.rs"]));
     }
 }

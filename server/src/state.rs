@@ -7,13 +7,13 @@
 //! that writes, never the keystrokes and hovers of everybody else. Lock
 //! order is store, then state; nothing takes the store while holding state.
 
-use llmops_core::matcher::LlmProjects;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use llmops_core::content::Content;
 use llmops_core::document::Document;
+use llmops_core::matcher::{LlmProjects, Matcher};
 use llmops_core::packs::PackSet;
 use llmops_core::progress::{ProgressData, ProgressStore};
 use llmops_core::text::Encoding;
@@ -21,6 +21,24 @@ use tower_lsp_server::ls_types::{MessageType, Uri};
 
 use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
+
+/// A matcher with no phrases, for documents over `maxFileBytes`: they are
+/// not scanned at all, so their size costs nothing but the text itself.
+static NO_TERMS: LazyLock<Matcher> = LazyLock::new(|| Matcher::new(std::iter::empty()));
+
+/// The matcher to scan a document of `len` bytes with.
+pub fn matcher_for<'a>(content: &'a Content, settings: &Settings, len: usize) -> &'a Matcher {
+    scan_with(content, settings.policy.max_file_bytes, len)
+}
+
+/// [`matcher_for`] with the limit given directly.
+pub fn scan_with(content: &Content, max_file_bytes: u64, len: usize) -> &Matcher {
+    if len as u64 > max_file_bytes {
+        &NO_TERMS
+    } else {
+        &content.matcher
+    }
+}
 
 /// Where a server keeps and finds things on disk. The binary takes them
 /// from the environment; in-process tests give each server its own.
@@ -117,8 +135,14 @@ impl State {
     /// Rebuilds the content from the packs and rescans every open document.
     pub fn rebuild_content(&mut self) {
         let content = Arc::new(self.packs.rebuild());
+        self.install_content(content);
+    }
+
+    /// Puts content merged elsewhere in place and rescans every open document.
+    pub fn install_content(&mut self, content: Arc<Content>) {
         for open in self.docs.values_mut() {
-            open.doc.rescan(&content.matcher);
+            let len = open.doc.text().len();
+            open.doc.rescan(matcher_for(&content, &self.settings, len));
         }
         self.content = content;
         self.touch_all();
@@ -134,6 +158,8 @@ pub struct Shared {
     store: Mutex<ProgressStore>,
     /// Wakes the publisher.
     pub wake: tokio::sync::Notify,
+    /// Packs waiting to be reloaded off the ordered path (see `packs`).
+    pub reloads: crate::packs::Reloads,
 }
 
 /// Locks a mutex. A panic in another handler poisons it; the data is still
@@ -149,6 +175,7 @@ impl Shared {
             state: Mutex::new(state),
             store: Mutex::new(ProgressStore::in_memory()),
             wake: tokio::sync::Notify::new(),
+            reloads: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use llmops_core::content::Content;
 use llmops_core::course::{self, CourseError};
 use llmops_core::learning::{TermState, term_state};
 use llmops_core::progress::ProgressData;
+use llmops_core::text::visible_controls;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -41,8 +42,15 @@ pub fn page(
         .ok_or_else(|| CourseError::UnknownTerm(id.to_string()))?;
     Ok(TermPage {
         id: term.id.clone(),
-        name: term.name.clone(),
-        aliases: term.aliases.clone(),
+        // Names and aliases come from packs: direction overrides and
+        // zero-width characters in them are shown, as in hovers
+        // (definitions get their markers when the pack is loaded).
+        name: visible_controls(&term.name).into_owned(),
+        aliases: term
+            .aliases
+            .iter()
+            .map(|a| visible_controls(a).into_owned())
+            .collect(),
         definition: term.definition.clone(),
         state: term_state(progress, &term.id, mastery, clock::now()),
         related: term
@@ -51,7 +59,7 @@ pub fn page(
             .filter_map(|r| content.term(r))
             .map(|r| RelatedTerm {
                 id: r.id.clone(),
-                name: r.name.clone(),
+                name: visible_controls(&r.name).into_owned(),
             })
             .collect(),
         exercises: course::list(content, progress)

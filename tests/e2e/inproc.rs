@@ -144,9 +144,10 @@ fn render_diagnostics(text: &str, diagnostics: &[Value]) -> String {
         {
             let start = d["range"]["start"]["character"].as_u64().unwrap() as usize;
             let end = d["range"]["end"]["character"].as_u64().unwrap() as usize;
-            let message: String = d["message"].as_str().unwrap().chars().take(40).collect();
+            // Messages are short (the term's name and a few words): shown whole.
+            let message = d["message"].as_str().unwrap();
             out.push_str(&format!(
-                "{}{} {} (sev {}): {message}…\n",
+                "{}{} {} (sev {}): {message}\n",
                 " ".repeat(start),
                 "^".repeat(end.saturating_sub(start).max(1)),
                 d["code"].as_str().unwrap(),
@@ -216,8 +217,8 @@ fn identifier_forms_and_ignore_markers() {
         "ttft_ms = measure()  # TTFT per request\nregistry = PromptRegistry()  # llmops: ignore\n# llmops: ignore-next-line\nalias = MODEL_ALIAS\n",
         expect![[r#"
             ttft_ms = measure()  # TTFT per request
-            ^^^^ ttft (sev 4): Time to first token (LLMOps term)…
-                                   ^^^^ ttft (sev 4): Time to first token (LLMOps term)…
+            ^^^^ ttft (sev 4): Time to first token (LLMOps term)
+                                   ^^^^ ttft (sev 4): Time to first token (LLMOps term)
             registry = PromptRegistry()  # llmops: ignore
             # llmops: ignore-next-line
             alias = MODEL_ALIAS
@@ -233,8 +234,8 @@ fn first_occurrence_only_and_severity_from_settings() {
         "TTFT, TTFT and the prompt registry.\nThe prompt registry again.\n",
         expect![[r#"
             TTFT, TTFT and the prompt registry.
-            ^^^^ ttft (sev 2): Time to first token (LLMOps term)…
-                               ^^^^^^^^^^^^^^^ prompt-registry (sev 2): Prompt registry (LLMOps term)…
+            ^^^^ ttft (sev 2): Time to first token (LLMOps term)
+                               ^^^^^^^^^^^^^^^ prompt-registry (sev 2): Prompt registry (LLMOps term)
             The prompt registry again.
         "#]],
     );

@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod course;
 mod editor_ux;
+mod hostile;
 mod inproc;
 mod language;
 mod learning;

@@ -18,6 +18,9 @@ pub const GENERATED_PREFIX: &str = "gen:";
 /// glossary has enough other terms.
 const CHOICES: usize = 4;
 
+/// Most candidates looked at in each group of distractors.
+const CANDIDATES: usize = 64;
+
 /// Stands in for the term's own name and aliases in the definition.
 const BLANK: &str = "[this term]";
 
@@ -27,12 +30,20 @@ pub(super) fn id_for(term_id: &str) -> String {
 
 /// A generated question for each term that has no hand-written exercise.
 pub(super) fn questions(content: &Content) -> Vec<Exercise> {
+    // Each module's terms, in glossary order, listed once rather than once
+    // per question (which made loading quadratic in the number of terms).
+    let mut modules: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, t) in content.terms.iter().enumerate() {
+        if let Some(m) = &t.module {
+            modules.entry(m.as_str()).or_default().push(i);
+        }
+    }
     content
         .terms
         .iter()
         .enumerate()
         .filter(|(_, t)| content.by_term.get(&t.id).is_none_or(Vec::is_empty))
-        .filter_map(|(i, t)| question(content, i, t))
+        .filter_map(|(i, t)| question(content, &modules, i, t))
         .collect()
 }
 
@@ -44,9 +55,19 @@ fn stable_hash(text: &str) -> u64 {
     })
 }
 
-fn question(content: &Content, index: usize, term: &Term) -> Option<Exercise> {
+fn question(
+    content: &Content,
+    modules: &std::collections::HashMap<&str, Vec<usize>>,
+    index: usize,
+    term: &Term,
+) -> Option<Exercise> {
     let seed = stable_hash(&term.id);
-    let distractors = distractors(content, term, seed);
+    let same_module = term
+        .module
+        .as_deref()
+        .and_then(|m| modules.get(m))
+        .map_or(&[][..], Vec::as_slice);
+    let distractors = distractors(content, term, same_module, seed);
     if distractors.len() < 2 {
         return None;
     }
@@ -90,31 +111,46 @@ fn module_label(content: &Content, term: &Term) -> String {
 /// Up to three other terms with distinct names: related ones first (the
 /// closest confusions), then the same module's, then any, each group
 /// rotated by the term's hash so that questions do not all share the same
-/// distractors.
-fn distractors<'c>(content: &'c Content, term: &Term, seed: u64) -> Vec<&'c Term> {
-    let rotate = |mut group: Vec<&'c Term>| {
-        if !group.is_empty() {
-            let by = (seed % group.len() as u64) as usize;
-            group.rotate_left(by);
-        }
-        group
-    };
+/// distractors. `same_module` lists the indexes of the module's terms.
+/// Groups are walked lazily from the rotation point, and at most
+/// [`CANDIDATES`] of each are looked at, so a question costs the same in a
+/// glossary of a hundred terms or of a hundred thousand.
+fn distractors<'c>(
+    content: &'c Content,
+    term: &Term,
+    same_module: &[usize],
+    seed: u64,
+) -> Vec<&'c Term> {
+    /// `group` from position `seed % len`, wrapping around.
+    fn rotated<T: Copy>(group: &[T], seed: u64) -> impl Iterator<Item = T> + '_ {
+        let by = if group.is_empty() {
+            0
+        } else {
+            (seed % group.len() as u64) as usize
+        };
+        group[by..]
+            .iter()
+            .chain(&group[..by])
+            .copied()
+            .take(CANDIDATES)
+    }
     let related: Vec<&Term> = term
         .related
         .iter()
         .filter_map(|id| content.term(id))
         .collect();
-    let same_module: Vec<&Term> = content
-        .terms
-        .iter()
-        .filter(|t| t.module.is_some() && t.module == term.module)
-        .collect();
-    let others: Vec<&Term> = content.terms.iter().collect();
+    // Every term, rotated the same way, without listing them all.
+    let n = content.terms.len();
+    let by = if n == 0 {
+        0
+    } else {
+        (seed % n as u64) as usize
+    };
+    let everyone = (by..n).chain(0..by).take(CANDIDATES);
     let mut picked: Vec<&Term> = Vec::new();
-    for candidate in rotate(related)
-        .into_iter()
-        .chain(rotate(same_module))
-        .chain(rotate(others))
+    for candidate in rotated(&related, seed)
+        .chain(rotated(same_module, seed).map(|i| &content.terms[i]))
+        .chain(everyone.map(|i| &content.terms[i]))
     {
         if picked.len() == CHOICES - 1 {
             break;

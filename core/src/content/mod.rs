@@ -2,6 +2,7 @@
 //! [`Content`] with its compiled matcher.
 
 mod generated;
+pub mod limits;
 mod model;
 mod pack;
 
@@ -103,8 +104,10 @@ impl Content {
     /// the problems found across packs: a reference to an id that no pack
     /// defines, an id defined twice in one scope, or a phrase that two terms
     /// of one scope share. Broken references are dropped from the merged
-    /// content so the rest keeps working.
-    pub fn merge(packs: &[Pack]) -> (Content, Vec<PackError>) {
+    /// content so the rest keeps working. Takes packs or shared packs
+    /// (`Arc<Pack>`), so the server can merge a snapshot with no lock held.
+    pub fn merge<P: std::borrow::Borrow<Pack>>(packs: &[P]) -> (Content, Vec<PackError>) {
+        let packs: Vec<&Pack> = packs.iter().map(|p| p.borrow()).collect();
         let mut errors = Vec::new();
         let mut modules: Vec<Module> = Vec::new();
         let mut terms: Vec<Term> = Vec::new();
@@ -130,7 +133,7 @@ impl Content {
             None
         };
 
-        for pack in packs {
+        for &pack in &packs {
             for module in &pack.modules {
                 if let Some(e) = clash(pack, 0, "module", &module.id, &module.origin) {
                     errors.push(e);
@@ -180,7 +183,7 @@ impl Content {
             }
         }
 
-        for pack in packs {
+        for &pack in &packs {
             for reference in &pack.references {
                 let (exists, kind) = match reference.kind {
                     ReferenceKind::Module => {
@@ -396,15 +399,8 @@ pub fn builtin_packs() -> Result<Vec<Pack>, Vec<PackError>> {
 }
 
 fn span_of(pack: &Pack, origin: &Origin) -> std::ops::Range<usize> {
-    let mut offset = 0;
-    for (n, line) in pack.source.split_inclusive('\n').enumerate() {
-        if n == origin.line as usize {
-            let start = offset + (origin.column as usize).min(line.len());
-            return start..start;
-        }
-        offset += line.len();
-    }
-    offset..offset
+    let start = pack.offset_of(origin.line, origin.column);
+    start..start
 }
 
 #[cfg(test)]

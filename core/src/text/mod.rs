@@ -1,8 +1,10 @@
 //! Text positions as editors count them.
 
 mod line_index;
+mod visible;
 
 pub use line_index::LineIndex;
+pub use visible::{is_invisible_control, visible_controls};
 
 /// How columns are counted. LSP clients count UTF-16 code units unless they
 /// negotiate UTF-8 bytes.

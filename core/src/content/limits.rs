@@ -1,0 +1,53 @@
+//! Caps on what one pack may hold. Workspace packs come from whatever
+//! repository was cloned, so every size the server's work or memory depends
+//! on has a ceiling: a pack over one is reported like any other error (path,
+//! line, field) and its last good version stays in use. The caps sit well
+//! above anything a real glossary needs (the built-in course's longest
+//! definition is about 600 characters, its longest phrase 4 words).
+
+/// Largest pack file read, in bytes. Checked while reading, so a file that
+/// grows (or never ends, like a device) costs at most this much.
+pub const MAX_PACK_BYTES: u64 = 16 * 1024 * 1024;
+/// Most terms, and most exercises, in one pack.
+pub const MAX_TERMS: usize = 100_000;
+pub const MAX_EXERCISES: usize = 100_000;
+/// Most words (atoms) in one name or alias. Matching walks at most this many
+/// words from each candidate, which keeps it linear in the document.
+pub const MAX_PHRASE_WORDS: usize = 12;
+/// Most aliases and related terms of one term, and vocabulary entries of one
+/// exercise.
+pub const MAX_LIST_ENTRIES: usize = 64;
+/// Longest id, name or alias, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest definition, scenario, question, explanation or choice, in
+/// characters. Hint messages and hovers are built from these.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+/// Most errors reported for one pack; the rest are counted in a last one.
+pub const MAX_ERRORS: usize = 100;
+
+/// Byte offsets of every `\n` in a pack's source, so a byte offset becomes a
+/// line and column in logarithmic time instead of a scan from the start
+/// (which made loading quadratic in the number of terms).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Newlines(Vec<usize>);
+
+impl Newlines {
+    pub fn new(source: &str) -> Newlines {
+        Newlines(memchr::memchr_iter(b'\n', source.as_bytes()).collect())
+    }
+
+    /// Zero-based line of byte `offset` and the byte offset where it starts.
+    pub fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self.0.partition_point(|&nl| nl < offset);
+        let start = if line == 0 { 0 } else { self.0[line - 1] + 1 };
+        (line, start)
+    }
+
+    /// Byte offset where zero-based `line` starts, or `None` past the end.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        match line {
+            0 => Some(0),
+            n => self.0.get(n - 1).map(|nl| nl + 1),
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Giving memory back after documents close. The allocator (glibc malloc)
+//! keeps freed memory in its per-thread arenas for reuse, so after 10,000
+//! documents close the process still holds most of what they used. Once the
+//! publisher has cleared a batch of closed documents, or the last one, the
+//! server asks the allocator to return free pages to the system
+//! (`malloc_trim`), on the blocking pool since it walks the heap.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Closes between two trims.
+const CLOSES_PER_TRIM: usize = 1_000;
+
+static CLOSES: AtomicUsize = AtomicUsize::new(0);
+
+/// After the publisher cleared `closed` documents: trims when enough closed
+/// since the last trim, or none is open any more.
+pub fn published(closed: usize, open_left: usize) {
+    if closed == 0 {
+        return;
+    }
+    let closes = CLOSES.fetch_add(closed, Ordering::Relaxed) + closed;
+    if open_left == 0 || closes >= CLOSES_PER_TRIM {
+        CLOSES.store(0, Ordering::Relaxed);
+        tokio::task::spawn_blocking(trim);
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim() {
+    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() {}

@@ -1,0 +1,373 @@
+//! Hostile input: what a cloned repository (or a misconfigured editor) can
+//! throw at the server, each with the time or memory bound it must stay
+//! within. Bounds are generous enough for a loaded 2-core CI machine and
+//! tight enough to catch the quadratic and unbounded cases these attacks
+//! used to hit (minutes, gigabytes, a server that never answered again).
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const GOOD: &str = "[[term]]\nid = \"acme-gateway\"\nname = \"Acme gateway\"\n\
+                    definition = \"Our internal proxy in front of every model provider.\"\n";
+
+fn workspace(pack: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".llmops")).unwrap();
+    fs::write(dir.path().join(".llmops/team.toml"), pack).unwrap();
+    dir
+}
+
+fn start_in(root: &Path) -> Server {
+    let mut server = Server::start(Start::default());
+    let uri = file_uri(root);
+    server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": uri,
+               "workspaceFolders": [{"uri": uri, "name": "ws"}],
+               "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    );
+    server.notify("initialized", json!({}));
+    server
+}
+
+fn changed(server: &mut Server, paths: &[&Path]) {
+    let changes: Vec<Value> = paths
+        .iter()
+        .map(|p| json!({"uri": file_uri(p), "type": 2}))
+        .collect();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": changes }),
+    );
+}
+
+/// Time for a hover to be answered.
+fn hover_time(server: &mut Server, uri: &str) -> Duration {
+    let started = Instant::now();
+    server.hover(uri, 0, 1);
+    started.elapsed()
+}
+
+#[test]
+fn fifo_and_device_packs_never_block_the_server() {
+    let ws = workspace(GOOD);
+    let doc = file_uri(&ws.path().join("a.md"));
+    let fifo = ws.path().join(".llmops/fifo.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let zero = ws.path().join(".llmops/zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    // Present at start, and announced by watched-file events later.
+    let mut server = start_in(ws.path());
+    server.open(&doc, "markdown", "Acme gateway");
+    changed(&mut server, &[&fifo, &zero]);
+    assert!(hover_time(&mut server, &doc) < Duration::from_secs(2));
+    let errors = server.diagnostics_until(&file_uri(&fifo), |d| !d.is_empty());
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{errors:?}"
+    );
+    let errors = server.diagnostics_until(&file_uri(&zero), |d| !d.is_empty());
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the workspace")
+    );
+    let started = Instant::now();
+    assert!(server.stop().success());
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn a_pack_symlinked_out_of_the_workspace_is_not_served() {
+    let top = tempfile::tempdir().unwrap();
+    let secret = top.path().join("secret.toml");
+    fs::write(
+        &secret,
+        "[[term]]\nid = \"wombat\"\nname = \"Wombat\"\ndefinition = \"SECRET-DEFINITION.\"\n",
+    )
+    .unwrap();
+    let ws = top.path().join("ws");
+    fs::create_dir_all(ws.join(".llmops")).unwrap();
+    let link = ws.join(".llmops/x.toml");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let doc = file_uri(&ws.join("a.md"));
+    let mut server = start_in(&ws);
+    server.open(&doc, "markdown", "Wombat TTFT");
+    let d = server.diagnostics(&doc, Some(1));
+    assert_eq!(d.len(), 1, "only the built-in TTFT: {d:?}");
+    assert!(!server.hover(&doc, 0, 1).to_string().contains("SECRET"));
+    let errors = server.diagnostics_until(&file_uri(&link), |d| !d.is_empty());
+    let text = serde_json::to_string(&errors).unwrap();
+    assert!(text.contains("outside the workspace"), "{text}");
+    assert!(
+        !text.contains("wombat"),
+        "nothing of the file leaks: {text}"
+    );
+}
+
+#[test]
+fn storms_of_watched_file_events_coalesce() {
+    let ws = workspace(GOOD);
+    let pack = ws.path().join(".llmops/team.toml");
+    let mut server = start_in(ws.path());
+    let docs: Vec<String> = (0..50)
+        .map(|i| file_uri(&ws.path().join(format!("d{i}.md"))))
+        .collect();
+    for doc in &docs {
+        server.open(doc, "markdown", &"Acme gateway and TTFT. ".repeat(200));
+    }
+    server.diagnostics(&docs[49], Some(1));
+    server.drain(Duration::from_millis(300));
+    let started = Instant::now();
+    for _ in 0..200 {
+        changed(&mut server, &[&pack, &pack, &pack]);
+    }
+    let hover = hover_time(&mut server, &docs[0]);
+    assert!(
+        hover < Duration::from_secs(2),
+        "hover during the storm: {hover:?}"
+    );
+    // Wait until things settle, then count what the storm caused.
+    let messages = server.drain(Duration::from_secs(2));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let published = messages
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .count();
+    // 600 events, 50 documents: each reload re-spots them all, so without
+    // coalescing this would be 30,000 publications.
+    assert!(published <= 50 * 20, "{published} publications");
+}
+
+#[test]
+fn a_long_definition_gives_short_hints() {
+    let definition = "word ".repeat(790); // 3,950 characters, no sentence break
+    let ws = workspace(&format!(
+        "[[term]]\nid = \"wombat\"\nname = \"Wombat\"\ndefinition = \"{definition}\"\n"
+    ));
+    let doc = file_uri(&ws.path().join("a.md"));
+    let mut server = start_in(ws.path());
+    let started = Instant::now();
+    server.open(&doc, "markdown", &"Wombat ".repeat(1000));
+    let d = server.diagnostics_until(&doc, |d| d.len() == 1000);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    for diagnostic in &d {
+        let message = diagnostic["message"].as_str().unwrap();
+        assert!(message.chars().count() <= 300, "{}", message.len());
+    }
+    // A definition over the cap is an error on the pack, not a megabyte per hint.
+    let pack = ws.path().join(".llmops/team.toml");
+    fs::write(
+        &pack,
+        format!(
+            "[[term]]\nid = \"wombat\"\nname = \"Wombat\"\ndefinition = \"{}\"\n",
+            "x".repeat(1 << 20)
+        ),
+    )
+    .unwrap();
+    changed(&mut server, &[&pack]);
+    let errors = server.diagnostics_until(&file_uri(&pack), |d| !d.is_empty());
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("field `definition` is 1048576 characters long"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[0]["range"]["start"]["line"], 3);
+}
+
+#[test]
+fn a_twenty_thousand_word_alias_is_refused_and_matching_stays_linear() {
+    let alias = "spam ".repeat(20_000);
+    let twelve = "spam ".repeat(12);
+    let ws = workspace(&format!(
+        "[[term]]\nid = \"spam\"\nname = \"Spam\"\naliases = [\"{alias}\"]\ndefinition = \"d\"\n\
+         [[term]]\nid = \"spam12\"\nname = \"{twelve}\"\ndefinition = \"d\"\n"
+    ));
+    let pack = file_uri(&ws.path().join(".llmops/team.toml"));
+    let doc = file_uri(&ws.path().join("a.md"));
+    let mut server = start_in(ws.path());
+    let errors = server.diagnostics_until(&pack, |d| !d.is_empty());
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("field `aliases`")
+    );
+    // The longest phrase a pack may have, against 120 KB of its first word.
+    let ws2 = workspace(&format!(
+        "[[term]]\nid = \"spam12\"\nname = \"{} eggs\"\ndefinition = \"d\"\n",
+        "spam ".repeat(11)
+    ));
+    let mut server2 = start_in(ws2.path());
+    let started = Instant::now();
+    server2.open(&doc, "markdown", &"spam ".repeat(24_000));
+    server2.diagnostics(&doc, Some(1));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    drop(server);
+}
+
+#[test]
+fn a_hundred_thousand_term_pack_does_not_freeze_the_server() {
+    let pack: String = (0..100_000)
+        .map(|i| {
+            format!("[[term]]\nid = \"t{i}\"\nname = \"w{i}x term\"\ndefinition = \"Term {i}.\"\n")
+        })
+        .collect();
+    let ws = workspace(&pack);
+    let started = Instant::now();
+    let mut server = start_in(ws.path());
+    let initialize = started.elapsed();
+    assert!(
+        initialize < Duration::from_secs(20),
+        "initialize took {initialize:?}"
+    );
+    let doc = file_uri(&ws.path().join("a.md"));
+    server.open(&doc, "markdown", "see w99999x term");
+    assert_eq!(server.diagnostics(&doc, Some(1)).len(), 1);
+}
+
+#[test]
+fn typing_in_a_big_open_pack_does_not_stall_other_requests() {
+    let pack: String = (0..10_000)
+        .map(|i| {
+            format!("[[term]]\nid = \"t{i}\"\nname = \"w{i}x term\"\ndefinition = \"Term {i}.\"\n")
+        })
+        .collect();
+    let ws = workspace(&pack);
+    let pack_uri = file_uri(&ws.path().join(".llmops/team.toml"));
+    let doc = file_uri(&ws.path().join("a.md"));
+    let mut server = start_in(ws.path());
+    server.open(&doc, "markdown", "TTFT");
+    server.diagnostics(&doc, Some(1));
+    server.open(&pack_uri, "toml", &pack);
+    let (mut slowest, mut total) = (Duration::ZERO, Duration::ZERO);
+    for version in 2..22 {
+        // Type a character at the end of the pack, then ask for a hover.
+        server.change(
+            &pack_uri,
+            version,
+            json!([{"range": {"start": {"line": 40_000, "character": 0}, "end": {"line": 40_000, "character": 0}}, "text": "#"}]),
+        );
+        let took = hover_time(&mut server, &doc);
+        slowest = slowest.max(took);
+        total += took;
+    }
+    // Checked in line, each keystroke held every request for seconds.
+    assert!(
+        slowest < Duration::from_secs(2),
+        "slowest hover {slowest:?}"
+    );
+    assert!(total < Duration::from_secs(5), "20 hovers took {total:?}");
+    // The latest version is the one checked in the end.
+    server.change(
+        &pack_uri,
+        22,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "[[term]\n"}]),
+    );
+    let errors = server.diagnostics_until(&pack_uri, |d| !d.is_empty());
+    assert_eq!(errors[0]["range"]["start"]["line"], 0);
+}
+
+#[test]
+fn out_of_range_settings_are_reported_and_ignored() {
+    let mut server = Server::start(Start::default());
+    server.initialize(
+        json!({}),
+        json!({"mastery": 4294967296u64, "exclude": ["[bad", "**/*.lock"]}),
+    );
+    server.notify("initialized", json!({}));
+    let warnings: Vec<String> = (0..2)
+        .map(|_| {
+            server.wait_for(WAIT, |m| m["method"] == "window/showMessage")["params"]["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("mastery") && w.contains("1 to 20")),
+        "{warnings:?}"
+    );
+    assert!(warnings.iter().any(|w| w.contains("[bad")), "{warnings:?}");
+    server.open("file:///tmp/x/Cargo.lock", "toml", "TTFT");
+    assert!(
+        server
+            .diagnostics("file:///tmp/x/Cargo.lock", Some(1))
+            .is_empty(),
+        "the good glob applies"
+    );
+}
+
+/// Memory per open document is returned when it closes: three rounds of
+/// opening and closing 10,000 documents end at about the same resident size.
+#[test]
+fn ten_thousand_documents_opened_and_closed_three_times_leave_no_growth() {
+    let mut server = Server::start(Start::default());
+    server.initialize(json!({}), Value::Null);
+    server.notify("initialized", json!({}));
+    let pid = server.child.id();
+    let text = "TTFT and a prompt registry with a model alias. ".repeat(40);
+    let (mut open, mut after) = (Vec::new(), Vec::new());
+    for round in 0..3 {
+        for i in 0..10_000 {
+            server.open(
+                &format!("file:///tmp/soak/{round}/{i}.md"),
+                "markdown",
+                &text,
+            );
+        }
+        server.hover("file:///tmp/none.md", 0, 0);
+        server.drain(Duration::from_millis(500));
+        open.push(rss_kib(pid));
+        for i in 0..10_000 {
+            server.notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": format!("file:///tmp/soak/{round}/{i}.md")}}),
+            );
+        }
+        // A request answered means every notification before it is applied.
+        server.hover("file:///tmp/none.md", 0, 0);
+        server.drain(Duration::from_millis(500));
+        after.push(rss_kib(pid));
+    }
+    eprintln!("resident KiB with 10,000 open: {open:?}; after closing: {after:?}");
+    assert!(
+        after[2] <= after[0] + after[0] / 5 + 8 * 1024,
+        "resident KiB after each round: {after:?}"
+    );
+    assert!(
+        after[2] < 200 * 1024,
+        "resident KiB after each round: {after:?}"
+    );
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
