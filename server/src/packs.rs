@@ -83,6 +83,14 @@ pub fn document_changed(shared: &Arc<Shared>, state: &State, key: &str) -> bool 
     true
 }
 
+/// After an open pack closed: what is on disk counts again (unsaved edits
+/// that were in use until now are dropped, and the file's own errors show).
+pub fn document_closed(shared: &Arc<Shared>, state: &State, path: &Path) {
+    if let Some(scope) = loadable_scope(state, path) {
+        queue(shared, [(path.to_path_buf(), scope, Source::Disk)]);
+    }
+}
+
 /// Queues packs changed on disk. Nothing is read here.
 pub fn watched_files_changed(shared: &Arc<Shared>, params: DidChangeWatchedFilesParams) {
     let events: Vec<(PathBuf, Scope, Source)> = {

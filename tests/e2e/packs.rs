@@ -345,3 +345,29 @@ fn a_manifest_that_gains_an_llm_library_turns_on_the_projects_hints() {
         Vec::<Value>::new()
     );
 }
+
+#[test]
+fn closing_an_unsaved_pack_puts_the_file_on_disk_back_in_use() {
+    let ws = workspace(TEAM);
+    let pack = ws.path().join(".llmops/team.toml");
+    let pack_uri = file_uri(&pack);
+    let mut server = start_in(ws.path(), Value::Null);
+    let doc = file_uri(&ws.path().join("notes.md"));
+    server.open(&doc, "markdown", "Call the Acme router.");
+    assert_eq!(server.diagnostics(&doc, Some(1)), Vec::<Value>::new());
+    // Typed, never saved: the renamed term is in use while the pack is open.
+    let edited = TEAM.replace("Acme gateway", "Acme router");
+    server.open(&pack_uri, "toml", TEAM);
+    server.change(&pack_uri, 2, json!([{"text": edited}]));
+    let d = server.diagnostics_until(&doc, |d| !d.is_empty());
+    assert_eq!(ranges(&d), [(0, 9, 20, "acme-gateway".to_string())]);
+    // Closed without saving: the file on disk (the old name) counts again.
+    server.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": pack_uri}}),
+    );
+    assert_eq!(
+        server.diagnostics_until(&doc, |d| d.is_empty()),
+        Vec::<Value>::new()
+    );
+}
