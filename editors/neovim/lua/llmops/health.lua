@@ -67,7 +67,18 @@ function M.check()
       where,
     })
   end
+  local trust = require("llmops.trust")
   for _, client in ipairs(clients) do
+    local root = client.config.root_dir
+    if root then
+      local text, allowed = trust.describe(root)
+      local line = ("team packs in %s/.llmops: %s"):format(vim.fn.fnamemodify(root, ":~"), text)
+      if allowed == false and trust.roots[vim.fs.normalize(root)].status ~= "none" and trust.roots[vim.fs.normalize(root)].status ~= "off" then
+        warn(line, { "Read the pack files, then run :LlmopsTrust (Neovim's :trust list, by file contents)" })
+      else
+        ok(line)
+      end
+    end
     local buffers = vim.tbl_count(client.attached_buffers or {})
     local server = client.server_info and client.server_info.version
     ok(("client %d: %s, root %s, %d buffer%s%s"):format(
