@@ -502,6 +502,48 @@ test("your own :write of a trusted pack keeps it trusted", function()
   expect(H.flagged(team_buf, "acme-gateway"), "AGW no longer flagged")
 end)
 
+-- The hover's text at a position of a buffer.
+local function hover_text(bufnr, row, col)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = row, character = col } }
+  local replies = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, 3000) or {}
+  for _, reply in pairs(replies) do
+    local contents = reply.result and reply.result.contents
+    if contents then
+      return type(contents) == "table" and (contents.value or vim.inspect(contents)) or tostring(contents)
+    end
+  end
+  return ""
+end
+
+test("a change trusted elsewhere (another Neovim's :write) is reloaded, not turned off", function()
+  vim.cmd("silent! bwipeout! " .. vim.fn.bufnr(team_pack))
+  local newer = vim.deepcopy(H.TEAM_PACK)
+  newer[5] = 'definition = "RELOADED-DEFINITION of the proxy."'
+  vim.fn.writefile(newer, team_pack)
+  -- Trusted at once, as the other Neovim's write would be.
+  local buf = vim.fn.bufadd(team_pack)
+  vim.cmd("noautocmd call bufload(" .. buf .. ")")
+  vim.secure.trust({ action = "allow", bufnr = buf })
+  vim.cmd("noautocmd bwipeout! " .. buf)
+  wait("the new definition in the hover", function()
+    return H.contains(hover_text(team_buf, 0, 20), "RELOADED-DEFINITION")
+  end)
+  expect(#H.noted("changed: unloaded") == 1, "warned about a trusted change")
+  expect(H.flagged(team_buf, "acme-gateway"), "AGW no longer flagged")
+end)
+
+test("gated clients do not let the server watch pack files; the shared capabilities stay as they were", function()
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  caps.workspace.didChangeWatchedFiles.dynamicRegistration = true -- as on macOS
+  local params = { capabilities = caps, initializationOptions = { llmops = { severity = "hint" } } }
+  local config = { root_dir = team_root, settings = { llmops = { severity = "hint" } } }
+  require("llmops.trust").before_init(params, config)
+  expect(params.capabilities.workspace.didChangeWatchedFiles.dynamicRegistration == false, "the server may watch")
+  expect(caps.workspace.didChangeWatchedFiles.dynamicRegistration == true, "the caller's table was changed")
+  expect(params.initializationOptions.llmops.workspacePacks == true, "%s", vim.inspect(params.initializationOptions))
+  expect(params.initializationOptions.llmops.severity == "hint", "other settings lost")
+end)
+
 test(":LlmopsUntrust unloads the team pack", function()
   vim.cmd("LlmopsUntrust")
   H.wait("AGW no longer flagged", function()

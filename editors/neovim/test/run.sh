@@ -331,13 +331,18 @@ EOF
     fi
     tmux -L "$sock" send-keys ':LlmopsTrust' Enter
     if wait_for "trusted 1 pack file in team/.llmops; loaded" 10; then
-      tmux -L "$sock" send-keys ':lua print("agw=" .. #vim.tbl_filter(function(d) return d.code == "acme-gateway" end, vim.diagnostic.get(0)))' Enter
-      if wait_for "agw=1" 10; then
-        keep neovim-trusted
-        ok "80x24: :LlmopsTrust loads the team pack in the same session (AGW flagged)"
+      # K on AGW: the team term's hover, once the server has loaded it.
+      tmux -L "$sock" send-keys 0fA
+      shown=no
+      for _ in 1 2 3 4 5; do
+        tmux -L "$sock" send-keys K
+        if wait_for "Our internal proxy" 2; then shown=yes; break; fi
+      done
+      keep neovim-trusted
+      if [ "$shown" = yes ]; then
+        ok "80x24: :LlmopsTrust loads the team pack in the same session (K on AGW shows its definition)"
       else
-        keep neovim-trusted
-        not_ok "80x24: AGW not flagged after :LlmopsTrust (artifacts/neovim-trusted.txt)"
+        not_ok "80x24: no hover on AGW after :LlmopsTrust (artifacts/neovim-trusted.txt)"
       fi
     else
       keep neovim-trusted

@@ -230,6 +230,17 @@ function M.before_init(params, config)
   local options = vim.deepcopy(params.initializationOptions or {})
   options.llmops = vim.deepcopy(inner)
   params.initializationOptions = options
+  local state = M.roots[norm(config.root_dir)]
+  if state and state.status ~= "off" and state.status ~= "opted-out" then
+    -- Where Neovim watches files for servers (macOS, Windows), the server
+    -- would re-read a changed pack before our watcher turns packs off. It
+    -- hears about pack changes from us instead, once they are trusted
+    -- (M.refresh). A copy: the capabilities table may be shared.
+    local caps = vim.deepcopy(params.capabilities or {})
+    caps.workspace = caps.workspace or {}
+    caps.workspace.didChangeWatchedFiles = { dynamicRegistration = false }
+    params.capabilities = caps
+  end
 end
 
 local function notify_client(client, method, params)
@@ -264,6 +275,23 @@ function M.refresh(root)
   if not before or before.allowed ~= allowed then
     for _, client in ipairs(clients_of(root)) do
       send(client, allowed)
+    end
+  elseif allowed then
+    -- Still trusted (a write trusted by this or another Neovim): the server
+    -- does not watch the files itself (see before_init), so tell it.
+    local changes = {}
+    local now = {}
+    for _, path in ipairs(M.roots[root].files) do
+      now[path] = true
+      table.insert(changes, { uri = vim.uri_from_fname(path), type = 2 })
+    end
+    for _, path in ipairs(before.files or {}) do
+      if not now[path] then
+        table.insert(changes, { uri = vim.uri_from_fname(path), type = 3 })
+      end
+    end
+    for _, client in ipairs(clients_of(root)) do
+      notify_client(client, "workspace/didChangeWatchedFiles", { changes = changes })
     end
   end
   return M.roots[root]
