@@ -23,7 +23,7 @@ mod words;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rustc_hash::FxHashMap;
 
-pub use project::{LlmProjects, manifest_names_llm, project_uses_llm};
+pub use project::{LlmProjects, MANIFESTS, is_manifest, manifest_names_llm, project_uses_llm};
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
 pub(crate) use words::atoms;
