@@ -456,6 +456,10 @@ test("untrusted folder: the team term is not flagged and the notice says why", f
   expect(#notes == 1, "%d notices", #notes)
   expect(notes[1].msg == "llmops: team/.llmops/team.toml not loaded (untrusted): :LlmopsTrust", "%s", notes[1].msg)
   expect(#H.noted("changed: unloaded") == 0, "a changed notice before any trust")
+  vim.cmd("checkhealth llmops")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("tabclose")
+  expect(text:find("WARNING team packs in [^\n]*team/%.llmops: not trusted: 1 pack file not loaded; run :LlmopsTrust"), "no trust warning in:\n%s", text)
 end)
 
 test(":LlmopsTrust loads the team pack without a restart", function()

@@ -71,9 +71,9 @@ function M.check()
   for _, client in ipairs(clients) do
     local root = client.config.root_dir
     if root then
-      local text, allowed = trust.describe(root)
+      local text, needs_trust = trust.describe(root)
       local line = ("team packs in %s/.llmops: %s"):format(vim.fn.fnamemodify(root, ":~"), text)
-      if allowed == false and trust.roots[vim.fs.normalize(root)].status ~= "none" and trust.roots[vim.fs.normalize(root)].status ~= "off" then
+      if needs_trust then
         warn(line, { "Read the pack files, then run :LlmopsTrust (Neovim's :trust list, by file contents)" })
       else
         ok(line)

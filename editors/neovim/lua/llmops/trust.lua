@@ -342,7 +342,7 @@ end
 
 -- Your own write of a trusted pack keeps it trusted: the new contents are
 -- added to the trust list after the write. A change from elsewhere (git
--- pull, another editor) is not.
+-- pull, an editor without this plugin) is not.
 local trusted_before_write = {}
 function M.setup_autocmds()
   local group = vim.api.nvim_create_augroup("llmops.trust", { clear = true })
@@ -437,11 +437,12 @@ function M.untrust(dir)
   llmops().notify(("%s/.llmops removed from the trust list; unloaded"):format(vim.fn.fnamemodify(root, ":t")))
 end
 
---- One line per root for :checkhealth.
+--- One line per root for :checkhealth, and whether the root has packs
+--- waiting for the user's trust.
 function M.describe(root)
   local state = M.roots[norm(root)]
   if not state then
-    return "not decided yet"
+    return "not decided by this plugin (a before_init of your own replaces the gate?)", false
   end
   local n = #state.files
   local packs = ("%d pack file%s"):format(n, n == 1 and "" or "s")
@@ -455,7 +456,8 @@ function M.describe(root)
     off = "off (settings.workspacePacks = false)",
     ["opted-out"] = "loaded without trust (trust_workspace_packs = true): " .. packs,
   }
-  return texts[state.status] or state.status, state.allowed
+  local waiting = { untrusted = true, changed = true, denied = true, unsupported = true }
+  return texts[state.status] or state.status, waiting[state.status] == true
 end
 
 return M
