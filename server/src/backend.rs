@@ -349,7 +349,10 @@ impl LanguageServer for Backend {
             open.doc
                 .lines()
                 .offset(text, at, state.encoding)
-                .and_then(|offset| state.content.matcher.hit_at(text, offset))
+                .and_then(|offset| {
+                    let llm_project = open.doc.llm_project();
+                    state.content.matcher.hit_at(text, offset, llm_project)
+                })
         } else {
             open.doc.hit_at(at, state.encoding)
         };
