@@ -58,7 +58,11 @@ impl Backend {
         let (settings, problems) = Settings::from_json(value);
         let mut state = self.shared.lock();
         let rescan = settings.policy.max_file_bytes != state.settings.policy.max_file_bytes;
+        let switched = settings.workspace_packs != state.settings.workspace_packs;
         state.settings = settings;
+        if switched {
+            packs::workspace_packs_switched(&self.shared, &state);
+        }
         if rescan {
             let content = state.content.clone();
             state.install_content(content);

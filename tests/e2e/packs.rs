@@ -238,6 +238,37 @@ fn a_workspace_term_overrides_a_builtin_one_and_untrusted_workspaces_load_none()
     assert!(!hover.to_string().contains("ACME"), "{hover}");
 }
 
+/// An editor that trusts the folder later (Neovim's `:LlmopsTrust`) turns
+/// `workspacePacks` on with no restart, and off again when a trusted pack
+/// changes: the team term comes and goes with it, the built-in one stays.
+#[test]
+fn switching_workspace_packs_loads_and_drops_them_without_a_restart() {
+    let ws = workspace(TEAM);
+    let doc = file_uri(&ws.path().join("a.md"));
+    let mut server = start_in(ws.path(), json!({"llmops": {"workspacePacks": false}}));
+    server.open(&doc, "markdown", "AGW and TTFT");
+    let codes = |d: &[Value]| -> Vec<String> { d.iter().map(|d| d["code"].to_string()).collect() };
+    let before = server.diagnostics(&doc, Some(1));
+    assert_eq!(codes(&before), ["\"ttft\""], "{before:?}");
+
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"workspacePacks": true}}}),
+    );
+    let on = server.diagnostics_until(&doc, |d| d.len() == 2);
+    assert!(
+        codes(&on).contains(&"\"acme-gateway\"".to_string()),
+        "{on:?}"
+    );
+
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"workspacePacks": false}}}),
+    );
+    let off = server.diagnostics_until(&doc, |d| d.len() == 1);
+    assert_eq!(codes(&off), ["\"ttft\""], "{off:?}");
+}
+
 #[test]
 fn definition_jumps_to_the_pack_entry() {
     let ws = workspace(TEAM);
