@@ -138,11 +138,15 @@ pub fn memory_after_right_answers(right_answers: u32) -> Memory {
     memory
 }
 
-/// [`learned_stability`] for the mastery settings people use, computed once:
+/// The highest `mastery` setting accepted (the editor setting's range ends
+/// here; see `settings.rs` in the server).
+pub const MAX_MASTERY: u32 = 20;
+
+/// [`learned_stability`] for every accepted mastery, computed once:
 /// [`term_state`] runs on every publish of diagnostics.
 fn learned_threshold(mastery: u32) -> f64 {
     static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| (0..=12).map(learned_stability).collect());
+    let table = TABLE.get_or_init(|| (0..=MAX_MASTERY).map(learned_stability).collect());
     match table.get(mastery as usize) {
         Some(&s) => s * LEARNED_MARGIN,
         None => learned_stability(mastery) * LEARNED_MARGIN,

@@ -410,9 +410,13 @@ impl LanguageServer for Backend {
         // runtime this worker blocks, so other tasks move to another worker
         // meanwhile. (In place rather than on the blocking pool: no extra
         // threads, each with its own allocator arena, for a quick command.)
-        let result = tokio::task::block_in_place(|| {
-            commands::execute(&self.shared, &params.command, &params.arguments)
-        });
+        // A current-thread runtime (an embedder's test) cannot do that, and
+        // runs the command inline.
+        let run = || commands::execute(&self.shared, &params.command, &params.arguments);
+        let result = match tokio::runtime::Handle::current().runtime_flavor() {
+            tokio::runtime::RuntimeFlavor::CurrentThread => run(),
+            _ => tokio::task::block_in_place(run),
+        };
         let notices = {
             let mut state = self.shared.lock();
             if let Ok(r) = &result {

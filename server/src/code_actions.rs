@@ -171,7 +171,14 @@ fn ignore_actions(
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // The line's own ending (the one before it on the last line): looking
+    // it up costs nothing, where searching the document would on every
+    // cursor move.
+    let crlf = match &text[line_end..] {
+        "" => text[..line_start].ends_with("\r\n"),
+        rest => rest.starts_with("\r\n"),
+    };
+    let newline = if crlf { "\r\n" } else { "\n" };
     let edit = |title: &str, at: Position, new_text: String| {
         let mut changes = HashMap::new();
         changes.insert(

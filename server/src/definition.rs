@@ -4,9 +4,10 @@
 //! written out read-only so editors can open it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use llmops_core::content::{BUILTIN_FILES, BUILTIN_PREFIX, Term};
-use llmops_core::text::Position as CorePosition;
+use llmops_core::text::{LineIndex, Position as CorePosition};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{from_lsp, to_lsp, uri_key};
@@ -66,14 +67,35 @@ pub fn definition(
         .hit_at(from_lsp(position.position), state.encoding)?;
     let term = state.content.terms.get(hit.term as usize)?;
     let uri = Uri::from_file_path(term_file(term, state.builtin_dir.as_deref())?)?;
-    // Origins count UTF-8 bytes; pack ids are ASCII, so the column of the id
-    // is the same in every encoding for the usual `id = "..."` line.
-    let at = to_lsp(CorePosition {
-        line: term.origin.line,
-        character: term.origin.column,
-    });
+    let at = to_lsp(origin_position(state, term));
     Some(GotoDefinitionResponse::Scalar(Location {
         uri,
         range: Range::new(at, at),
     }))
+}
+
+/// Where a term's `id` value stands, in the negotiated encoding: origins
+/// count UTF-8 bytes, and text before the id on its line (an inline table
+/// with accented names) counts differently in UTF-16.
+fn origin_position(state: &State, term: &Term) -> CorePosition {
+    let fallback = CorePosition {
+        line: term.origin.line,
+        character: term.origin.column,
+    };
+    let text: Arc<str> = if term.origin.pack.starts_with(BUILTIN_PREFIX) {
+        match BUILTIN_FILES.iter().find(|f| *term.origin.pack == *f.path) {
+            Some(file) => Arc::from(file.source),
+            None => return fallback,
+        }
+    } else {
+        state.packs.text_of(Path::new(&*term.origin.pack))
+    };
+    let lines = LineIndex::new(&text);
+    lines
+        .line_content(&text, term.origin.line as usize)
+        .map(|(start, end)| (start + term.origin.column as usize, end))
+        .filter(|&(at, end)| at <= end && text.is_char_boundary(at))
+        .map_or(fallback, |(at, _)| {
+            lines.position(&text, at, state.encoding)
+        })
 }

@@ -60,7 +60,7 @@ pub const MAX_FILE_BYTES: RangeInclusive<u64> = 0..=256 * 1024 * 1024;
 /// Accepted `maxDiagnostics` per document (default 1,000).
 pub const MAX_DIAGNOSTICS: RangeInclusive<u64> = 0..=10_000;
 /// Accepted `mastery`: spaced right answers that make a term known (default 3).
-pub const MASTERY: RangeInclusive<u64> = 1..=20;
+pub const MASTERY: RangeInclusive<u64> = 1..=llmops_core::learning::MAX_MASTERY as u64;
 /// Most exclude patterns, and the longest one in characters.
 pub const MAX_EXCLUDE_PATTERNS: usize = 1_000;
 pub const MAX_PATTERN_CHARS: usize = 1_000;

@@ -358,3 +358,32 @@ fn settings_are_pulled_with_workspace_configuration_when_supported() {
     );
     server.diagnostics_until(DOC, |d| d.len() == 1 && d[0]["severity"] == 2);
 }
+
+/// The inserted comment ends as the line it goes above does, in a document
+/// with CRLF line endings, including on its last line (no ending of its own).
+#[test]
+fn ignore_comments_keep_the_lines_crlf_endings() {
+    let mut server = Server::new_default();
+    let uri = "file:///tmp/crlf.py";
+    server.open(uri, "python", "x = 1\r\nttft_ms = 3\r\nalias = MODEL_ALIAS");
+    server.diagnostics(uri, Some(1));
+    for (line, character) in [(1, 2), (2, 10)] {
+        let actions = server.result(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}},
+                   "context": {"diagnostics": []}}),
+        );
+        let ignore = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == "Ignore LLMOps terms on this line")
+            .expect("ignore action");
+        let edit = &ignore["edit"]["changes"][uri][0];
+        assert_eq!(
+            edit["newText"], "# llmops: ignore-next-line\r\n",
+            "line {line}"
+        );
+    }
+}

@@ -402,3 +402,27 @@ fn closing_an_unsaved_pack_puts_the_file_on_disk_back_in_use() {
         Vec::<Value>::new()
     );
 }
+
+/// The column of a term's id counts UTF-16 units, like every position:
+/// here an emoji and accented letters stand before it on its line.
+#[test]
+fn definition_columns_count_utf16_units() {
+    let line = "term = [{ name = \"Jauge ölçü 😀\", aliases = [\"JGX\"], id = \"jauge\", definition = \"A gauge.\" }]";
+    let ws = workspace(&format!("{line}\n"));
+    let mut server = start_in(ws.path(), Value::Null);
+    let doc = file_uri(&ws.path().join("a.md"));
+    server.open(&doc, "markdown", "JGX");
+    server.diagnostics(&doc, Some(1));
+    let at = server.result(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 0, "character": 1}}),
+    );
+    let value = line.find("\"jauge\"").unwrap();
+    let units = |bytes: usize| line[..bytes].encode_utf16().count() as u64;
+    let character = at["range"]["start"]["character"].as_u64().unwrap();
+    assert!(
+        character == units(value) || character == units(value + 1),
+        "{at} (the id value starts at UTF-16 unit {})",
+        units(value)
+    );
+}
