@@ -56,7 +56,11 @@ impl Clock {
     /// `None` for the system clock, which cannot be moved.
     pub fn advance(&self, seconds: u64) -> Option<u64> {
         let value = self.fixed.as_ref()?;
-        Some(value.fetch_add(seconds, Ordering::SeqCst).saturating_add(seconds))
+        Some(
+            value
+                .fetch_add(seconds, Ordering::SeqCst)
+                .saturating_add(seconds),
+        )
     }
 }
 

@@ -12,14 +12,14 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use llmops_core::clock::Clock;
 use llmops_core::content::{Content, Pack, Scope, builtin_packs};
+use llmops_core::course;
 use llmops_core::learning::DEFAULT_MASTERY;
 use llmops_core::packs::PackSet;
 use llmops_core::policy::{Learner, Options};
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
-use llmops_core::clock::Clock;
-use llmops_core::course;
 use serde_json::json;
 
 const ENVIRONMENT: &str = "\

@@ -2,11 +2,10 @@
 //! call. Arguments are parsed into the types of [`crate::protocol`]; the
 //! progress store is written with the state unlocked (see [`crate::state`]).
 
-
 use llmops_core::content::Content;
+use llmops_core::course;
 use llmops_core::policy::{Learner, ProgressView};
 use llmops_core::progress::{Notice, ProgressData};
-use llmops_core::course;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -66,7 +65,11 @@ pub fn execute(
 ) -> Result<CommandResult, ServerError> {
     let (content, mastery, clock) = {
         let state = shared.lock();
-        (state.content.clone(), state.settings.mastery, state.clock.clone())
+        (
+            state.content.clone(),
+            state.settings.mastery,
+            state.clock.clone(),
+        )
     };
     match command {
         OPEN_EXERCISE => {
@@ -202,7 +205,13 @@ pub fn execute(
             })?;
             shared.refresh_progress();
             let progress = shared.lock().progress.clone();
-            done(crate::term_page::page(&content, &progress, mastery, clock.now(), &id)?)
+            done(crate::term_page::page(
+                &content,
+                &progress,
+                mastery,
+                clock.now(),
+                &id,
+            )?)
         }
         #[cfg(feature = "test-hooks")]
         DEBUG_PANIC => panic!("debug panic requested by a test"),

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use llmops_core::content::PackError;
+use llmops_core::course;
 use llmops_core::learning::TermState;
 use llmops_core::policy::{self, DocumentRef, Learner};
-use llmops_core::course;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
