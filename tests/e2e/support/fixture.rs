@@ -44,6 +44,8 @@ pub fn render_diagnostics(text: &str, diagnostics: &[Value]) -> String {
             let end = d["range"]["end"]["character"].as_u64().unwrap() as usize;
             // Messages are short (the term's name and a few words): shown whole.
             let message = d["message"].as_str().unwrap();
+            // Every diagnostic these fixtures draw is one of ours.
+            assert_eq!(d["source"], "llmops", "{d}");
             out.push_str(&format!(
                 "{}{} {} (sev {}): {message}\n",
                 " ".repeat(start),
