@@ -206,14 +206,21 @@ fn spawn_in_process(
     let (input, server_in) = tokio::io::duplex(1 << 20);
     let (server_out, mut output) = tokio::io::duplex(1 << 20);
     let served = rt.spawn(llmops_lsp::serve_with(server_in, server_out, config));
+    // The reader has a thread of its own, as it has for a process, so it
+    // never takes a turn from the server's two workers.
     let (tx, rx) = channel();
-    rt.spawn(async move {
-        let mut framer = Framer::new();
-        while let Some(frame) = read_frame(&mut framer, &mut output).await {
-            if !forward(frame, &tx) {
-                return;
+    std::thread::spawn(move || {
+        let Ok(reader) = tokio::runtime::Builder::new_current_thread().build() else {
+            return;
+        };
+        reader.block_on(async move {
+            let mut framer = Framer::new();
+            while let Some(frame) = read_frame(&mut framer, &mut output).await {
+                if !forward(frame, &tx) {
+                    return;
+                }
             }
-        }
+        });
     });
     let transport = Transport::InProcess {
         rt: Some(rt),
@@ -544,11 +551,13 @@ impl Drop for Server {
                 let _ = child.wait();
             }
             Transport::InProcess { rt, input, .. } => {
-                // End of input ends the server; the runtime's threads go
-                // in the background rather than holding up the test.
+                // End of input ends the server. Work it left on the blocking
+                // pool (a pack reload) is waited for, briefly, so that it
+                // counts in this test's time instead of slowing the next
+                // ones down (a process would have been killed).
                 *input = None;
                 if let Some(rt) = rt.take() {
-                    rt.shutdown_background();
+                    rt.shutdown_timeout(Duration::from_secs(2));
                 }
             }
         }
