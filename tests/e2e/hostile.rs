@@ -23,7 +23,11 @@ fn workspace(pack: &str) -> tempfile::TempDir {
 }
 
 fn start_in(root: &Path) -> Server {
-    let mut server = Server::start(Start::default());
+    start_in_with(root, Start::default())
+}
+
+fn start_in_with(root: &Path, start: Start) -> Server {
+    let mut server = Server::start(start);
     let uri = file_uri(root);
     server.result(
         "initialize",
@@ -225,6 +229,10 @@ fn a_twenty_thousand_word_alias_is_refused_and_matching_stays_linear() {
     drop(server);
 }
 
+/// A process: a time bound on loading a 100,000-term pack, measured in a
+/// process of its own. In the test process, where other tests' servers share
+/// the allocator and threads, it ran 6 s to 12 s on the loaded 2-core
+/// machine and once passed the harness's 10 s wait for `initialize`.
 #[test]
 fn a_hundred_thousand_term_pack_does_not_freeze_the_server() {
     let pack: String = (0..100_000)
@@ -234,7 +242,7 @@ fn a_hundred_thousand_term_pack_does_not_freeze_the_server() {
         .collect();
     let ws = workspace(&pack);
     let started = Instant::now();
-    let mut server = start_in(ws.path());
+    let mut server = start_in_with(ws.path(), Start::process());
     let initialize = started.elapsed();
     assert!(
         initialize < Duration::from_secs(20),
