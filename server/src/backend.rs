@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use llmops_core::clock;
 use llmops_core::document::{Change, Document, EditIssue};
 use llmops_core::packs::PackSet;
 use llmops_core::policy::Learner;
@@ -363,7 +362,7 @@ impl LanguageServer for Backend {
         let Some(term) = content.terms.get(hit.term as usize) else {
             return Ok(None);
         };
-        let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
+        let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
         let completed = learner.exercise_done(content, term);
         let term_state = learner.state(&term.id);
         let span = open.doc.spans(&[hit], state.encoding)[0];

@@ -12,13 +12,14 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use llmops_core::clock::Clock;
 use llmops_core::content::{Content, Scope};
+use llmops_core::course;
 use llmops_core::learning::DEFAULT_MASTERY;
 use llmops_core::packs::{PackSet, Parsed};
 use llmops_core::policy::{Learner, Options};
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
-use llmops_core::{clock, course};
 use serde_json::json;
 
 const ENVIRONMENT: &str = "\
@@ -146,7 +147,7 @@ fn scan_paths(
 fn scan(args: &ScanArgs) -> io::Result<i32> {
     let content = content_here();
     let progress = progress_here();
-    let learner = Learner::new(&progress, DEFAULT_MASTERY, clock::now());
+    let learner = Learner::new(&progress, DEFAULT_MASTERY, Clock::from_env().now());
     let options = Options {
         first_occurrence_only: args.first_occurrence_only,
         // The editor's 1 MB limit keeps keystrokes fast; a scan has no
@@ -247,7 +248,7 @@ fn check(args: &PathArgs) -> io::Result<i32> {
 fn report(args: &ReportArgs) -> io::Result<i32> {
     let content = content_here();
     let progress = progress_here();
-    let learner = Learner::new(&progress, DEFAULT_MASTERY, clock::now());
+    let learner = Learner::new(&progress, DEFAULT_MASTERY, Clock::from_env().now());
     // Every term counts in a report, learned or not; ignore markers and the
     // rest of the policy apply as in the editor.
     let options = Options {

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use llmops_core::learning::TermState;
 use llmops_core::policy::{Learner, comment_for};
-use llmops_core::{Hit, clock, course};
+use llmops_core::{Hit, course};
 use serde::Serialize;
 use tower_lsp_server::ls_types::*;
 
@@ -50,7 +50,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         return Some(Vec::new());
     }
     let content = &state.content;
-    let learner = Learner::new(&state.progress, state.settings.mastery, clock::now());
+    let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
     let mut actions = Vec::new();
     let mut seen = BTreeSet::new();
     for hit in &hits {

@@ -2,12 +2,10 @@
 //! call. Arguments are parsed into the types of [`crate::protocol`]; the
 //! progress store is written with the state unlocked (see [`crate::state`]).
 
-use std::sync::Arc;
-
 use llmops_core::content::Content;
+use llmops_core::course;
 use llmops_core::policy::{Learner, ProgressView};
 use llmops_core::progress::{Notice, ProgressData};
-use llmops_core::{clock, course};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -54,8 +52,8 @@ fn object_arg<T: DeserializeOwned>(
 }
 
 /// What `llmops.progress` (and the known-term commands) answer.
-fn progress_view(content: &Content, data: &ProgressData, mastery: u32) -> ProgressView {
-    ProgressView::new(content, &Learner::new(data, mastery, clock::now()))
+fn progress_view(content: &Content, data: &ProgressData, mastery: u32, now: u64) -> ProgressView {
+    ProgressView::new(content, &Learner::new(data, mastery, now))
 }
 
 /// Runs a command. Blocking: it may write the progress file, so callers
@@ -65,9 +63,13 @@ pub fn execute(
     command: &str,
     args: &[Value],
 ) -> Result<CommandResult, ServerError> {
-    let (content, mastery): (Arc<Content>, u32) = {
+    let (content, mastery, clock) = {
         let state = shared.lock();
-        (state.content.clone(), state.settings.mastery)
+        (
+            state.content.clone(),
+            state.settings.mastery,
+            state.clock.clone(),
+        )
     };
     match command {
         OPEN_EXERCISE => {
@@ -94,7 +96,7 @@ pub fn execute(
                     &content,
                     store,
                     exercise,
-                    clock::now(),
+                    clock.now(),
                     course::random_seed(),
                 )
             });
@@ -120,7 +122,7 @@ pub fn execute(
             let exercise =
                 course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
             let (answer, notice) = shared.with_store(|store| {
-                course::answer(&content, store, exercise, &choice, clock::now())
+                course::answer(&content, store, exercise, &choice, clock.now())
             })?;
             Ok(CommandResult {
                 value: to_json(answer)?,
@@ -138,7 +140,7 @@ pub fn execute(
             let exercise =
                 course::find(&content, &ProgressData::default(), Some(&exercise_id), None)?;
             let (revealed, notice) =
-                shared.with_store(|store| course::reveal(&content, store, exercise, clock::now()));
+                shared.with_store(|store| course::reveal(&content, store, exercise, clock.now()));
             Ok(CommandResult {
                 value: to_json(revealed)?,
                 changed_learning: true,
@@ -153,7 +155,7 @@ pub fn execute(
         PROGRESS => {
             shared.refresh_progress();
             let progress = shared.lock().progress.clone();
-            done(progress_view(&content, &progress, mastery))
+            done(progress_view(&content, &progress, mastery, clock.now()))
         }
         MARK_KNOWN | FORGET_KNOWN => {
             let usage_error = || ServerError::Usage {
@@ -190,7 +192,7 @@ pub fn execute(
             });
             let progress = shared.lock().progress.clone();
             Ok(CommandResult {
-                value: to_json(progress_view(&content, &progress, mastery))?,
+                value: to_json(progress_view(&content, &progress, mastery, clock.now()))?,
                 changed_learning: true,
                 notice,
             })
@@ -203,7 +205,13 @@ pub fn execute(
             })?;
             shared.refresh_progress();
             let progress = shared.lock().progress.clone();
-            done(crate::term_page::page(&content, &progress, mastery, &id)?)
+            done(crate::term_page::page(
+                &content,
+                &progress,
+                mastery,
+                clock.now(),
+                &id,
+            )?)
         }
         #[cfg(feature = "test-hooks")]
         DEBUG_PANIC => panic!("debug panic requested by a test"),

@@ -2,8 +2,8 @@
 //! `: time to first token` (off unless `llmops.inlayHints` is set). Terms
 //! the learner knows get none, as they get no hint diagnostic.
 
+use llmops_core::Hit;
 use llmops_core::learning::{TermState, term_state};
-use llmops_core::{Hit, clock};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{range_to_span, span_to_range, uri_key};
@@ -26,7 +26,7 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         })
         .collect();
-    let now = clock::now();
+    let now = state.clock.now();
     let hits: Vec<Hit> = hits
         .into_iter()
         .filter(|h| {

@@ -5,23 +5,29 @@
 //! server asks the allocator to return free pages to the system
 //! (`malloc_trim`), on the blocking pool since it walks the heap.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 /// Closes between two trims.
 const CLOSES_PER_TRIM: usize = 1_000;
 
-static CLOSES: AtomicUsize = AtomicUsize::new(0);
+/// Counts one server's closed documents since its last trim (kept by its
+/// publisher, not in a static, so servers side by side in one test process
+/// count their own).
+#[derive(Default)]
+pub struct Trimmer {
+    closes: usize,
+}
 
-/// After the publisher cleared `closed` documents: trims when enough closed
-/// since the last trim, or none is open any more.
-pub fn published(closed: usize, open_left: usize) {
-    if closed == 0 {
-        return;
-    }
-    let closes = CLOSES.fetch_add(closed, Ordering::Relaxed) + closed;
-    if open_left == 0 || closes >= CLOSES_PER_TRIM {
-        CLOSES.store(0, Ordering::Relaxed);
-        tokio::task::spawn_blocking(trim);
+impl Trimmer {
+    /// After the publisher cleared `closed` documents: trims when enough
+    /// closed since the last trim, or none is open any more.
+    pub fn published(&mut self, closed: usize, open_left: usize) {
+        if closed == 0 {
+            return;
+        }
+        self.closes += closed;
+        if open_left == 0 || self.closes >= CLOSES_PER_TRIM {
+            self.closes = 0;
+            tokio::task::spawn_blocking(trim);
+        }
     }
 }
 

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use llmops_core::content::PackError;
+use llmops_core::course;
 use llmops_core::learning::TermState;
 use llmops_core::policy::{self, DocumentRef, Learner};
-use llmops_core::{clock, course};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
@@ -33,6 +33,7 @@ enum Job {
 /// every edit is applied as it arrives, and whatever is dirty when this task
 /// wakes is published once, with the version it was computed for.
 pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
+    let mut trimmer = crate::memory::Trimmer::default();
     loop {
         shared.wake.notified().await;
         // Let the client catch up first; edits keep applying meanwhile and
@@ -67,7 +68,7 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
             // More than one round's worth: go on without waiting.
             shared.wake.notify_one();
         }
-        crate::memory::published(closed, state.docs.len());
+        trimmer.published(closed, state.docs.len());
     }
 }
 
@@ -154,7 +155,7 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
     }
     let doc = &open.doc;
     let content = &state.content;
-    let learner = Learner::new(&state.progress, settings.mastery, clock::now());
+    let learner = Learner::new(&state.progress, settings.mastery, state.clock.now());
     let found = policy::findings(
         DocumentRef {
             text: doc.text(),

@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
+use llmops_core::clock::Clock;
 use llmops_core::content::Content;
 use llmops_core::document::Document;
 use llmops_core::matcher::{LlmProjects, Matcher};
@@ -40,21 +41,28 @@ pub fn scan_with(content: &Content, max_file_bytes: u64, len: usize) -> &Matcher
     }
 }
 
-/// Where a server keeps and finds things on disk. The binary takes them
-/// from the environment; in-process tests give each server its own.
+/// Everything a server takes from its surroundings: where it keeps and finds
+/// things on disk, and the time. The binary takes them from the environment
+/// once, at start; in-process tests give each server its own, so servers
+/// side by side in one process never share a directory or a clock.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
     /// Progress and the built-in pack files; `None`: memory only.
     pub data_dir: Option<PathBuf>,
     /// The user's own packs.
     pub user_pack_dir: Option<PathBuf>,
+    /// The time for reviews and progress (the system's by default).
+    pub clock: Clock,
 }
 
 impl Config {
+    /// The binary's configuration: directories as `llmops_core::dirs`
+    /// derives them, and `LLMOPS_LSP_NOW` as a fixed clock when it is set.
     pub fn from_env() -> Config {
         Config {
             data_dir: llmops_core::dirs::data_dir(),
             user_pack_dir: llmops_core::dirs::user_pack_dir(),
+            clock: Clock::from_env(),
         }
     }
 }
@@ -100,6 +108,8 @@ pub struct State {
     pub supports_watched_files: bool,
     /// What the client said it can do (`initializationOptions.client`).
     pub client: ClientFeatures,
+    /// The time, from `Config`: every "now" of this server is read here.
+    pub clock: Clock,
 }
 
 impl State {
@@ -124,6 +134,7 @@ impl State {
             supports_configuration: false,
             supports_watched_files: false,
             client: ClientFeatures::default(),
+            clock: config.clock.clone(),
         }
     }
 

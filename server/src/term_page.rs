@@ -2,7 +2,6 @@
 //! (the Neovim float, the VS Code webview), where a related term in a hover
 //! leads. `textDocument/definition` still opens the pack, for pack authors.
 
-use llmops_core::clock;
 use llmops_core::content::Content;
 use llmops_core::course::{self, CourseError};
 use llmops_core::learning::{TermState, term_state};
@@ -35,6 +34,7 @@ pub fn page(
     content: &Content,
     progress: &ProgressData,
     mastery: u32,
+    now: u64,
     id: &str,
 ) -> Result<TermPage, CourseError> {
     let term = content
@@ -52,7 +52,7 @@ pub fn page(
             .map(|a| visible_controls(a).into_owned())
             .collect(),
         definition: term.definition.clone(),
-        state: term_state(progress, &term.id, mastery, clock::now()),
+        state: term_state(progress, &term.id, mastery, now),
         related: term
             .related
             .iter()

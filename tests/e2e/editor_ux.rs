@@ -4,9 +4,11 @@
 //! without inlay hints, ignore comments that keep Markdown lists whole, and
 //! the term page.
 
+use expect_test::expect;
 use pulldown_cmark::{Event, Parser, Tag};
 use serde_json::{Value, json};
 
+use crate::support::fixture::check_diagnostics;
 use crate::support::*;
 
 const DOC: &str = "file:///tmp/ux.md";
@@ -294,17 +296,26 @@ fn term_page_has_definition_aliases_related_terms_and_exercises() {
 
 #[test]
 fn first_occurrence_only_code_marks_a_term_once_in_code_and_everywhere_in_prose() {
-    let (mut server, _) = Server::initialized(
-        Start::default(),
-        json!({}),
-        json!({"llmops": {"firstOccurrenceOnly": "code"}}),
-    );
-    server.open(
-        "file:///tmp/o.py",
+    let options = json!({"llmops": {"firstOccurrenceOnly": "code"}});
+    check_diagnostics(
         "python",
+        options.clone(),
         "ttft_ms = 1\nprint(ttft_ms)\n",
+        expect![[r#"
+            ttft_ms = 1
+            ^^^^ ttft (sev 4): Time to first token (LLMOps term)
+            print(ttft_ms)
+        "#]],
     );
-    assert_eq!(server.diagnostics("file:///tmp/o.py", Some(1)).len(), 1);
-    server.open(DOC, "markdown", "TTFT here.\nTTFT there.\n");
-    assert_eq!(server.diagnostics(DOC, Some(1)).len(), 2);
+    check_diagnostics(
+        "markdown",
+        options,
+        "TTFT here.\nTTFT there.\n",
+        expect![[r#"
+            TTFT here.
+            ^^^^ ttft (sev 4): Time to first token (LLMOps term)
+            TTFT there.
+            ^^^^ ttft (sev 4): Time to first token (LLMOps term)
+        "#]],
+    );
 }

@@ -1,8 +1,10 @@
 //! The main job over stdio: initialize, spotting, hover, code actions,
 //! positions in both encodings, incremental sync.
 
+use expect_test::expect;
 use serde_json::{Value, json};
 
+use crate::support::fixture::check_diagnostics;
 use crate::support::*;
 
 const DOC: &str = "file:///tmp/notes.md";
@@ -45,39 +47,36 @@ fn utf8_is_negotiated_when_offered() {
     assert_eq!(ranges(&d), [(0, 8, 12, "ttft".into())]);
 }
 
+/// Every form of a term (case, identifier styles, acronym) is marked with
+/// its exact range as a hint (severity 4); ordinary words that only look
+/// like parts of terms (the last line) are not.
 #[test]
 fn terms_are_published_as_hints_with_exact_ranges() {
-    let mut server = Server::new_default();
-    let text = "We keep prompts in a Prompt Registry.\n\
-                let ttft_ms = measure(); // TTFT and time to first token\n\
-                MODEL_ALIAS = \"prod\"; promptRegistry.get(); PromptRegistry()\n\
-                Run a prompt A/B test and watch quality drift.\n\
-                An alias, a drift, a trace, a span, a registry; ttfts attft.\n";
-    server.open(DOC, "markdown", text);
-    let d = server.diagnostics(DOC, Some(1));
-    for diag in &d {
-        assert_eq!(diag["severity"], 4, "{diag}");
-        assert_eq!(diag["source"], "llmops");
-    }
-    let got = ranges(&d);
-    let expect = [
-        (0, 21, 36, "prompt-registry"),
-        (1, 4, 8, "ttft"),
-        (1, 28, 32, "ttft"),
-        (1, 37, 56, "ttft"),
-        (2, 0, 11, "model-alias"),
-        (2, 22, 36, "prompt-registry"),
-        (2, 44, 58, "prompt-registry"),
-        (3, 6, 21, "prompt-ab-test"),
-        (3, 32, 45, "quality-drift"),
-    ];
-    let expect: Vec<(u64, u64, u64, String)> = expect
-        .iter()
-        .map(|&(l, s, e, c)| (l, s, e, c.to_string()))
-        .collect();
-    assert_eq!(got, expect);
-    // Nothing on the ordinary-word line.
-    assert!(got.iter().all(|r| r.0 != 4));
+    check_diagnostics(
+        "markdown",
+        Value::Null,
+        "We keep prompts in a Prompt Registry.\n\
+         let ttft_ms = measure(); // TTFT and time to first token\n\
+         MODEL_ALIAS = \"prod\"; promptRegistry.get(); PromptRegistry()\n\
+         Run a prompt A/B test and watch quality drift.\n\
+         An alias, a drift, a trace, a span, a registry; ttfts attft.\n",
+        expect![[r#"
+            We keep prompts in a Prompt Registry.
+                                 ^^^^^^^^^^^^^^^ prompt-registry (sev 4): Prompt registry (LLMOps term)
+            let ttft_ms = measure(); // TTFT and time to first token
+                ^^^^ ttft (sev 4): Time to first token (LLMOps term)
+                                        ^^^^ ttft (sev 4): Time to first token (LLMOps term)
+                                                 ^^^^^^^^^^^^^^^^^^^ ttft (sev 4): Time to first token (LLMOps term)
+            MODEL_ALIAS = "prod"; promptRegistry.get(); PromptRegistry()
+            ^^^^^^^^^^^ model-alias (sev 4): Model alias (LLMOps term)
+                                  ^^^^^^^^^^^^^^ prompt-registry (sev 4): Prompt registry (LLMOps term)
+                                                        ^^^^^^^^^^^^^^ prompt-registry (sev 4): Prompt registry (LLMOps term)
+            Run a prompt A/B test and watch quality drift.
+                  ^^^^^^^^^^^^^^^ prompt-ab-test (sev 4): Prompt A/B test (LLMOps term)
+                                            ^^^^^^^^^^^^^ quality-drift (sev 4): Quality drift (LLMOps term)
+            An alias, a drift, a trace, a span, a registry; ttfts attft.
+        "#]],
+    );
 }
 
 #[test]

@@ -159,57 +159,72 @@ fn known_terms_are_hidden_everywhere_and_survive_a_restart() {
     again.diagnostics_until(DOC, |d| d.len() == 2);
 }
 
-/// FSRS over simulated weeks: each server starts with `LLMOPS_LSP_NOW` set
-/// to a later day, as a learner coming back would.
+fn due_of(dir: &std::path::Path, term: &str) -> u64 {
+    let stored: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("progress.json")).unwrap()).unwrap();
+    assert_eq!(stored["version"], 2);
+    stored["memory"][term]["dueAt"].as_u64().unwrap()
+}
+
+/// A review: opens the term's exercise the way the code action does (by
+/// term), answers it right or wrong; returns the exercise's id.
+fn review(server: &mut Server, term: &str, right: bool) -> String {
+    let opened = server.command_ok("llmops.openExercise", json!([{ "termId": term }]));
+    let id = opened["id"].as_str().unwrap().to_string();
+    let choice = if right {
+        right_choice(&id)
+    } else if right_choice(&id) == "a" {
+        "b".into()
+    } else {
+        "a".into()
+    };
+    let r = server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": id, "choice": choice}]),
+    );
+    assert_eq!(r["correct"], right);
+    id
+}
+
+/// Moves the server's clock forward to `t`.
+fn clock_to(server: &Server, t: u64) {
+    let now = server.advance_clock(0);
+    assert!(t >= now, "the clock only moves forward: {now} -> {t}");
+    assert_eq!(server.advance_clock(t - now), t);
+}
+
+/// The hints of a freshly opened document with "TTFT" in it (a new URI each
+/// time, so the first publication is computed at the clock's present time).
+fn fresh_hints(server: &mut Server, n: &mut u32) -> Vec<Value> {
+    *n += 1;
+    let uri = format!("file:///tmp/learn-{n}.md");
+    server.open(&uri, "markdown", "TTFT");
+    server.diagnostics(&uri, Some(1))
+}
+
+/// FSRS over simulated weeks, with one server whose clock the test moves
+/// forward day by day, as a learner coming back would live through them.
 #[test]
 fn fsrs_schedules_reviews_over_simulated_weeks() {
     let dir = tempfile::tempdir().unwrap();
     let day = 24 * 3600u64;
     let t0 = 1_700_000_000u64;
-    let at = |t: u64| Start {
-        data_dir: Some(dir.path().to_path_buf()),
-        env: vec![("LLMOPS_LSP_NOW".into(), t.to_string())],
-        ..Default::default()
-    };
-    let due_of = |term: &str| -> u64 {
-        let stored: Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("progress.json")).unwrap())
-                .unwrap();
-        assert_eq!(stored["version"], 2);
-        stored["memory"][term]["dueAt"].as_u64().unwrap()
-    };
-    // A review at time `t`: open the term's exercise the way the code
-    // action does (by term), answer it right or wrong.
-    let review = |t: u64, right: bool| -> String {
-        let (mut s, _) = Server::initialized(at(t), json!({}), Value::Null);
-        let opened = s.command_ok("llmops.openExercise", json!([{"termId": "ttft"}]));
-        let id = opened["id"].as_str().unwrap().to_string();
-        let choice = if right {
-            right_choice(&id)
-        } else if right_choice(&id) == "a" {
-            "b".into()
-        } else {
-            "a".into()
-        };
-        let r = s.command_ok(
-            "llmops.answerExercise",
-            json!([{"exerciseId": id, "choice": choice}]),
-        );
-        assert_eq!(r["correct"], right);
-        id
-    };
+    let mut s = Server::initialized(
+        Start::with_data_dir(dir.path()).now(t0),
+        json!({}),
+        Value::Null,
+    )
+    .0;
+    let mut docs = 0;
 
     // Day 0: right at once (Good). Being learned, no "Review due".
-    let first = review(t0, true);
-    let (mut server, _) = Server::initialized(at(t0), json!({}), Value::Null);
+    let first = review(&mut s, "ttft", true);
     assert_eq!(
-        server.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
+        s.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
         "learning"
     );
-    server.open(DOC, "markdown", "TTFT");
-    let d = server.diagnostics(DOC, Some(1));
+    let d = fresh_hints(&mut s, &mut docs);
     assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
-    drop(server);
 
     // Right answers on their due dates, until the term is learned
     // (mastery 3): each interval longer than the one before, and each
@@ -218,17 +233,14 @@ fn fsrs_schedules_reviews_over_simulated_weeks() {
     let mut intervals = Vec::new();
     let mut opened = vec![first];
     for _ in 0..2 {
-        let due = due_of("ttft");
+        let due = due_of(dir.path(), "ttft");
         intervals.push((due - now) / day);
         // The day before, the hint is quiet about reviews; on the day it says so.
-        let (mut before, _) = Server::initialized(at(due - day), json!({}), Value::Null);
-        before.open(DOC, "markdown", "TTFT");
-        let d = before.diagnostics(DOC, Some(1));
+        clock_to(&s, due - day);
+        let d = fresh_hints(&mut s, &mut docs);
         assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
-        drop(before);
-        let (mut on_time, _) = Server::initialized(at(due), json!({}), Value::Null);
-        on_time.open(DOC, "markdown", "TTFT");
-        let d = on_time.diagnostics(DOC, Some(1));
+        clock_to(&s, due);
+        let d = fresh_hints(&mut s, &mut docs);
         assert!(
             d[0]["message"]
                 .as_str()
@@ -237,48 +249,73 @@ fn fsrs_schedules_reviews_over_simulated_weeks() {
             "{d:?}"
         );
         assert_eq!(d[0]["data"]["reviewDue"], true);
-        assert_eq!(on_time.command_ok("llmops.progress", json!([]))["due"], 1);
-        drop(on_time);
-        opened.push(review(due, true));
+        assert_eq!(s.command_ok("llmops.progress", json!([]))["due"], 1);
+        opened.push(review(&mut s, "ttft", true));
         now = due;
     }
-    let due = due_of("ttft");
+    let due = due_of(dir.path(), "ttft");
     intervals.push((due - now) / day);
     assert!(intervals.windows(2).all(|w| w[1] > w[0]), "{intervals:?}");
     assert!(intervals[2] >= 7, "weeks apart by now: {intervals:?}");
     assert_ne!(opened[0], opened[1], "{opened:?}");
     // Learned: its hints fade until FSRS wants the next review.
-    let (mut learned, _) = Server::initialized(at(now + day), json!({}), Value::Null);
-    learned.open(DOC, "markdown", "TTFT");
-    assert!(learned.diagnostics(DOC, Some(1)).is_empty());
+    clock_to(&s, now + day);
+    assert!(fresh_hints(&mut s, &mut docs).is_empty());
     assert_eq!(
-        learned.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
+        s.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
         "known"
     );
-    drop(learned);
 
     // Weeks later the review is due and the hint is back; a wrong answer
     // is a lapse: the term is being learned again, due again soon.
-    let (mut later, _) = Server::initialized(at(due), json!({}), Value::Null);
-    later.open(DOC, "markdown", "TTFT");
-    let d = later.diagnostics(DOC, Some(1));
+    clock_to(&s, due);
+    let d = fresh_hints(&mut s, &mut docs);
     assert!(d[0]["message"].as_str().unwrap().starts_with("Review due"));
-    drop(later);
-    review(due, false);
-    let relearn = (due_of("ttft") - due) / day;
+    review(&mut s, "ttft", false);
+    let relearn = (due_of(dir.path(), "ttft") - due) / day;
     assert!(
         relearn * 2 < intervals[2],
         "{relearn} days after {intervals:?}"
     );
-    let (mut lapsed, _) = Server::initialized(at(due + 3600), json!({}), Value::Null);
+    clock_to(&s, due + 3600);
     assert_eq!(
-        lapsed.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
+        s.command_ok("llmops.progress", json!([]))["terms"]["ttft"],
         "learning"
     );
-    lapsed.open(DOC, "markdown", "TTFT");
-    let d = lapsed.diagnostics(DOC, Some(1));
+    let d = fresh_hints(&mut s, &mut docs);
     assert_eq!(d.len(), 1);
     assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
+}
+
+/// A process: the binary takes its time from `LLMOPS_LSP_NOW`, which the
+/// Neovim and VS Code suites use to start it "a week later". An answer
+/// given at a time set that way is scheduled from that time, and a server
+/// started at the due time says the review is due.
+#[test]
+fn llmops_lsp_now_sets_the_binarys_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = 1_700_000_000u64;
+    let start = |t: u64| Start::process().data_dir(dir.path()).now(t);
+    let (mut s, _) = Server::initialized(start(t0), json!({}), Value::Null);
+    review(&mut s, "ttft", true);
+    assert!(s.stop().success());
+    let due = due_of(dir.path(), "ttft");
+    assert!(
+        due > t0 && due - t0 < 60 * 24 * 3600,
+        "scheduled from LLMOPS_LSP_NOW ({t0}), not the system clock: due {due}"
+    );
+    let (mut s, _) = Server::initialized(start(due - 1), json!({}), Value::Null);
+    s.open(DOC, "markdown", "TTFT");
+    let d = s.diagnostics(DOC, Some(1));
+    assert!(!d[0]["message"].as_str().unwrap().starts_with("Review due"));
+    drop(s);
+    let (mut s, _) = Server::initialized(start(due), json!({}), Value::Null);
+    s.open(DOC, "markdown", "TTFT");
+    let d = s.diagnostics(DOC, Some(1));
+    assert!(
+        d[0]["message"].as_str().unwrap().starts_with("Review due"),
+        "{d:?}"
+    );
 }
 
 #[test]

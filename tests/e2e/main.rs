@@ -1,5 +1,6 @@
-//! End-to-end tests: each one starts the real `llmops-lsp` binary and talks
-//! to it over stdio exactly as an editor does.
+//! End-to-end tests: each one talks to a server over the LSP wire format
+//! exactly as an editor does. The server runs in this process by default
+//! (`support`); the few tests that need the real binary say why.
 
 mod support;
 
@@ -7,10 +8,10 @@ mod cli;
 mod course;
 mod editor_ux;
 mod hostile;
-mod inproc;
 mod language;
 mod learning;
 mod packs;
 mod policy;
 mod robustness;
+mod snapshots;
 mod soak;

@@ -187,9 +187,12 @@ fn a_panicking_handler_is_caught_logged_and_answered() {
     assert_alive(&mut server);
 }
 
+/// A process: the binary must end although its blocking stdin reader is
+/// still waiting (the runtime is shut down with a timeout in `main`), and
+/// only the process's exit code shows what `main` made of `serve`'s.
 #[test]
 fn shutdown_then_exit_ends_with_0_quickly_even_with_stdin_open() {
-    let mut server = Server::new_default();
+    let mut server = Server::initialized(Start::process(), json!({}), Value::Null).0;
     server.result("shutdown", Value::Null);
     let start = Instant::now();
     server.notify("exit", Value::Null);
@@ -200,9 +203,10 @@ fn shutdown_then_exit_ends_with_0_quickly_even_with_stdin_open() {
     assert!(start.elapsed() < Duration::from_secs(1));
 }
 
+/// A process: the exit code editors see is the process's.
 #[test]
 fn exit_without_shutdown_ends_with_1() {
-    let mut server = Server::new_default();
+    let mut server = Server::initialized(Start::process(), json!({}), Value::Null).0;
     server.notify("exit", Value::Null);
     let status = server
         .wait_exit(Duration::from_secs(1))
@@ -210,9 +214,10 @@ fn exit_without_shutdown_ends_with_1() {
     assert_eq!(status.code(), Some(1));
 }
 
+/// A process: what must not be left behind is a process.
 #[test]
 fn a_client_that_vanishes_leaves_no_process() {
-    let mut server = Server::new_default();
+    let mut server = Server::initialized(Start::process(), json!({}), Value::Null).0;
     server.open(DOC, "markdown", "TTFT");
     server.close_stdin();
     assert!(

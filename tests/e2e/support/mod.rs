@@ -1,17 +1,30 @@
-//! A small, independent LSP client that drives the real `llmops-lsp` binary
-//! over stdio: Content-Length framing, request/response matching, answers to
-//! server-to-client requests, and waiting for notifications.
+//! A small, independent LSP client for the end-to-end tests: Content-Length
+//! framing (read with the server's own framer), request/response matching,
+//! answers to server-to-client requests, and waiting for notifications.
+//!
+//! By default the server runs in this process, over `tokio::io::duplex`
+//! with `llmops_lsp::serve_with`: no binary to spawn, and each server gets
+//! its own directories and clock through `llmops_lsp::Config`, so tests run
+//! side by side without environment variables. The bytes on the wire are the
+//! same as over stdio. A test that needs what only a process shows (exit
+//! codes, the process ending, resident memory, the environment) asks for the
+//! real binary with [`Start::process`] and says why in its doc comment.
 
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
-use llmops_lsp::transport::framer::{Frame, Framer, read_frame_blocking};
+use llmops_core::clock::Clock;
+use llmops_lsp::transport::framer::{Frame, Framer, read_frame, read_frame_blocking};
 use serde_json::{Value, json};
+use tokio::io::{AsyncWriteExt, DuplexStream};
+use tokio::task::JoinHandle;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_llmops-lsp");
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -20,23 +33,83 @@ pub const WAIT: Duration = Duration::from_secs(10);
 #[derive(Clone, Default)]
 pub struct Start {
     pub data_dir: Option<PathBuf>,
+    /// `XDG_CONFIG_HOME`: the user's packs are in `llmops-lsp/packs` under it.
     pub config_home: Option<PathBuf>,
+    /// The server's clock stands at this Unix time (in a process, through
+    /// `LLMOPS_LSP_NOW`); `None`: the system clock.
+    pub now: Option<u64>,
+    /// Run the real binary instead of a server in this process.
+    pub process: bool,
+    /// Extra environment for the binary; only a process has one.
     pub env: Vec<(String, String)>,
 }
 
 impl Start {
-    /// A server that keeps its progress in `dir` (to restart it, or share it).
-    pub fn with_data_dir(dir: impl Into<PathBuf>) -> Start {
+    /// The real `llmops-lsp` binary over stdio, for what only a process
+    /// shows: exit codes, the process ending, resident memory, environment
+    /// variables. Every caller says why it needs one.
+    pub fn process() -> Start {
         Start {
-            data_dir: Some(dir.into()),
+            process: true,
             ..Default::default()
         }
     }
+
+    /// A server that keeps its progress in `dir` (to restart it, or share it).
+    pub fn with_data_dir(dir: impl Into<PathBuf>) -> Start {
+        Start::default().data_dir(dir)
+    }
+
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Start {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Starts the server's clock at `unix_seconds` (see [`Server::advance_clock`]).
+    pub fn now(mut self, unix_seconds: u64) -> Start {
+        self.now = Some(unix_seconds);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Start {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+}
+
+/// How a server ended: the process's exit code, or what `serve_with`
+/// returned in process (the code the binary passes to `exit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exit(Option<i32>);
+
+impl Exit {
+    pub fn success(self) -> bool {
+        self.0 == Some(0)
+    }
+
+    pub fn code(self) -> Option<i32> {
+        self.0
+    }
+}
+
+/// The two ways to run a server.
+enum Transport {
+    Process {
+        child: Child,
+        stdin: Option<ChildStdin>,
+    },
+    InProcess {
+        /// `Some` until the server is dropped (then shut down in the background).
+        rt: Option<tokio::runtime::Runtime>,
+        input: Option<DuplexStream>,
+        served: Option<JoinHandle<i32>>,
+        exit: Option<Exit>,
+        clock: Clock,
+    },
 }
 
 pub struct Server {
-    pub child: Child,
-    stdin: Option<ChildStdin>,
+    transport: Transport,
     rx: Receiver<Value>,
     next_id: i64,
     /// Every message from the server not yet consumed by a wait.
@@ -49,61 +122,155 @@ pub struct Server {
 }
 
 /// Reads the server's messages with the server's own framer.
-fn read_frames(mut stdout: impl Read + Send + 'static, tx: std::sync::mpsc::Sender<Value>) {
+fn read_frames(mut stdout: impl Read + Send + 'static, tx: Sender<Value>) {
     std::thread::spawn(move || {
         let mut framer = Framer::new();
         while let Some(frame) = read_frame_blocking(&mut framer, &mut stdout) {
-            let Frame::Body(body) = frame else {
-                panic!("server sent a bad frame: {frame:?}");
-            };
-            let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
-            if tx.send(value).is_err() {
+            if !forward(frame, &tx) {
                 return;
             }
         }
     });
 }
 
+/// Passes one frame on as JSON; `false` once nobody listens.
+fn forward(frame: Frame, tx: &Sender<Value>) -> bool {
+    let Frame::Body(body) = frame else {
+        panic!("server sent a bad frame: {frame:?}");
+    };
+    let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
+    tx.send(value).is_ok()
+}
+
+/// A temporary directory kept alive in `temp`, unless `given`.
+fn dir_or_temp(given: &Option<PathBuf>, temp: &mut Vec<tempfile::TempDir>) -> PathBuf {
+    given.clone().unwrap_or_else(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().to_path_buf();
+        temp.push(dir);
+        path
+    })
+}
+
+fn spawn_process(
+    options: &Start,
+    data_dir: &Path,
+    config_home: &Path,
+) -> (Transport, Receiver<Value>) {
+    let mut command = Command::new(BIN);
+    command
+        .env("LLMOPS_LSP_DATA_DIR", data_dir)
+        .env("XDG_CONFIG_HOME", config_home)
+        .env_remove("LLMOPS_LSP_NOW")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(now) = options.now {
+        command.env("LLMOPS_LSP_NOW", now.to_string());
+    }
+    for (k, v) in &options.env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("start llmops-lsp");
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = channel();
+    read_frames(stdout, tx);
+    (Transport::Process { child, stdin }, rx)
+}
+
+fn spawn_in_process(
+    options: &Start,
+    data_dir: &Path,
+    config_home: &Path,
+) -> (Transport, Receiver<Value>) {
+    assert!(
+        options.env.is_empty(),
+        "a server in this process has no environment of its own: use Start::process() for {:?}",
+        options.env
+    );
+    // Two workers, as the binary has (`execute_command` needs a
+    // multi-threaded runtime for `block_in_place`).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let clock = options.now.map_or_else(Clock::system, Clock::fixed);
+    let config = llmops_lsp::Config {
+        data_dir: Some(data_dir.to_path_buf()),
+        // Where `llmops_core::dirs::user_pack_dir` looks under XDG_CONFIG_HOME.
+        user_pack_dir: Some(config_home.join("llmops-lsp").join("packs")),
+        clock: clock.clone(),
+    };
+    let (input, server_in) = tokio::io::duplex(1 << 20);
+    let (server_out, mut output) = tokio::io::duplex(1 << 20);
+    let served = rt.spawn(llmops_lsp::serve_with(server_in, server_out, config));
+    // The reader has a thread of its own, as it has for a process, so it
+    // never takes a turn from the server's two workers.
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let Ok(reader) = tokio::runtime::Builder::new_current_thread().build() else {
+            return;
+        };
+        reader.block_on(async move {
+            let mut framer = Framer::new();
+            while let Some(frame) = read_frame(&mut framer, &mut output).await {
+                if !forward(frame, &tx) {
+                    return;
+                }
+            }
+        });
+    });
+    let transport = Transport::InProcess {
+        rt: Some(rt),
+        input: Some(input),
+        served: Some(served),
+        exit: None,
+        clock,
+    };
+    (transport, rx)
+}
+
 impl Server {
     pub fn start(options: Start) -> Server {
         let mut temp = Vec::new();
-        let data_dir = options.data_dir.clone().unwrap_or_else(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().to_path_buf();
-            temp.push(dir);
-            path
-        });
-        let config_home = options.config_home.clone().unwrap_or_else(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().to_path_buf();
-            temp.push(dir);
-            path
-        });
-        let mut command = Command::new(BIN);
-        command
-            .env("LLMOPS_LSP_DATA_DIR", &data_dir)
-            .env("XDG_CONFIG_HOME", &config_home)
-            .env_remove("LLMOPS_LSP_NOW")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        for (k, v) in &options.env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().expect("start llmops-lsp");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = channel();
-        read_frames(stdout, tx);
+        let data_dir = dir_or_temp(&options.data_dir, &mut temp);
+        let config_home = dir_or_temp(&options.config_home, &mut temp);
+        let (transport, rx) = if options.process {
+            spawn_process(&options, &data_dir, &config_home)
+        } else {
+            spawn_in_process(&options, &data_dir, &config_home)
+        };
         Server {
-            child,
-            stdin,
+            transport,
             rx,
             next_id: 1,
             inbox: Vec::new(),
             _temp: temp,
             data_dir,
             configuration: Value::Null,
+        }
+    }
+
+    /// The server's process id (only a process server has one).
+    pub fn pid(&self) -> u32 {
+        match &self.transport {
+            Transport::Process { child, .. } => child.id(),
+            Transport::InProcess { .. } => panic!("a pid needs Start::process()"),
+        }
+    }
+
+    /// Moves an in-process server's clock forward (it must have started
+    /// with [`Start::now`]); returns the new time.
+    pub fn advance_clock(&self, seconds: u64) -> u64 {
+        match &self.transport {
+            Transport::InProcess { clock, .. } => clock
+                .advance(seconds)
+                .expect("advance_clock needs a server started with Start::now"),
+            Transport::Process { .. } => {
+                panic!("a process's clock is LLMOPS_LSP_NOW, fixed when it starts")
+            }
         }
     }
 
@@ -133,9 +300,28 @@ impl Server {
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        stdin.write_all(bytes).expect("write to server");
-        stdin.flush().expect("flush");
+        match &mut self.transport {
+            Transport::Process { stdin, .. } => {
+                let stdin = stdin.as_mut().expect("stdin open");
+                stdin.write_all(bytes).expect("write to server");
+                stdin.flush().expect("flush");
+            }
+            Transport::InProcess { rt, input, .. } => {
+                let (Some(rt), Some(input)) = (rt.as_ref(), input.as_mut()) else {
+                    panic!("input closed");
+                };
+                rt.block_on(input.write_all(bytes))
+                    .expect("write to server");
+            }
+        }
+    }
+
+    /// Whether the server's input is still open (answers can still be sent).
+    fn input_open(&self) -> bool {
+        match &self.transport {
+            Transport::Process { stdin, .. } => stdin.is_some(),
+            Transport::InProcess { input, .. } => input.is_some(),
+        }
     }
 
     pub fn send(&mut self, message: &Value) {
@@ -201,7 +387,7 @@ impl Server {
                         _ => Value::Null,
                     };
                     let id = id.clone();
-                    if self.stdin.is_some() {
+                    if self.input_open() {
                         self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
                     }
                 }
@@ -308,26 +494,48 @@ impl Server {
         )
     }
 
+    /// Closes the server's input, as a client that goes away does.
     pub fn close_stdin(&mut self) {
-        self.stdin = None;
+        match &mut self.transport {
+            Transport::Process { stdin, .. } => *stdin = None,
+            Transport::InProcess { input, .. } => *input = None,
+        }
     }
 
-    /// Waits for the process to end, up to `timeout`.
-    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+    /// Waits for the server to end, up to `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<Exit> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
+            match &mut self.transport {
+                Transport::Process { child, .. } => {
+                    if let Ok(Some(status)) = child.try_wait() {
+                        return Some(Exit(status.code()));
+                    }
+                }
+                Transport::InProcess {
+                    rt, served, exit, ..
+                } => {
+                    if exit.is_some() {
+                        return *exit;
+                    }
+                    if let (Some(rt), Some(handle)) = (rt.as_ref(), served.as_ref())
+                        && handle.is_finished()
+                    {
+                        let handle = served.take().expect("checked above");
+                        *exit = Some(Exit(rt.block_on(handle).ok()));
+                        return *exit;
+                    }
+                }
             }
             if Instant::now() >= deadline {
                 return None;
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
-    /// `shutdown` then `exit`; returns the exit status.
-    pub fn stop(mut self) -> ExitStatus {
+    /// `shutdown` then `exit`; returns how the server ended.
+    pub fn stop(mut self) -> Exit {
         self.result("shutdown", Value::Null);
         self.notify("exit", Value::Null);
         self.wait_exit(Duration::from_secs(5))
@@ -337,8 +545,22 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.transport {
+            Transport::Process { child, .. } => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Transport::InProcess { rt, input, .. } => {
+                // End of input ends the server. Work it left on the blocking
+                // pool (a pack reload) is waited for, briefly, so that it
+                // counts in this test's time instead of slowing the next
+                // ones down (a process would have been killed).
+                *input = None;
+                if let Some(rt) = rt.take() {
+                    rt.shutdown_timeout(Duration::from_secs(2));
+                }
+            }
+        }
     }
 }
 
