@@ -18,16 +18,20 @@
 mod project;
 mod rules;
 mod setting;
+mod trie;
 mod words;
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
-use rustc_hash::FxHashMap;
 
 pub use project::{LlmProjects, manifest_names_llm, project_uses_llm};
+use rustc_hash::FxHashMap;
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
-pub(crate) use words::atoms;
+use trie::{ROOT, Trie};
 use words::{atom_end, is_atom_start, is_word_char, plural};
+pub(crate) use words::{atom_iter, atoms, phrase_key};
 
 /// One spotted term: `text[start..end]` names term number `term`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,17 +46,6 @@ pub struct Hit {
 pub struct Phrase<'a> {
     pub text: &'a str,
     pub term: u32,
-}
-
-#[derive(Default, Debug)]
-struct Node {
-    children: FxHashMap<Box<[u8]>, u32>,
-    term: Option<u32>,
-    /// [`ACRONYM`], [`PLURAL`], [`NEEDS_SETTING`] of the phrase ending here.
-    flags: u8,
-    /// Whether the atom leading to this node may follow a `/`: only when a
-    /// phrase is written so ("A/B test"), never in `owner/repo` paths.
-    slash: bool,
 }
 
 /// The phrase is an acronym ("TTFT"): capitals or identifier segments only.
@@ -94,12 +87,16 @@ const MAX_BLANKS: usize = 32;
 /// turn every letter a into a candidate.
 const SHORT_ATOM: usize = 3;
 
+/// Most first words searched with a DFA; more get a contiguous NFA (see
+/// `build_automaton`).
+const MAX_DFA_PATTERNS: usize = 10_000;
+
 /// The compiled term matcher. Build it once per content change; it is
 /// immutable and cheap to share.
 #[derive(Debug)]
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
-    nodes: Vec<Node>,
+    trie: Trie,
     max_atom_len: usize,
     longest_pattern: usize,
     /// Whether any phrase needs the LLM setting; without one, anchors are
@@ -135,7 +132,7 @@ impl Matcher {
     ) -> Matcher {
         let mut matcher = Matcher {
             automaton: None,
-            nodes: vec![Node::default()],
+            trie: Trie::new(),
             max_atom_len: 0,
             longest_pattern: 0,
             has_setting_phrases: false,
@@ -185,25 +182,16 @@ impl Matcher {
     }
 
     fn insert(&mut self, atoms: &[(String, bool)], term: u32, flags: u8) {
-        let mut node = 0usize;
+        let mut node = ROOT;
         for (atom, slash) in atoms {
             if atom.len() > 64 {
                 return;
             }
             self.max_atom_len = self.max_atom_len.max(atom.len());
-            let key: Box<[u8]> = atom.as_bytes().into();
-            node = match self.nodes[node].children.get(&key) {
-                Some(&child) => child as usize,
-                None => {
-                    let child = self.nodes.len();
-                    self.nodes.push(Node::default());
-                    self.nodes[node].children.insert(key, child as u32);
-                    child
-                }
-            };
-            self.nodes[node].slash |= slash;
+            node = self.trie.child_or_insert(node, atom.as_bytes());
+            self.trie.node_mut(node).slash |= slash;
         }
-        let node = &mut self.nodes[node];
+        let node = self.trie.node_mut(node);
         if node.term.is_none() {
             node.term = Some(term);
             node.flags = flags;
@@ -211,30 +199,49 @@ impl Matcher {
     }
 
     fn build_automaton(&mut self) {
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        for (atom, &child) in &self.nodes[0].children {
-            let node = &self.nodes[child as usize];
-            if atom.len() >= SHORT_ATOM || node.term.is_some() {
-                patterns.push(atom.to_vec());
+        // The root's keys are distinct first atoms, searched as they are
+        // (borrowed, not copied). Only a search's start is used (the trie
+        // walk does the rest), so the order of patterns does not matter and
+        // they need no sorting.
+        // The first bytes of the atoms that can follow each short first
+        // atom (see below), found in one pass over the edges.
+        let mut short: FxHashMap<u32, Vec<u8>> = FxHashMap::default();
+        for (parent, atom, child) in self.trie.edges() {
+            if parent == ROOT && atom.len() < SHORT_ATOM && self.trie.node(child).term.is_none() {
+                short.insert(child, Vec::new());
+            }
+        }
+        if !short.is_empty() {
+            for (parent, atom, _) in self.trie.edges() {
+                if let (Some(firsts), Some(&first)) = (short.get_mut(&parent), atom.first()) {
+                    firsts.push(first);
+                }
+            }
+        }
+        let mut patterns: Vec<Cow<'_, [u8]>> = Vec::new();
+        for (parent, atom, child) in self.trie.edges() {
+            if parent != ROOT {
                 continue;
             }
+            let Some(firsts) = short.get_mut(&child) else {
+                patterns.push(Cow::Borrowed(atom));
+                continue;
+            };
             // Short first atom (the "a" of "A/B test", the "e" of "E2E"):
             // searching it alone would stop at nearly every sentence. Search
             // it with what can follow instead. Every separator the walk
             // accepts starts with one of these, so nothing is missed: the
             // next word's first letter directly (case change), or after one
             // of `- _ /` or a single space; or a rarer blank sequence.
-            let firsts: Vec<u8> = node
-                .children
-                .keys()
-                .filter_map(|k| k.first().copied())
-                .collect();
+            firsts.sort_unstable();
+            firsts.dedup();
+            let firsts = &*firsts;
             let mut push = |tail: &[u8]| {
                 let mut p = atom.to_vec();
                 p.extend_from_slice(tail);
-                patterns.push(p);
+                patterns.push(Cow::Owned(p));
             };
-            for &first in &firsts {
+            for &first in firsts {
                 push(&[first]);
                 for sep in [b' ', b'-', b'_', b'/'] {
                     push(&[sep, first]);
@@ -244,14 +251,21 @@ impl Matcher {
                 push(blank);
             }
         }
-        patterns.sort();
-        patterns.dedup();
-        self.longest_pattern = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        let longest_pattern = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
         if patterns.is_empty() {
             return;
         }
-        // A DFA is the fastest search for the pattern counts packs have; fall
-        // back to the builder's choice if it would be too big.
+        // A DFA is the fastest search for the pattern counts real packs
+        // have. Past a few thousand first words its build time and size
+        // grow fast (100,000: half a second and 28 MB, against a fifth of
+        // that and 4 MB for the contiguous NFA, which searches about 30%
+        // slower), so big packs get the NFA. Fall back to the builder's
+        // choice if the chosen kind cannot be built.
+        let kind = if patterns.len() <= MAX_DFA_PATTERNS {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
         let build = |kind| {
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
@@ -259,9 +273,10 @@ impl Matcher {
                 .kind(kind)
                 .build(&patterns)
         };
-        self.automaton = build(Some(AhoCorasickKind::DFA))
-            .or_else(|_| build(None))
-            .ok();
+        let automaton = build(Some(kind)).or_else(|_| build(None)).ok();
+        drop(patterns);
+        self.automaton = automaton;
+        self.longest_pattern = longest_pattern;
     }
 
     /// The same matcher with anchors counted within `lines` lines of a
@@ -432,7 +447,8 @@ impl Matcher {
     fn walk(&self, text: &str, start: usize, first_end: usize) -> Option<(u32, usize, u8)> {
         let mut buf = [0u8; 64];
         let key = fold(&text[start..first_end], &mut buf)?;
-        let mut node = &self.nodes[*self.nodes[0].children.get(key)? as usize];
+        let mut node_id = self.trie.child(ROOT, key)?;
+        let mut node = self.trie.node(node_id);
         let mut best = node.term.map(|t| (t, first_end, node.flags));
         let mut at = first_end;
         let mut atom_start = start;
@@ -450,10 +466,11 @@ impl Matcher {
             let Some(key) = fold(&text[next..end], &mut buf) else {
                 break;
             };
-            let Some(&child) = node.children.get(key) else {
+            let Some(child) = self.trie.child(node_id, key) else {
                 break;
             };
-            node = &self.nodes[child as usize];
+            node_id = child;
+            node = self.trie.node(child);
             if joiner == Joiner::Slash && !node.slash {
                 break;
             }
