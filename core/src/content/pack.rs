@@ -848,9 +848,11 @@ mod tests {
         assert_eq!(pack.terms[0].definition, "safe⟨U+202E⟩evil⟨U+200B⟩");
     }
 
-    /// Loading is linear in the number of terms: 100,000 terms take about a
-    /// second on a quiet machine (the bound leaves room for a loaded CI
-    /// runner; the quadratic loader took minutes).
+    /// Loading is linear in the number of terms and quick: parsing and
+    /// merging 100,000 terms takes about 0.6 s of CPU in an optimized build
+    /// (`cargo test --release`, as tests/run.sh runs it); the bound leaves
+    /// room for a loaded 2-core CI runner. The quadratic loader took
+    /// minutes, the linear one of the last round 2.6 to 3.6 s.
     #[test]
     fn a_hundred_thousand_terms_load_in_linear_time() {
         let source: String = (0..limits::MAX_TERMS)
@@ -866,7 +868,9 @@ mod tests {
         let took = started.elapsed();
         assert!(errors.is_empty());
         assert_eq!(content.terms.len(), limits::MAX_TERMS);
-        assert!(took < std::time::Duration::from_secs(15), "{took:?}");
+        // Unoptimized builds are about ten times slower.
+        let bound = if cfg!(debug_assertions) { 30.0 } else { 3.0 };
+        assert!(took.as_secs_f64() < bound, "{took:?}");
         let one_more = format!("{source}[[term]]\nid = \"x\"\nname = \"x\"\ndefinition = \"x\"\n");
         let e = errors_of(&one_more);
         assert!(e[0].contains("field `term` has 100001 entries"), "{e:?}");

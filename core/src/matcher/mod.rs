@@ -31,7 +31,7 @@ pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
 use trie::{ROOT, Trie};
 use words::{atom_end, is_atom_start, is_word_char, plural};
-pub(crate) use words::{atom_iter, atoms, phrase_key};
+pub(crate) use words::{atom_iter, phrase_key};
 
 /// One spotted term: `text[start..end]` names term number `term`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,28 +56,59 @@ const PLURAL: u8 = 2;
 /// word of its own ("LLM guardrail" shows its setting; "guardrail" does not).
 const NEEDS_SETTING: u8 = 4;
 
-/// A phrase split for the trie: lower-cased atoms, each with whether a `/`
-/// may come before it.
-fn trie_atoms(phrase: &str) -> Vec<(String, bool)> {
-    let base = phrase.as_ptr() as usize;
-    let mut prev_end = 0;
-    atoms(phrase)
-        .into_iter()
-        .map(|atom| {
+/// A phrase split for the trie: its atoms, ASCII lower-cased, each with
+/// whether a `/` may come before it. The buffers are reused from phrase to
+/// phrase, so compiling a big pack allocates nothing per phrase.
+#[derive(Default)]
+struct SplitPhrase {
+    lower: String,
+    atoms: Vec<(std::ops::Range<usize>, bool)>,
+}
+
+impl SplitPhrase {
+    fn of(phrase: &str) -> SplitPhrase {
+        let mut split = SplitPhrase::default();
+        split.split(phrase);
+        split
+    }
+
+    fn split(&mut self, phrase: &str) {
+        self.lower.clear();
+        self.lower.push_str(phrase);
+        self.lower.make_ascii_lowercase();
+        self.atoms.clear();
+        let base = phrase.as_ptr() as usize;
+        let mut prev_end = 0;
+        for atom in atom_iter(phrase) {
             let start = atom.as_ptr() as usize - base;
             let slash = phrase[prev_end..start].contains('/');
             prev_end = start + atom.len();
-            (atom.to_ascii_lowercase(), slash)
-        })
-        .collect()
-}
+            self.atoms.push((start..prev_end, slash));
+        }
+    }
 
-/// Whether `needle` occurs as consecutive atoms of `hay`.
-fn contains_atoms(hay: &[(String, bool)], needle: &[(String, bool)]) -> bool {
-    !needle.is_empty()
-        && hay
-            .windows(needle.len())
-            .any(|w| w.iter().zip(needle).all(|(a, b)| a.0 == b.0))
+    fn iter(&self) -> impl DoubleEndedIterator<Item = (&str, bool)> + '_ {
+        self.atoms
+            .iter()
+            .map(|(range, slash)| (&self.lower[range.clone()], *slash))
+    }
+
+    fn last(&self) -> Option<(&str, bool)> {
+        self.iter().next_back()
+    }
+
+    /// Whether `needle`'s atoms occur consecutively in this phrase.
+    fn contains(&self, needle: &SplitPhrase) -> bool {
+        let n = needle.atoms.len();
+        n > 0
+            && n <= self.atoms.len()
+            && (0..=self.atoms.len() - n).any(|i| {
+                self.iter()
+                    .skip(i)
+                    .zip(needle.iter())
+                    .all(|((a, _), (b, _))| a == b)
+            })
+    }
 }
 
 /// Longest run of blanks accepted between two words of a phrase.
@@ -138,11 +169,15 @@ impl Matcher {
             has_setting_phrases: false,
             setting_lines: SETTING_LINES,
         };
-        let anchors: Vec<Vec<(String, bool)>> = ANCHORS.iter().map(|a| trie_atoms(a)).collect();
+        let anchors: Vec<SplitPhrase> = ANCHORS.iter().map(|a| SplitPhrase::of(a)).collect();
+        // (node before the last atom, plural of the last atom, slash, term,
+        // flags): inserted after every written phrase, so that an automatic
+        // plural never displaces one.
         let mut plurals = Vec::new();
+        let mut split = SplitPhrase::default();
         for phrase in phrases {
-            let atoms = trie_atoms(phrase.text);
-            let Some((last, _)) = atoms.last() else {
+            split.split(phrase.text);
+            let Some((last, last_slash)) = split.last() else {
                 continue;
             };
             let text = phrase.text.trim();
@@ -152,7 +187,7 @@ impl Matcher {
             {
                 flags |= ACRONYM;
             }
-            if needs_llm(phrase.term) && !anchors.iter().any(|a| contains_atoms(&atoms, a)) {
+            if needs_llm(phrase.term) && !anchors.iter().any(|a| split.contains(a)) {
                 flags |= NEEDS_SETTING;
                 matcher.has_setting_phrases = true;
             }
@@ -160,17 +195,14 @@ impl Matcher {
                 .split(|c: char| !c.is_alphanumeric())
                 .next_back()
                 .is_some_and(|w| w.len() > 1 && w.chars().all(|c| !c.is_lowercase()));
-            if let (false, Some(plural)) = (acronym_last, plural(last)) {
-                let mut with_plural = atoms.clone();
-                if let Some(last) = with_plural.last_mut() {
-                    last.0 = plural;
-                }
-                plurals.push((with_plural, phrase.term, flags | PLURAL));
+            let plural = (!acronym_last).then(|| plural(last)).flatten();
+            let before_last = matcher.insert(&split, phrase.term, flags);
+            if let (Some(plural), Some(node)) = (plural, before_last) {
+                plurals.push((node, plural, last_slash, phrase.term, flags | PLURAL));
             }
-            matcher.insert(&atoms, phrase.term, flags);
         }
-        for (atoms, term, flags) in plurals {
-            matcher.insert(&atoms, term, flags);
+        for (node, plural, slash, term, flags) in plurals {
+            matcher.insert_from(node, [(plural.as_str(), slash)], term, flags);
         }
         if matcher.has_setting_phrases {
             for atoms in &anchors {
@@ -181,21 +213,37 @@ impl Matcher {
         matcher
     }
 
-    fn insert(&mut self, atoms: &[(String, bool)], term: u32, flags: u8) {
-        let mut node = ROOT;
+    /// Adds a phrase to the trie; returns the node before its last atom, or
+    /// `None` if an atom is too long to be matched (then nothing is added
+    /// past it).
+    fn insert(&mut self, phrase: &SplitPhrase, term: u32, flags: u8) -> Option<u32> {
+        self.insert_from(ROOT, phrase.iter(), term, flags)
+    }
+
+    /// Adds the atoms from `node` on, as [`insert`](Self::insert) does.
+    fn insert_from<'s>(
+        &mut self,
+        mut node: u32,
+        atoms: impl IntoIterator<Item = (&'s str, bool)>,
+        term: u32,
+        flags: u8,
+    ) -> Option<u32> {
+        let mut before_last = node;
         for (atom, slash) in atoms {
             if atom.len() > 64 {
-                return;
+                return None;
             }
             self.max_atom_len = self.max_atom_len.max(atom.len());
+            before_last = node;
             node = self.trie.child_or_insert(node, atom.as_bytes());
             self.trie.node_mut(node).slash |= slash;
         }
-        let node = self.trie.node_mut(node);
-        if node.term.is_none() {
-            node.term = Some(term);
-            node.flags = flags;
+        let end = self.trie.node_mut(node);
+        if end.term.is_none() {
+            end.term = Some(term);
+            end.flags = flags;
         }
+        Some(before_last)
     }
 
     fn build_automaton(&mut self) {

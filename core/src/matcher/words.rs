@@ -112,6 +112,7 @@ pub(crate) fn atom_end(text: &str, start: usize) -> usize {
 }
 
 /// Splits a phrase such as "Prompt A/B test" or `ttftMs` into its atoms.
+#[cfg(test)]
 pub(crate) fn atoms(phrase: &str) -> Vec<&str> {
     atom_iter(phrase).collect()
 }
