@@ -21,7 +21,9 @@ use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 use crate::state::{Config, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
-use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, publish, render};
+use crate::{
+    code_actions, commands, definition, inlay_hints, packs, projects, protocol, publish, render,
+};
 
 /// Cheap to clone: handlers that must ask the client something spawn a
 /// clone, because state-changing notifications are handled inline by the
@@ -56,7 +58,11 @@ impl Backend {
         let (settings, problems) = Settings::from_json(value);
         let mut state = self.shared.lock();
         let rescan = settings.policy.max_file_bytes != state.settings.policy.max_file_bytes;
+        let switched = settings.workspace_packs != state.settings.workspace_packs;
         state.settings = settings;
+        if switched {
+            packs::workspace_packs_switched(&self.shared, &state);
+        }
         if rescan {
             let content = state.content.clone();
             state.install_content(content);
@@ -167,7 +173,6 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                         ..Default::default()
                     },
                 )),
@@ -215,12 +220,11 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let key = uri_key(&item.uri);
-        let mut state = self.shared.lock();
         let path = item.uri.to_file_path().map(|p| p.into_owned());
-        let llm_project = path.as_ref().is_some_and(|p| {
-            let state = &mut *state;
-            state.llm_projects.contains(p, &state.roots)
-        });
+        let llm_project = path
+            .as_ref()
+            .is_some_and(|p| projects::llm_project(&self.shared, p));
+        let mut state = self.shared.lock();
         let matcher = matcher_for(&state.content, &state.settings, item.text.len());
         let doc = Document::in_project(item.text, item.version, llm_project, matcher);
         state.docs.insert(
@@ -257,7 +261,11 @@ impl LanguageServer for Backend {
                 };
                 // Documents over `maxFileBytes` are not scanned; one that
                 // crosses the limit is rescanned whole (or emptied) once.
-                let before = open.doc.text().len();
+                // A whole new text is scanned (or not) by its own size.
+                let before = match change.range {
+                    Some(_) => open.doc.text().len(),
+                    None => change.text.len(),
+                };
                 let matcher = scan_with(&content, max_file_bytes, before);
                 if open.doc.apply(&change, encoding, matcher) == Some(EditIssue::Clamped) {
                     clamped = true;
@@ -291,18 +299,15 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let key = uri_key(&params.text_document.uri);
-        let state = self.shared.lock();
-        let _ = packs::document_changed(&self.shared, &state, &key);
-    }
-
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
         let mut state = self.shared.lock();
-        if state.docs.remove(&key).is_some() {
+        if let Some(open) = state.docs.remove(&key) {
             state.dirty.remove(&key);
             state.closed.push(params.text_document.uri);
+            if let Some(path) = &open.path {
+                packs::document_closed(&self.shared, &state, path);
+            }
             self.shared.wake.notify_one();
         }
     }
@@ -321,6 +326,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let manifests = params
+            .changes
+            .iter()
+            .filter_map(|event| event.uri.to_file_path())
+            .filter(|path| llmops_core::matcher::is_manifest(path))
+            .map(|path| path.into_owned())
+            .collect();
+        projects::manifests_changed(&self.shared, manifests);
         packs::watched_files_changed(&self.shared, params);
     }
 
@@ -339,7 +352,10 @@ impl LanguageServer for Backend {
             open.doc
                 .lines()
                 .offset(text, at, state.encoding)
-                .and_then(|offset| state.content.matcher.hit_at(text, offset))
+                .and_then(|offset| {
+                    let llm_project = open.doc.llm_project();
+                    state.content.matcher.hit_at(text, offset, llm_project)
+                })
         } else {
             open.doc.hit_at(at, state.encoding)
         };
