@@ -160,8 +160,13 @@ fn rule_problems(content: &Content) -> Vec<String> {
             "{with_two} terms have two or more exercises; at least 30 expected"
         ));
     }
-    if !content.generated.is_empty() {
-        problems.push(format!("{} generated questions", content.generated.len()));
+    let generated = content
+        .terms
+        .iter()
+        .filter(|t| content.generated_question(&t.id).is_some())
+        .count();
+    if generated > 0 {
+        problems.push(format!("{generated} generated questions"));
     }
 
     // Every exercise: four choices, one right answer in range, a reason for

@@ -13,6 +13,8 @@
 //! run stops starting new phases after `BUDGET`. Run without `--bench` (as
 //! `cargo test --benches` does) it makes a quick smoke pass instead.
 
+// The benchmarks' shared test data lives with the core's benchmarks.
+#[path = "../../core/benches/common/mod.rs"]
 mod common;
 
 use std::io::{Read, Write};

@@ -137,6 +137,9 @@ impl LanguageServer for Backend {
         let workspace_packs = self.shared.lock().settings.workspace_packs;
         let mut pack_set = PackSet::with_builtin().with_user_dir(self.config.user_pack_dir.clone());
         let pack_notices = pack_set.load_roots(&roots, workspace_packs);
+        // Merged here, unlocked, once: a big team pack takes a while.
+        let (content, merge_errors) = pack_set.merged();
+        pack_set.set_merge_errors(merge_errors);
         let builtin_dir = data_dir.and_then(definition::write_builtin_files);
         self.shared.set_store(progress);
         {
@@ -156,7 +159,7 @@ impl LanguageServer for Backend {
                 .notices
                 .extend(pack_notices.into_iter().map(|n| (MessageType::WARNING, n)));
             state.packs = pack_set;
-            state.content = Arc::new(state.packs.merged().0);
+            state.content = Arc::new(content);
         }
         Ok(InitializeResult {
             server_info: Some(ServerInfo {

@@ -5,7 +5,7 @@
 //! other diagnostic.
 //!
 //! Reading and parsing a pack can take a while (a 100,000-term pack takes
-//! about a second), so none of it happens on the path that applies
+//! most of a second), so none of it happens on the path that applies
 //! notifications in order, nor under the state lock. Notifications only put
 //! the pack in a [`Reloads`] queue, keyed by path so the latest version wins,
 //! and one worker on the blocking pool drains it: it reads and parses with
@@ -261,7 +261,10 @@ pub async fn register_watchers(shared: &Shared, client: &Client) {
         };
         let _ = client.register_capability(vec![registration]).await;
     }
+    // The content was merged at initialize: publish the packs' errors and
+    // re-spot what opened since, without merging again under the lock.
     let mut state = shared.lock();
-    state.rebuild_content();
+    let content = state.content.clone();
+    state.install_content(content);
     shared.wake.notify_one();
 }

@@ -143,12 +143,6 @@ impl State {
         self.dirty.extend(self.docs.keys().cloned());
     }
 
-    /// Rebuilds the content from the packs and rescans every open document.
-    pub fn rebuild_content(&mut self) {
-        let content = Arc::new(self.packs.rebuild());
-        self.install_content(content);
-    }
-
     /// Puts content merged elsewhere in place and rescans every open document.
     pub fn install_content(&mut self, content: Arc<Content>) {
         for open in self.docs.values_mut() {

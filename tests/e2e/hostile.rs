@@ -244,8 +244,12 @@ fn a_hundred_thousand_term_pack_does_not_freeze_the_server() {
     let started = Instant::now();
     let mut server = start_in_with(ws.path(), Start::process());
     let initialize = started.elapsed();
+    // About 0.6 s of CPU (parse, merge, matcher) with the release binary:
+    // 0.7 to 1.7 s of wall time on this 2-core machine at a load of 6 to 10,
+    // up to 2.7 s with a build running beside it; the bound leaves room for
+    // that. It took 10 s (20 s at worst) before the load path was reworked.
     assert!(
-        initialize < Duration::from_secs(20),
+        initialize < Duration::from_secs(4),
         "initialize took {initialize:?}"
     );
     let doc = file_uri(&ws.path().join("a.md"));

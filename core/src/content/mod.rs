@@ -6,7 +6,8 @@ pub mod limits;
 mod model;
 mod pack;
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 
@@ -15,7 +16,7 @@ pub use model::{Exercise, Module, Origin, Term, TermContext};
 use pack::ReferenceKind;
 pub use pack::{CHOICES, Pack, PackError, Scope};
 
-use crate::matcher::{Matcher, Phrase, atoms};
+use crate::matcher::{Matcher, Phrase, phrase_key};
 
 /// Prefix of the names under which embedded packs are reported.
 pub const BUILTIN_PREFIX: &str = "builtin:";
@@ -75,14 +76,18 @@ pub struct Content {
     /// Hand-written exercises, in course order: these make up the course
     /// totals ("3 of 120").
     pub exercises: Vec<Exercise>,
-    /// One question per term that has no hand-written exercise, made from
-    /// the glossary (ids `gen:<term id>`); they are reviews of their term
-    /// but not part of the totals.
-    pub generated: Vec<Exercise>,
+    /// The question made from the glossary for each term (by index) that
+    /// has no hand-written exercise (ids `gen:<term id>`): a review of its
+    /// term but not part of the totals. Made the first time it is asked
+    /// for, so a pack of 100,000 terms does not make 100,000 questions at
+    /// load; it depends on the content alone, so it is the same whenever it
+    /// is made.
+    generated: Vec<OnceLock<Option<Box<Exercise>>>>,
     module_index: FxHashMap<String, usize>,
+    /// Indices into `terms` of each module's terms, parallel to `modules`.
+    module_terms: Vec<Vec<u32>>,
     term_index: FxHashMap<String, usize>,
     exercise_index: FxHashMap<String, usize>,
-    generated_index: FxHashMap<String, usize>,
     /// Term id -> indices into `exercises` of the exercises that teach it.
     by_term: FxHashMap<String, Vec<usize>>,
     pub matcher: Matcher,
@@ -106,56 +111,61 @@ impl Content {
     /// of one scope share. Broken references are dropped from the merged
     /// content so the rest keeps working. Takes packs or shared packs
     /// (`Arc<Pack>`), so the server can merge a snapshot with no lock held.
-    pub fn merge<P: std::borrow::Borrow<Pack>>(packs: &[P]) -> (Content, Vec<PackError>) {
+    pub fn merge<'p, P: std::borrow::Borrow<Pack>>(packs: &'p [P]) -> (Content, Vec<PackError>) {
         let packs: Vec<&Pack> = packs.iter().map(|p| p.borrow()).collect();
         let mut errors = Vec::new();
         let mut modules: Vec<Module> = Vec::new();
         let mut terms: Vec<Term> = Vec::new();
+        // Index in `packs` of the pack each term comes from.
+        let mut term_pack: Vec<usize> = Vec::new();
         let mut exercises: Vec<Exercise> = Vec::new();
         let mut module_index = FxHashMap::default();
         let mut term_index = FxHashMap::default();
         let mut exercise_index = FxHashMap::default();
+        // A pack has no clash inside itself (parsing checks that), so ids
+        // and phrases only need checking across packs, in a scope that has
+        // more than one: a single big team pack is not checked twice.
+        let shared_scope = |scope: Scope| packs.iter().filter(|p| p.scope == scope).count() > 1;
         // (kind, id, scope) -> defining pack, to catch clashes inside a scope.
-        let mut defined: FxHashMap<(u8, String, Scope), Arc<str>> = FxHashMap::default();
-        // (scope, normalised phrase) -> term id, across the packs of a scope.
-        let mut phrases: FxHashMap<(Scope, Vec<String>), String> = FxHashMap::default();
+        let mut defined: FxHashMap<(u8, &str, Scope), &Arc<str>> = FxHashMap::default();
+        // (scope, phrase key) -> term id, across the packs of a scope.
+        let mut phrases: FxHashMap<(Scope, Cow<str>), &str> = FxHashMap::default();
 
-        let mut clash = |pack: &Pack, kind: u8, what: &str, id: &str, origin: &Origin| {
-            let key = (kind, id.to_string(), pack.scope);
-            if let Some(other) = defined.get(&key).filter(|p| **p != pack.path) {
+        let mut clash = |pack: &'p Pack, kind: u8, what: &str, id: &'p str, origin: &Origin| {
+            let key = (kind, id, pack.scope);
+            if let Some(other) = defined.get(&key).filter(|p| ***p != pack.path) {
                 let error = pack.error_at(
                     span_of(pack, origin),
                     format!("{what} field `id`: `{id}` is also defined in {other}"),
                 );
                 return Some(error);
             }
-            defined.insert(key, pack.path.clone());
+            defined.insert(key, &pack.path);
             None
         };
 
-        for &pack in &packs {
+        for (rank, &pack) in packs.iter().enumerate() {
+            let check = shared_scope(pack.scope);
             for module in &pack.modules {
-                if let Some(e) = clash(pack, 0, "module", &module.id, &module.origin) {
+                if check && let Some(e) = clash(pack, 0, "module", &module.id, &module.origin) {
                     errors.push(e);
                     continue;
                 }
                 upsert(&mut modules, &mut module_index, &module.id, module.clone());
             }
             for term in &pack.terms {
-                if let Some(e) = clash(pack, 1, "term", &term.id, &term.origin) {
+                if check && let Some(e) = clash(pack, 1, "term", &term.id, &term.origin) {
                     errors.push(e);
                     continue;
                 }
-                for phrase in term.phrases() {
-                    let key: Vec<String> = atoms(phrase)
-                        .iter()
-                        .map(|a| a.to_ascii_lowercase())
-                        .collect();
+                for phrase in term.phrases().filter(|_| check) {
+                    let key = phrase_key(phrase);
                     if key.is_empty() {
                         continue;
                     }
-                    match phrases.get(&(pack.scope, key.clone())) {
-                        Some(other) if other != &term.id => errors.push(pack.error_at(
+                    let key = (pack.scope, key);
+                    match phrases.get(&key) {
+                        Some(&other) if other != term.id => errors.push(pack.error_at(
                             span_of(pack, &term.origin),
                             format!(
                                 "term `{}`: phrase {phrase:?} is already used by term `{other}`",
@@ -163,14 +173,19 @@ impl Content {
                             ),
                         )),
                         _ => {
-                            phrases.insert((pack.scope, key), term.id.clone());
+                            phrases.insert(key, &term.id);
                         }
                     }
                 }
-                upsert(&mut terms, &mut term_index, &term.id, term.clone());
+                let at = upsert(&mut terms, &mut term_index, &term.id, term.clone());
+                match term_pack.get_mut(at) {
+                    Some(slot) => *slot = rank,
+                    None => term_pack.push(rank),
+                }
             }
             for exercise in &pack.exercises {
-                if let Some(e) = clash(pack, 2, "exercise", &exercise.id, &exercise.origin) {
+                if check && let Some(e) = clash(pack, 2, "exercise", &exercise.id, &exercise.origin)
+                {
                     errors.push(e);
                     continue;
                 }
@@ -273,17 +288,8 @@ impl Content {
         }
 
         // Later packs win phrase clashes: list their phrases first.
-        let order: Vec<usize> = {
-            let mut order: Vec<usize> = (0..terms.len()).collect();
-            let rank = |t: &Term| {
-                packs
-                    .iter()
-                    .rposition(|p| p.path == t.origin.pack)
-                    .unwrap_or(0)
-            };
-            order.sort_by_key(|&i| std::cmp::Reverse(rank(&terms[i])));
-            order
-        };
+        let mut order: Vec<usize> = (0..terms.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(term_pack[i]));
         let matcher = Matcher::with_setting(
             order.iter().flat_map(|&i| {
                 terms[i].phrases().map(move |text| Phrase {
@@ -294,25 +300,26 @@ impl Content {
             |term| terms[term as usize].context == Some(TermContext::Llm),
         );
 
-        let mut content = Content {
+        // Each module's terms, for the distractors of generated questions.
+        let mut module_terms: Vec<Vec<u32>> = vec![Vec::new(); modules.len()];
+        for (i, term) in terms.iter().enumerate() {
+            if let Some(&m) = term.module.as_ref().and_then(|m| module_index.get(m)) {
+                module_terms[m].push(i as u32);
+            }
+        }
+        let generated = (0..terms.len()).map(|_| OnceLock::new()).collect();
+        let content = Content {
             modules,
             terms,
             exercises,
-            generated: Vec::new(),
+            generated,
             module_index,
+            module_terms,
             term_index,
             exercise_index,
-            generated_index: FxHashMap::default(),
             by_term,
             matcher,
         };
-        content.generated = generated::questions(&content);
-        content.generated_index = content
-            .generated
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
         (content, errors)
     }
 
@@ -332,8 +339,21 @@ impl Content {
     pub fn exercise(&self, id: &str) -> Option<&Exercise> {
         match self.exercise_index.get(id) {
             Some(&i) => Some(&self.exercises[i]),
-            None => self.generated_index.get(id).map(|&i| &self.generated[i]),
+            None => self.generated_question(id.strip_prefix(GENERATED_PREFIX)?),
         }
+    }
+
+    /// The question generated for a term with no hand-written exercise,
+    /// made now if it was not yet; `None` when the term has exercises or the
+    /// glossary is too small for distractors.
+    pub fn generated_question(&self, term_id: &str) -> Option<&Exercise> {
+        let index = *self.term_index.get(term_id)?;
+        if self.by_term.get(term_id).is_some_and(|l| !l.is_empty()) {
+            return None;
+        }
+        self.generated[index]
+            .get_or_init(|| generated::question(self, index).map(Box::new))
+            .as_deref()
     }
 
     /// One-based position of a hand-written exercise in the course, for
@@ -347,11 +367,7 @@ impl Content {
     pub fn exercises_for_term(&self, term_id: &str) -> Vec<&Exercise> {
         match self.by_term.get(term_id) {
             Some(list) if !list.is_empty() => list.iter().map(|&i| &self.exercises[i]).collect(),
-            _ => self
-                .generated_index
-                .get(&generated::id_for(term_id))
-                .map(|&i| vec![&self.generated[i]])
-                .unwrap_or_default(),
+            _ => self.generated_question(term_id).into_iter().collect(),
         }
     }
 
@@ -370,13 +386,17 @@ impl Content {
 }
 
 /// Adds `item` under `id`, or replaces the item already there (a later scope
-/// overriding an earlier one).
-fn upsert<T>(items: &mut Vec<T>, index: &mut FxHashMap<String, usize>, id: &str, item: T) {
+/// overriding an earlier one). Returns where it is.
+fn upsert<T>(items: &mut Vec<T>, index: &mut FxHashMap<String, usize>, id: &str, item: T) -> usize {
     match index.get(id) {
-        Some(&i) => items[i] = item,
+        Some(&i) => {
+            items[i] = item;
+            i
+        }
         None => {
             index.insert(id.to_string(), items.len());
             items.push(item);
+            items.len() - 1
         }
     }
 }
@@ -444,5 +464,33 @@ mod tests {
             errors[0]
         );
         assert!(errors[0].message.contains("also defined in a.toml"));
+    }
+
+    #[test]
+    fn two_packs_of_one_scope_may_not_share_a_phrase() {
+        let a = "[[term]]\nid = \"x\"\nname = \"Team term\"\ndefinition = \"d\"\n";
+        let b = "[[term]]\nid = \"y\"\nname = \"team_term\"\ndefinition = \"d\"\n";
+        let pack = |path, scope, source| Pack::parse(path, scope, source).unwrap();
+        let (_, errors) = Content::merge(&[
+            pack("a.toml", Scope::Workspace, a),
+            pack("b.toml", Scope::Workspace, b),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].to_string().starts_with(
+                "b.toml:2:6: term `y`: phrase \"team_term\" is already used by term `x`"
+            ),
+            "{}",
+            errors[0]
+        );
+        // Across scopes a later pack may reuse a phrase: it wins the match.
+        let (content, errors) = Content::merge(&[
+            pack("a.toml", Scope::User, a),
+            pack("b.toml", Scope::Workspace, b),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let hits = content.matcher.find_all("see the team term");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(content.terms[hits[0].term as usize].id, "y");
     }
 }

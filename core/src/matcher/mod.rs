@@ -18,16 +18,20 @@
 mod project;
 mod rules;
 mod setting;
+mod trie;
 mod words;
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
-use rustc_hash::FxHashMap;
 
 pub use project::{LlmProjects, MANIFESTS, is_manifest, manifest_names_llm, project_uses_llm};
+use rustc_hash::FxHashMap;
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
-pub(crate) use words::atoms;
+use trie::{ROOT, Trie};
 use words::{atom_end, is_atom_start, is_word_char, plural};
+pub(crate) use words::{atom_iter, phrase_key};
 
 /// One spotted term: `text[start..end]` names term number `term`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -44,17 +48,6 @@ pub struct Phrase<'a> {
     pub term: u32,
 }
 
-#[derive(Default, Debug)]
-struct Node {
-    children: FxHashMap<Box<[u8]>, u32>,
-    term: Option<u32>,
-    /// [`ACRONYM`], [`PLURAL`], [`NEEDS_SETTING`] of the phrase ending here.
-    flags: u8,
-    /// Whether the atom leading to this node may follow a `/`: only when a
-    /// phrase is written so ("A/B test"), never in `owner/repo` paths.
-    slash: bool,
-}
-
 /// The phrase is an acronym ("TTFT"): capitals or identifier segments only.
 const ACRONYM: u8 = 1;
 /// The phrase is the automatic plural of a pack phrase.
@@ -63,28 +56,59 @@ const PLURAL: u8 = 2;
 /// word of its own ("LLM guardrail" shows its setting; "guardrail" does not).
 const NEEDS_SETTING: u8 = 4;
 
-/// A phrase split for the trie: lower-cased atoms, each with whether a `/`
-/// may come before it.
-fn trie_atoms(phrase: &str) -> Vec<(String, bool)> {
-    let base = phrase.as_ptr() as usize;
-    let mut prev_end = 0;
-    atoms(phrase)
-        .into_iter()
-        .map(|atom| {
+/// A phrase split for the trie: its atoms, ASCII lower-cased, each with
+/// whether a `/` may come before it. The buffers are reused from phrase to
+/// phrase, so compiling a big pack allocates nothing per phrase.
+#[derive(Default)]
+struct SplitPhrase {
+    lower: String,
+    atoms: Vec<(std::ops::Range<usize>, bool)>,
+}
+
+impl SplitPhrase {
+    fn of(phrase: &str) -> SplitPhrase {
+        let mut split = SplitPhrase::default();
+        split.split(phrase);
+        split
+    }
+
+    fn split(&mut self, phrase: &str) {
+        self.lower.clear();
+        self.lower.push_str(phrase);
+        self.lower.make_ascii_lowercase();
+        self.atoms.clear();
+        let base = phrase.as_ptr() as usize;
+        let mut prev_end = 0;
+        for atom in atom_iter(phrase) {
             let start = atom.as_ptr() as usize - base;
             let slash = phrase[prev_end..start].contains('/');
             prev_end = start + atom.len();
-            (atom.to_ascii_lowercase(), slash)
-        })
-        .collect()
-}
+            self.atoms.push((start..prev_end, slash));
+        }
+    }
 
-/// Whether `needle` occurs as consecutive atoms of `hay`.
-fn contains_atoms(hay: &[(String, bool)], needle: &[(String, bool)]) -> bool {
-    !needle.is_empty()
-        && hay
-            .windows(needle.len())
-            .any(|w| w.iter().zip(needle).all(|(a, b)| a.0 == b.0))
+    fn iter(&self) -> impl DoubleEndedIterator<Item = (&str, bool)> + '_ {
+        self.atoms
+            .iter()
+            .map(|(range, slash)| (&self.lower[range.clone()], *slash))
+    }
+
+    fn last(&self) -> Option<(&str, bool)> {
+        self.iter().next_back()
+    }
+
+    /// Whether `needle`'s atoms occur consecutively in this phrase.
+    fn contains(&self, needle: &SplitPhrase) -> bool {
+        let n = needle.atoms.len();
+        n > 0
+            && n <= self.atoms.len()
+            && (0..=self.atoms.len() - n).any(|i| {
+                self.iter()
+                    .skip(i)
+                    .zip(needle.iter())
+                    .all(|((a, _), (b, _))| a == b)
+            })
+    }
 }
 
 /// Longest run of blanks accepted between two words of a phrase.
@@ -94,12 +118,16 @@ const MAX_BLANKS: usize = 32;
 /// turn every letter a into a candidate.
 const SHORT_ATOM: usize = 3;
 
+/// Most first words searched with a DFA; more get a contiguous NFA (see
+/// `build_automaton`).
+const MAX_DFA_PATTERNS: usize = 10_000;
+
 /// The compiled term matcher. Build it once per content change; it is
 /// immutable and cheap to share.
 #[derive(Debug)]
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
-    nodes: Vec<Node>,
+    trie: Trie,
     max_atom_len: usize,
     longest_pattern: usize,
     /// Whether any phrase needs the LLM setting; without one, anchors are
@@ -135,17 +163,21 @@ impl Matcher {
     ) -> Matcher {
         let mut matcher = Matcher {
             automaton: None,
-            nodes: vec![Node::default()],
+            trie: Trie::new(),
             max_atom_len: 0,
             longest_pattern: 0,
             has_setting_phrases: false,
             setting_lines: SETTING_LINES,
         };
-        let anchors: Vec<Vec<(String, bool)>> = ANCHORS.iter().map(|a| trie_atoms(a)).collect();
+        let anchors: Vec<SplitPhrase> = ANCHORS.iter().map(|a| SplitPhrase::of(a)).collect();
+        // (node before the last atom, plural of the last atom, slash, term,
+        // flags): inserted after every written phrase, so that an automatic
+        // plural never displaces one.
         let mut plurals = Vec::new();
+        let mut split = SplitPhrase::default();
         for phrase in phrases {
-            let atoms = trie_atoms(phrase.text);
-            let Some((last, _)) = atoms.last() else {
+            split.split(phrase.text);
+            let Some((last, last_slash)) = split.last() else {
                 continue;
             };
             let text = phrase.text.trim();
@@ -155,7 +187,7 @@ impl Matcher {
             {
                 flags |= ACRONYM;
             }
-            if needs_llm(phrase.term) && !anchors.iter().any(|a| contains_atoms(&atoms, a)) {
+            if needs_llm(phrase.term) && !anchors.iter().any(|a| split.contains(a)) {
                 flags |= NEEDS_SETTING;
                 matcher.has_setting_phrases = true;
             }
@@ -163,17 +195,14 @@ impl Matcher {
                 .split(|c: char| !c.is_alphanumeric())
                 .next_back()
                 .is_some_and(|w| w.len() > 1 && w.chars().all(|c| !c.is_lowercase()));
-            if let (false, Some(plural)) = (acronym_last, plural(last)) {
-                let mut with_plural = atoms.clone();
-                if let Some(last) = with_plural.last_mut() {
-                    last.0 = plural;
-                }
-                plurals.push((with_plural, phrase.term, flags | PLURAL));
+            let plural = (!acronym_last).then(|| plural(last)).flatten();
+            let before_last = matcher.insert(&split, phrase.term, flags);
+            if let (Some(plural), Some(node)) = (plural, before_last) {
+                plurals.push((node, plural, last_slash, phrase.term, flags | PLURAL));
             }
-            matcher.insert(&atoms, phrase.term, flags);
         }
-        for (atoms, term, flags) in plurals {
-            matcher.insert(&atoms, term, flags);
+        for (node, plural, slash, term, flags) in plurals {
+            matcher.insert_from(node, [(plural.as_str(), slash)], term, flags);
         }
         if matcher.has_setting_phrases {
             for atoms in &anchors {
@@ -184,57 +213,83 @@ impl Matcher {
         matcher
     }
 
-    fn insert(&mut self, atoms: &[(String, bool)], term: u32, flags: u8) {
-        let mut node = 0usize;
+    /// Adds a phrase to the trie; returns the node before its last atom, or
+    /// `None` if an atom is too long to be matched (then nothing is added
+    /// past it).
+    fn insert(&mut self, phrase: &SplitPhrase, term: u32, flags: u8) -> Option<u32> {
+        self.insert_from(ROOT, phrase.iter(), term, flags)
+    }
+
+    /// Adds the atoms from `node` on, as [`insert`](Self::insert) does.
+    fn insert_from<'s>(
+        &mut self,
+        mut node: u32,
+        atoms: impl IntoIterator<Item = (&'s str, bool)>,
+        term: u32,
+        flags: u8,
+    ) -> Option<u32> {
+        let mut before_last = node;
         for (atom, slash) in atoms {
             if atom.len() > 64 {
-                return;
+                return None;
             }
             self.max_atom_len = self.max_atom_len.max(atom.len());
-            let key: Box<[u8]> = atom.as_bytes().into();
-            node = match self.nodes[node].children.get(&key) {
-                Some(&child) => child as usize,
-                None => {
-                    let child = self.nodes.len();
-                    self.nodes.push(Node::default());
-                    self.nodes[node].children.insert(key, child as u32);
-                    child
-                }
-            };
-            self.nodes[node].slash |= slash;
+            before_last = node;
+            node = self.trie.child_or_insert(node, atom.as_bytes());
+            self.trie.node_mut(node).slash |= slash;
         }
-        let node = &mut self.nodes[node];
-        if node.term.is_none() {
-            node.term = Some(term);
-            node.flags = flags;
+        let end = self.trie.node_mut(node);
+        if end.term.is_none() {
+            end.term = Some(term);
+            end.flags = flags;
         }
+        Some(before_last)
     }
 
     fn build_automaton(&mut self) {
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        for (atom, &child) in &self.nodes[0].children {
-            let node = &self.nodes[child as usize];
-            if atom.len() >= SHORT_ATOM || node.term.is_some() {
-                patterns.push(atom.to_vec());
+        // The root's keys are distinct first atoms, searched as they are
+        // (borrowed, not copied). Only a search's start is used (the trie
+        // walk does the rest), so the order of patterns does not matter and
+        // they need no sorting.
+        // The first bytes of the atoms that can follow each short first
+        // atom (see below), found in one pass over the edges.
+        let mut short: FxHashMap<u32, Vec<u8>> = FxHashMap::default();
+        for (parent, atom, child) in self.trie.edges() {
+            if parent == ROOT && atom.len() < SHORT_ATOM && self.trie.node(child).term.is_none() {
+                short.insert(child, Vec::new());
+            }
+        }
+        if !short.is_empty() {
+            for (parent, atom, _) in self.trie.edges() {
+                if let (Some(firsts), Some(&first)) = (short.get_mut(&parent), atom.first()) {
+                    firsts.push(first);
+                }
+            }
+        }
+        let mut patterns: Vec<Cow<'_, [u8]>> = Vec::new();
+        for (parent, atom, child) in self.trie.edges() {
+            if parent != ROOT {
                 continue;
             }
+            let Some(firsts) = short.get_mut(&child) else {
+                patterns.push(Cow::Borrowed(atom));
+                continue;
+            };
             // Short first atom (the "a" of "A/B test", the "e" of "E2E"):
             // searching it alone would stop at nearly every sentence. Search
             // it with what can follow instead. Every separator the walk
             // accepts starts with one of these, so nothing is missed: the
             // next word's first letter directly (case change), or after one
             // of `- _ /` or a single space; or a rarer blank sequence.
-            let firsts: Vec<u8> = node
-                .children
-                .keys()
-                .filter_map(|k| k.first().copied())
-                .collect();
+            firsts.sort_unstable();
+            firsts.dedup();
+            let firsts = &*firsts;
             let mut push = |tail: &[u8]| {
                 let mut p = atom.to_vec();
                 p.extend_from_slice(tail);
-                patterns.push(p);
+                patterns.push(Cow::Owned(p));
             };
-            for &first in &firsts {
+            for &first in firsts {
                 push(&[first]);
                 for sep in [b' ', b'-', b'_', b'/'] {
                     push(&[sep, first]);
@@ -244,14 +299,21 @@ impl Matcher {
                 push(blank);
             }
         }
-        patterns.sort();
-        patterns.dedup();
-        self.longest_pattern = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        let longest_pattern = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
         if patterns.is_empty() {
             return;
         }
-        // A DFA is the fastest search for the pattern counts packs have; fall
-        // back to the builder's choice if it would be too big.
+        // A DFA is the fastest search for the pattern counts real packs
+        // have. Past a few thousand first words its build time and size
+        // grow fast (100,000: half a second and 28 MB, against a fifth of
+        // that and 4 MB for the contiguous NFA, which searches about 30%
+        // slower), so big packs get the NFA. Fall back to the builder's
+        // choice if the chosen kind cannot be built.
+        let kind = if patterns.len() <= MAX_DFA_PATTERNS {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
         let build = |kind| {
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
@@ -259,9 +321,10 @@ impl Matcher {
                 .kind(kind)
                 .build(&patterns)
         };
-        self.automaton = build(Some(AhoCorasickKind::DFA))
-            .or_else(|_| build(None))
-            .ok();
+        let automaton = build(Some(kind)).or_else(|_| build(None)).ok();
+        drop(patterns);
+        self.automaton = automaton;
+        self.longest_pattern = longest_pattern;
     }
 
     /// The same matcher with anchors counted within `lines` lines of a
@@ -439,7 +502,8 @@ impl Matcher {
     fn walk(&self, text: &str, start: usize, first_end: usize) -> Option<(u32, usize, u8)> {
         let mut buf = [0u8; 64];
         let key = fold(&text[start..first_end], &mut buf)?;
-        let mut node = &self.nodes[*self.nodes[0].children.get(key)? as usize];
+        let mut node_id = self.trie.child(ROOT, key)?;
+        let mut node = self.trie.node(node_id);
         let mut best = node.term.map(|t| (t, first_end, node.flags));
         let mut at = first_end;
         let mut atom_start = start;
@@ -457,10 +521,11 @@ impl Matcher {
             let Some(key) = fold(&text[next..end], &mut buf) else {
                 break;
             };
-            let Some(&child) = node.children.get(key) else {
+            let Some(child) = self.trie.child(node_id, key) else {
                 break;
             };
-            node = &self.nodes[child as usize];
+            node_id = child;
+            node = self.trie.node(child);
             if joiner == Joiner::Slash && !node.slash {
                 break;
             }

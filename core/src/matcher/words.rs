@@ -9,6 +9,8 @@
 //! without letter case (`使用|TTFT`). Case folding is ASCII-only so that the
 //! automaton and the trie agree byte for byte.
 
+use std::borrow::Cow;
+
 /// What kind of character sits on one side of a potential boundary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Class {
@@ -110,20 +112,66 @@ pub(crate) fn atom_end(text: &str, start: usize) -> usize {
 }
 
 /// Splits a phrase such as "Prompt A/B test" or `ttftMs` into its atoms.
+#[cfg(test)]
 pub(crate) fn atoms(phrase: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    atom_iter(phrase).collect()
+}
+
+/// The atoms of a phrase one by one, with no list allocated (pack loading
+/// walks hundreds of thousands of phrases).
+pub(crate) fn atom_iter(phrase: &str) -> impl Iterator<Item = &str> + '_ {
     let mut at = 0;
-    while at < phrase.len() {
-        let c = phrase[at..].chars().next().unwrap_or(' ');
-        if is_word_char(c) && is_atom_start(phrase, at) {
-            let end = atom_end(phrase, at);
-            out.push(&phrase[at..end]);
-            at = end;
-        } else {
+    std::iter::from_fn(move || {
+        while at < phrase.len() {
+            let c = phrase[at..].chars().next().unwrap_or(' ');
+            if is_word_char(c) && is_atom_start(phrase, at) {
+                let start = at;
+                at = atom_end(phrase, at);
+                return Some(&phrase[start..at]);
+            }
             at += c.len_utf8();
         }
+        None
+    })
+}
+
+/// What two phrases must share to be the same phrase to the matcher: their
+/// atoms, ASCII lower-cased, joined by single spaces ("TTFT_ms" and "ttft
+/// ms" are one phrase). Borrowed when the phrase is written that way
+/// already, as most aliases are, so checking a big pack for clashes
+/// allocates nothing per phrase.
+pub(crate) fn phrase_key(phrase: &str) -> Cow<'_, str> {
+    // While the phrase reads as its own key, `phrase[begin..end]` is the key
+    // so far; at the first difference the key is written out instead.
+    let (mut begin, mut end) = (None, 0);
+    let mut owned: Option<String> = None;
+    for atom in atom_iter(phrase) {
+        if let Some(key) = owned.as_mut() {
+            key.push(' ');
+            key.extend(atom.chars().map(|c| c.to_ascii_lowercase()));
+            continue;
+        }
+        let start = atom.as_ptr() as usize - phrase.as_ptr() as usize;
+        let follows = match begin {
+            None => true,
+            Some(_) => start == end + 1 && phrase.as_bytes()[end] == b' ',
+        };
+        if follows && !atom.bytes().any(|b| b.is_ascii_uppercase()) {
+            begin.get_or_insert(start);
+            end = start + atom.len();
+            continue;
+        }
+        let mut key = begin.map_or(String::new(), |b| phrase[b..end].to_string());
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.extend(atom.chars().map(|c| c.to_ascii_lowercase()));
+        owned = Some(key);
     }
-    out
+    match owned {
+        Some(key) => Cow::Owned(key),
+        None => Cow::Borrowed(&phrase[begin.unwrap_or(0)..end]),
+    }
 }
 
 /// The regular English plural of a lower-case word, for matching
@@ -163,6 +211,34 @@ mod tests {
         assert_eq!(atoms("TTFTs"), ["TTF", "Ts"]);
         assert_eq!(atoms("  "), Vec::<&str>::new());
         assert_eq!(atoms("é-naïve"), ["é", "naïve"]);
+    }
+
+    #[test]
+    fn phrase_keys_are_lower_cased_atoms_borrowed_when_possible() {
+        for (phrase, key, borrowed) in [
+            ("wombat term", "wombat term", true),
+            ("w1x term", "w 1 x term", false),
+            ("prompt registry", "prompt registry", true),
+            ("  prompt registry ", "prompt registry", true),
+            ("Prompt registry", "prompt registry", false),
+            ("prompt_registry", "prompt registry", false),
+            ("prompt  registry", "prompt registry", false),
+            ("PromptRegistry", "prompt registry", false),
+            ("TTFT", "ttft", false),
+            ("gpt4o", "gpt 4 o", false),
+            ("A/B test", "a b test", false),
+            ("使用TTFT指标", "使用 ttft 指标", false),
+            ("", "", true),
+        ] {
+            let got = phrase_key(phrase);
+            assert_eq!(got, key, "{phrase:?}");
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{phrase:?}");
+            let by_list: Vec<String> = atoms(phrase)
+                .iter()
+                .map(|a| a.to_ascii_lowercase())
+                .collect();
+            assert_eq!(got, by_list.join(" "), "{phrase:?}");
+        }
     }
 
     #[test]

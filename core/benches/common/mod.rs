@@ -674,3 +674,54 @@ pub fn percentile<T: Copy>(sorted: &[T], p: f64) -> T {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
+
+/// A team pack of `terms` terms in the smallest shape a pack allows: an id,
+/// a name and a one-line definition each (the shape of the hostile-input
+/// test's 100,000-term pack: 7 MB at 100,000 terms).
+pub fn minimal_pack(terms: usize) -> String {
+    (0..terms)
+        .map(|i| {
+            format!("[[term]]\nid = \"t{i}\"\nname = \"w{i}x term\"\ndefinition = \"Term {i}.\"\n")
+        })
+        .collect()
+}
+
+/// A team pack closer to a real glossary: ten modules, and terms with
+/// distinct made-up names (so the matcher has as many different first
+/// words as terms), an acronym alias, a definition, a module and, for one
+/// term in ten, a related term. 13 MB at 100,000 terms, under the 16 MiB
+/// cap on a pack.
+pub fn realistic_pack(terms: usize) -> String {
+    const SYLLABLES: &[&str] = &[
+        "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "qua", "bri", "dor", "fen", "gal",
+        "hux", "jor", "pel", "wen", "yst", "zor",
+    ];
+    let word = |mut x: u64, parts: usize| {
+        let mut w = String::new();
+        for _ in 0..parts {
+            w.push_str(SYLLABLES[(x % 20) as usize]);
+            x /= 20;
+        }
+        w
+    };
+    let mut out = String::new();
+    for m in 0..10 {
+        out.push_str(&format!(
+            "[[module]]\nid = \"m{m}\"\nname = \"Module {m}\"\norder = {m}\nsummary = \"Module {m} of the team glossary.\"\n\n"
+        ));
+    }
+    for i in 0..terms as u64 {
+        let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let (a, b) = (word(h, 3), word(h >> 20, 2));
+        out.push_str(&format!(
+            "[[term]]\nid = \"t{i}\"\nname = \"{a} {b} {i}\"\naliases = [\"{}{i}\"]\n\
+             definition = \"Routes {b} calls ({i}).\"\nmodule = \"m{}\"\n",
+            a.to_uppercase(),
+            i % 10
+        ));
+        if i % 10 == 0 {
+            out.push_str(&format!("related = [\"t{}\"]\n", (i + 1) % terms as u64));
+        }
+    }
+    out
+}

@@ -1,0 +1,109 @@
+//! The phrases as a trie of atoms: from each node, one edge per next atom
+//! (ASCII lower-cased). The matcher walks it from a candidate's first atom.
+//!
+//! All edges live in one hash table keyed by (parent node, atom bytes), with
+//! the atom bytes in one shared buffer, instead of a map per node with an
+//! allocated key per edge: a pack of 100,000 terms builds its trie with a
+//! handful of allocations, and a walk still costs one lookup per atom.
+
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
+
+/// What a phrase ending at a node stands for.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Node {
+    pub term: Option<u32>,
+    /// The matcher's flags of the phrase ending here.
+    pub flags: u8,
+    /// Whether the atom leading to this node may follow a `/`: only when a
+    /// phrase is written so ("A/B test"), never in `owner/repo` paths.
+    pub slash: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Edge {
+    parent: u32,
+    child: u32,
+    /// The atom, as `atoms[start..start + len]`.
+    start: u32,
+    len: u32,
+}
+
+#[derive(Debug)]
+pub(super) struct Trie {
+    nodes: Vec<Node>,
+    edges: HashTable<Edge>,
+    atoms: Vec<u8>,
+}
+
+/// The root: the node before a phrase's first atom.
+pub(super) const ROOT: u32 = 0;
+
+fn hash(parent: u32, atom: &[u8]) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write_u32(parent);
+    hasher.write(atom);
+    hasher.finish()
+}
+
+impl Trie {
+    pub fn new() -> Trie {
+        Trie {
+            nodes: vec![Node::default()],
+            edges: HashTable::new(),
+            atoms: Vec::new(),
+        }
+    }
+
+    pub fn node(&self, node: u32) -> &Node {
+        &self.nodes[node as usize]
+    }
+
+    pub fn node_mut(&mut self, node: u32) -> &mut Node {
+        &mut self.nodes[node as usize]
+    }
+
+    fn atom(&self, edge: &Edge) -> &[u8] {
+        &self.atoms[edge.start as usize..(edge.start + edge.len) as usize]
+    }
+
+    /// The node after `atom` (lower-cased) from `node`.
+    pub fn child(&self, node: u32, atom: &[u8]) -> Option<u32> {
+        self.edges
+            .find(hash(node, atom), |e| {
+                e.parent == node && self.atom(e) == atom
+            })
+            .map(|e| e.child)
+    }
+
+    /// The node after `atom` (lower-cased) from `node`, added if new.
+    pub fn child_or_insert(&mut self, node: u32, atom: &[u8]) -> u32 {
+        if let Some(child) = self.child(node, atom) {
+            return child;
+        }
+        let child = self.nodes.len() as u32;
+        self.nodes.push(Node::default());
+        let edge = Edge {
+            parent: node,
+            child,
+            start: self.atoms.len() as u32,
+            len: atom.len() as u32,
+        };
+        self.atoms.extend_from_slice(atom);
+        let atoms = &self.atoms;
+        self.edges.insert_unique(hash(node, atom), edge, |e| {
+            hash(
+                e.parent,
+                &atoms[e.start as usize..(e.start + e.len) as usize],
+            )
+        });
+        child
+    }
+
+    /// Every edge as (parent, atom, child), in no particular order.
+    pub fn edges(&self) -> impl Iterator<Item = (u32, &[u8], u32)> + '_ {
+        self.edges.iter().map(|e| (e.parent, self.atom(e), e.child))
+    }
+}
