@@ -27,6 +27,32 @@ use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, pu
 /// clone, because state-changing notifications are handled inline by the
 /// transport and must not wait for a client response (which the transport
 /// could not read while they wait).
+/// How often changes that a failed save left in memory are tried again, so
+/// that they reach the disk soon after space returns, even if the learner
+/// does nothing else. A retry while nothing is pending costs a `try_lock`.
+pub const SAVE_RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Retries unsaved progress every [`SAVE_RETRY_EVERY`] until the server is
+/// gone, telling the user when the changes are on disk again.
+async fn retry_saves_loop(shared: std::sync::Weak<Shared>, client: Client) {
+    let mut tick = tokio::time::interval(SAVE_RETRY_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        retry_saves(&shared, &client).await;
+    }
+}
+
+/// One retry of unsaved progress (blocking only when there is some).
+async fn retry_saves(shared: &Shared, client: &Client) {
+    if let Some(notice) = tokio::task::block_in_place(|| shared.retry_unsaved()) {
+        client.show_message(MessageType::INFO, notice.0).await;
+    }
+}
+
 #[derive(Clone)]
 pub struct Backend {
     pub client: Client,
@@ -191,6 +217,10 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        tokio::spawn(retry_saves_loop(
+            Arc::downgrade(&self.shared),
+            self.client.clone(),
+        ));
         let this = self.clone();
         tokio::spawn(async move {
             this.pull_configuration().await;
@@ -290,8 +320,14 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
-        let state = self.shared.lock();
-        let _ = packs::document_changed(&self.shared, &state, &key);
+        {
+            let state = self.shared.lock();
+            let _ = packs::document_changed(&self.shared, &state, &key);
+        }
+        // A save is a moment the user expects things on disk: retry unsaved
+        // progress now rather than at the next tick (off the ordered path).
+        let this = self.clone();
+        tokio::spawn(async move { retry_saves(&this.shared, &this.client).await });
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
