@@ -53,6 +53,15 @@ async fn retry_saves(shared: &Shared, client: &Client) {
     }
 }
 
+/// A notice as shown: notices quote pack file names and pack text, which a
+/// cloned repository chooses, so invisible controls in them are marked.
+fn shown_notice(message: String) -> String {
+    match llmops_core::text::visible_controls(&message) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(marked) => marked,
+    }
+}
+
 #[derive(Clone)]
 pub struct Backend {
     pub client: Client,
@@ -74,7 +83,7 @@ impl Backend {
     async fn show_notices(&self) {
         let notices = std::mem::take(&mut self.shared.lock().notices);
         for (kind, message) in notices {
-            self.client.show_message(kind, message).await;
+            self.client.show_message(kind, shown_notice(message)).await;
         }
     }
 
@@ -447,7 +456,7 @@ impl LanguageServer for Backend {
             std::mem::take(&mut state.notices)
         };
         for (kind, message) in notices {
-            self.client.show_message(kind, message).await;
+            self.client.show_message(kind, shown_notice(message)).await;
         }
         result.map(|r| Some(r.value)).map_err(Error::from)
     }

@@ -71,6 +71,7 @@ pub fn execute(
     args: &[Value],
 ) -> Result<CommandResult, ServerError> {
     let mut result = run(shared, command, args)?;
+    crate::render::mark_invisible_in_json(&mut result.value);
     if let (Some((changes, reason)), Some(object)) =
         (shared.unsaved(), result.value.as_object_mut())
     {

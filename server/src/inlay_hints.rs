@@ -3,6 +3,7 @@
 //! the learner knows get none, as they get no hint diagnostic.
 
 use llmops_core::learning::{TermState, term_state};
+use llmops_core::text::visible_controls;
 use llmops_core::{Hit, clock};
 use tower_lsp_server::ls_types::*;
 
@@ -46,7 +47,11 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
                 }
                 Some(InlayHint {
                     position: span_to_range(span).end,
-                    label: InlayHintLabel::String(format!(": {}", term.name.to_lowercase())),
+                    label: InlayHintLabel::String(format!(
+                        ": {}",
+                        // Marked after lowercasing, so the marker reads `U+202E`.
+                        visible_controls(&term.name.to_lowercase())
+                    )),
                     kind: None,
                     text_edits: None,
                     tooltip: Some(InlayHintTooltip::String(term.summary().to_string())),
