@@ -134,6 +134,19 @@ proptest! {
         }
     }
 
+    /// What hover finds in a document too big to scan (the lines around
+    /// the cursor) is what a scan of the whole text finds there, in an LLM
+    /// project and out of one.
+    #[test]
+    fn hit_at_agrees_with_a_whole_scan(text in setting_text(), llm_project in any::<bool>()) {
+        let matcher = setting_matcher();
+        let doc = Document::in_project(text.clone(), 0, llm_project, matcher);
+        for (offset, _) in text.char_indices() {
+            let whole = doc.hits().iter().find(|h| h.start <= offset && offset < h.end).copied();
+            prop_assert_eq!(matcher.hit_at(&text, offset, llm_project), whole, "at {} of {:?}", offset, text);
+        }
+    }
+
     #[test]
     fn matcher_hits_are_ordered_disjoint_and_on_char_boundaries(text in text_strategy()) {
         let hits = content().matcher.find_all(&text);

@@ -21,7 +21,9 @@ use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
 use crate::state::{Config, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
-use crate::{code_actions, commands, definition, inlay_hints, packs, protocol, publish, render};
+use crate::{
+    code_actions, commands, definition, inlay_hints, packs, projects, protocol, publish, render,
+};
 
 /// Cheap to clone: handlers that must ask the client something spawn a
 /// clone, because state-changing notifications are handled inline by the
@@ -251,12 +253,11 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let key = uri_key(&item.uri);
-        let mut state = self.shared.lock();
         let path = item.uri.to_file_path().map(|p| p.into_owned());
-        let llm_project = path.as_ref().is_some_and(|p| {
-            let state = &mut *state;
-            state.llm_projects.contains(p, &state.roots)
-        });
+        let llm_project = path
+            .as_ref()
+            .is_some_and(|p| projects::llm_project(&self.shared, p));
+        let mut state = self.shared.lock();
         let matcher = matcher_for(&state.content, &state.settings, item.text.len());
         let doc = Document::in_project(item.text, item.version, llm_project, matcher);
         state.docs.insert(
@@ -363,6 +364,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let manifests = params
+            .changes
+            .iter()
+            .filter_map(|event| event.uri.to_file_path())
+            .filter(|path| llmops_core::matcher::is_manifest(path))
+            .map(|path| path.into_owned())
+            .collect();
+        projects::manifests_changed(&self.shared, manifests);
         packs::watched_files_changed(&self.shared, params);
     }
 
@@ -381,7 +390,10 @@ impl LanguageServer for Backend {
             open.doc
                 .lines()
                 .offset(text, at, state.encoding)
-                .and_then(|offset| state.content.matcher.hit_at(text, offset))
+                .and_then(|offset| {
+                    let llm_project = open.doc.llm_project();
+                    state.content.matcher.hit_at(text, offset, llm_project)
+                })
         } else {
             open.doc.hit_at(at, state.encoding)
         };

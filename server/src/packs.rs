@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use llmops_core::content::{Content, Scope};
+use llmops_core::matcher::MANIFESTS;
 use llmops_core::packs::Parsed;
 use serde_json::json;
 use tower_lsp_server::Client;
@@ -184,7 +185,13 @@ pub async fn register_watchers(shared: &Shared, client: &Client) {
         (state.supports_watched_files, user_dir)
     };
     if watch {
-        let mut watchers = vec![json!({"globPattern": "**/.llmops/*.toml"})];
+        // Packs, and the manifests that say whether a project uses an LLM
+        // library (see projects.rs).
+        let mut watchers = vec![
+            json!({"globPattern": "**/.llmops/*.toml"}),
+            json!({"globPattern": format!("**/{{{}}}", MANIFESTS.join(","))}),
+            json!({"globPattern": "**/requirements*.txt"}),
+        ];
         if let Some(dir) = user_dir {
             watchers.push(json!({"globPattern": format!("{}/*.toml", dir.display())}));
         }

@@ -303,3 +303,45 @@ fn the_readme_team_pack_example_is_valid() {
         [(0, 21, 24, "acme-gateway".to_string())]
     );
 }
+
+#[test]
+fn a_manifest_that_gains_an_llm_library_turns_on_the_projects_hints() {
+    let ws = tempfile::tempdir().unwrap();
+    fs::write(
+        ws.path().join("pyproject.toml"),
+        "[project]\nname = \"jobs\"\n",
+    )
+    .unwrap();
+    let mut server = start_in(ws.path(), Value::Null);
+    let registration = server.wait_for(WAIT, |m| m["method"] == "client/registerCapability");
+    assert!(
+        registration.to_string().contains("pyproject.toml"),
+        "manifests are watched: {registration}"
+    );
+    // "rate limit" means the LLMOps term only in an LLM setting.
+    let doc = file_uri(&ws.path().join("notes.md"));
+    server.open(
+        &doc,
+        "markdown",
+        "The nightly job hit the rate limit again.",
+    );
+    assert_eq!(server.diagnostics(&doc, Some(1)), Vec::<Value>::new());
+
+    let manifest = ws.path().join("pyproject.toml");
+    fs::write(
+        &manifest,
+        "[project]\nname = \"jobs\"\ndependencies = [\"openai>=1.50\"]\n",
+    )
+    .unwrap();
+    watched_change(&mut server, &manifest);
+    let d = server.diagnostics_until(&doc, |d| !d.is_empty());
+    assert_eq!(ranges(&d), [(0, 24, 34, "token-rate-limit".to_string())]);
+
+    // And off again when the library goes.
+    fs::write(&manifest, "[project]\nname = \"jobs\"\n").unwrap();
+    watched_change(&mut server, &manifest);
+    assert_eq!(
+        server.diagnostics_until(&doc, |d| d.is_empty()),
+        Vec::<Value>::new()
+    );
+}

@@ -23,7 +23,7 @@ mod words;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rustc_hash::FxHashMap;
 
-pub use project::{LlmProjects, manifest_names_llm, project_uses_llm};
+pub use project::{LlmProjects, MANIFESTS, is_manifest, manifest_names_llm, project_uses_llm};
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
 pub(crate) use words::atoms;
@@ -409,20 +409,27 @@ impl Matcher {
         }
     }
 
-    /// The hit that covers byte `offset`, if any: scans only the line around it.
-    pub fn hit_at(&self, text: &str, offset: usize) -> Option<Hit> {
+    /// The hit that covers byte `offset`, if any: scans only the line around
+    /// it (and, for a marked term outside an LLM project, the lines within
+    /// an anchor's reach), so it agrees with a scan of the whole text.
+    pub fn hit_at(&self, text: &str, offset: usize, llm_project: bool) -> Option<Hit> {
         let offset = offset.min(text.len());
         // A phrase spans one line break at most, so look one line back.
         let line_start = |at: usize| text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
         let mut from = line_start(offset);
         if from > 0 {
-            from = line_start(from - 1);
+            // Step over the line break before this line ("\r\n" is one).
+            let mut back = from - 1;
+            if back > 0 && text.as_bytes()[back] == b'\n' && text.as_bytes()[back - 1] == b'\r' {
+                back -= 1;
+            }
+            from = line_start(back);
         }
         let to = text[offset..]
             .find(['\n', '\r'])
             .map_or(text.len(), |i| offset + i);
         let mut hits = Vec::new();
-        self.find_in(text, from, to + 1, &mut hits);
+        self.find_with_anchors(text, from, to + 1, llm_project, &mut hits, &mut Vec::new());
         hits.into_iter()
             .find(|h| h.start <= offset && offset < h.end)
     }
@@ -722,8 +729,8 @@ mod tests {
         let m = matcher();
         let text = "line one\nsee the model alias here";
         let at = text.find("alias").unwrap();
-        let hit = m.hit_at(text, at).unwrap();
+        let hit = m.hit_at(text, at, false).unwrap();
         assert_eq!(&text[hit.start..hit.end], "model alias");
-        assert_eq!(m.hit_at(text, 2), None);
+        assert_eq!(m.hit_at(text, 2, false), None);
     }
 }

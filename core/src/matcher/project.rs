@@ -13,8 +13,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Manifest files read, by name.
-const MANIFESTS: &[&str] = &[
+/// Manifest files read, by name (besides `requirements*.txt`).
+pub const MANIFESTS: &[&str] = &[
     "pyproject.toml",
     "requirements.txt",
     "setup.py",
@@ -137,7 +137,18 @@ fn search(dir: &Path, depth: usize) -> bool {
     subdirs.into_iter().any(|d| search(&d, depth + 1))
 }
 
-/// Which projects depend on an LLM library, each checked once.
+/// Whether `path` names a manifest that [`project_uses_llm`] reads.
+pub fn is_manifest(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy())
+        .is_some_and(|name| {
+            MANIFESTS.contains(&name.as_ref())
+                || name.starts_with("requirements") && name.ends_with(".txt")
+        })
+}
+
+/// Which projects depend on an LLM library, each checked once (until one
+/// of its manifests changes, see [`LlmProjects::forget_manifest`]).
 #[derive(Debug, Default)]
 pub struct LlmProjects {
     checked: HashMap<PathBuf, bool>,
@@ -145,11 +156,22 @@ pub struct LlmProjects {
 
 impl LlmProjects {
     /// Whether `file` belongs to a project that depends on an LLM library.
-    /// Its project is the innermost of `roots` (workspace folders, scanned
-    /// folders) that holds it, else its nearest ancestor with a `.git`, else
-    /// its own folder.
+    /// Its project is [`LlmProjects::root_of`] the file.
     pub fn contains(&mut self, file: &Path, roots: &[PathBuf]) -> bool {
-        let root = roots
+        let Some(root) = Self::root_of(file, roots) else {
+            return false;
+        };
+        *self
+            .checked
+            .entry(root)
+            .or_insert_with_key(|root| project_uses_llm(root))
+    }
+
+    /// The project `file` belongs to: the innermost of `roots` (workspace
+    /// folders, scanned folders) that holds it, else its nearest ancestor
+    /// with a `.git`, else its own folder.
+    pub fn root_of(file: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+        roots
             .iter()
             .filter(|r| file.starts_with(r))
             .max_by_key(|r| r.components().count())
@@ -160,14 +182,38 @@ impl LlmProjects {
                     .find(|dir| dir.join(".git").exists())
                     .map(Path::to_path_buf)
             })
-            .or_else(|| file.parent().map(Path::to_path_buf));
-        let Some(root) = root else {
-            return false;
-        };
-        *self
+            .or_else(|| file.parent().map(Path::to_path_buf))
+    }
+
+    /// What was found for `root`, if it was checked. A caller that must not
+    /// read the disk while holding a lock asks this first, checks with
+    /// [`project_uses_llm`] unlocked, then [`LlmProjects::record`]s it.
+    pub fn known(&self, root: &Path) -> Option<bool> {
+        self.checked.get(root).copied()
+    }
+
+    pub fn record(&mut self, root: PathBuf, uses_llm: bool) {
+        self.checked.insert(root, uses_llm);
+    }
+
+    /// Forgets the projects whose answer a change to `manifest` can alter
+    /// (the checked roots above it, within the search depth) and returns
+    /// them, so they are checked again.
+    pub fn forget_manifest(&mut self, manifest: &Path) -> Vec<PathBuf> {
+        let stale: Vec<PathBuf> = self
             .checked
-            .entry(root)
-            .or_insert_with_key(|root| project_uses_llm(root))
+            .keys()
+            .filter(|root| {
+                manifest
+                    .strip_prefix(root)
+                    .is_ok_and(|rest| rest.components().count() <= DEPTH + 1)
+            })
+            .cloned()
+            .collect();
+        for root in &stale {
+            self.checked.remove(root);
+        }
+        stale
     }
 }
 
@@ -244,5 +290,29 @@ mod tests {
         std::fs::write(deps.join("package.json"), "{\"name\": \"openai\"}").unwrap();
         std::fs::remove_file(nested.join("requirements.txt")).unwrap();
         assert!(!project_uses_llm(dir.path()));
+    }
+
+    #[test]
+    fn a_changed_manifest_forgets_the_projects_above_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let roots = [root.clone()];
+        let mut projects = LlmProjects::default();
+        assert!(!projects.contains(&root.join("README.md"), &roots));
+        let manifest = root.join("packages/app/package.json");
+        assert!(is_manifest(&manifest) && is_manifest(Path::new("requirements-dev.txt")));
+        assert!(!is_manifest(Path::new("notes.toml")));
+        // Too deep for the search: nothing to forget.
+        assert!(
+            projects
+                .forget_manifest(&root.join("a/b/c/d/go.mod"))
+                .is_empty()
+        );
+        std::fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+        std::fs::write(&manifest, "{\"dependencies\": {\"openai\": \"^4\"}}").unwrap();
+        assert_eq!(projects.known(&root), Some(false), "cached until told");
+        assert_eq!(projects.forget_manifest(&manifest), vec![root.clone()]);
+        assert_eq!(projects.known(&root), None);
+        assert!(projects.contains(&root.join("README.md"), &roots));
     }
 }
