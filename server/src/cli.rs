@@ -5,7 +5,9 @@
 //! Arguments are parsed by `clap` (help per subcommand, unknown flags
 //! rejected with exit 2). Output goes through one writer; when the reader
 //! goes away (`llmops-lsp scan . | head -1`) the command ends quietly with
-//! exit 0, as `grep` and `rg` do.
+//! exit 0, as `grep` and `rg` do. Term names and pack errors are printed
+//! with invisible direction and zero-width controls marked (`⟨U+202E⟩`),
+//! as the editor shows them: terminals reorder text on them too.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -18,6 +20,7 @@ use llmops_core::packs::PackSet;
 use llmops_core::policy::{Learner, Options};
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
+use llmops_core::text::visible_controls;
 use llmops_core::{clock, course};
 use serde_json::json;
 
@@ -172,7 +175,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                     hit.path.display(),
                     hit.line,
                     hit.column,
-                    term.name,
+                    visible_controls(&term.name),
                     term.summary()
                 )?;
             }
@@ -188,7 +191,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                         "column": hit.column,
                         "text": hit.text,
                         "termId": term.id,
-                        "term": term.name,
+                        "term": visible_controls(&term.name),
                         "summary": term.summary(),
                     })
                 })
@@ -235,7 +238,7 @@ fn check(args: &PathArgs) -> io::Result<i32> {
             Ok(pack) => packs.push(pack),
             Err(found) => {
                 for e in found {
-                    writeln!(out, "{e}")?;
+                    writeln!(out, "{}", visible_controls(&e.to_string()))?;
                     errors += 1;
                 }
             }
@@ -243,7 +246,7 @@ fn check(args: &PathArgs) -> io::Result<i32> {
     }
     let (_, merge_errors) = Content::merge(&packs);
     for e in merge_errors {
-        writeln!(out, "{e}")?;
+        writeln!(out, "{}", visible_controls(&e.to_string()))?;
         errors += 1;
     }
     out.flush()?;
@@ -297,7 +300,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
                 let term = &content.terms[**t];
                 json!({
                     "id": term.id,
-                    "name": term.name,
+                    "name": visible_controls(&term.name),
                     "occurrences": row.count,
                     "files": row.files.iter().map(|(p, line)| json!({"path": p, "firstLine": line})).collect::<Vec<_>>(),
                     "learned": learned(**t),
@@ -338,7 +341,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
             writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                term.name.replace('|', "\\|"),
+                visible_controls(&term.name).replace('|', "\\|"),
                 row.count,
                 wheres.join(", ").replace('|', "\\|"),
                 if learned(**t) { "yes" } else { "no" }

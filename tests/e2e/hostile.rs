@@ -378,14 +378,8 @@ fn has_invisible_control(text: &str) -> bool {
 }
 
 /// A team pack whose text hides direction overrides and zero-width
-/// characters: every road on which pack text leaves the server shows them
-/// as `⟨U+…⟩` markers, never raw. Roads: hint diagnostics (Problems panel),
-/// code action titles, inlay hints, hovers, every command result that
-/// carries names (exercise view, list, progress, term page, generated
-/// question), pack error diagnostics and command error messages.
-#[test]
-fn invisible_characters_in_pack_text_are_marked_on_every_road_out() {
-    const HOSTILE: &str = r#"
+/// characters in every kind of field.
+const HOSTILE: &str = r#"
 [[module]]
 id = "evil-mod"
 name = "Evil\u202Emodule"
@@ -415,6 +409,15 @@ choices = ["One\u202E", "Two", "Three", "Four"]
 answer = 0
 explanation = "Expla\u200Bnation."
 "#;
+
+/// A team pack whose text hides direction overrides and zero-width
+/// characters: every road on which pack text leaves the server shows them
+/// as `⟨U+…⟩` markers, never raw. Roads: hint diagnostics (Problems panel),
+/// code action titles, inlay hints, hovers, every command result that
+/// carries names (exercise view, list, progress, term page, generated
+/// question), pack error diagnostics and command error messages.
+#[test]
+fn invisible_characters_in_pack_text_are_marked_on_every_road_out() {
     let ws = workspace(HOSTILE);
     // A broken pack whose error messages quote a hostile id.
     let bad = ws.path().join(".llmops/bad.toml");
@@ -538,4 +541,40 @@ explanation = "Expla\u200Bnation."
             "{road} leaks a raw control: {text}"
         );
     }
+}
+
+/// The CLI prints names and pack errors to terminals, which reorder text
+/// on direction overrides too: `scan`, `report` and `check` mark them.
+#[test]
+fn invisible_characters_are_marked_in_cli_output() {
+    let ws = workspace(HOSTILE);
+    fs::write(ws.path().join("a.md"), "We route EVT and ZWT.\n").unwrap();
+    let bad = ws.path().join(".llmops/bad.toml");
+    let run = |args: &[&str]| -> String {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .current_dir(ws.path())
+            .env("LLMOPS_LSP_DATA_DIR", ws.path().join("data"))
+            .output()
+            .expect("run llmops-lsp");
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    for args in [
+        &["scan", "a.md"][..],
+        &["scan", "--format", "json", "a.md"],
+        &["report", "a.md"],
+        &["report", "--json", "a.md"],
+    ] {
+        let out = run(args);
+        assert!(out.contains("Evil⟨U+202E⟩term"), "{args:?}: {out}");
+        assert!(!has_invisible_control(&out), "{args:?}: {out}");
+    }
+    fs::write(
+        &bad,
+        "[[term]]\nid = \"bad\\u202Eid\"\nname = \"Bad one\"\ndefinition = \"\"\n",
+    )
+    .unwrap();
+    let out = run(&["check", ".llmops"]);
+    assert!(out.contains("bad⟨U+202E⟩id"), "{out}");
+    assert!(!has_invisible_control(&out), "{out}");
 }
