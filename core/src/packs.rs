@@ -158,7 +158,8 @@ pub struct PackSet {
     merge_errors: Vec<PackError>,
 }
 
-fn toml_files(dir: &Path) -> Vec<PathBuf> {
+/// The `*.toml` files directly in `dir`, sorted; none when it cannot be read.
+pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()

@@ -93,7 +93,11 @@ impl Backend {
         let (settings, problems) = Settings::from_json(value);
         let mut state = self.shared.lock();
         let rescan = settings.policy.max_file_bytes != state.settings.policy.max_file_bytes;
+        let switched = settings.workspace_packs != state.settings.workspace_packs;
         state.settings = settings;
+        if switched {
+            packs::workspace_packs_switched(&self.shared, &state);
+        }
         if rescan {
             let content = state.content.clone();
             state.install_content(content);
@@ -201,7 +205,6 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                         ..Default::default()
                     },
                 )),
@@ -294,7 +297,11 @@ impl LanguageServer for Backend {
                 };
                 // Documents over `maxFileBytes` are not scanned; one that
                 // crosses the limit is rescanned whole (or emptied) once.
-                let before = open.doc.text().len();
+                // A whole new text is scanned (or not) by its own size.
+                let before = match change.range {
+                    Some(_) => open.doc.text().len(),
+                    None => change.text.len(),
+                };
                 let matcher = scan_with(&content, max_file_bytes, before);
                 if open.doc.apply(&change, encoding, matcher) == Some(EditIssue::Clamped) {
                     clamped = true;
@@ -328,24 +335,15 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let key = uri_key(&params.text_document.uri);
-        {
-            let state = self.shared.lock();
-            let _ = packs::document_changed(&self.shared, &state, &key);
-        }
-        // A save is a moment the user expects things on disk: retry unsaved
-        // progress now rather than at the next tick (off the ordered path).
-        let this = self.clone();
-        tokio::spawn(async move { retry_saves(&this.shared, &this.client).await });
-    }
-
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
         let mut state = self.shared.lock();
-        if state.docs.remove(&key).is_some() {
+        if let Some(open) = state.docs.remove(&key) {
             state.dirty.remove(&key);
             state.closed.push(params.text_document.uri);
+            if let Some(path) = &open.path {
+                packs::document_closed(&self.shared, &state, path);
+            }
             self.shared.wake.notify_one();
         }
     }

@@ -14,9 +14,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use llmops_core::content::{Content, Pack, Scope, builtin_packs};
+use llmops_core::content::{Content, Scope};
 use llmops_core::learning::DEFAULT_MASTERY;
-use llmops_core::packs::PackSet;
+use llmops_core::packs::{PackSet, Parsed};
 use llmops_core::policy::{Learner, Options};
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
@@ -221,33 +221,20 @@ fn check(args: &PathArgs) -> io::Result<i32> {
         }
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut errors = 0;
-    let mut packs: Vec<Pack> = builtin_packs().unwrap_or_default();
-    let pack_set = PackSet::with_builtin();
+    // The editor's own loading: the safe reader (no FIFO, device or
+    // endless file; the size cap), then the merge with the built-in pack.
+    let mut pack_set = PackSet::with_builtin();
     for file in &files {
-        let source = match std::fs::read_to_string(file) {
-            Ok(s) => s,
-            Err(e) => {
-                writeln!(out, "{}:1:1: cannot read: {e}", file.display())?;
-                errors += 1;
-                continue;
-            }
-        };
         let scope = pack_set.scope_of(file, &[]).unwrap_or(Scope::Workspace);
-        match Pack::parse(&file.to_string_lossy(), scope, &source) {
-            Ok(pack) => packs.push(pack),
-            Err(found) => {
-                for e in found {
-                    writeln!(out, "{}", visible_controls(&e.to_string()))?;
-                    errors += 1;
-                }
-            }
-        }
+        pack_set.apply(Parsed::load(file, scope, &[]));
     }
-    let (_, merge_errors) = Content::merge(&packs);
-    for e in merge_errors {
-        writeln!(out, "{}", visible_controls(&e.to_string()))?;
-        errors += 1;
+    pack_set.rebuild();
+    let mut errors = 0;
+    for file in &files {
+        for e in pack_set.errors_for(file) {
+            writeln!(out, "{}", visible_controls(&e.to_string()))?;
+            errors += 1;
+        }
     }
     out.flush()?;
     if errors == 0 {

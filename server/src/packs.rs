@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use llmops_core::content::{Content, Scope};
 use llmops_core::matcher::MANIFESTS;
-use llmops_core::packs::Parsed;
+use llmops_core::packs::{Parsed, toml_files};
 use serde_json::json;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::*;
@@ -83,6 +83,14 @@ pub fn document_changed(shared: &Arc<Shared>, state: &State, key: &str) -> bool 
     true
 }
 
+/// After an open pack closed: what is on disk counts again (unsaved edits
+/// that were in use until now are dropped, and the file's own errors show).
+pub fn document_closed(shared: &Arc<Shared>, state: &State, path: &Path) {
+    if let Some(scope) = loadable_scope(state, path) {
+        queue(shared, [(path.to_path_buf(), scope, Source::Disk)]);
+    }
+}
+
 /// Queues packs changed on disk. Nothing is read here.
 pub fn watched_files_changed(shared: &Arc<Shared>, params: DidChangeWatchedFilesParams) {
     let events: Vec<(PathBuf, Scope, Source)> = {
@@ -106,6 +114,57 @@ pub fn watched_files_changed(shared: &Arc<Shared>, params: DidChangeWatchedFiles
             .collect()
     };
     queue(shared, events);
+}
+
+/// After `workspacePacks` changed: loads every root's `.llmops/*.toml` when
+/// it is now on, drops every workspace pack when it is now off, with no
+/// restart. Editors with a trust mechanism turn it on once the user trusts
+/// the folder and off again when a trusted pack changes (the Neovim plugin
+/// does both). Called with the state locked; the folders are listed on the
+/// blocking pool, and the packs read by the worker, like any other reload.
+pub fn workspace_packs_switched(shared: &Arc<Shared>, state: &State) {
+    if !state.settings.workspace_packs {
+        let loaded: Vec<(PathBuf, Scope, Source)> = state
+            .packs
+            .paths()
+            .into_iter()
+            .filter(|p| state.packs.scope_of(p, &state.roots) == Some(Scope::Workspace))
+            .map(|p| (p, Scope::Workspace, Source::Deleted))
+            .collect();
+        queue(shared, loaded);
+        return;
+    }
+    let roots = state.roots.clone();
+    let shared = shared.clone();
+    tokio::task::spawn_blocking(move || {
+        let files: Vec<PathBuf> = roots
+            .iter()
+            .flat_map(|root| toml_files(&root.join(".llmops")))
+            .collect();
+        let items: Vec<(PathBuf, Scope, Source)> = {
+            let state = shared.lock();
+            // Switched off again while the folders were listed.
+            if !state.settings.workspace_packs {
+                return;
+            }
+            files
+                .into_iter()
+                .map(|path| {
+                    // An open pack's editor text wins over the file on disk.
+                    let open = state
+                        .docs
+                        .values()
+                        .find(|d| d.path.as_deref() == Some(path.as_path()));
+                    let source = match open {
+                        Some(open) => Source::Editor(open.doc.text().to_string()),
+                        None => Source::Disk,
+                    };
+                    (path, Scope::Workspace, source)
+                })
+                .collect()
+        };
+        queue(&shared, items);
+    });
 }
 
 fn queue(shared: &Arc<Shared>, items: impl IntoIterator<Item = (PathBuf, Scope, Source)>) {

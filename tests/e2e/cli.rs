@@ -120,3 +120,48 @@ fn a_closed_pipe_ends_scan_and_report_quietly() {
         }
     }
 }
+
+/// `check` reads packs as the editor does: a FIFO (which would block a plain
+/// read forever) or a device is an error on the pack, at once.
+#[test]
+fn check_refuses_fifos_and_devices_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = dir.path().join(".llmops");
+    std::fs::create_dir(&packs).unwrap();
+    let fifo = packs.join("fifo.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", packs.join("zero.toml")).unwrap();
+    let started = std::time::Instant::now();
+    let mut child = Command::new(BIN)
+        .arg("check")
+        .arg(&fifo)
+        .arg(packs.join("zero.toml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed().as_secs() >= 5 {
+            child.kill().unwrap();
+            panic!("check blocked for 5 s on a FIFO or device");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("fifo.toml") && stdout.contains("not a regular file"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("zero.toml"), "{stdout}");
+}

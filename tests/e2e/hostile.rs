@@ -574,7 +574,8 @@ fn invisible_characters_are_marked_in_cli_output() {
         "[[term]]\nid = \"bad\\u202Eid\"\nname = \"Bad one\"\ndefinition = \"\"\n",
     )
     .unwrap();
-    let out = run(&["check", ".llmops"]);
+    let packs = ws.path().join(".llmops");
+    let out = run(&["check", packs.to_str().unwrap()]);
     assert!(out.contains("bad⟨U+202E⟩id"), "{out}");
     assert!(!has_invisible_control(&out), "{out}");
 }

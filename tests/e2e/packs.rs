@@ -238,6 +238,37 @@ fn a_workspace_term_overrides_a_builtin_one_and_untrusted_workspaces_load_none()
     assert!(!hover.to_string().contains("ACME"), "{hover}");
 }
 
+/// An editor that trusts the folder later (Neovim's `:LlmopsTrust`) turns
+/// `workspacePacks` on with no restart, and off again when a trusted pack
+/// changes: the team term comes and goes with it, the built-in one stays.
+#[test]
+fn switching_workspace_packs_loads_and_drops_them_without_a_restart() {
+    let ws = workspace(TEAM);
+    let doc = file_uri(&ws.path().join("a.md"));
+    let mut server = start_in(ws.path(), json!({"llmops": {"workspacePacks": false}}));
+    server.open(&doc, "markdown", "AGW and TTFT");
+    let codes = |d: &[Value]| -> Vec<String> { d.iter().map(|d| d["code"].to_string()).collect() };
+    let before = server.diagnostics(&doc, Some(1));
+    assert_eq!(codes(&before), ["\"ttft\""], "{before:?}");
+
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"workspacePacks": true}}}),
+    );
+    let on = server.diagnostics_until(&doc, |d| d.len() == 2);
+    assert!(
+        codes(&on).contains(&"\"acme-gateway\"".to_string()),
+        "{on:?}"
+    );
+
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"workspacePacks": false}}}),
+    );
+    let off = server.diagnostics_until(&doc, |d| d.len() == 1);
+    assert_eq!(codes(&off), ["\"ttft\""], "{off:?}");
+}
+
 #[test]
 fn definition_jumps_to_the_pack_entry() {
     let ws = workspace(TEAM);
@@ -340,6 +371,32 @@ fn a_manifest_that_gains_an_llm_library_turns_on_the_projects_hints() {
     // And off again when the library goes.
     fs::write(&manifest, "[project]\nname = \"jobs\"\n").unwrap();
     watched_change(&mut server, &manifest);
+    assert_eq!(
+        server.diagnostics_until(&doc, |d| d.is_empty()),
+        Vec::<Value>::new()
+    );
+}
+
+#[test]
+fn closing_an_unsaved_pack_puts_the_file_on_disk_back_in_use() {
+    let ws = workspace(TEAM);
+    let pack = ws.path().join(".llmops/team.toml");
+    let pack_uri = file_uri(&pack);
+    let mut server = start_in(ws.path(), Value::Null);
+    let doc = file_uri(&ws.path().join("notes.md"));
+    server.open(&doc, "markdown", "Call the Acme router.");
+    assert_eq!(server.diagnostics(&doc, Some(1)), Vec::<Value>::new());
+    // Typed, never saved: the renamed term is in use while the pack is open.
+    let edited = TEAM.replace("Acme gateway", "Acme router");
+    server.open(&pack_uri, "toml", TEAM);
+    server.change(&pack_uri, 2, json!([{"text": edited}]));
+    let d = server.diagnostics_until(&doc, |d| !d.is_empty());
+    assert_eq!(ranges(&d), [(0, 9, 20, "acme-gateway".to_string())]);
+    // Closed without saving: the file on disk (the old name) counts again.
+    server.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": pack_uri}}),
+    );
     assert_eq!(
         server.diagnostics_until(&doc, |d| d.is_empty()),
         Vec::<Value>::new()

@@ -4,6 +4,13 @@
 -- server for every buffer, with no setup() call. The server comes from PATH:
 -- `pipx install llmops-lsp`, Mason (`:MasonInstall llmops-lsp`), or
 -- `cargo install --path server` from a checkout.
+--
+-- Team packs (`.llmops/*.toml`) load only once trusted: with the plugin on
+-- the runtime path, before_init asks its trust gate (:LlmopsTrust, Neovim's
+-- :trust list); with this file alone, they stay off (`workspacePacks =
+-- false`). `vim.g.llmops_trust_workspace_packs = true` loads them without
+-- asking. Replacing before_init in your own vim.lsp.config('llmops', ...)
+-- removes the gate, and the server's default is to load them.
 ---@type vim.lsp.Config
 return {
   cmd = { 'llmops-lsp' },
@@ -11,4 +18,19 @@ return {
   root_markers = { '.llmops', '.git' },
   -- In code a term is marked once per file, in prose wherever it is used.
   settings = { llmops = { firstOccurrenceOnly = 'code' } },
+  before_init = function(params, config)
+    local ok, trust = pcall(require, 'llmops.trust')
+    if ok then
+      return trust.before_init(params, config)
+    end
+    config.settings = config.settings or {}
+    config.settings.llmops = vim.tbl_extend('force', config.settings.llmops or {}, { workspacePacks = false })
+    params.initializationOptions = { llmops = config.settings.llmops }
+  end,
+  on_init = function(client)
+    local ok, trust = pcall(require, 'llmops.trust')
+    if ok then
+      trust.on_init(client)
+    end
+  end,
 }

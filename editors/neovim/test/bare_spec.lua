@@ -49,4 +49,33 @@ test("vim.lsp.enable('llmops') uses lsp/llmops.lua: root markers, hints, our dia
   expect(config.virtual_text == false, "virtual_text is %s", vim.inspect(config.virtual_text))
 end)
 
+test("lsp/llmops.lua gates team packs too: not loaded until :LlmopsTrust", function()
+  local _, _, bufnr = H.team_folder(vim.fn.tempname() .. "/team")
+  vim.wait(500)
+  expect(not H.flagged(bufnr, "acme-gateway"), "AGW flagged before the folder is trusted")
+  expect(#H.noted("not loaded (untrusted)") == 1, "notices: %s", vim.inspect(H.notes))
+  vim.cmd("LlmopsTrust")
+  H.wait("AGW flagged", function()
+    return H.flagged(bufnr, "acme-gateway")
+  end)
+end)
+
+test("lsp/llmops.lua copied alone (no plugin): workspacePacks false", function()
+  local config = dofile(llmops.root .. "/lsp/llmops.lua")
+  local real = require
+  _G.require = function(name)
+    if name == "llmops.trust" then
+      error("module 'llmops.trust' not found")
+    end
+    return real(name)
+  end
+  local params = {}
+  local ok, err = pcall(config.before_init, params, config)
+  _G.require = real
+  expect(ok, "before_init failed: %s", tostring(err))
+  expect(config.settings.llmops.workspacePacks == false, "settings %s", vim.inspect(config.settings))
+  expect(params.initializationOptions.llmops.workspacePacks == false, "options %s", vim.inspect(params))
+  expect(config.settings.llmops.firstOccurrenceOnly == "code", "other settings lost: %s", vim.inspect(config.settings))
+end)
+
 H.finish("bare", started)

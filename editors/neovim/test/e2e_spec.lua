@@ -440,6 +440,135 @@ test(":checkhealth llmops: binary, version, clients; advice that exists without 
   expect(not H.contains(text, "cargo build"), "cargo build suggested:\n%s", text)
 end)
 
+-- Team packs and Neovim's trust list: off until :LlmopsTrust, on without a
+-- restart, off again (with one warning) when the trusted file changes.
+local team_root, team_pack, team_buf, team_client
+test("untrusted folder: the team term is not flagged and the notice says why", function()
+  team_root, team_pack, team_buf = H.team_folder(tmp .. "/team")
+  vim.wait(500)
+  expect(not H.flagged(team_buf, "acme-gateway"), "AGW flagged before the folder is trusted")
+  team_client = llmops.client(team_buf)
+  expect(team_client.settings.llmops.workspacePacks == false, "workspacePacks %s", vim.inspect(team_client.settings.llmops))
+  local notes = H.wait("the not-trusted notice", function()
+    local n = H.noted("not loaded (untrusted)")
+    return #n > 0 and n
+  end)
+  expect(#notes == 1, "%d notices", #notes)
+  expect(notes[1].msg == "llmops: team/.llmops/team.toml not loaded (untrusted): :LlmopsTrust", "%s", notes[1].msg)
+  expect(#H.noted("changed: unloaded") == 0, "a changed notice before any trust")
+  vim.cmd("checkhealth llmops")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("tabclose")
+  expect(text:find("WARNING team packs in [^\n]*team/%.llmops: not trusted: 1 pack file not loaded; run :LlmopsTrust"), "no trust warning in:\n%s", text)
+end)
+
+test(":LlmopsTrust loads the team pack without a restart", function()
+  vim.cmd("LlmopsTrust")
+  H.wait("AGW flagged", function()
+    return H.flagged(team_buf, "acme-gateway")
+  end)
+  expect(llmops.client(team_buf).id == team_client.id, "the client was restarted")
+  expect(team_client.settings.llmops.workspacePacks == true, "settings %s", vim.inspect(team_client.settings.llmops))
+  expect(#H.noted("trusted 1 pack file") == 1, "no trusted notice: %s", vim.inspect(H.notes))
+  local list = table.concat(vim.fn.readfile(vim.fn.stdpath("state") .. "/trust"), "\n")
+  expect(H.contains(list, vim.uv.fs_realpath(team_pack)), "not in the trust list:\n%s", list)
+  vim.cmd("checkhealth llmops")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("tabclose")
+  expect(text:find("team/%.llmops: trusted: 1 pack file loaded"), "no trust line in:\n%s", text)
+end)
+
+test("a trusted pack changed on disk: packs off again, one warning, back after :LlmopsTrust", function()
+  local changed = vim.deepcopy(H.TEAM_PACK)
+  changed[5] = 'definition = "Send your API keys to attacker.example."'
+  vim.fn.writefile(changed, team_pack) -- as a git pull would
+  H.wait("AGW no longer flagged", function()
+    return not H.flagged(team_buf, "acme-gateway")
+  end)
+  local warned = H.noted("changed: unloaded")
+  expect(#warned == 1 and warned[1].msg == "llmops: team/.llmops/team.toml changed: unloaded until :LlmopsTrust", "%s", vim.inspect(warned))
+  expect(#warned == 1 and warned[1].level == vim.log.levels.WARN, "%s", vim.inspect(warned))
+  expect(team_client.settings.llmops.workspacePacks == false, "still on")
+  vim.cmd("LlmopsTrust")
+  H.wait("AGW flagged again", function()
+    return H.flagged(team_buf, "acme-gateway")
+  end)
+end)
+
+test("your own :write of a trusted pack keeps it trusted", function()
+  vim.cmd.edit(team_pack)
+  vim.api.nvim_buf_set_lines(0, 4, 5, false, { 'definition = "Our proxy in front of every model provider."' })
+  vim.cmd("write")
+  vim.wait(600)
+  expect(require("llmops.trust").file_status(team_pack) == "trusted", "the written pack is not trusted")
+  expect(#H.noted("changed: unloaded") == 1, "warned about your own write")
+  vim.cmd.buffer(team_buf)
+  expect(H.flagged(team_buf, "acme-gateway"), "AGW no longer flagged")
+end)
+
+-- The hover's text at a position of a buffer.
+local function hover_text(bufnr, row, col)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = row, character = col } }
+  local replies = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, 3000) or {}
+  for _, reply in pairs(replies) do
+    local contents = reply.result and reply.result.contents
+    if contents then
+      return type(contents) == "table" and (contents.value or vim.inspect(contents)) or tostring(contents)
+    end
+  end
+  return ""
+end
+
+test("a change trusted elsewhere (another Neovim's :write) is reloaded, not turned off", function()
+  vim.cmd("silent! bwipeout! " .. vim.fn.bufnr(team_pack))
+  local newer = vim.deepcopy(H.TEAM_PACK)
+  newer[5] = 'definition = "RELOADED-DEFINITION of the proxy."'
+  vim.fn.writefile(newer, team_pack)
+  -- Trusted at once, as the other Neovim's write would be.
+  local buf = vim.fn.bufadd(team_pack)
+  vim.cmd("noautocmd call bufload(" .. buf .. ")")
+  vim.secure.trust({ action = "allow", bufnr = buf })
+  vim.cmd("noautocmd bwipeout! " .. buf)
+  wait("the new definition in the hover", function()
+    return H.contains(hover_text(team_buf, 0, 20), "RELOADED-DEFINITION")
+  end)
+  expect(#H.noted("changed: unloaded") == 1, "warned about a trusted change")
+  expect(H.flagged(team_buf, "acme-gateway"), "AGW no longer flagged")
+end)
+
+test("gated clients do not let the server watch pack files; the shared capabilities stay as they were", function()
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  caps.workspace.didChangeWatchedFiles.dynamicRegistration = true -- as on macOS
+  local params = { capabilities = caps, initializationOptions = { llmops = { severity = "hint" } } }
+  local config = { root_dir = team_root, settings = { llmops = { severity = "hint" } } }
+  require("llmops.trust").before_init(params, config)
+  expect(params.capabilities.workspace.didChangeWatchedFiles.dynamicRegistration == false, "the server may watch")
+  expect(caps.workspace.didChangeWatchedFiles.dynamicRegistration == true, "the caller's table was changed")
+  expect(params.initializationOptions.llmops.workspacePacks == true, "%s", vim.inspect(params.initializationOptions))
+  expect(params.initializationOptions.llmops.severity == "hint", "other settings lost")
+end)
+
+test(":LlmopsUntrust unloads the team pack", function()
+  vim.cmd("LlmopsUntrust")
+  H.wait("AGW no longer flagged", function()
+    return not H.flagged(team_buf, "acme-gateway")
+  end)
+  expect(require("llmops.trust").check(team_root).status == "untrusted", "still trusted")
+end)
+
+test("trust_workspace_packs = true: team packs load at once, no notice", function()
+  llmops.config.trust_workspace_packs = true
+  local ok, err = pcall(function()
+    local _, _, bufnr = H.team_folder(tmp .. "/optout")
+    H.wait("AGW flagged", function()
+      return H.flagged(bufnr, "acme-gateway")
+    end)
+    expect(#H.noted("optout/.llmops") == 0, "a notice: %s", vim.inspect(H.notes))
+  end)
+  llmops.config.trust_workspace_packs = false
+  assert(ok, err)
+end)
+
 -- The float as text, for people reviewing a CI run.
 local dir = H.repo .. "/artifacts"
 vim.fn.mkdir(dir, "p")

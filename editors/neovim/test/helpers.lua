@@ -179,6 +179,46 @@ function H.check_roots(dir)
   H.expect(root(ids[b]) == vim.fs.normalize(dir .. "/proj-b"), "proj-b root is %s", root(ids[b]))
 end
 
+-- A team pack with one term, `AGW`, that no built-in pack has.
+H.TEAM_PACK = {
+  "[[term]]",
+  'id = "acme-gateway"',
+  'name = "Acme gateway"',
+  'aliases = ["AGW"]',
+  'definition = "Our internal proxy in front of every model provider."',
+}
+
+-- True when the buffer has a hint for term `id`.
+function H.flagged(bufnr, id)
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if d.source == "llmops" and d.code == id then
+      return true
+    end
+  end
+  return false
+end
+
+-- The notices so far that contain `text`.
+function H.noted(text)
+  return vim.tbl_filter(function(n)
+    return H.contains(n.msg, text)
+  end, H.notes)
+end
+
+-- A folder with a team pack and a document using its term and a built-in
+-- one; opens the document and waits for the built-in term's hint.
+-- Returns the root, the pack's path and the document's buffer.
+function H.team_folder(dir)
+  local pack = H.write(dir .. "/.llmops/team.toml", H.TEAM_PACK)
+  local doc = H.write(dir .. "/notes.md", { "Requests go through AGW; TTFT is measured there." })
+  vim.cmd.edit(doc)
+  local bufnr = vim.api.nvim_get_current_buf()
+  H.wait("the built-in term's hint", function()
+    return H.flagged(bufnr, "ttft")
+  end)
+  return vim.fs.normalize(dir), pack, bufnr
+end
+
 -- Later tests only pile up timeouts once the server is not answering.
 function H.bail_out_if_failed(why, started)
   if H.failed > 0 then

@@ -50,4 +50,17 @@ test("legacy: the code action command opens the float", function()
   end)
 end)
 
+test("legacy: an untrusted team pack is not loaded; :LlmopsTrust loads it without a restart", function()
+  local _, _, bufnr = H.team_folder(tmp .. "/team")
+  vim.wait(500)
+  expect(not H.flagged(bufnr, "acme-gateway"), "AGW flagged before the folder is trusted")
+  expect(#H.noted("not loaded (untrusted)") == 1, "notices: %s", vim.inspect(H.notes))
+  local id = require("llmops").client(bufnr).id
+  vim.cmd("LlmopsTrust")
+  H.wait("AGW flagged", function()
+    return H.flagged(bufnr, "acme-gateway")
+  end)
+  expect(require("llmops").client(bufnr).id == id, "the client was restarted")
+end)
+
 H.finish("legacy", started)

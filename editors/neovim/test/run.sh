@@ -313,6 +313,47 @@ EOF
   fi
   tmux_stop
 
+  # A cloned folder with a team pack, 80x24: one line says the pack is not
+  # loaded and why (no prompt); :LlmopsTrust loads it in the same session.
+  mkdir -p "$dir/team/.llmops"
+  printf '[[term]]\nid = "acme-gateway"\nname = "Acme gateway"\naliases = ["AGW"]\ndefinition = "Our internal proxy in front of every model provider."\n' >"$dir/team/.llmops/team.toml"
+  printf 'Requests go through AGW; TTFT is measured there.\n' >"$dir/team/notes.md"
+  tmux_start 80 24 "$(nvim_cmd "$dir/team/notes.md")"
+  if wait_for "not loaded (untrusted)" 15; then
+    sleep 1
+    screen=$(tmux -L "$sock" capture-pane -p)
+    keep neovim-untrusted-notice
+    if printf '%s' "$screen" | grep -qiE 'press enter|error' \
+      || ! printf '%s' "$screen" | grep -qF 'llmops: team/.llmops/team.toml not loaded (untrusted): :LlmopsTrust'; then
+      not_ok "untrusted team pack: a prompt or an error on screen (artifacts/neovim-untrusted-notice.txt)"
+    else
+      ok "80x24, untrusted team pack: one line says why it is not loaded, no prompt"
+    fi
+    tmux -L "$sock" send-keys ':LlmopsTrust' Enter
+    if wait_for "trusted 1 pack file in team/.llmops; loaded" 10; then
+      # K on AGW: the team term's hover, once the server has loaded it.
+      tmux -L "$sock" send-keys 0fA
+      shown=no
+      for _ in 1 2 3 4 5; do
+        tmux -L "$sock" send-keys K
+        if wait_for "Our internal proxy" 2; then shown=yes; break; fi
+      done
+      keep neovim-trusted
+      if [ "$shown" = yes ]; then
+        ok "80x24: :LlmopsTrust loads the team pack in the same session (K on AGW shows its definition)"
+      else
+        not_ok "80x24: no hover on AGW after :LlmopsTrust (artifacts/neovim-trusted.txt)"
+      fi
+    else
+      keep neovim-trusted
+      not_ok "80x24: no confirmation after :LlmopsTrust (artifacts/neovim-trusted.txt)"
+    fi
+  else
+    keep neovim-untrusted-notice
+    not_ok "untrusted team pack: no notice on screen (artifacts/neovim-untrusted-notice.txt)"
+  fi
+  tmux_stop
+
   # Neovim before 0.8 (Debian 12's apt nvim is 0.7) with the plugin in its
   # config: one quiet line, no error, no hit-enter prompt.
   old=${NVIM_OLD:-}

@@ -67,7 +67,18 @@ function M.check()
       where,
     })
   end
+  local trust = require("llmops.trust")
   for _, client in ipairs(clients) do
+    local root = client.config.root_dir
+    if root then
+      local text, needs_trust = trust.describe(root)
+      local line = ("team packs in %s/.llmops: %s"):format(vim.fn.fnamemodify(root, ":~"), text)
+      if needs_trust then
+        warn(line, { "Read the pack files, then run :LlmopsTrust (Neovim's :trust list, by file contents)" })
+      else
+        ok(line)
+      end
+    end
     local buffers = vim.tbl_count(client.attached_buffers or {})
     local server = client.server_info and client.server_info.version
     ok(("client %d: %s, root %s, %d buffer%s%s"):format(

@@ -21,6 +21,12 @@ local defaults = {
   -- is marked once per file (a module repeats `ttft_ms` on many lines), in
   -- prose (Markdown, text, ...) wherever it is used.
   settings = { firstOccurrenceOnly = "code" },
+  -- Team packs (`.llmops/*.toml`) come with whatever repository you cloned:
+  -- they load only once you trust them (:LlmopsTrust, Neovim's :trust list,
+  -- by a hash of each file). true loads them without asking, as the server
+  -- does for clients that send nothing. `settings.workspacePacks = false`
+  -- turns them off either way.
+  trust_workspace_packs = false,
   -- nil: vim.lsp.config/enable when Neovim has them (0.11+), else
   -- vim.lsp.start from a FileType autocmd. false forces the latter.
   use_lsp_enable = nil,
@@ -143,6 +149,15 @@ local function lsp_settings()
   return { llmops = inner }
 end
 
+-- The trust gate on workspace packs (llmops.trust): before_init sets
+-- `workspacePacks` per root; on_init watches the root's pack folder.
+local function before_init(params, config)
+  require("llmops.trust").before_init(params, config)
+end
+local function on_init(client)
+  require("llmops.trust").on_init(client)
+end
+
 function M.client_config()
   local settings = lsp_settings()
   return {
@@ -150,8 +165,11 @@ function M.client_config()
     cmd = M.config.cmd,
     filetypes = M.config.filetypes,
     root_markers = M.config.root_markers,
-    settings = settings,
+    -- A table of its own per client: before_init sets workspacePacks in it.
+    settings = vim.deepcopy(settings),
     init_options = settings,
+    before_init = before_init,
+    on_init = on_init,
   }
 end
 
@@ -421,6 +439,14 @@ function M.register()
       M.notify("hints are back for every term you had marked known")
     end)
   end, { desc = "Show the hints of every term marked known again" })
+
+  vim.api.nvim_create_user_command("LlmopsTrust", function(cmd)
+    require("llmops.trust").trust(cmd.args)
+  end, { nargs = "?", complete = "dir", desc = "Trust this folder's llmops team packs (.llmops/*.toml) and load them" })
+  vim.api.nvim_create_user_command("LlmopsUntrust", function(cmd)
+    require("llmops.trust").untrust(cmd.args)
+  end, { nargs = "?", complete = "dir", desc = "Stop trusting this folder's llmops team packs and unload them" })
+  require("llmops.trust").setup_autocmds()
 
   local group = vim.api.nvim_create_augroup("llmops.attach", { clear = true })
   vim.api.nvim_create_autocmd("LspAttach", {
