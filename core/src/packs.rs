@@ -79,7 +79,10 @@ pub fn read_pack_file(path: &Path, scope: Scope, roots: &[PathBuf]) -> Result<St
     let real =
         std::fs::canonicalize(path).map_err(|e| format!("the pack cannot be opened ({e})"))?;
     if scope == Scope::Workspace {
-        let inside = workspace_root_of(path, roots)
+        // A relative path (`check .llmops/x.toml`) has its root in the
+        // current folder, which only an absolute path names.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let inside = workspace_root_of(&absolute, roots)
             .and_then(|root| std::fs::canonicalize(root).ok())
             .is_some_and(|root| real.starts_with(root));
         if !inside {

@@ -12,8 +12,14 @@
 //! A change that could not be saved (full disk, read-only folder) is kept as
 //! pending and applied again, on top of whatever is then on disk, at the next
 //! save; a re-read of the file re-applies it too, so neither the file nor the
-//! memory loses it. Once a save succeeds again the user hears that nothing
-//! was lost. Temporary files left by a killed writer are removed at start.
+//! memory loses it. The server also retries on a timer, so pending changes
+//! reach the disk soon after space returns even if no other answer comes.
+//! Once a save succeeds again the user hears that nothing was lost. Until
+//! then every command result says how many changes are not saved
+//! ([`ProgressStore::unsaved`], [`ProgressStore::unsaved_reason`]). A server
+//! killed meanwhile loses exactly those changes, which it said were not
+//! saved; the file holds only what was acknowledged as saved. Temporary
+//! files left by a killed writer are removed at start.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
@@ -136,6 +142,8 @@ pub struct ProgressStore {
     write_failure_reported: bool,
     /// Changes applied in memory but not yet saved, oldest first.
     pending: Vec<Change>,
+    /// Why the last save failed, while changes are pending.
+    last_error: Option<String>,
 }
 
 impl std::fmt::Debug for ProgressStore {
@@ -157,6 +165,7 @@ impl ProgressStore {
             seen: None,
             write_failure_reported: false,
             pending: Vec::new(),
+            last_error: None,
         }
     }
 
@@ -227,6 +236,11 @@ impl ProgressStore {
         self.pending.len()
     }
 
+    /// Why the last save failed, while [`Self::unsaved`] is not zero.
+    pub fn unsaved_reason(&self) -> Option<&str> {
+        self.last_error.as_deref()
+    }
+
     /// Tries again to save pending changes (after a failed save). Returns a
     /// notice when that succeeds.
     pub fn retry(&mut self) -> Option<Notice> {
@@ -256,6 +270,7 @@ impl ProgressStore {
     fn save_pending(&mut self, path: &Path) -> Option<Notice> {
         match self.save_merged(path) {
             Ok(()) => {
+                self.last_error = None;
                 let saved = std::mem::take(&mut self.pending).len();
                 if std::mem::take(&mut self.write_failure_reported) {
                     return Some(Notice(format!(
@@ -265,14 +280,17 @@ impl ProgressStore {
                 }
                 None
             }
-            Err(e) if !self.write_failure_reported => {
+            Err(e) => {
+                self.last_error = Some(e.to_string());
+                if self.write_failure_reported {
+                    return None;
+                }
                 self.write_failure_reported = true;
                 Some(Notice(format!(
-                    "llmops: cannot save progress to {} ({e}). Your answers are kept in memory and saved as soon as the disk accepts them (at the next answer); if the editor closes before that, the answers given since this message are not saved",
+                    "llmops: cannot save progress to {} ({e}). Your answers are kept in memory and saved as soon as the disk accepts them (retried every few seconds); if the editor closes before that, the answers given since this message are not saved",
                     path.display()
                 )))
             }
-            Err(_) => None,
         }
     }
 
@@ -495,6 +513,7 @@ mod tests {
         assert!(notice.0.contains("kept in memory"), "{notice:?}");
         assert_eq!(store.update(complete("c")), None, "reported once");
         assert_eq!(store.unsaved(), 2);
+        assert!(store.unsaved_reason().is_some());
         // Another window saves meanwhile; re-reading keeps our unsaved changes.
         let (mut other, _) = ProgressStore::open(Some(dir.path()));
         fs::remove_dir(&blocker).unwrap();
@@ -510,6 +529,7 @@ mod tests {
         let notice = store.update(complete("e")).expect("recovery is reported");
         assert!(notice.0.contains("3 change(s)"), "{notice:?}");
         assert_eq!(store.unsaved(), 0);
+        assert_eq!(store.unsaved_reason(), None);
         assert_eq!(completed(dir.path()), ["a", "b", "c", "d", "e"]);
     }
 

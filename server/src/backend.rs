@@ -28,6 +28,41 @@ use crate::{
 /// clone, because state-changing notifications are handled inline by the
 /// transport and must not wait for a client response (which the transport
 /// could not read while they wait).
+/// How often changes that a failed save left in memory are tried again, so
+/// that they reach the disk soon after space returns, even if the learner
+/// does nothing else. A retry while nothing is pending costs a `try_lock`.
+pub const SAVE_RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Retries unsaved progress every [`SAVE_RETRY_EVERY`] until the server is
+/// gone, telling the user when the changes are on disk again.
+async fn retry_saves_loop(shared: std::sync::Weak<Shared>, client: Client) {
+    let mut tick = tokio::time::interval(SAVE_RETRY_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        retry_saves(&shared, &client).await;
+    }
+}
+
+/// One retry of unsaved progress (blocking only when there is some).
+async fn retry_saves(shared: &Shared, client: &Client) {
+    if let Some(notice) = tokio::task::block_in_place(|| shared.retry_unsaved()) {
+        client.show_message(MessageType::INFO, notice.0).await;
+    }
+}
+
+/// A notice as shown: notices quote pack file names and pack text, which a
+/// cloned repository chooses, so invisible controls in them are marked.
+fn shown_notice(message: String) -> String {
+    match llmops_core::text::visible_controls(&message) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(marked) => marked,
+    }
+}
+
 #[derive(Clone)]
 pub struct Backend {
     pub client: Client,
@@ -49,7 +84,7 @@ impl Backend {
     async fn show_notices(&self) {
         let notices = std::mem::take(&mut self.shared.lock().notices);
         for (kind, message) in notices {
-            self.client.show_message(kind, message).await;
+            self.client.show_message(kind, shown_notice(message)).await;
         }
     }
 
@@ -198,6 +233,10 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        tokio::spawn(retry_saves_loop(
+            Arc::downgrade(&self.shared),
+            self.client.clone(),
+        ));
         let this = self.clone();
         tokio::spawn(async move {
             this.pull_configuration().await;
@@ -433,7 +472,7 @@ impl LanguageServer for Backend {
             std::mem::take(&mut state.notices)
         };
         for (kind, message) in notices {
-            self.client.show_message(kind, message).await;
+            self.client.show_message(kind, shown_notice(message)).await;
         }
         result.map(|r| Some(r.value)).map_err(Error::from)
     }

@@ -5,7 +5,9 @@
 //! Arguments are parsed by `clap` (help per subcommand, unknown flags
 //! rejected with exit 2). Output goes through one writer; when the reader
 //! goes away (`llmops-lsp scan . | head -1`) the command ends quietly with
-//! exit 0, as `grep` and `rg` do.
+//! exit 0, as `grep` and `rg` do. Term names and pack errors are printed
+//! with invisible direction and zero-width controls marked (`⟨U+202E⟩`),
+//! as the editor shows them: terminals reorder text on them too.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -20,6 +22,7 @@ use llmops_core::packs::{PackSet, Parsed};
 use llmops_core::policy::{Learner, Options};
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
+use llmops_core::text::visible_controls;
 use serde_json::json;
 
 const ENVIRONMENT: &str = "\
@@ -173,7 +176,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                     hit.path.display(),
                     hit.line,
                     hit.column,
-                    term.name,
+                    visible_controls(&term.name),
                     term.summary()
                 )?;
             }
@@ -189,7 +192,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                         "column": hit.column,
                         "text": hit.text,
                         "termId": term.id,
-                        "term": term.name,
+                        "term": visible_controls(&term.name),
                         "summary": term.summary(),
                     })
                 })
@@ -230,7 +233,7 @@ fn check(args: &PathArgs) -> io::Result<i32> {
     let mut errors = 0;
     for file in &files {
         for e in pack_set.errors_for(file) {
-            writeln!(out, "{e}")?;
+            writeln!(out, "{}", visible_controls(&e.to_string()))?;
             errors += 1;
         }
     }
@@ -285,7 +288,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
                 let term = &content.terms[**t];
                 json!({
                     "id": term.id,
-                    "name": term.name,
+                    "name": visible_controls(&term.name),
                     "occurrences": row.count,
                     "files": row.files.iter().map(|(p, line)| json!({"path": p, "firstLine": line})).collect::<Vec<_>>(),
                     "learned": learned(**t),
@@ -326,7 +329,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
             writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                term.name.replace('|', "\\|"),
+                visible_controls(&term.name).replace('|', "\\|"),
                 row.count,
                 wheres.join(", ").replace('|', "\\|"),
                 if learned(**t) { "yes" } else { "no" }

@@ -70,14 +70,15 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         let diagnostics = (!related.is_empty()).then_some(related);
         // A review opens the term's exercise seen least recently, or the
         // question generated from the glossary when it has none.
+        let name = crate::render::shown_name(term);
         if let Some(exercise) = course::least_recently_seen(content, &state.progress, &term.id) {
             let title = match content.exercise_number(&exercise.id) {
                 Some(number) => format!(
                     "Learn: {} (exercise {number} of {})",
-                    term.name,
+                    name,
                     content.exercises.len()
                 ),
-                None => format!("Learn: {} (a question from the glossary)", term.name),
+                None => format!("Learn: {name} (a question from the glossary)"),
             };
             let args = OpenExerciseArgs {
                 exercise_id: Some(exercise.id.clone()),
@@ -94,9 +95,9 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         }
         let known = learner.state(&term.id) == TermState::Known;
         let (title, name) = if known {
-            (format!("Show hints for {} again", term.name), FORGET_KNOWN)
+            (format!("Show hints for {name} again"), FORGET_KNOWN)
         } else {
-            (format!("I know this term: {}", term.name), MARK_KNOWN)
+            (format!("I know this term: {name}"), MARK_KNOWN)
         };
         let args = TermArgs {
             term_id: Some(term.id.clone()),

@@ -58,11 +58,28 @@ fn progress_view(content: &Content, data: &ProgressData, mastery: u32, now: u64)
 
 /// Runs a command. Blocking: it may write the progress file, so callers
 /// run it off the async workers.
+///
+/// While changes are kept in memory only (the last save failed: full disk,
+/// read-only folder), every object result carries `notSaved`, so the
+/// learner is told at each answer, not only by the one-time notice, that
+/// what they just did is not on disk yet (see [`NotSaved`]).
 pub fn execute(
     shared: &Shared,
     command: &str,
     args: &[Value],
 ) -> Result<CommandResult, ServerError> {
+    let mut result = run(shared, command, args)?;
+    crate::render::mark_invisible_in_json(&mut result.value);
+    if let (Some((changes, reason)), Some(object)) =
+        (shared.unsaved(), result.value.as_object_mut())
+    {
+        let not_saved = NotSaved::new(changes, &reason);
+        object.insert("notSaved".into(), to_json(not_saved)?);
+    }
+    Ok(result)
+}
+
+fn run(shared: &Shared, command: &str, args: &[Value]) -> Result<CommandResult, ServerError> {
     let (content, mastery, clock) = {
         let state = shared.lock();
         (

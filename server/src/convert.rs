@@ -68,7 +68,8 @@ pub fn pack_diagnostics(errors: &[PackError], text: &str, encoding: Encoding) ->
                 severity: Some(DiagnosticSeverity::ERROR),
                 source: Some("llmops".into()),
                 code: Some(NumberOrString::String("pack".into())),
-                message: e.message.clone(),
+                // Messages quote pack text (ids, phrases): marked like it.
+                message: llmops_core::text::visible_controls(&e.message).into_owned(),
                 ..Default::default()
             }
         })

@@ -45,7 +45,8 @@ impl From<CourseError> for ServerError {
 
 impl From<ServerError> for jsonrpc::Error {
     fn from(e: ServerError) -> jsonrpc::Error {
-        let message = e.to_string();
+        // Arguments echoed back may carry pack text: marked like it.
+        let message = llmops_core::text::visible_controls(&e.to_string()).into_owned();
         match e {
             // Unknown commands stay "invalid params" (not "method not
             // found"): the method, workspace/executeCommand, exists.

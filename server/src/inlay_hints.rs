@@ -4,6 +4,7 @@
 
 use llmops_core::Hit;
 use llmops_core::learning::{TermState, term_state};
+use llmops_core::text::visible_controls;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{range_to_span, span_to_range, uri_key};
@@ -46,7 +47,11 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
                 }
                 Some(InlayHint {
                     position: span_to_range(span).end,
-                    label: InlayHintLabel::String(format!(": {}", term.name.to_lowercase())),
+                    label: InlayHintLabel::String(format!(
+                        ": {}",
+                        // Marked after lowercasing, so the marker reads `U+202E`.
+                        visible_controls(&term.name.to_lowercase())
+                    )),
                     kind: None,
                     text_edits: None,
                     tooltip: Some(InlayHintTooltip::String(term.summary().to_string())),

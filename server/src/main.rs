@@ -5,6 +5,7 @@ use clap::Parser;
 use llmops_lsp::cli;
 
 fn main() {
+    ignore_file_size_signal();
     let cli = cli::Cli::parse();
     let code = match cli.command {
         None => serve(),
@@ -30,4 +31,20 @@ fn serve() -> i32 {
     // pipe open after `exit`.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     code
+}
+
+/// A write past the file size limit (`RLIMIT_FSIZE`, set by an
+/// administrator, a container or `ulimit -f`) raises SIGXFSZ, whose default
+/// action kills the process, and with it every answer kept in memory.
+/// Ignored, the write fails with `EFBIG` instead, like a full disk: the
+/// progress store keeps the change pending, says it is not saved, and saves
+/// it once writes succeed again. (The full-disk end-to-end test uses this
+/// limit to make the disk "full" without root.)
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: SIG_IGN for SIGXFSZ installs no handler code; it only changes
+    // what the kernel does on that signal, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }

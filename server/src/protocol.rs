@@ -160,3 +160,31 @@ impl ClientFeatures {
             .unwrap_or_default()
     }
 }
+
+/// `notSaved` in a command's result: the progress file could not be
+/// written, so this many changes (the one just made included, if the
+/// command made one) live only in this server's memory. They are saved as
+/// soon as the disk accepts a write (the server retries every
+/// [`crate::backend::SAVE_RETRY_EVERY`]); if the editor closes or the
+/// server is killed first, they are lost. Absent when everything is saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotSaved {
+    pub changes: usize,
+    /// Why the last save failed (the operating system's words).
+    pub reason: String,
+    /// One sentence for the learner.
+    pub message: String,
+}
+
+impl NotSaved {
+    pub fn new(changes: usize, reason: &str) -> NotSaved {
+        NotSaved {
+            changes,
+            reason: reason.to_string(),
+            message: format!(
+                "Not saved to disk ({reason}): {changes} change(s) are kept in memory only and are saved when the disk accepts writes again; they are lost if the editor closes first."
+            ),
+        }
+    }
+}

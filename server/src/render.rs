@@ -160,11 +160,37 @@ fn command_link(label: &str, command: &str, key: &str, id: &str) -> String {
     format!("[{label}](command:{command}?{encoded})")
 }
 
+/// A term's name as shown to people: names stay as written for matching,
+/// so their invisible controls are marked on the way out (definitions and
+/// other prose are marked when the pack loads).
+pub fn shown_name(term: &Term) -> Cow<'_, str> {
+    visible_controls(&term.name)
+}
+
+/// Marks invisible controls in every string of a command's result. Command
+/// results carry pack text in many fields (exercise views, lists, generated
+/// questions whose choices are term names, term pages); marking them all at
+/// this one exit keeps a new field from leaking raw controls. Ids are
+/// letters, digits, `-`, `_` and `.` (checked at load), so none changes.
+pub fn mark_invisible_in_json(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            if let Cow::Owned(marked) = visible_controls(s) {
+                *s = marked;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mark_invisible_in_json),
+        Value::Object(fields) => fields.values_mut().for_each(mark_invisible_in_json),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 /// The message of a term's diagnostic: the term's name and a few words.
 /// Editors show it inline and in problem lists; the definition is in the
 /// hover, so it is not repeated here.
 pub fn diagnostic_message(term: &Term, state: TermState) -> String {
-    let name = visible_controls(&term.name);
+    let name = shown_name(term);
     let message = if state == TermState::Due {
         format!("Review due: {name}")
     } else {
@@ -241,10 +267,7 @@ pub fn hover_markdown(
         let practise = if links.commands {
             command_link("Learn", OPEN_EXERCISE, "exerciseId", &exercise.id)
         } else {
-            format!(
-                "use the code action **Learn: {}**",
-                escape_markdown(&term.name)
-            )
+            format!("use the code action **Learn: {}**", shown(&term.name))
         };
         paragraphs.push(wrap_paragraph(
             &format!(
@@ -258,10 +281,7 @@ pub fn hover_markdown(
         let practise = if links.commands {
             command_link("Learn", OPEN_EXERCISE, "termId", &term.id)
         } else {
-            format!(
-                "use the code action **Learn: {}**",
-                escape_markdown(&term.name)
-            )
+            format!("use the code action **Learn: {}**", shown(&term.name))
         };
         paragraphs.push(wrap_paragraph(
             &format!("A question made from the glossary · {practise}"),
@@ -354,6 +374,24 @@ mod tests {
         }
         assert_eq!(truncate_chars("héllo", 5), "héllo");
         assert_eq!(truncate_chars("héllo", 3), "hé…");
+    }
+
+    #[test]
+    fn every_string_of_a_command_result_is_marked() {
+        let mut value = serde_json::json!({
+            "id": "plain-id",
+            "choices": [{"text": "a\u{200B}b"}, {"text": "ok"}],
+            "nested": {"name": "x\u{202E}y", "n": 3, "b": true, "z": null}
+        });
+        mark_invisible_in_json(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "id": "plain-id",
+                "choices": [{"text": "a⟨U+200B⟩b"}, {"text": "ok"}],
+                "nested": {"name": "x⟨U+202E⟩y", "n": 3, "b": true, "z": null}
+            })
+        );
     }
 
     #[test]

@@ -215,4 +215,40 @@ impl Shared {
     pub fn refresh_progress(&self) {
         self.with_store(ProgressStore::refresh);
     }
+
+    /// Retries saving changes a failed save left pending, unless the store
+    /// is busy (a command is saving them right now). Blocking when there is
+    /// something to save. Returns the notice that saving works again.
+    pub fn retry_unsaved(&self) -> Option<llmops_core::progress::Notice> {
+        let mut store = match self.store.try_lock() {
+            Ok(store) => store,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        if store.unsaved() == 0 {
+            return None;
+        }
+        let notice = store.retry();
+        let mut state = self.lock();
+        if *state.progress != *store.data() {
+            state.progress = Arc::new(store.data().clone());
+        }
+        notice
+    }
+
+    /// How many changes are kept in memory only, and why the last save
+    /// failed; `None` when everything is saved.
+    pub fn unsaved(&self) -> Option<(usize, String)> {
+        let store = lock(&self.store);
+        match store.unsaved() {
+            0 => None,
+            n => Some((
+                n,
+                store
+                    .unsaved_reason()
+                    .unwrap_or("unknown error")
+                    .to_string(),
+            )),
+        }
+    }
 }

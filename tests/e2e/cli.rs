@@ -165,3 +165,28 @@ fn check_refuses_fifos_and_devices_without_blocking() {
     );
     assert!(stdout.contains("zero.toml"), "{stdout}");
 }
+
+/// `check .llmops` from the workspace folder: a relative path has its
+/// workspace in the current folder (a valid pack is not "outside" it).
+#[test]
+fn check_accepts_relative_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".llmops")).unwrap();
+    std::fs::write(
+        dir.path().join(".llmops/team.toml"),
+        "[[term]]\nid = \"acme-gateway\"\nname = \"Acme gateway\"\ndefinition = \"Our proxy.\"\n",
+    )
+    .unwrap();
+    for (cwd, arg) in [
+        (dir.path().to_path_buf(), ".llmops"),
+        (dir.path().to_path_buf(), ".llmops/team.toml"),
+        (dir.path().join(".llmops"), "team.toml"),
+    ] {
+        let out = Command::new(BIN)
+            .args(["check", arg])
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{arg}: {out:?}");
+    }
+}

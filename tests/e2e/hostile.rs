@@ -385,3 +385,211 @@ fn rss_kib(pid: u32) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
 }
+
+/// Every invisible control the server marks (see `is_invisible_control`).
+fn has_invisible_control(text: &str) -> bool {
+    text.chars().any(llmops_core::text::is_invisible_control)
+}
+
+/// A team pack whose text hides direction overrides and zero-width
+/// characters in every kind of field.
+const HOSTILE: &str = r#"
+[[module]]
+id = "evil-mod"
+name = "Evil\u202Emodule"
+order = 1
+summary = "Sum\u200Bmary."
+
+[[term]]
+id = "evil-term"
+name = "Evil\u202Eterm"
+aliases = ["EVT"]
+definition = "Defined\u2066 here."
+module = "evil-mod"
+
+[[term]]
+id = "zero-term"
+name = "Zero\u200Bwidth term"
+aliases = ["ZWT"]
+definition = "No exercise: its question is generated from the glossary."
+
+[[exercise]]
+id = "evil-ex"
+term = "evil-term"
+title = "Ti\u202Etle"
+scenario = "Sce\u200Bnario."
+question = "Ques\u202Etion?"
+choices = ["One\u202E", "Two", "Three", "Four"]
+answer = 0
+explanation = "Expla\u200Bnation."
+"#;
+
+/// A team pack whose text hides direction overrides and zero-width
+/// characters: every road on which pack text leaves the server shows them
+/// as `⟨U+…⟩` markers, never raw. Roads: hint diagnostics (Problems panel),
+/// code action titles, inlay hints, hovers, every command result that
+/// carries names (exercise view, list, progress, term page, generated
+/// question), pack error diagnostics and command error messages.
+#[test]
+fn invisible_characters_in_pack_text_are_marked_on_every_road_out() {
+    let ws = workspace(HOSTILE);
+    // A broken pack whose error messages quote a hostile id.
+    let bad = ws.path().join(".llmops/bad.toml");
+    fs::write(
+        &bad,
+        "[[term]]\nid = \"bad\\u202Eid\"\nname = \"Bad one\"\ndefinition = \"\"\n",
+    )
+    .unwrap();
+    let mut server = Server::start(Start::default());
+    let uri = file_uri(ws.path());
+    server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": uri,
+               "workspaceFolders": [{"uri": uri, "name": "ws"}],
+               "capabilities": {},
+               "initializationOptions": {"llmops": {"inlayHints": true}}}),
+    );
+    server.notify("initialized", json!({}));
+    let doc = file_uri(&ws.path().join("a.md"));
+    server.open(&doc, "markdown", "We route EVT and ZWT.\n");
+    let mut roads: Vec<(&str, Value)> = Vec::new();
+
+    let hints = server.diagnostics_until(&doc, |d| d.len() == 2);
+    assert_eq!(hints[0]["message"], "Evil⟨U+202E⟩term (LLMOps term)");
+    assert_eq!(hints[1]["message"], "Zero⟨U+200B⟩width term (LLMOps term)");
+    roads.push(("hint diagnostics", json!(hints)));
+
+    let actions = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc},
+               "range": {"start": {"line": 0, "character": 10}, "end": {"line": 0, "character": 10}},
+               "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(
+        titles.contains(&"I know this term: Evil⟨U+202E⟩term"),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Learn: Evil⟨U+202E⟩term")),
+        "{titles:?}"
+    );
+    roads.push(("code action titles", actions.clone()));
+
+    let inlay = server.result(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": doc},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}}),
+    );
+    let labels: Vec<&str> = inlay
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["label"].as_str())
+        .collect();
+    assert!(labels.contains(&": evil⟨U+202E⟩term"), "{labels:?}");
+    assert!(labels.contains(&": zero⟨U+200B⟩width term"), "{labels:?}");
+    roads.push(("inlay hints", inlay));
+
+    let hover = server.hover(&doc, 0, 10);
+    assert!(hover.to_string().contains("⟨U+2066⟩"), "{hover}");
+    roads.push(("hover", hover));
+
+    let view = server.command_ok("llmops.openExercise", json!([{"termId": "evil-term"}]));
+    assert_eq!(view["termName"], "Evil⟨U+202E⟩term", "{view}");
+    assert_eq!(view["moduleName"], "Evil⟨U+202E⟩module", "{view}");
+    assert_eq!(view["question"], "Ques⟨U+202E⟩tion?", "{view}");
+    roads.push(("exercise view", view));
+    let generated = server.command_ok("llmops.openExercise", json!([{"termId": "zero-term"}]));
+    assert_eq!(generated["generated"], true, "{generated}");
+    assert!(
+        generated.to_string().contains("Zero⟨U+200B⟩width term"),
+        "the generated question's choices are names: {generated}"
+    );
+    roads.push(("generated question", generated));
+    let list = server.command_ok("llmops.listExercises", json!([]));
+    assert!(list.to_string().contains("Evil⟨U+202E⟩module"), "{list}");
+    roads.push(("exercise list", list));
+    let progress = server.command_ok("llmops.progress", json!([]));
+    assert!(
+        progress.to_string().contains("Evil⟨U+202E⟩module"),
+        "{progress}"
+    );
+    roads.push(("progress", progress));
+    let page = server.command_ok("llmops.termPage", json!([{"termId": "evil-term"}]));
+    assert!(page.to_string().contains("Evil⟨U+202E⟩term"), "{page}");
+    roads.push(("term page", page));
+    let answer = server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "evil-ex", "choice": "a"}]),
+    );
+    roads.push(("answer", answer));
+
+    let pack_errors = server.diagnostics_until(&file_uri(&bad), |d| !d.is_empty());
+    let messages: Vec<&str> = pack_errors
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("bad⟨U+202E⟩id")),
+        "{messages:?}"
+    );
+    roads.push(("pack errors", json!(pack_errors)));
+
+    let error = server.command("llmops.termPage", json!([{"termId": "no\u{202E}such"}]));
+    let message = error["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("no⟨U+202E⟩such"), "{error}");
+    roads.push(("command error", error));
+
+    for (road, value) in roads {
+        let text = value.to_string();
+        assert!(
+            !has_invisible_control(&text),
+            "{road} leaks a raw control: {text}"
+        );
+    }
+}
+
+/// The CLI prints names and pack errors to terminals, which reorder text
+/// on direction overrides too: `scan`, `report` and `check` mark them.
+#[test]
+fn invisible_characters_are_marked_in_cli_output() {
+    let ws = workspace(HOSTILE);
+    fs::write(ws.path().join("a.md"), "We route EVT and ZWT.\n").unwrap();
+    let bad = ws.path().join(".llmops/bad.toml");
+    let run = |args: &[&str]| -> String {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .current_dir(ws.path())
+            .env("LLMOPS_LSP_DATA_DIR", ws.path().join("data"))
+            .output()
+            .expect("run llmops-lsp");
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    for args in [
+        &["scan", "a.md"][..],
+        &["scan", "--format", "json", "a.md"],
+        &["report", "a.md"],
+        &["report", "--json", "a.md"],
+    ] {
+        let out = run(args);
+        assert!(out.contains("Evil⟨U+202E⟩term"), "{args:?}: {out}");
+        assert!(!has_invisible_control(&out), "{args:?}: {out}");
+    }
+    fs::write(
+        &bad,
+        "[[term]]\nid = \"bad\\u202Eid\"\nname = \"Bad one\"\ndefinition = \"\"\n",
+    )
+    .unwrap();
+    let packs = ws.path().join(".llmops");
+    let out = run(&["check", packs.to_str().unwrap()]);
+    assert!(out.contains("bad⟨U+202E⟩id"), "{out}");
+    assert!(!has_invisible_control(&out), "{out}");
+}

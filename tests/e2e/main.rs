@@ -7,6 +7,8 @@ mod support;
 mod cli;
 mod course;
 mod editor_ux;
+#[cfg(target_os = "linux")]
+mod full_disk;
 mod hostile;
 mod language;
 mod learning;

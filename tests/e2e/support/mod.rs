@@ -261,6 +261,18 @@ impl Server {
         }
     }
 
+    /// Kills a process server with SIGKILL (no shutdown, nothing flushed)
+    /// and waits for it to end.
+    pub fn kill(&mut self) {
+        match &mut self.transport {
+            Transport::Process { child, .. } => {
+                child.kill().expect("kill the server");
+                child.wait().expect("wait for the killed server");
+            }
+            Transport::InProcess { .. } => panic!("killing needs Start::process()"),
+        }
+    }
+
     /// Moves an in-process server's clock forward (it must have started
     /// with [`Start::now`]); returns the new time.
     pub fn advance_clock(&self, seconds: u64) -> u64 {
