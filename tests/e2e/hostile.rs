@@ -411,7 +411,7 @@ module = "evil-mod"
 id = "zero-term"
 name = "Zero\u200Bwidth term"
 aliases = ["ZWT"]
-definition = "No exercise: its question is generated from the glossary."
+definition = "No exercise\u001B]0;PWNED\u0007: its question is generated from the glossary."
 
 [[exercise]]
 id = "evil-ex"
@@ -581,6 +581,10 @@ fn invisible_characters_are_marked_in_cli_output() {
     ] {
         let out = run(args);
         assert!(out.contains("Evil⟨U+202E⟩term"), "{args:?}: {out}");
+        if args.len() == 2 && args[0] == "scan" {
+            // ESC would start a terminal escape sequence (here a new title).
+            assert!(out.contains("exercise⟨U+001B⟩]0;PWNED⟨U+0007⟩:"), "{out}");
+        }
         assert!(!has_invisible_control(&out), "{args:?}: {out}");
     }
     fs::write(
