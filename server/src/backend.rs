@@ -378,7 +378,7 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         let key = uri_key(&position.text_document.uri);
-        self.shared.refresh_progress();
+        self.shared.refresh_progress_if_idle();
         let state = self.shared.lock();
         let Some(open) = state.docs.get(&key) else {
             return Ok(None);

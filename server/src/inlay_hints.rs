@@ -1,13 +1,17 @@
 //! `textDocument/inlayHint`: acronyms get their expansion, `TTFT` shows
-//! `: time to first token` (off unless `llmops.inlayHints` is set). Terms
-//! the learner knows get none, as they get no hint diagnostic.
+//! `: time to first token` (off unless `llmops.inlayHints` is set), where
+//! a hint diagnostic shows: known terms, ignored lines and the rest of the
+//! policy get none.
+
+use std::collections::HashSet;
 
 use llmops_core::Hit;
-use llmops_core::learning::{TermState, term_state};
+use llmops_core::policy::Learner;
 use llmops_core::text::visible_controls;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{range_to_span, span_to_range, uri_key};
+use crate::publish;
 use crate::state::State;
 
 pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayHint>> {
@@ -16,24 +20,23 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
     }
     let open = state.docs.get(&uri_key(&params.text_document.uri))?;
     let doc = &open.doc;
+    // Only where a hint shows: the policy's findings (ignore markers,
+    // languages, excluded files, known terms, first occurrence, the cap).
+    let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
+    let shown: HashSet<usize> = publish::shown_findings(state, open, &learner)
+        .iter()
+        .map(|f| f.hit.start)
+        .collect();
     let hits: Vec<Hit> = doc
         .hits_in(range_to_span(params.range), state.encoding)
         .into_iter()
         .filter(|h| {
             let text = &doc.text()[h.start..h.end];
-            text.len() >= 2
+            shown.contains(&h.start)
+                && text.len() >= 2
                 && text
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        })
-        .collect();
-    let now = state.clock.now();
-    let hits: Vec<Hit> = hits
-        .into_iter()
-        .filter(|h| {
-            state.content.terms.get(h.term as usize).is_some_and(|t| {
-                term_state(&state.progress, &t.id, state.settings.mastery, now) != TermState::Known
-            })
         })
         .collect();
     let spans = doc.spans(&hits, state.encoding);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use llmops_core::content::PackError;
 use llmops_core::course;
 use llmops_core::learning::TermState;
-use llmops_core::policy::{self, DocumentRef, Learner};
+use llmops_core::policy::{self, DocumentRef, Finding, Learner};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
@@ -137,6 +137,28 @@ fn excluded(state: &State, open: &OpenDoc) -> bool {
     state.settings.excluded(&refs)
 }
 
+/// What the policy shows in a document (see `core::policy::findings`):
+/// nothing in an excluded file or with hints turned off. Inlay hints show
+/// on these too, so both follow the ignore markers, languages and the rest.
+pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> Vec<Finding> {
+    if severity(state.settings.severity).is_none() || excluded(state, open) {
+        return Vec::new();
+    }
+    let doc = &open.doc;
+    policy::findings(
+        DocumentRef {
+            text: doc.text(),
+            lines: doc.lines(),
+            hits: doc.hits(),
+            path: open.path.as_deref(),
+            language: &open.language,
+        },
+        &state.content,
+        learner,
+        &state.settings.policy,
+    )
+}
+
 /// The diagnostics of one document under the current settings and progress:
 /// pack errors on a pack file, else the policy's findings as term hints.
 pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
@@ -146,28 +168,13 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
         let errors = state.packs.errors_for(path);
         return pack_diagnostics(&errors, open.doc.text(), state.encoding);
     }
-    let settings = &state.settings;
-    let Some(severity) = severity(settings.severity) else {
+    let Some(severity) = severity(state.settings.severity) else {
         return Vec::new();
     };
-    if excluded(state, open) {
-        return Vec::new();
-    }
     let doc = &open.doc;
     let content = &state.content;
-    let learner = Learner::new(&state.progress, settings.mastery, state.clock.now());
-    let found = policy::findings(
-        DocumentRef {
-            text: doc.text(),
-            lines: doc.lines(),
-            hits: doc.hits(),
-            path: open.path.as_deref(),
-            language: &open.language,
-        },
-        content,
-        &learner,
-        &settings.policy,
-    );
+    let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
+    let found = shown_findings(state, open, &learner);
     let hits: Vec<_> = found.iter().map(|f| f.hit).collect();
     let spans = doc.spans(&hits, state.encoding);
     // A term's message and data are the same at every occurrence: build

@@ -199,11 +199,26 @@ impl Shared {
     pub fn with_store<T>(&self, work: impl FnOnce(&mut ProgressStore) -> T) -> T {
         let mut store = lock(&self.store);
         let out = work(&mut store);
+        self.publish_store(&store);
+        out
+    }
+
+    /// The progress store unless another handler holds it (a command
+    /// writing the file may hold it across an fsync on a slow disk).
+    fn try_store(&self) -> Option<std::sync::MutexGuard<'_, ProgressStore>> {
+        match self.store.try_lock() {
+            Ok(store) => Some(store),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Makes the store's data the state's progress snapshot, if it changed.
+    fn publish_store(&self, store: &ProgressStore) {
         let mut state = self.lock();
         if *state.progress != *store.data() {
             state.progress = Arc::new(store.data().clone());
         }
-        out
     }
 
     /// Replaces the store (at initialize, once the data directory is known).
@@ -216,23 +231,26 @@ impl Shared {
         self.with_store(ProgressStore::refresh);
     }
 
+    /// [`Self::refresh_progress`] for read-only requests (hover): skipped
+    /// while a command holds the store, which refreshes it anyway, so a
+    /// hover never waits for the progress file's disk.
+    pub fn refresh_progress_if_idle(&self) {
+        if let Some(mut store) = self.try_store() {
+            store.refresh();
+            self.publish_store(&store);
+        }
+    }
+
     /// Retries saving changes a failed save left pending, unless the store
     /// is busy (a command is saving them right now). Blocking when there is
     /// something to save. Returns the notice that saving works again.
     pub fn retry_unsaved(&self) -> Option<llmops_core::progress::Notice> {
-        let mut store = match self.store.try_lock() {
-            Ok(store) => store,
-            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return None,
-        };
+        let mut store = self.try_store()?;
         if store.unsaved() == 0 {
             return None;
         }
         let notice = store.retry();
-        let mut state = self.lock();
-        if *state.progress != *store.data() {
-            state.progress = Arc::new(store.data().clone());
-        }
+        self.publish_store(&store);
         notice
     }
 

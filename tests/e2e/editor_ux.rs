@@ -192,6 +192,60 @@ fn known_terms_lose_their_inlay_hints() {
     );
 }
 
+/// Inlay hints show where hint diagnostics do: not on a line with an ignore
+/// marker, not in a file that ignores itself, not with hints turned off.
+#[test]
+fn inlay_hints_follow_ignore_markers_and_the_severity() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"llmops": {"inlayHints": true}}),
+    );
+    let text = "TTFT first\nTTFT again <!-- llmops: ignore -->\n";
+    server.open(DOC, "markdown", text);
+    server.diagnostics(DOC, Some(1));
+    let hints = |server: &mut Server| -> Vec<u64> {
+        let found = server.result(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": DOC},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}}),
+        );
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["position"]["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(hints(&mut server), [0], "the ignored line has none");
+    server.change(
+        DOC,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                "text": "<!-- llmops: ignore-file -->\n"}]),
+    );
+    server.diagnostics(DOC, Some(2));
+    assert_eq!(
+        hints(&mut server),
+        Vec::<u64>::new(),
+        "the file ignores itself"
+    );
+    server.change(
+        DOC,
+        3,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}},
+                "text": ""}]),
+    );
+    server.diagnostics(DOC, Some(3));
+    assert_eq!(hints(&mut server), [0]);
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"inlayHints": true, "severity": "off"}}}),
+    );
+    server.diagnostics_until(DOC, |d| d.is_empty());
+    assert_eq!(hints(&mut server), Vec::<u64>::new(), "hints are off");
+}
+
 /// Applies a single insertion edit (LSP positions, ASCII text) to `text`.
 fn apply(text: &str, edit: &Value) -> String {
     let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
