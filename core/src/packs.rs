@@ -254,7 +254,10 @@ impl PackSet {
 
     /// Puts a pack parsed elsewhere in place; on error, keeps the last good
     /// version.
-    pub fn apply(&mut self, parsed: Parsed) {
+    /// Returns whether the good packs changed (a new good version), so a
+    /// caller can skip merging again when only the errors did (as while a
+    /// pack is being typed).
+    pub fn apply(&mut self, parsed: Parsed) -> bool {
         let (_, slot) = self
             .slots
             .entry(parsed.path)
@@ -264,16 +267,21 @@ impl PackSet {
                 slot.text = pack.source().clone();
                 slot.good = Some(pack);
                 slot.errors.clear();
+                true
             }
             Err((errors, text)) => {
                 slot.errors = errors;
                 slot.text = text;
+                false
             }
         }
     }
 
-    pub fn remove(&mut self, path: &Path) {
-        self.slots.remove(path);
+    /// Forgets a pack; returns whether a good version of it was in use.
+    pub fn remove(&mut self, path: &Path) -> bool {
+        self.slots
+            .remove(path)
+            .is_some_and(|(_, slot)| slot.good.is_some())
     }
 
     /// Merges the built-in pack with every good pack, user packs before

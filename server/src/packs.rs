@@ -206,14 +206,37 @@ fn drain(shared: &Shared) {
             .collect();
         let snapshot = {
             let mut state = shared.lock();
+            let mut changed = false;
+            let mut paths = Vec::new();
             for (path, parsed) in parsed {
-                match parsed {
+                changed |= match parsed {
                     Some(parsed) => state.packs.apply(parsed),
                     None => {
-                        state.packs.remove(&path);
-                        state.dirty_packs.insert(path);
+                        // Its errors, if shown, are cleared.
+                        state.dirty_packs.insert(path.clone());
+                        state.packs.remove(&path)
+                    }
+                };
+                paths.push(path);
+            }
+            if !changed {
+                // Only errors changed (a pack mid-typing): republish them,
+                // with no merge and no rescan of every open document.
+                let mut open = Vec::new();
+                for path in paths {
+                    match state
+                        .docs
+                        .iter()
+                        .find(|(_, o)| o.path.as_ref() == Some(&path))
+                    {
+                        Some((key, _)) => open.push(key.clone()),
+                        None => {
+                            state.dirty_packs.insert(path);
+                        }
                     }
                 }
+                shared.touch(&mut state, &open);
+                continue;
             }
             state.packs.snapshot()
         };
