@@ -238,10 +238,14 @@ pub fn hover_markdown(
         &escape_markdown(&term.definition),
         HOVER_WIDTH,
     ));
-    let related: Vec<String> = term
+    let related_terms: Vec<&Term> = term
         .related
         .iter()
         .filter_map(|id| content.term(id))
+        .collect();
+    let mut related: Vec<String> = related_terms
+        .iter()
+        .take(HOVER_ALIASES)
         .map(|t| {
             let name = shown(&t.name);
             if links.commands {
@@ -251,6 +255,9 @@ pub fn hover_markdown(
             }
         })
         .collect();
+    if related_terms.len() > HOVER_ALIASES {
+        related.push(format!("{} more", related_terms.len() - HOVER_ALIASES));
+    }
     if !related.is_empty() {
         paragraphs.push(wrap_paragraph(
             &format!("Related: {}", related.join(", ")),
@@ -295,7 +302,42 @@ pub fn hover_markdown(
         TermState::Known => paragraphs.push("You know this term; its hints are hidden.".into()),
         _ => {}
     }
-    truncate_chars(&paragraphs.join("\n\n"), MAX_HOVER_CHARS).into_owned()
+    fit_paragraphs(&paragraphs, MAX_HOVER_CHARS)
+}
+
+/// Joins Markdown paragraphs within `max` characters. Whole paragraphs are
+/// kept or left out, so a cut never falls inside a link or an emphasis; only
+/// a paragraph of plain text (no link) is cut, with `…`.
+fn fit_paragraphs(paragraphs: &[String], max: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for paragraph in paragraphs {
+        let sep = if out.is_empty() { 0 } else { 2 };
+        let len = paragraph.chars().count();
+        if used + sep + len <= max {
+            if sep > 0 {
+                out.push_str("\n\n");
+            }
+            out.push_str(paragraph);
+            used += sep + len;
+            continue;
+        }
+        let room = max.saturating_sub(used + sep);
+        if !paragraph.contains("](") && room > 1 {
+            if sep > 0 {
+                out.push_str("\n\n");
+            }
+            out.push_str(&truncate_chars(paragraph, room));
+        } else if room >= 1 {
+            // A paragraph of its own says that more was left out.
+            if sep > 0 {
+                out.push_str("\n\n");
+            }
+            out.push('…');
+        }
+        break;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -374,6 +416,40 @@ mod tests {
         }
         assert_eq!(truncate_chars("héllo", 5), "héllo");
         assert_eq!(truncate_chars("héllo", 3), "hé…");
+    }
+
+    /// A hover over the cap keeps whole paragraphs: links are never cut,
+    /// only plain text is, and the result stays within the cap.
+    #[test]
+    fn hovers_over_the_cap_keep_links_whole() {
+        let link = |i: usize| {
+            format!("[Term {i}](command:llmops.termPage?%7B%22termId%22%3A%22t{i}%22%7D)")
+        };
+        let links: Vec<String> = (0..40).map(link).collect();
+        let paragraphs = vec![
+            "**Title**".to_string(),
+            "d".repeat(50),
+            format!("Related: {}", links.join(", ")),
+            "Review due.".to_string(),
+        ];
+        let md = fit_paragraphs(&paragraphs, 200);
+        assert_eq!(md, format!("**Title**\n\n{}\n\n…", "d".repeat(50)));
+        let md = fit_paragraphs(&paragraphs, 30);
+        assert_eq!(md.chars().count(), 30, "{md}");
+        assert!(
+            md.starts_with("**Title**\n\nddd") && md.ends_with('…'),
+            "{md}"
+        );
+        let all = fit_paragraphs(&paragraphs, 100_000);
+        assert_eq!(all, paragraphs.join("\n\n"));
+        // Cut where the links paragraph no longer fits whole: every link
+        // written is one a renderer sees (none left half-written).
+        let text = fit_paragraphs(&paragraphs, 2_000);
+        let links_seen = events(&text)
+            .iter()
+            .filter(|e| matches!(e, Event::Start(Tag::Link { .. })))
+            .count();
+        assert_eq!(links_seen, text.matches("](command:").count());
     }
 
     #[test]
