@@ -270,12 +270,7 @@ pub fn hover_markdown(
             Some(true) => " (completed ✓)",
             _ => "",
         };
-        // The link, or for clients without command links the action's name.
-        let practise = if links.commands {
-            command_link("Learn", OPEN_EXERCISE, "exerciseId", &exercise.id)
-        } else {
-            format!("use the code action **Learn: {}**", shown(&term.name))
-        };
+        let practise = practise(links, "exerciseId", &exercise.id, &shown(&term.name));
         paragraphs.push(wrap_paragraph(
             &format!(
                 "Exercise: *{}*{status} · {practise}",
@@ -285,11 +280,7 @@ pub fn hover_markdown(
         ));
     } else if content.exercise_for_term(&term.id).is_some() {
         paragraphs.push("---".to_string());
-        let practise = if links.commands {
-            command_link("Learn", OPEN_EXERCISE, "termId", &term.id)
-        } else {
-            format!("use the code action **Learn: {}**", shown(&term.name))
-        };
+        let practise = practise(links, "termId", &term.id, &shown(&term.name));
         paragraphs.push(wrap_paragraph(
             &format!("A question made from the glossary · {practise}"),
             HOVER_WIDTH,
@@ -303,6 +294,17 @@ pub fn hover_markdown(
         _ => {}
     }
     fit_paragraphs(&paragraphs, MAX_HOVER_CHARS)
+}
+
+/// How a hover offers the exercise: a `Learn` link opening it by `key`
+/// (`exerciseId` or `termId`), or for clients without command links the
+/// code action's name (`name` already escaped).
+fn practise(links: HoverLinks, key: &str, id: &str, name: &str) -> String {
+    if links.commands {
+        command_link("Learn", OPEN_EXERCISE, key, id)
+    } else {
+        format!("use the code action **Learn: {name}**")
+    }
 }
 
 /// Joins Markdown paragraphs within `max` characters. Whole paragraphs are
