@@ -103,19 +103,7 @@ fn ignore_comments_silence_lines_and_files_and_code_actions_insert_them() {
 
     server.open("file:///tmp/x.py", "python", "    ttft_ms = 3\n");
     server.diagnostics("file:///tmp/x.py", Some(1));
-    let actions = server.result(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": "file:///tmp/x.py"},
-               "range": {"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 5}},
-               "context": {"diagnostics": []}}),
-    );
-    let ignore = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"] == "Ignore LLMOps terms on this line")
-        .expect("ignore action");
-    let edit = &ignore["edit"]["changes"]["file:///tmp/x.py"][0];
+    let edit = ignore_line_edit(&mut server, "file:///tmp/x.py", 0, 5);
     assert_eq!(edit["newText"], "    # llmops: ignore-next-line\n");
     assert_eq!(edit["range"]["start"], json!({"line": 0, "character": 0}));
 }
@@ -405,22 +393,28 @@ fn ignore_comments_keep_the_lines_crlf_endings() {
     server.open(uri, "python", "x = 1\r\nttft_ms = 3\r\nalias = MODEL_ALIAS");
     server.diagnostics(uri, Some(1));
     for (line, character) in [(1, 2), (2, 10)] {
-        let actions = server.result(
-            "textDocument/codeAction",
-            json!({"textDocument": {"uri": uri},
-                   "range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}},
-                   "context": {"diagnostics": []}}),
-        );
-        let ignore = actions
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["title"] == "Ignore LLMOps terms on this line")
-            .expect("ignore action");
-        let edit = &ignore["edit"]["changes"][uri][0];
+        let edit = ignore_line_edit(&mut server, uri, line, character);
         assert_eq!(
             edit["newText"], "# llmops: ignore-next-line\r\n",
             "line {line}"
         );
     }
+}
+
+/// The edit of the "Ignore LLMOps terms on this line" code action offered
+/// at a position.
+fn ignore_line_edit(server: &mut Server, uri: &str, line: u32, character: u32) -> Value {
+    let actions = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}},
+               "context": {"diagnostics": []}}),
+    );
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore LLMOps terms on this line")
+        .expect("ignore action");
+    ignore["edit"]["changes"][uri][0].clone()
 }
