@@ -569,6 +569,25 @@ test("trust_workspace_packs = true: team packs load at once, no notice", functio
   assert(ok, err)
 end)
 
+test("changes the server could not save are said once each, and again after a new failure", function()
+  local function not_saved(n)
+    return { correct = true, notSaved = { changes = n, reason = "File too large", message = "m" .. n } }
+  end
+  local before = #H.notes
+  expect(llmops.saw_result({ correct = true }) == nil, "nothing unsaved")
+  expect(llmops.saw_result(not_saved(1)) == "m1", "first unsaved change")
+  expect(llmops.saw_result(not_saved(1)) == nil, "the same change twice")
+  expect(llmops.saw_result({ { id = "x" } }) == nil, "a list never carries it")
+  expect(llmops.saw_result(not_saved(2)) == "m2", "a second unsaved change")
+  expect(llmops.saw_result({ total = 3 }) == nil, "saved again")
+  expect(llmops.saw_result(not_saved(1)) == "m1", "a new failure")
+  local said = vim.list_slice(H.notes, before + 1)
+  expect(#said == 3, "three warnings: %s", vim.inspect(said))
+  for _, n in ipairs(said) do
+    expect(n.level == vim.log.levels.WARN and H.contains(n.msg, "llmops: m"), "%s", vim.inspect(n))
+  end
+end)
+
 -- The float as text, for people reviewing a CI run.
 local dir = H.repo .. "/artifacts"
 vim.fn.mkdir(dir, "p")

@@ -24,6 +24,7 @@ import {
   statusText,
   statusTooltip,
   type Execute,
+  UnsavedChanges,
 } from './flow';
 import { GlossaryView } from './glossaryView';
 import { SAMPLE_NOTE, SAMPLE_TERM_POSITION } from './sample';
@@ -61,9 +62,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   // Straight to the server, bypassing the middleware, so the panel's own
   // requests do not open the panel again.
+  const unsaved = new UnsavedChanges();
+  const sawResult = (result: unknown) => {
+    const warning = unsaved.check(result);
+    if (warning) void vscode.window.showWarningMessage(`LLMOps: ${warning}`);
+  };
   const execute: Execute = async (command, args) => {
     if (!client?.isRunning()) throw new Error('The LLMOps language server is not running.');
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    sawResult(result);
+    return result;
   };
 
   const glossaryView = new GlossaryView(execute);
@@ -128,6 +136,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           showTermPage: (page) => termPanel.show(page, moduleName(page)),
           learningChanged: () => void refreshStatus(),
           showError: (message) => void vscode.window.showErrorMessage(message),
+          sawResult,
         }),
         workspace: {
           // The server pulls `llmops` with workspace/configuration; add the

@@ -95,6 +95,8 @@ export interface MiddlewareHooks {
   learningChanged(): void;
   /** Reports a failed command to the user. */
   showError(message: string): void;
+  /** Sees every command result (for `notSaved`). */
+  sawResult?(result: unknown): void;
 }
 
 /**
@@ -112,11 +114,37 @@ export function executeCommandMiddleware(hooks: MiddlewareHooks) {
       hooks.showError(`LLMOps: ${command} failed: ${errorMessage(error)}`);
       return undefined;
     }
+    hooks.sawResult?.(result);
     if (command === OPEN_EXERCISE && isExercise(result)) hooks.showExercise(result);
     if (command === TERM_PAGE && isTermPage(result)) hooks.showTermPage?.(result);
     if (CHANGES_LEARNING.has(command)) hooks.learningChanged();
     return result;
   };
+}
+
+/**
+ * Watches command results for `notSaved`, which the server adds to every
+ * object result while changes are kept in memory only (a full or read-only
+ * disk). Returns the server's warning when a new change joins the unsaved
+ * ones, so each answer that is not saved is said once, and not again on
+ * every later command; a result without it means saving works again.
+ */
+export class UnsavedChanges {
+  private warned = 0;
+
+  check(result: unknown): string | undefined {
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) return undefined;
+    const notSaved = (result as Record<string, unknown>).notSaved;
+    if (typeof notSaved !== 'object' || notSaved === null) {
+      this.warned = 0;
+      return undefined;
+    }
+    const { changes, message } = notSaved as { changes?: unknown; message?: unknown };
+    if (typeof changes !== 'number' || typeof message !== 'string') return undefined;
+    const fresh = changes > this.warned;
+    this.warned = changes;
+    return fresh ? message : undefined;
+  }
 }
 
 export function errorMessage(error: unknown): string {

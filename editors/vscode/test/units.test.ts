@@ -14,6 +14,7 @@ import {
   statusText,
   statusTooltip,
   type DiagnosticLike,
+  UnsavedChanges,
 } from '../src/flow';
 import type { ExerciseSummary, Progress } from '../src/webview/protocol';
 import { BUNDLED_SERVER, initializationOptions, resolveServerPath, ServerNotFoundError } from '../src/launch';
@@ -202,4 +203,18 @@ test('term page: server text escaped, links run only our commands, no script', (
   const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
   assert.ok(hrefs.every((h) => /^command:llmops\.(showTerm|openExercise)\?/.test(h)), hrefs.join(' '));
   assert.match(html, /default-src 'none'; style-src https:\/\/csp\.example 'nonce-N0nce'"/);
+});
+
+test('unsaved changes: warned once per new unsaved change, reset when saving works again', () => {
+  const unsaved = new UnsavedChanges();
+  const notSaved = (changes: number) => ({ correct: true, notSaved: { changes, reason: 'File too large', message: `m${changes}` } });
+  assert.equal(unsaved.check({ correct: true }), undefined);
+  assert.equal(unsaved.check(notSaved(1)), 'm1');
+  assert.equal(unsaved.check(notSaved(1)), undefined, 'the same change is not said twice');
+  assert.equal(unsaved.check([{ id: 'x' }]), undefined, 'arrays never carry it');
+  assert.equal(unsaved.check(notSaved(2)), 'm2');
+  assert.equal(unsaved.check({ total: 3 }), undefined, 'saved again');
+  assert.equal(unsaved.check(notSaved(1)), 'm1', 'a new failure is said again');
+  assert.equal(unsaved.check({ notSaved: { changes: 'x' } }), undefined, 'malformed: ignored');
+  assert.equal(unsaved.check(null), undefined);
 });

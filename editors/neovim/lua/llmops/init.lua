@@ -123,12 +123,41 @@ function M.client(bufnr, client_id)
   return list[1]
 end
 
+-- The server adds `notSaved` to every object result while changes are kept
+-- in memory only (a full or read-only disk). Says so once per new unsaved
+-- change, not on every later command; a result without it means saving
+-- works again. Returns the message when it warned.
+local unsaved_warned = 0
+function M.saw_result(result)
+  local islist = vim.islist or vim.tbl_islist
+  if type(result) ~= "table" or islist(result) then
+    return nil
+  end
+  local not_saved = M.value(result.notSaved)
+  if type(not_saved) ~= "table" then
+    unsaved_warned = 0
+    return nil
+  end
+  if type(not_saved.changes) ~= "number" or type(not_saved.message) ~= "string" then
+    return nil
+  end
+  local fresh = not_saved.changes > unsaved_warned
+  unsaved_warned = not_saved.changes
+  if fresh then
+    M.notify(not_saved.message, vim.log.levels.WARN)
+    return not_saved.message
+  end
+  return nil
+end
+
 -- Sends workspace/executeCommand. The Client methods take `self` since 0.11
 -- (client:request); older versions only have the dot form.
 function M.execute(client, command, arguments, callback)
   local params = { command = command, arguments = arguments }
   local function handler(err, result)
-    callback(err, M.value(result))
+    result = M.value(result)
+    M.saw_result(result)
+    callback(err, result)
   end
   if has("0.11") then
     client:request("workspace/executeCommand", params, handler)
