@@ -41,7 +41,7 @@ import {
 import type { ExerciseSummary, Progress, TermPage } from './webview/protocol';
 
 /** Our commands that a hover's Markdown may run as links (the server's Learn and related-term links). */
-const HOVER_COMMANDS = ['llmops.openExercise', 'llmops.termPage', 'llmops.showTerm', 'llmops.markKnown'];
+const HOVER_COMMANDS = ['llmops.openExercise', 'llmops.termPage'];
 
 /** The walkthrough's full id: publisher.name#id. */
 const WALKTHROUGH = 'llmops-lsp.llmops-lsp#llmops.start';
