@@ -24,10 +24,6 @@ use crate::{
     code_actions, commands, definition, inlay_hints, packs, projects, protocol, publish, render,
 };
 
-/// Cheap to clone: handlers that must ask the client something spawn a
-/// clone, because state-changing notifications are handled inline by the
-/// transport and must not wait for a client response (which the transport
-/// could not read while they wait).
 /// How often changes that a failed save left in memory are tried again, so
 /// that they reach the disk soon after space returns, even if the learner
 /// does nothing else. A retry while nothing is pending costs a `try_lock`.
@@ -49,8 +45,20 @@ async fn retry_saves_loop(shared: std::sync::Weak<Shared>, client: Client) {
 
 /// One retry of unsaved progress (blocking only when there is some).
 async fn retry_saves(shared: &Shared, client: &Client) {
-    if let Some(notice) = tokio::task::block_in_place(|| shared.retry_unsaved()) {
+    if let Some(notice) = blocking(|| shared.retry_unsaved()) {
         client.show_message(MessageType::INFO, notice.0).await;
+    }
+}
+
+/// Runs disk work (a progress save) on this worker, telling the runtime it
+/// blocks so other tasks move to another worker meanwhile. (In place rather
+/// than on the blocking pool: no extra threads, each with its own allocator
+/// arena, for quick work.) A current-thread runtime (an embedder's test)
+/// cannot do that, and runs it inline.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::CurrentThread => work(),
+        _ => tokio::task::block_in_place(work),
     }
 }
 
@@ -63,6 +71,10 @@ fn shown_notice(message: String) -> String {
     }
 }
 
+/// Cheap to clone: handlers that must ask the client something spawn a
+/// clone, because state-changing notifications are handled inline by the
+/// transport and must not wait for a client response (which the transport
+/// could not read while they wait).
 #[derive(Clone)]
 pub struct Backend {
     pub client: Client,
@@ -447,17 +459,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        // Commands may write the progress file (lock, fsync): tell the
-        // runtime this worker blocks, so other tasks move to another worker
-        // meanwhile. (In place rather than on the blocking pool: no extra
-        // threads, each with its own allocator arena, for a quick command.)
-        // A current-thread runtime (an embedder's test) cannot do that, and
-        // runs the command inline.
-        let run = || commands::execute(&self.shared, &params.command, &params.arguments);
-        let result = match tokio::runtime::Handle::current().runtime_flavor() {
-            tokio::runtime::RuntimeFlavor::CurrentThread => run(),
-            _ => tokio::task::block_in_place(run),
-        };
+        // Commands may write the progress file (lock, fsync).
+        let result =
+            blocking(|| commands::execute(&self.shared, &params.command, &params.arguments));
         let notices = {
             let mut state = self.shared.lock();
             if let Ok(r) = &result {

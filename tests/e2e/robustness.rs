@@ -321,3 +321,61 @@ fn lone_surrogates_in_json_are_replaced_not_fatal() {
     );
     assert_alive(&mut server);
 }
+
+/// An embedder may serve on a current-thread runtime (`#[tokio::test]`'s
+/// default): commands, which block while they save progress, still answer
+/// there instead of failing on `block_in_place`.
+#[test]
+fn commands_answer_on_a_current_thread_runtime() {
+    use llmops_lsp::transport::framer::{Frame, Framer, frame_bytes, read_frame};
+    use tokio::io::AsyncWriteExt;
+    let data = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer = rt.block_on(async {
+        let (mut input, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, mut output) = tokio::io::duplex(1 << 20);
+        let config = llmops_lsp::Config {
+            data_dir: Some(data.path().to_path_buf()),
+            ..Default::default()
+        };
+        tokio::spawn(llmops_lsp::serve_with(server_in, server_out, config));
+        let mut framer = Framer::new();
+        let mut exchange = async |messages: Vec<Value>, id: i64| {
+            for message in messages {
+                let bytes = frame_bytes(&serde_json::to_vec(&message).unwrap());
+                input.write_all(&bytes).await.unwrap();
+            }
+            while let Some(Frame::Body(body)) = read_frame(&mut framer, &mut output).await {
+                let message: Value = serde_json::from_slice(&body).unwrap();
+                if message["id"] == id {
+                    return Some(message);
+                }
+            }
+            None
+        };
+        let read = async {
+            exchange(
+                vec![json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                            "params": {"processId": null, "capabilities": {}}})],
+                1,
+            )
+            .await?;
+            exchange(
+                vec![
+                    json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+                    json!({"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand",
+                           "params": {"command": "llmops.markKnown", "arguments": [{"termId": "ttft"}]}}),
+                ],
+                2,
+            )
+            .await
+        };
+        tokio::time::timeout(Duration::from_secs(10), read).await
+    });
+    let answer = answer.expect("answered in time").expect("an answer");
+    assert!(answer.get("error").is_none(), "{answer}");
+    assert!(answer["result"]["known"].as_u64().unwrap() >= 1, "{answer}");
+}
