@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::content::{Content, Exercise};
+use crate::content::{Content, Exercise, Snippet};
 use crate::learning::{self, Grade};
 use crate::progress::{Notice, ProgressData, ProgressStore};
 
@@ -67,6 +67,9 @@ pub struct ExerciseView {
     /// Made from the glossary rather than written in a pack.
     pub generated: bool,
     pub vocabulary: Vec<VocabularyView>,
+    /// The code or configuration the question is about, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Snippet>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -317,6 +320,7 @@ pub fn view(
                 definition: t.definition.clone(),
             })
             .collect(),
+        snippet: exercise.snippet.clone(),
     }
 }
 

@@ -77,6 +77,7 @@ pub(super) fn question(content: &Content, index: usize) -> Option<Exercise> {
         why,
         explanation: format!("{}: {}", term.name, term.definition),
         vocabulary: choices.iter().map(|t| t.id.clone()).collect(),
+        snippet: None,
         generated: true,
         origin: term.origin.clone(),
     })

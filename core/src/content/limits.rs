@@ -22,6 +22,12 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Longest definition, scenario, question, explanation or choice, in
 /// characters. Hint messages and hovers are built from these.
 pub const MAX_TEXT_CHARS: usize = 4_000;
+/// Longest exercise snippet, in characters, and most lines in it: a
+/// snippet is read in a panel or an 80x24 float, not scrolled through.
+pub const MAX_SNIPPET_CHARS: usize = 2_000;
+pub const MAX_SNIPPET_LINES: usize = 30;
+/// Longest snippet language name.
+pub const MAX_LANGUAGE_CHARS: usize = 32;
 /// Most errors reported for one pack; the rest are counted in a last one.
 pub const MAX_ERRORS: usize = 100;
 

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use rustc_hash::FxHashMap;
 
 pub use generated::GENERATED_PREFIX;
-pub use model::{Exercise, Module, Origin, Term, TermContext};
+pub use model::{Exercise, Module, Origin, Snippet, Term, TermContext};
 use pack::ReferenceKind;
 pub use pack::{CHOICES, Pack, PackError, Scope};
 

@@ -88,9 +88,25 @@ pub struct Exercise {
     pub explanation: String,
     /// Term ids of the key vocabulary the exercise teaches.
     pub vocabulary: Vec<String>,
+    /// Code, config, a trace or a log excerpt the question is about, shown
+    /// as a fenced block in its language.
+    pub snippet: Option<Snippet>,
     /// Made by the engine from the glossary, not written in a pack.
     pub generated: bool,
     pub origin: Origin,
+}
+
+/// A piece of code or configuration an exercise is built on.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Snippet {
+    /// A fenced-block language (`python`, `typescript`, `yaml`, `json`,
+    /// `toml`, `bash`, `text`, `log`…): editors highlight by it.
+    pub language: String,
+    /// The code, without a trailing newline; never reflowed.
+    pub code: String,
+    /// Where such code would live (`app/assistant.py`), shown above it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
 }
 
 impl Term {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::limits::{self, Newlines};
-use super::model::{Exercise, Module, Origin, Term, TermContext};
+use super::model::{Exercise, Module, Origin, Snippet, Term, TermContext};
 use crate::matcher::{atom_iter, phrase_key};
 use crate::text::visible_controls;
 
@@ -179,6 +179,17 @@ struct RawExercise {
     explanation: Spanned<String>,
     #[serde(default)]
     vocabulary: Vec<Spanned<String>>,
+    #[serde(default)]
+    snippet: Option<Spanned<RawSnippet>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSnippet {
+    language: Spanned<String>,
+    code: Spanned<String>,
+    #[serde(default)]
+    caption: Option<Spanned<String>>,
 }
 
 /// Fewest and most choices an exercise may offer.
@@ -313,6 +324,54 @@ impl Checker<'_> {
         self.length(owner, field, value, limits::MAX_TEXT_CHARS)
     }
 
+    /// Checks an exercise's snippet: a language name editors can highlight
+    /// by, and code that fits a panel.
+    fn snippet(&mut self, owner: Owner, snippet: &RawSnippet) {
+        let language = snippet.language.get_ref().trim();
+        if language.is_empty()
+            || language.len() > limits::MAX_LANGUAGE_CHARS
+            || !language
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'#'))
+        {
+            self.error(
+                snippet.language.span(),
+                format!(
+                    "{owner}: field `snippet.language` is {:?}; it must be a fenced-block language such as \"python\", \"typescript\" or \"yaml\" (letters, digits, '-', '_', '+', '#'; at most {} characters)",
+                    snippet.language.get_ref(),
+                    limits::MAX_LANGUAGE_CHARS
+                ),
+            );
+        }
+        if snippet.code.get_ref().trim().is_empty() {
+            self.error(
+                snippet.code.span(),
+                format!("{owner}: field `snippet.code` must not be empty"),
+            );
+        }
+        if self.length(
+            owner,
+            "snippet.code",
+            &snippet.code,
+            limits::MAX_SNIPPET_CHARS,
+        ) {
+            let lines = snippet_code(snippet.code.get_ref().clone()).lines().count();
+            if lines > limits::MAX_SNIPPET_LINES {
+                self.error(
+                    snippet.code.span(),
+                    format!(
+                        "{owner}: field `snippet.code` has {lines} lines; a snippet may have at most {}",
+                        limits::MAX_SNIPPET_LINES
+                    ),
+                );
+            }
+        }
+        if let Some(caption) = &snippet.caption {
+            self.length(owner, "snippet.caption", caption, limits::MAX_NAME_CHARS);
+            self.text(owner, "snippet.caption", caption);
+        }
+    }
+
     fn phrase(&mut self, owner: Owner, field: &str, value: &Spanned<String>) {
         if !self.length(owner, field, value, limits::MAX_NAME_CHARS)
             || !self.text(owner, field, value)
@@ -337,6 +396,24 @@ impl Checker<'_> {
             );
         }
     }
+}
+
+/// A snippet's code as written: leading blank lines and trailing blanks
+/// dropped (a `'''` block starts with a newline), indentation kept, and
+/// control characters other than tab and newline made visible like prose.
+fn snippet_code(code: String) -> String {
+    let code = code.trim_end();
+    let start = code
+        .char_indices()
+        .take_while(|(_, c)| c.is_whitespace())
+        .filter(|(_, c)| *c == '\n')
+        .last()
+        .map_or(0, |(i, _)| i + 1);
+    let code = code[start..].replace("\r\n", "\n");
+    code.split('\n')
+        .map(|line| visible_controls(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A string with the blanks around it removed, reusing its buffer.
@@ -535,6 +612,14 @@ impl Pack {
                     .unwrap_or_default(),
                 explanation: prose(raw.explanation),
                 vocabulary: strings(raw.vocabulary),
+                snippet: raw.snippet.map(|snippet| {
+                    let snippet = snippet.into_inner();
+                    Snippet {
+                        language: snippet.language.into_inner().trim().to_ascii_lowercase(),
+                        code: snippet_code(snippet.code.into_inner()),
+                        caption: snippet.caption.map(prose),
+                    }
+                }),
                 generated: false,
                 origin,
                 id,
@@ -679,6 +764,9 @@ impl Checker<'_> {
                         choices.len().saturating_sub(1)
                     ),
                 );
+            }
+            if let Some(snippet) = &raw.snippet {
+                self.snippet(owner, snippet.get_ref());
             }
             if let Some(why) = &raw.why {
                 for reason in why.get_ref() {
@@ -920,6 +1008,81 @@ mod tests {
                 .starts_with("team.toml:10:10: term `t`: field `module` names module `nope`"),
             "{}",
             merge_errors[0]
+        );
+    }
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    fn exercise_with(snippet: &str) -> String {
+        format!(
+            "[[term]]\nid = \"t\"\nname = \"team term\"\ndefinition = \"d\"\n\
+             [[exercise]]\nid = \"e\"\nterm = \"t\"\ntitle = \"T\"\nscenario = \"S\"\nquestion = \"Q\"\n\
+             choices = [\"a\", \"b\"]\nanswer = 1\nexplanation = \"E\"\n{snippet}"
+        )
+    }
+
+    fn parse(source: &str) -> Result<Pack, Vec<String>> {
+        Pack::parse("team.toml", Scope::Workspace, source)
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_snippet_keeps_its_indentation_and_drops_the_opening_newline() {
+        let pack = parse(&exercise_with(
+            "[exercise.snippet]\nlanguage = \"Python\"\ncaption = \"app/chat.py\"\n\
+             code = '''\n\nclient = OpenAI()\n    x = 1\t# tab\r\n'''\n",
+        ))
+        .expect("parses");
+        let snippet = pack.exercises[0].snippet.as_ref().expect("snippet");
+        assert_eq!(snippet.language, "python");
+        assert_eq!(snippet.code, "client = OpenAI()\n    x = 1\t# tab");
+        assert_eq!(snippet.caption.as_deref(), Some("app/chat.py"));
+    }
+
+    #[test]
+    fn a_bad_snippet_is_located_at_its_field() {
+        let errors = parse(&exercise_with(
+            "[exercise.snippet]\nlanguage = \"py thon\"\ncode = \"   \"\n",
+        ))
+        .err()
+        .expect("errors");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].contains("team.toml:15:") && errors[0].contains("snippet.language"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("team.toml:16:") && errors[1].contains("snippet.code"),
+            "{errors:?}"
+        );
+
+        let long = format!(
+            "[exercise.snippet]\nlanguage = \"text\"\ncode = '''\n{}'''\n",
+            "x\n".repeat(31)
+        );
+        let errors = parse(&exercise_with(&long)).err().expect("errors");
+        assert!(errors[0].contains("31 lines"), "{errors:?}");
+
+        let errors = parse(&exercise_with(
+            "[exercise.snippet]\nlanguage = \"text\"\ncode = \"x\"\nfile = \"a\"\n",
+        ))
+        .err()
+        .expect("errors");
+        assert!(errors[0].contains("file"), "{errors:?}");
+    }
+
+    #[test]
+    fn escape_sequences_in_a_snippet_become_visible() {
+        let pack = parse(&exercise_with(
+            "[exercise.snippet]\nlanguage = \"log\"\ncode = \"a\\u001b[2Jb\"\n",
+        ))
+        .expect("parses");
+        assert_eq!(
+            pack.exercises[0].snippet.as_ref().map(|s| s.code.as_str()),
+            Some("a⟨U+001B⟩[2Jb")
         );
     }
 }
