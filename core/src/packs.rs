@@ -174,14 +174,23 @@ pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 impl PackSet {
+    /// The built-in packs and the user folder of the environment
+    /// (`XDG_CONFIG_HOME`): for the command line.
     pub fn with_builtin() -> PackSet {
+        PackSet::builtin_only().with_user_dir(user_pack_dir())
+    }
+
+    /// The built-in packs and no user folder, reading no environment: what
+    /// a server builds on, with the user folder its `Config` says (servers
+    /// in one process must not share the process's environment).
+    pub fn builtin_only() -> PackSet {
         PackSet {
             builtin: builtin_packs()
                 .unwrap_or_default()
                 .into_iter()
                 .map(Arc::new)
                 .collect(),
-            user_dir: user_pack_dir(),
+            user_dir: None,
             slots: BTreeMap::new(),
             merge_errors: Vec::new(),
         }
@@ -415,10 +424,18 @@ mod tests {
             .status()
             .unwrap();
         assert!(status.success());
-        let started = std::time::Instant::now();
-        let e = read_pack_file(&fifo, Scope::Workspace, std::slice::from_ref(&ws)).unwrap_err();
+        // In a thread: a reader that blocks on the FIFO fails the test
+        // instead of hanging `cargo test`.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (path, root) = (fifo.clone(), ws.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(read_pack_file(&path, Scope::Workspace, &[root]));
+        });
+        let e = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading a FIFO pack blocked")
+            .unwrap_err();
         assert!(e.contains("not a regular file"), "{e}");
-        assert!(started.elapsed() < std::time::Duration::from_secs(2));
         // User packs may point anywhere, but still only at bounded regular files.
         let zero = ws.join(".llmops/zero.toml");
         std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();

@@ -82,6 +82,7 @@ fn precision_and_recall_over_the_labelled_corpus() {
 
     let (mut must_fire, mut fired, mut quiet_spots, mut false_hits) = (0, 0, 0, 0);
     let mut problems = Vec::new();
+    let mut quiet_broken = Vec::new();
     let mut covered: BTreeSet<String> = BTreeSet::new();
     for path in &files {
         let source = std::fs::read_to_string(path).expect("fixture is UTF-8");
@@ -121,7 +122,22 @@ fn precision_and_recall_over_the_labelled_corpus() {
                         )),
                     }
                 }
-                None => quiet_spots += 1,
+                None => {
+                    quiet_spots += 1;
+                    // A spot labelled quiet is a promise: any hit on it
+                    // fails the test, whatever the overall precision.
+                    if let Some(h) = doc
+                        .hits()
+                        .iter()
+                        .find(|h| h.start < label.end && label.start < h.end)
+                    {
+                        quiet_broken.push(format!(
+                            "{name}:{}: `{}` fired on must-stay-quiet {spot:?}",
+                            line_of(label.start),
+                            content.terms[h.term as usize].id
+                        ));
+                    }
+                }
             }
         }
         for (hit, explained) in doc.hits().iter().zip(explained) {
@@ -148,6 +164,8 @@ fn precision_and_recall_over_the_labelled_corpus() {
     for problem in &problems {
         println!("  {problem}");
     }
+    assert!(quiet_spots > 0, "the corpus has no must-stay-quiet labels");
+    assert!(quiet_broken.is_empty(), "{quiet_broken:#?}");
     let uncovered: Vec<&str> = content
         .terms
         .iter()

@@ -40,6 +40,10 @@ async fn retry_saves_loop(shared: std::sync::Weak<Shared>, client: Client) {
             return;
         };
         retry_saves(&shared, &client).await;
+        #[cfg(feature = "test-hooks")]
+        shared
+            .retry_rounds
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -180,9 +184,10 @@ impl LanguageServer for Backend {
         // Disk work first, with the state unlocked: progress, packs, and the
         // read-only copy of the built-in pack that hovers link to.
         let data_dir = self.config.data_dir.as_deref();
+        crate::state::assert_no_state_lock("loading progress and packs at start");
         let (progress, progress_notices) = ProgressStore::open(data_dir);
         let workspace_packs = self.shared.lock().settings.workspace_packs;
-        let mut pack_set = PackSet::with_builtin().with_user_dir(self.config.user_pack_dir.clone());
+        let mut pack_set = PackSet::builtin_only().with_user_dir(self.config.user_pack_dir.clone());
         let pack_notices = pack_set.load_roots(&roots, workspace_packs);
         // Merged here, unlocked, once: a big team pack takes a while.
         let (content, merge_errors) = pack_set.merged();

@@ -231,7 +231,18 @@ fn run(shared: &Shared, command: &str, args: &[Value]) -> Result<CommandResult, 
             )?)
         }
         #[cfg(feature = "test-hooks")]
-        DEBUG_PANIC => panic!("debug panic requested by a test"),
+        // Panics holding the progress store's lock and the state lock, so
+        // the test that calls it proves poisoned locks are survived.
+        DEBUG_PANIC => shared.with_store(|_store| {
+            let _state = shared.lock();
+            panic!("debug panic requested by a test")
+        }),
+        #[cfg(feature = "test-hooks")]
+        DEBUG_RETRY_ROUNDS => done(
+            shared
+                .retry_rounds
+                .load(std::sync::atomic::Ordering::SeqCst),
+        ),
         other => Err(ServerError::UnknownCommand(other.to_string())),
     }
 }

@@ -18,6 +18,7 @@ use crate::state::State;
 /// Files already up to date are left alone. Called at initialize, outside
 /// any lock.
 pub fn write_builtin_files(data_dir: &Path) -> Option<PathBuf> {
+    crate::state::assert_no_state_lock("writing the built-in files");
     let dir = data_dir.join("builtin-content");
     std::fs::create_dir_all(&dir).ok()?;
     for file in BUILTIN_FILES {

@@ -197,7 +197,10 @@ fn drain(shared: &Shared) {
             .into_iter()
             .map(|(path, (scope, source))| {
                 let parsed = match source {
-                    Source::Disk => Some(Parsed::load(&path, scope, &roots)),
+                    Source::Disk => {
+                        crate::state::assert_no_state_lock("reading a pack file");
+                        Some(Parsed::load(&path, scope, &roots))
+                    }
                     Source::Editor(text) => Some(Parsed::parse(&path, scope, &text)),
                     Source::Deleted => None,
                 };

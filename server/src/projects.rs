@@ -26,6 +26,7 @@ pub fn llm_project(shared: &Shared, path: &Path) -> bool {
     if let Some(known) = known {
         return known;
     }
+    crate::state::assert_no_state_lock("reading manifests");
     let uses_llm = project_uses_llm(&root);
     shared.lock().llm_projects.record(root, uses_llm);
     uses_llm
@@ -53,6 +54,7 @@ pub fn manifests_changed(shared: &Arc<Shared>, manifests: Vec<PathBuf>) {
         let checked: Vec<(PathBuf, bool)> = stale
             .into_iter()
             .map(|root| {
+                crate::state::assert_no_state_lock("reading manifests");
                 let uses_llm = project_uses_llm(&root);
                 (root, uses_llm)
             })

@@ -21,6 +21,11 @@ pub const REVEAL_ANSWER: &str = "llmops.revealAnswer";
 /// handler is caught. Release builds and the `.vsix` never have it.
 #[cfg(feature = "test-hooks")]
 pub const DEBUG_PANIC: &str = "llmops.debug.panic";
+/// Only with `test-hooks`: how many rounds the save-retry timer has
+/// finished, a positive sync point for tests that check what a retry must
+/// not send (instead of waiting a fixed time and hoping a tick fell in it).
+#[cfg(feature = "test-hooks")]
+pub const DEBUG_RETRY_ROUNDS: &str = "llmops.debug.retryRounds";
 
 pub const ALL_COMMANDS: &[&str] = &[
     OPEN_EXERCISE,
@@ -33,6 +38,8 @@ pub const ALL_COMMANDS: &[&str] = &[
     REVEAL_ANSWER,
     #[cfg(feature = "test-hooks")]
     DEBUG_PANIC,
+    #[cfg(feature = "test-hooks")]
+    DEBUG_RETRY_ROUNDS,
 ];
 
 /// `data` of a term diagnostic: which term, its exercise, and whether the

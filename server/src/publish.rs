@@ -235,10 +235,70 @@ mod tests {
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
                 checked += 1;
-                for banned in ["publish_diagnostics(", "textDocument/publishDiagnostics"] {
+                // Every way to name the notification: the client method,
+                // the lsp-types type (`PublishDiagnostics::METHOD`,
+                // `send_notification::<PublishDiagnostics>`), its params
+                // type and the method string, in any case or spacing.
+                let folded: String = text
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                for banned in ["publishdiagnostics", "diagnosticsparams"] {
                     assert!(
-                        !text.contains(banned),
+                        !folded.contains(banned),
                         "{} sends diagnostics itself ({banned})",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(checked > 10);
+    }
+
+    /// Servers in one process do not interfere: nothing in the serving path
+    /// reads the environment, the working directory or the default data
+    /// and pack folders. Only `main.rs`, the CLI and `Config::from_env`
+    /// (the binary's `serve`) may.
+    #[test]
+    fn the_serving_path_reads_no_environment() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let banned = [
+            "env::var",
+            "var_os(",
+            "current_dir(",
+            "PackSet::with_builtin(",
+            "default_data_dir(",
+            "user_pack_dir(",
+            "Clock::from_env(",
+            "dirs::data_dir(",
+        ];
+        let mut checked = 0;
+        let mut stack = vec![dir];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if matches!(name, "main.rs" | "cli.rs" | "publish.rs") {
+                    continue;
+                }
+                let mut text = std::fs::read_to_string(&path).unwrap();
+                // `Config::from_env` is the one place the binary's
+                // surroundings are read.
+                if name == "state.rs" {
+                    let start = text.find("pub fn from_env()").expect("Config::from_env");
+                    let end = start + text[start..].find("\n    }\n").expect("its end");
+                    text.replace_range(start..end, "");
+                }
+                checked += 1;
+                for word in banned {
+                    assert!(
+                        !text.contains(word),
+                        "{} reads its surroundings ({word})",
                         path.display()
                     );
                 }

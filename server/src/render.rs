@@ -444,14 +444,25 @@ mod tests {
         );
         let all = fit_paragraphs(&paragraphs, 100_000);
         assert_eq!(all, paragraphs.join("\n\n"));
-        // Cut where the links paragraph no longer fits whole: every link
-        // written is one a renderer sees (none left half-written).
-        let text = fit_paragraphs(&paragraphs, 2_000);
-        let links_seen = events(&text)
-            .iter()
-            .filter(|e| matches!(e, Event::Start(Tag::Link { .. })))
-            .count();
-        assert_eq!(links_seen, text.matches("](command:").count());
+        // At the cap where the links paragraph just fits, all 40 links are
+        // written and a renderer sees each; one character less and the
+        // paragraph goes whole (a "…" paragraph instead), never half-written.
+        let links_seen = |text: &str| {
+            events(text)
+                .iter()
+                .filter(|e| matches!(e, Event::Start(Tag::Link { .. })))
+                .count()
+        };
+        let fits = paragraphs[..3].join("\n\n").chars().count();
+        let text = fit_paragraphs(&paragraphs, fits);
+        assert_eq!(links_seen(&text), 40, "{text}");
+        assert_eq!(text.matches("](command:").count(), 40);
+        let text = fit_paragraphs(&paragraphs, fits - 1);
+        assert_eq!(links_seen(&text), 0, "{text}");
+        assert!(
+            !text.contains("](command:") && text.ends_with("\n\n…"),
+            "{text}"
+        );
     }
 
     #[test]

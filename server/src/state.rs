@@ -114,7 +114,7 @@ pub struct State {
 
 impl State {
     pub fn new(config: &Config) -> State {
-        let mut packs = PackSet::with_builtin().with_user_dir(config.user_pack_dir.clone());
+        let mut packs = PackSet::builtin_only().with_user_dir(config.user_pack_dir.clone());
         let content = packs.rebuild();
         State {
             content: Arc::new(content),
@@ -158,6 +158,67 @@ impl State {
     }
 }
 
+/// The state, locked. In builds with `test-hooks` it also counts, per
+/// thread, that the state lock is held, so [`assert_no_state_lock`] catches
+/// disk work done under it (the invariant "disk work never runs under the
+/// state lock", checked on every road to the disk by every test).
+pub struct StateGuard<'a> {
+    guard: MutexGuard<'a, State>,
+    #[cfg(feature = "test-hooks")]
+    _held: lock_discipline::Held,
+}
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+mod lock_discipline {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// State guards alive on this thread.
+        pub static HELD: Cell<u32> = const { Cell::new(0) };
+    }
+
+    pub struct Held;
+
+    impl Held {
+        pub fn new() -> Held {
+            HELD.with(|h| h.set(h.get() + 1));
+            Held
+        }
+    }
+
+    impl Drop for Held {
+        fn drop(&mut self) {
+            HELD.with(|h| h.set(h.get().saturating_sub(1)));
+        }
+    }
+}
+
+/// Panics (in builds with `test-hooks`) when this thread holds the state
+/// lock: called before disk work (the progress store, pack files,
+/// manifests, the built-in files), which would otherwise stall every
+/// handler behind a slow disk. A no-op in release builds.
+pub fn assert_no_state_lock(what: &str) {
+    #[cfg(feature = "test-hooks")]
+    lock_discipline::HELD.with(|h| {
+        assert!(h.get() == 0, "disk work ({what}) under the state lock");
+    });
+    #[cfg(not(feature = "test-hooks"))]
+    let _ = what;
+}
+
 pub struct Shared {
     state: Mutex<State>,
     store: Mutex<ProgressStore>,
@@ -165,6 +226,9 @@ pub struct Shared {
     pub wake: tokio::sync::Notify,
     /// Packs waiting to be reloaded off the ordered path (see `packs`).
     pub reloads: crate::packs::Reloads,
+    /// Save-retry rounds finished (`llmops.debug.retryRounds`).
+    #[cfg(feature = "test-hooks")]
+    pub retry_rounds: std::sync::atomic::AtomicU64,
 }
 
 /// Locks a mutex. A panic in another handler poisons it; the data is still
@@ -181,11 +245,17 @@ impl Shared {
             store: Mutex::new(ProgressStore::in_memory()),
             wake: tokio::sync::Notify::new(),
             reloads: Default::default(),
+            #[cfg(feature = "test-hooks")]
+            retry_rounds: Default::default(),
         }
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
+    pub fn lock(&self) -> StateGuard<'_> {
+        StateGuard {
+            guard: lock(&self.state),
+            #[cfg(feature = "test-hooks")]
+            _held: lock_discipline::Held::new(),
+        }
     }
 
     /// Marks documents for publishing and wakes the publisher.
@@ -197,6 +267,7 @@ impl Shared {
     /// Runs `work` on the progress store (where the disk work happens, with
     /// the state unlocked), then publishes the store's data to the state.
     pub fn with_store<T>(&self, work: impl FnOnce(&mut ProgressStore) -> T) -> T {
+        assert_no_state_lock("the progress store");
         let mut store = lock(&self.store);
         let out = work(&mut store);
         self.publish_store(&store);
@@ -235,6 +306,7 @@ impl Shared {
     /// while a command holds the store, which refreshes it anyway, so a
     /// hover never waits for the progress file's disk.
     pub fn refresh_progress_if_idle(&self) {
+        assert_no_state_lock("refreshing progress");
         if let Some(mut store) = self.try_store() {
             store.refresh();
             self.publish_store(&store);
@@ -245,6 +317,7 @@ impl Shared {
     /// is busy (a command is saving them right now). Blocking when there is
     /// something to save. Returns the notice that saving works again.
     pub fn retry_unsaved(&self) -> Option<llmops_core::progress::Notice> {
+        assert_no_state_lock("retrying a save");
         let mut store = self.try_store()?;
         if store.unsaved() == 0 {
             return None;

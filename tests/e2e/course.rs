@@ -360,6 +360,7 @@ fn two_windows_answering_at_once_lose_nothing() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "test-hooks"), ignore = "needs --features test-hooks")]
 fn a_read_only_data_dir_is_reported_once_and_progress_kept_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -388,7 +389,25 @@ fn a_read_only_data_dir_is_reported_once_and_progress_kept_in_memory() {
         server.command_ok("llmops.progress", json!([]))["completed"],
         2
     );
-    let messages = server.drain(Duration::from_millis(300));
+    // A positive sync point: two more rounds of the save-retry timer have
+    // finished (each retries the pending save and fails again), and their
+    // count is answered after anything they sent.
+    let rounds = |server: &mut Server| {
+        server
+            .command_ok("llmops.debug.retryRounds", json!([]))
+            .as_u64()
+            .expect("a count")
+    };
+    let first = rounds(&mut server);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while rounds(&mut server) < first + 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the retry timer stopped"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let messages = std::mem::take(&mut server.inbox);
     let warnings: Vec<&Value> = messages
         .iter()
         .filter(|m| m["method"] == "window/showMessage")

@@ -170,7 +170,7 @@ fn known_terms_lose_their_inlay_hints() {
         json!({}),
         json!({"llmops": {"inlayHints": true}}),
     );
-    server.open(DOC, "markdown", "TTFT and KV cache\n");
+    server.open(DOC, "markdown", "TTFT and TPOT\n");
     server.diagnostics(DOC, Some(1));
     let hints = |server: &mut Server| {
         server.result(
@@ -190,6 +190,11 @@ fn known_terms_lose_their_inlay_hints() {
         !after.to_string().contains("time to first token"),
         "{after}"
     );
+    // Only TTFT's hint went: TPOT keeps its own (an empty answer, or a
+    // null one, would pass the check above).
+    let count = |v: &Value| v.as_array().map_or(0, Vec::len);
+    assert!(count(&before) >= 2, "{before}");
+    assert_eq!(count(&after), count(&before) - 1, "{after}");
 }
 
 /// Inlay hints show where hint diagnostics do: not on a line with an ignore

@@ -10,6 +10,7 @@ mod editor_ux;
 #[cfg(target_os = "linux")]
 mod full_disk;
 mod hostile;
+mod invariants;
 mod language;
 mod learning;
 mod packs;

@@ -36,7 +36,11 @@ fn workspace(pack: &str) -> tempfile::TempDir {
 }
 
 fn start_in(root: &Path, init_options: Value) -> Server {
-    let mut server = Server::start(Start::default());
+    start_in_with(root, init_options, Start::default())
+}
+
+fn start_in_with(root: &Path, init_options: Value, start: Start) -> Server {
+    let mut server = Server::start(start);
     let uri = file_uri(root);
     server.result(
         "initialize",
@@ -143,13 +147,19 @@ fn a_malformed_pack_is_reported_on_its_line_and_the_last_good_version_stays() {
     assert!(message.contains("`answer` is 7"), "{message}");
     // The last good content is still in use: a broken pack changes no
     // content, so open documents are neither rescanned nor republished.
-    let republished = server
-        .drain(std::time::Duration::from_millis(300))
-        .into_iter()
-        .any(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == doc);
-    assert!(!republished, "a broken pack republished {doc}");
+    // The sync point: the next edit's publication. Anything the broken pack
+    // caused for `doc` was published before it.
     server.change(&doc, 2, json!([{"text": "Acme gateway"}]));
-    let d = server.diagnostics(&doc, Some(2));
+    let publications = server.publications_through(&doc, 2);
+    assert_eq!(
+        publications.len(),
+        1,
+        "a broken pack republished {doc}: {publications:#?}"
+    );
+    let d = publications[0]["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(ranges(&d), [(0, 0, 12, "acme-gateway".to_string())]);
     assert_eq!(
         server.command_ok("llmops.progress", json!([]))["total"],
@@ -229,11 +239,36 @@ fn a_workspace_term_overrides_a_builtin_one_and_untrusted_workspaces_load_none()
     // The exercise of the built-in term survives.
     assert!(hover.to_string().contains("Exercise:"));
 
-    let mut untrusted = start_in(ws.path(), json!({"llmops": {"workspacePacks": false}}));
-    untrusted.open(&doc, "markdown", "TTFT");
-    untrusted.diagnostics(&doc, Some(1));
-    let hover = untrusted.hover(&doc, 0, 1);
-    assert!(!hover.to_string().contains("ACME"), "{hover}");
+    // The untrusted server also has a user pack (trusted by definition):
+    // it loads, and its reload later serves as a sync point.
+    let config = tempfile::tempdir().unwrap();
+    let user_dir = config.path().join("llmops-lsp/packs");
+    fs::create_dir_all(&user_dir).unwrap();
+    let user_pack = user_dir.join("mine.toml");
+    let user_term = |definition: &str| {
+        format!(
+            "[[term]]\nid = \"zeta-marker\"\nname = \"Zeta marker\"\ndefinition = \"{definition} of a user term.\"\n"
+        )
+    };
+    fs::write(&user_pack, user_term("USER-ONE")).unwrap();
+    let mut untrusted = start_in_with(
+        ws.path(),
+        json!({"llmops": {"workspacePacks": false}}),
+        Start {
+            config_home: Some(config.path().to_path_buf()),
+            ..Start::default()
+        },
+    );
+    untrusted.open(&doc, "markdown", "TTFT, Zeta marker");
+    let d = untrusted.diagnostics(&doc, Some(1));
+    let ids: Vec<String> = ranges(&d).into_iter().map(|r| r.3).collect();
+    assert_eq!(ids, ["ttft", "zeta-marker"], "{d:?}");
+    let builtin_hover = |server: &mut Server| {
+        let hover = server.hover(&doc, 0, 1).to_string();
+        assert!(hover.contains("first token"), "no built-in hover: {hover}");
+        assert!(!hover.contains("ACME"), "{hover}");
+    };
+    builtin_hover(&mut untrusted);
     // Opening and editing the pack, or changing it on disk, loads nothing either.
     let pack_path = ws.path().join(".llmops/team.toml");
     let pack_uri = file_uri(&pack_path);
@@ -243,8 +278,23 @@ fn a_workspace_term_overrides_a_builtin_one_and_untrusted_workspaces_load_none()
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": pack_uri, "type": 2}]}),
     );
-    let hover = untrusted.hover(&doc, 0, 1);
-    assert!(!hover.to_string().contains("ACME"), "{hover}");
+    // A positive sync point: the user pack's change is queued on the one
+    // reload worker after the workspace pack's; once its hover shows it,
+    // the workspace pack's events were handled too.
+    fs::write(&user_pack, user_term("USER-TWO")).unwrap();
+    untrusted.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&user_pack), "type": 2}]}),
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    while !untrusted.hover(&doc, 0, 8).to_string().contains("USER-TWO") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the user pack was not reloaded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    builtin_hover(&mut untrusted);
 }
 
 /// An editor that trusts the folder later (Neovim's `:LlmopsTrust`) turns
@@ -412,26 +462,48 @@ fn closing_an_unsaved_pack_puts_the_file_on_disk_back_in_use() {
     );
 }
 
-/// The column of a term's id counts UTF-16 units, like every position:
-/// here an emoji and accented letters stand before it on its line.
+/// The column of a term's id counts UTF-16 units, like every position, or
+/// UTF-8 bytes when the client negotiated them: here an emoji (two UTF-16
+/// units, four bytes, one code point) and accented letters stand before it
+/// on its line, so each way of counting gives a different column.
 #[test]
-fn definition_columns_count_utf16_units() {
+fn definition_columns_count_utf16_units_or_negotiated_utf8_bytes() {
     let line = "term = [{ name = \"Jauge ölçü 😀\", aliases = [\"JGX\"], id = \"jauge\", definition = \"A gauge.\" }]";
     let ws = workspace(&format!("{line}\n"));
-    let mut server = start_in(ws.path(), Value::Null);
-    let doc = file_uri(&ws.path().join("a.md"));
-    server.open(&doc, "markdown", "JGX");
-    server.diagnostics(&doc, Some(1));
-    let at = server.result(
-        "textDocument/definition",
-        json!({"textDocument": {"uri": doc}, "position": {"line": 0, "character": 1}}),
-    );
-    let value = line.find("\"jauge\"").unwrap();
-    let units = |bytes: usize| line[..bytes].encode_utf16().count() as u64;
-    let character = at["range"]["start"]["character"].as_u64().unwrap();
-    assert!(
-        character == units(value) || character == units(value + 1),
-        "{at} (the id value starts at UTF-16 unit {})",
-        units(value)
-    );
+    let quote = line.find("\"jauge\"").unwrap();
+    let utf16 = line[..quote].encode_utf16().count() as u64;
+    let utf8 = quote as u64;
+    let chars = line[..quote].chars().count() as u64;
+    assert!(utf16 != utf8 && utf16 != chars && utf8 != chars);
+    for (encodings, expected) in [
+        (json!(["utf-16"]), utf16),
+        (json!(["utf-8", "utf-16"]), utf8),
+    ] {
+        let mut server = Server::start(Start::default());
+        let uri = file_uri(ws.path());
+        server.result(
+            "initialize",
+            json!({"processId": null, "rootUri": uri,
+                   "workspaceFolders": [{"uri": uri, "name": "ws"}],
+                   "capabilities": {"general": {"positionEncodings": encodings}}}),
+        );
+        server.notify("initialized", json!({}));
+        let doc = file_uri(&ws.path().join("a.md"));
+        // "é" and an emoji before the term: its column differs by encoding
+        // too (UTF-8 bytes 2 + 4 + 1, UTF-16 units 1 + 2 + 1).
+        server.open(&doc, "markdown", "é😀 JGX");
+        let d = server.diagnostics(&doc, Some(1));
+        let start = d[0]["range"]["start"]["character"].as_u64();
+        assert_eq!(start, Some(if expected == utf8 { 7 } else { 4 }), "{d:?}");
+        let at = server.result(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": doc}, "position": {"line": 0, "character": start}}),
+        );
+        // The id's span starts at its opening quote.
+        assert_eq!(
+            at["range"]["start"],
+            json!({"line": 0, "character": expected}),
+            "{at} ({encodings}: UTF-16 {utf16}, UTF-8 {utf8}, code points {chars})"
+        );
+    }
 }

@@ -64,6 +64,9 @@ fn a_long_content_length_is_survived() {
         .iter()
         .filter(|m| m.get("error").is_some())
         .collect();
+    // The swallowed message and its 40 bytes of garbage are one
+    // unparsable body: one parse error, and nothing else went wrong.
+    assert!(!errors.is_empty(), "no parse error was reported");
     assert!(errors.iter().all(|e| error_code(e) == -32700), "{errors:?}");
 }
 
@@ -181,10 +184,20 @@ fn a_panicking_handler_is_caught_logged_and_answered() {
         "{log}"
     );
     assert_alive(&mut server);
-    // And again: a poisoned lock must not break later requests.
+    // The panic poisoned the state and store locks (it fires holding
+    // both): later requests that take them must still be answered.
     let reply = server.command("llmops.debug.panic", json!([]));
     assert_eq!(error_code(&reply), -32603);
     assert_alive(&mut server);
+    let answer = server.command_ok(
+        "llmops.answerExercise",
+        json!([{"exerciseId": "ttft-1", "choice": right_choice("ttft-1")}]),
+    );
+    assert_eq!(answer["correct"], true, "{answer}");
+    assert_eq!(
+        server.command_ok("llmops.progress", json!([]))["completed"],
+        1
+    );
 }
 
 /// A process: the binary must end although its blocking stdin reader is
@@ -196,11 +209,13 @@ fn shutdown_then_exit_ends_with_0_quickly_even_with_stdin_open() {
     server.result("shutdown", Value::Null);
     let start = Instant::now();
     server.notify("exit", Value::Null);
+    // Without the shutdown timeout in `main` the process would wait for
+    // stdin forever; 10 s is room for a loaded machine, not for that.
     let status = server
-        .wait_exit(Duration::from_secs(1))
-        .expect("no exit within a second");
+        .wait_exit(Duration::from_secs(10))
+        .expect("no exit within 10 s");
     assert_eq!(status.code(), Some(0));
-    assert!(start.elapsed() < Duration::from_secs(1));
+    eprintln!("exit after shutdown took {:?}", start.elapsed());
 }
 
 /// A process: the exit code editors see is the process's.
@@ -209,8 +224,8 @@ fn exit_without_shutdown_ends_with_1() {
     let mut server = Server::initialized(Start::process(), json!({}), Value::Null).0;
     server.notify("exit", Value::Null);
     let status = server
-        .wait_exit(Duration::from_secs(1))
-        .expect("no exit within a second");
+        .wait_exit(Duration::from_secs(10))
+        .expect("no exit within 10 s");
     assert_eq!(status.code(), Some(1));
 }
 
@@ -221,7 +236,7 @@ fn a_client_that_vanishes_leaves_no_process() {
     server.open(DOC, "markdown", "TTFT");
     server.close_stdin();
     assert!(
-        server.wait_exit(Duration::from_secs(2)).is_some(),
+        server.wait_exit(Duration::from_secs(10)).is_some(),
         "server outlived its client"
     );
 }
@@ -254,9 +269,13 @@ fn huge_and_strange_documents_are_handled_quickly() {
             .contains("Time to first token")
     );
     eprintln!("50 MB document: open to diagnostics {open_time:?}, hover {hover_time:?}");
-    // Sending, parsing and scanning 50 MB takes a moment; a hover on it must not.
-    assert!(open_time < Duration::from_secs(10), "{open_time:?}");
-    assert!(hover_time < Duration::from_secs(1), "{hover_time:?}");
+    // Sending, parsing and scanning 50 MB takes a moment; a hover on it
+    // must not rescan it: a fraction of the open, whatever the machine's load.
+    assert!(open_time < Duration::from_secs(30), "{open_time:?}");
+    assert!(
+        hover_time * 5 < open_time,
+        "hover {hover_time:?}, open {open_time:?}"
+    );
 
     // One 10 MB line with a term at its very end.
     let mut long = "x ".repeat(5 * 1024 * 1024);
@@ -284,7 +303,9 @@ fn huge_and_strange_documents_are_handled_quickly() {
     assert_eq!(d.len(), 2);
     let edit_time = started.elapsed();
     eprintln!("10 MB line: one edit to diagnostics {edit_time:?}");
-    assert!(edit_time < Duration::from_secs(1), "{edit_time:?}");
+    // Generous for a loaded machine; the per-keystroke figures on long
+    // lines are `server/benches/lsp_latency.rs`'s.
+    assert!(edit_time < Duration::from_secs(3), "{edit_time:?}");
 
     // Binary content with NUL bytes, and mixed line endings.
     server.open(

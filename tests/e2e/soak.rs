@@ -46,16 +46,6 @@ impl Rng {
     }
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 /// UTF-16 position of a byte offset in `text`.
 fn position(text: &str, offset: usize) -> Value {
     let lines = LineIndex::new(text);

@@ -271,12 +271,15 @@ mod tests {
             hide_known: false,
             ..Options::default()
         };
-        assert_eq!(run(text, &known, &report).len(), 3);
-        let capped = Options {
-            max_findings: 1,
-            ..Options::default()
-        };
-        assert_eq!(run(text, &none, &capped).len(), 1);
+        assert_eq!(run(text, &known, &report), all);
+        // The cap keeps the first findings in document order.
+        for (cap, kept) in [(1, &all[..1]), (2, &all[..2])] {
+            let capped = Options {
+                max_findings: cap,
+                ..Options::default()
+            };
+            assert_eq!(run(text, &none, &capped), kept, "cap {cap}");
+        }
         assert!(
             run(
                 &format!("// llmops: ignore-file\n{text}"),

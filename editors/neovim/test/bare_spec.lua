@@ -51,7 +51,8 @@ end)
 
 test("lsp/llmops.lua gates team packs too: not loaded until :LlmopsTrust", function()
   local _, _, bufnr = H.team_folder(vim.fn.tempname() .. "/team")
-  vim.wait(500)
+  -- team_folder waited for the first publication (TTFT flagged): a pack
+  -- loaded at start would have flagged AGW in it.
   expect(not H.flagged(bufnr, "acme-gateway"), "AGW flagged before the folder is trusted")
   expect(#H.noted("not loaded (untrusted)") == 1, "notices: %s", vim.inspect(H.notes))
   vim.cmd("LlmopsTrust")

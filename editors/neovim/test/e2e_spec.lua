@@ -143,9 +143,8 @@ test("wrong answer: why that choice is wrong, no right answer given away", funct
   end)
   local res = require("llmops.exercise").state.result
   local why = llmops.value(res.why)
-  if why then
-    expect(why[chosen] and H.contains(text, why[chosen]), "why of %s not shown: %s", chosen, text)
-  end
+  expect(why and why[chosen], "the server sent no why for %s: %s", chosen, vim.inspect(res))
+  expect(H.contains(text, why[chosen]), "why of %s not shown: %s", chosen, text)
   expect(not H.contains(text, "✓"), "a right answer is marked: %s", text)
   expect(H.contains(text, "✗ " .. n .. "."), "the chosen choice is not marked")
   expect(H.contains(text, "Try another choice"), "no retry hint: %s", text)
@@ -171,12 +170,11 @@ test("retry: another wrong choice, then the right one, is answered", function()
   expect(H.contains(text, "✓ " .. right .. "."), "right choice not marked")
   expect(H.contains(text, ("Progress: 1/%d exercises"):format(total)), "progress line missing: %s", text)
   local module = llmops.value(shown().moduleName)
-  if module then
-    text = wait("the module's score", function()
-      local t = float_text()
-      return t:find(vim.pesc(module) .. " 1 / %d+") and t
-    end)
-  end
+  expect(module, "ttft-1 came without its module's name")
+  text = wait("the module's score", function()
+    local t = float_text()
+    return t:find(vim.pesc(module) .. " 1 / %d+") and t
+  end)
   expect(H.contains(H.chunks(H.float().config.footer), "n next exercise"), "no n in the footer")
   expect(H.command("llmops.progress").completed == 1, "not completed")
   table.insert(artifact, { "after retrying with the right answer", H.float() })
@@ -195,11 +193,7 @@ test("n opens the next exercise", function()
 end)
 
 test("r after a wrong answer reveals the answer (llmops.revealAnswer)", function()
-  if not H.server_has("llmops.revealAnswer") then
-    -- Said, not hidden: the course contract has not reached this server.
-    H.out("# SKIP: this server has no llmops.revealAnswer yet")
-    return
-  end
+  expect(H.server_has("llmops.revealAnswer"), "the server does not advertise llmops.revealAnswer")
   local n = wrong_number()
   press(tostring(n))
   wait("the verdict", function()
@@ -214,8 +208,10 @@ test("r after a wrong answer reveals the answer (llmops.revealAnswer)", function
   expect(H.contains(text, "The answer is " .. right .. "."), "%s", text)
   expect(H.contains(text, "✓ " .. right .. "."), "right choice not marked")
   table.insert(artifact, { "after a wrong answer, then r", H.float() })
+  -- A digit after the reveal sends no answer: `busy` would be set by the
+  -- time the key (fed with "x") has run.
   press("1")
-  vim.wait(200)
+  expect(not require("llmops.exercise").state.busy, "a key after the reveal sent an answer")
   expect(H.contains(float_text(), "The answer is"), "a key after the reveal changed the float")
 end)
 
@@ -405,9 +401,8 @@ test("default occurrences: a term once per file in code, everywhere in prose", f
   local py = H.write(tmp .. "/occ/serve.py", { "ttft_ms = 1", "print(ttft_ms)", "log(ttft_ms)" })
   local md = H.write(tmp .. "/occ/notes.md", { "TTFT here.", "TTFT there." })
   vim.cmd.edit(py)
+  -- A publication is the document's whole set: the first one is final.
   local d = H.diagnostics(0)
-  vim.wait(300)
-  d = vim.diagnostic.get(0)
   expect(#d == 1 and d[1].lnum == 0, "python: %d hints", #d)
   vim.cmd.edit(md)
   H.wait("two hints in prose", function()
@@ -445,7 +440,8 @@ end)
 local team_root, team_pack, team_buf, team_client
 test("untrusted folder: the team term is not flagged and the notice says why", function()
   team_root, team_pack, team_buf = H.team_folder(tmp .. "/team")
-  vim.wait(500)
+  -- team_folder waited for the first publication (TTFT flagged): a pack
+  -- loaded at start would have flagged AGW in it.
   expect(not H.flagged(team_buf, "acme-gateway"), "AGW flagged before the folder is trusted")
   team_client = llmops.client(team_buf)
   expect(team_client.settings.llmops.workspacePacks == false, "workspacePacks %s", vim.inspect(team_client.settings.llmops))
@@ -499,11 +495,23 @@ test("your own :write of a trusted pack keeps it trusted", function()
   vim.cmd.edit(team_pack)
   vim.api.nvim_buf_set_lines(0, 4, 5, false, { 'definition = "Our proxy in front of every model provider."' })
   vim.cmd("write")
-  vim.wait(600)
   expect(require("llmops.trust").file_status(team_pack) == "trusted", "the written pack is not trusted")
-  expect(#H.noted("changed: unloaded") == 1, "warned about your own write")
   vim.cmd.buffer(team_buf)
   expect(H.flagged(team_buf, "acme-gateway"), "AGW no longer flagged")
+  -- A positive sync point: a change on disk after your write must warn once
+  -- more. Events arrive in order, so a warning for your own write would have
+  -- come first and make it three.
+  local changed = vim.deepcopy(H.TEAM_PACK)
+  changed[5] = 'definition = "Changed behind your back."'
+  vim.fn.writefile(changed, team_pack)
+  H.wait("the warning for the change on disk", function()
+    return #H.noted("changed: unloaded") >= 2
+  end)
+  expect(#H.noted("changed: unloaded") == 2, "warned about your own write: %s", vim.inspect(H.noted("changed: unloaded")))
+  vim.cmd("LlmopsTrust")
+  H.wait("AGW flagged again", function()
+    return H.flagged(team_buf, "acme-gateway")
+  end)
 end)
 
 -- The hover's text at a position of a buffer.

@@ -30,8 +30,9 @@ end)
 test("legacy: scratch buffers get no client", function()
   vim.cmd("enew")
   vim.bo.buftype = "nofile"
+  -- Setting the filetype runs the FileType autocommand, which attaches a
+  -- client synchronously or not at all.
   vim.bo.filetype = "markdown"
-  vim.wait(200)
   expect(#require("llmops").clients({ bufnr = 0 }) == 0, "attached to a nofile buffer")
 end)
 
@@ -52,7 +53,8 @@ end)
 
 test("legacy: an untrusted team pack is not loaded; :LlmopsTrust loads it without a restart", function()
   local _, _, bufnr = H.team_folder(tmp .. "/team")
-  vim.wait(500)
+  -- team_folder waited for the first publication (TTFT flagged): a pack
+  -- loaded at start would have flagged AGW in it.
   expect(not H.flagged(bufnr, "acme-gateway"), "AGW flagged before the folder is trusted")
   expect(#H.noted("not loaded (untrusted)") == 1, "notices: %s", vim.inspect(H.notes))
   local id = require("llmops").client(bufnr).id

@@ -100,11 +100,17 @@ run_spec() {
     "$nvim" --headless -u "test/${LLMOPS_TEST_INIT:-minimal_init.lua}" -c "luafile test/$spec") >"$out" 2>"$err" </dev/null
   local rc=$?
   cat "$out"
-  local oks nots
+  local oks nots planned
   oks=$(grep -c '^ok - ' "$out")
   nots=$(grep -c '^not ok - ' "$out")
   passed=$((passed + oks))
   failed=$((failed + nots))
+  # Every top-level test("...") in the spec must report: a spec that stops
+  # early, or a test that returns before reporting, fails the run.
+  planned=$(grep -c '^test(' "$plugin/test/$spec")
+  if [ "$((oks + nots))" -ne "$planned" ]; then
+    not_ok "$name: $((oks + nots)) of $planned tests reported"
+  fi
   if [ "$rc" -ne 0 ] && [ "$nots" -eq 0 ]; then
     not_ok "$name: nvim exited with $rc (124: timed out after ${timeout_s}s)"
   fi
@@ -190,6 +196,10 @@ if "$nvim" --headless --clean +'lua io.stdout:write(tostring(vim.pack ~= nil))' 
   else
     not_ok "vim.pack install: $text"
   fi
+elif [ "${CI:-}" = "true" ]; then
+  # tests/prereqs.sh installs a Neovim with vim.pack; an older one is a
+  # failure here, never a silent skip.
+  not_ok "vim.pack install: $nvim has no vim.pack (0.12+ needed; tests/prereqs.sh pins one)"
 else
   skip "vim.pack install" "this Neovim has no vim.pack (0.12+)"
 fi
@@ -276,7 +286,11 @@ def record(ttft_ms: float, tokens: int) -> None:
     metrics.observe("ttft_ms", ttft_ms)
 EOF
   tmux_start 100 16 "$(nvim_cmd "$dir/serve.py" "-c 'lua vim.diagnostic.config({ virtual_text = true, signs = true })'")"
-  if wait_for "dashboards" && sleep 2 && wait_for "dashboards"; then
+  # A positive sync point: the hints are published (counted in the message
+  # line), then the screen is read.
+  if wait_for "dashboards" \
+    && tmux -L "$sock" send-keys ':lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end); print("hints=" .. #vim.diagnostic.get(0))' Enter \
+    && wait_for "hints=" 15 && ! printf '%s' "$screen" | grep -q "hints=0$"; then
     keep neovim-python-virtual-text
     extra=$(printf '%s\n' "$screen" | head -9 | sed 's/[[:space:]]*$//' | diff - "$dir/serve.py" | grep '^<' || true)
     if [ -z "$extra" ]; then

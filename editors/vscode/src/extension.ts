@@ -31,6 +31,7 @@ import { SAMPLE_NOTE, SAMPLE_TERM_POSITION } from './sample';
 import { TermPanel } from './termPanel';
 import {
   DOCUMENT_SELECTOR,
+  HOVER_COMMANDS,
   SECTION,
   ServerNotFoundError,
   ensureBundledExecutable,
@@ -40,8 +41,6 @@ import {
 } from './launch';
 import type { ExerciseSummary, Progress, TermPage } from './webview/protocol';
 
-/** Our commands that a hover's Markdown may run as links (the server's Learn and related-term links). */
-const HOVER_COMMANDS = ['llmops.openExercise', 'llmops.termPage'];
 
 /** The walkthrough's full id: publisher.name#id. */
 const WALKTHROUGH = 'llmops-lsp.llmops-lsp#llmops.start';

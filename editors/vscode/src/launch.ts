@@ -103,6 +103,13 @@ export function serverSettings(settings: Settings | null | undefined, trusted: b
 }
 
 /**
+ * Our commands that a hover's Markdown may run as links (the server's Learn
+ * and related-term links): exactly these two, never one that changes
+ * progress (markKnown) or could be aimed elsewhere.
+ */
+export const HOVER_COMMANDS: readonly string[] = ['llmops.openExercise', 'llmops.termPage'];
+
+/**
  * What this client can do, told to the server beside the settings:
  * `commandLinks` because VS Code runs `command:` links in hovers, and the
  * client trusts exactly our own commands (see `HOVER_COMMANDS` in

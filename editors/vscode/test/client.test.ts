@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   CodeActionRequest,
+  HoverRequest,
+  type MarkupContent,
   DidOpenTextDocumentNotification,
   DiagnosticSeverity,
   type CodeAction,
@@ -27,6 +29,7 @@ import {
   statusTooltip,
   type MiddlewareHooks,
 } from '../src/flow';
+import { HOVER_COMMANDS } from '../src/launch';
 import type { AnswerResult, Exercise, ExerciseSummary, Progress, Revealed, TermPage, ToPage } from '../src/webview/protocol';
 import { startServer, type Server } from './harness';
 
@@ -73,6 +76,9 @@ test('a Markdown file mentioning TTFT gets a hint diagnostic with the exercise i
     textDocument: { uri: URI, languageId: 'markdown', version: 1, text: TEXT },
   });
   const diagnostics = await published;
+  // Settings are applied before anything is published: no problem was
+  // reported later either.
+  assert.deepEqual(server.messages, [], 'no settings problems reported for the trusted default settings');
   const found = diagnostics.find((d) => d.code === 'ttft');
   assert.ok(found, `TTFT diagnostic in ${JSON.stringify(diagnostics)}`);
   ttft = found;
@@ -84,6 +90,19 @@ test('a Markdown file mentioning TTFT gets a hint diagnostic with the exercise i
   // "Open exercise for term under cursor" on these diagnostics:
   assert.deepEqual(exerciseArgsAt(diagnostics, { line: TTFT_LINE, character: TTFT_COLUMN + 2 }), [{ exerciseId: 'ttft-1' }]);
   assert.equal(exerciseArgsAt(diagnostics, { line: 0, character: 3 }), undefined);
+});
+
+test('the hover links only to commands the client trusts, and uses both', async () => {
+  assert.ok(ttft, 'needs the diagnostic test');
+  const hover = await server.connection.sendRequest(HoverRequest.type, {
+    textDocument: { uri: URI },
+    position: ttft.range.start,
+  });
+  const markdown = (hover?.contents as MarkupContent | undefined)?.value ?? '';
+  const linked = [...markdown.matchAll(/command:([A-Za-z.]+)/g)].map((m) => m[1]);
+  assert.ok(linked.length > 0, `no command links in ${markdown}`);
+  for (const command of linked) assert.ok(HOVER_COMMANDS.includes(command), `${command} is linked but not trusted`);
+  assert.deepEqual([...new Set(linked)].sort(), [...HOVER_COMMANDS].sort(), 'Learn and related terms');
 });
 
 test('code actions on the term: Learn (opens the exercise) and I know this term', async () => {

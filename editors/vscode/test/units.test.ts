@@ -17,7 +17,7 @@ import {
   UnsavedChanges,
 } from '../src/flow';
 import type { ExerciseSummary, Progress } from '../src/webview/protocol';
-import { BUNDLED_SERVER, initializationOptions, resolveServerPath, ServerNotFoundError } from '../src/launch';
+import { BUNDLED_SERVER, HOVER_COMMANDS, initializationOptions, resolveServerPath, ServerNotFoundError } from '../src/launch';
 import { commandUri, exerciseHtml, makeNonce, termHtml } from '../src/webview/html';
 import { PACKAGE_DIR } from './harness';
 
@@ -217,4 +217,12 @@ test('unsaved changes: warned once per new unsaved change, reset when saving wor
   assert.equal(unsaved.check(notSaved(1)), 'm1', 'a new failure is said again');
   assert.equal(unsaved.check({ notSaved: { changes: 'x' } }), undefined, 'malformed: ignored');
   assert.equal(unsaved.check(null), undefined);
+});
+
+test('hovers may run exactly two of our commands: open an exercise, show a term', () => {
+  assert.deepEqual([...HOVER_COMMANDS].sort(), ['llmops.openExercise', 'llmops.termPage']);
+  const extension = readFileSync(path.join(PACKAGE_DIR, 'src', 'extension.ts'), 'utf8');
+  // The only trust the client gives hovers is this list.
+  assert.match(extension, /isTrusted: \{ enabledCommands: HOVER_COMMANDS \}/);
+  assert.equal(extension.match(/isTrusted:/g)?.length, 1, 'hover trust set in one place');
 });

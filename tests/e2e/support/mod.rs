@@ -499,6 +499,29 @@ impl Server {
             .unwrap_or_default()
     }
 
+    /// Every publication of `uri`'s diagnostics up to and including the one
+    /// at `version`, oldest first: a positive sync point for "nothing else
+    /// was published for it before that version" (the publisher sends in
+    /// order, so whatever an earlier cause published arrived before).
+    pub fn publications_through(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let last = self.wait_for(WAIT, |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        let mut all = Vec::new();
+        self.inbox.retain(|m| {
+            let of_uri =
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
+            if of_uri {
+                all.push(m.clone());
+            }
+            !of_uri
+        });
+        all.push(last);
+        all
+    }
+
     pub fn hover(&mut self, uri: &str, line: u32, character: u32) -> Value {
         self.result(
             "textDocument/hover",
@@ -577,6 +600,21 @@ impl Drop for Server {
 }
 
 /// A `file://` URI for a path.
+/// Resident memory of process `pid` in KiB. Panics when it cannot be read:
+/// a memory bound checked against 0 would always pass.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"));
+    let kib = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS in /proc/{pid}/status"));
+    assert!(kib > 0, "resident memory of {pid} read as 0");
+    kib
+}
+
 pub fn file_uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
