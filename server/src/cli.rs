@@ -75,9 +75,22 @@ pub struct ScanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Flag each term once per file (the editor's llmops.firstOccurrenceOnly)
-    #[arg(long)]
+    /// Flag each term once per file (the editor's llmops.firstOccurrenceOnly = true)
+    #[arg(long, conflicts_with = "first_occurrence_in_code")]
     pub first_occurrence_only: bool,
+    /// Flag each term once per file in code, every time in prose
+    /// (llmops.firstOccurrenceOnly = "code", the editor's default)
+    #[arg(long)]
+    pub first_occurrence_in_code: bool,
+    /// Most findings per file (llmops.maxDiagnostics)
+    #[arg(long, value_name = "N")]
+    pub max_findings: Option<usize>,
+    /// Skip files larger than this (llmops.maxFileBytes; default: 16 MiB)
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_bytes: Option<u64>,
+    /// Language ids to leave out (llmops.languages.deny), e.g. sql
+    #[arg(long = "exclude-language", value_name = "ID")]
+    pub exclude_languages: Vec<String>,
     /// Worker threads (0: one per core)
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
@@ -151,12 +164,16 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
     let content = content_here();
     let progress = progress_here();
     let learner = Learner::new(&progress, DEFAULT_MASTERY, Clock::from_env().now());
+    let defaults = Options::default();
     let options = Options {
         first_occurrence_only: args.first_occurrence_only,
+        first_occurrence_in_code_only: args.first_occurrence_in_code,
+        max_findings: args.max_findings.unwrap_or(defaults.max_findings),
         // The editor's 1 MB limit keeps keystrokes fast; a scan has no
         // keystrokes, so it reads everything short of generated data.
-        max_file_bytes: MAX_SCAN_BYTES,
-        ..Options::default()
+        max_file_bytes: args.max_file_bytes.unwrap_or(MAX_SCAN_BYTES),
+        languages_deny: args.exclude_languages.clone(),
+        ..defaults
     };
     let (hits, failed) = scan_paths(
         &args.paths.paths,

@@ -1,10 +1,11 @@
 //! The command line and the editor apply one policy: `scan` and the server
-//! flag exactly the same spots on the fixture files of
-//! `tests/fixtures/policy` (ignore markers of each kind in several comment
-//! syntaxes, a known term, repeated terms with and without
-//! `firstOccurrenceOnly`).
+//! flag exactly the same spots (start and end, each as often) on the
+//! fixture files of `tests/fixtures/policy` — ignore markers of each kind in
+//! several comment syntaxes, a known term, repeated terms in prose and code,
+//! an LLM-context term with and without its anchor, a file over a size
+//! limit, a language left out and a cap — under each way of setting
+//! `firstOccurrenceOnly`, and inlay hints stand only where spots end.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,9 +13,50 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-/// `(file name, line, column in characters, term id)`, one-based.
-type Spot = (String, u64, u64, String);
+/// `(file name, line, start column, end column, term id)`, one-based
+/// columns in characters; a list, so a spot flagged twice shows twice.
+type Spot = (String, u64, u64, u64, String);
 
+/// One way to configure the policy, given to both sides: `scan`'s flags
+/// and the editor's settings.
+struct Scenario {
+    name: &'static str,
+    scan_args: &'static [&'static str],
+    settings: Value,
+}
+
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "every occurrence (both defaults)",
+            scan_args: &[],
+            settings: json!({}),
+        },
+        Scenario {
+            name: "first occurrence only",
+            scan_args: &["--first-occurrence-only"],
+            settings: json!({"firstOccurrenceOnly": true}),
+        },
+        Scenario {
+            name: "first occurrence in code (the Neovim plugin's default)",
+            scan_args: &["--first-occurrence-in-code"],
+            settings: json!({"firstOccurrenceOnly": "code"}),
+        },
+        Scenario {
+            name: "a cap, a size limit and a language left out",
+            scan_args: &[
+                "--max-findings",
+                "3",
+                "--max-file-bytes",
+                "8192",
+                "--exclude-language",
+                "sql",
+            ],
+            settings: json!({"firstOccurrenceOnly": false, "maxDiagnostics": 3, "maxFileBytes": 8192,
+                             "languages": {"deny": ["sql"]}}),
+        },
+    ]
+}
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/policy")
 }
@@ -53,29 +95,32 @@ fn learner_dir() -> tempfile::TempDir {
     dir
 }
 
-fn scan_spots(data: &Path, first_only: bool) -> BTreeSet<Spot> {
-    let mut command = Command::new(BIN);
-    command
+fn scan_spots(data: &Path, args: &[&str]) -> Vec<Spot> {
+    let out = Command::new(BIN)
         .args(["scan", "--format", "json"])
+        .args(args)
         .arg(fixtures())
-        .env("LLMOPS_LSP_DATA_DIR", data);
-    if first_only {
-        command.arg("--first-occurrence-only");
-    }
-    let out = command.output().unwrap();
+        .env("LLMOPS_LSP_DATA_DIR", data)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    found
+    let mut spots: Vec<Spot> = found
         .iter()
         .map(|f| {
+            let column = f["column"].as_u64().unwrap();
+            let width = f["text"].as_str().unwrap().chars().count() as u64;
             (
                 name(Path::new(f["path"].as_str().unwrap())),
                 f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
+                column,
+                column + width,
                 f["termId"].as_str().unwrap().to_string(),
             )
         })
-        .collect()
+        .collect();
+    spots.sort();
+    spots
 }
 
 /// Characters before a UTF-16 column of a line.
@@ -92,55 +137,116 @@ fn char_column(line: &str, utf16: u64) -> u64 {
     chars
 }
 
-fn server_spots(data: &Path, first_only: bool) -> BTreeSet<Spot> {
-    let (mut server, _) = Server::initialized(
-        Start::with_data_dir(data),
-        json!({}),
-        json!({"firstOccurrenceOnly": first_only}),
-    );
-    let mut spots = BTreeSet::new();
+/// The editor's spots, and where its inlay hints stand as `(file, line,
+/// column)` one-based in characters.
+fn server_spots(data: &Path, settings: &Value) -> (Vec<Spot>, Vec<(String, u64, u64)>) {
+    let mut settings = settings.clone();
+    settings["inlayHints"] = json!(true);
+    let (mut server, _) = Server::initialized(Start::with_data_dir(data), json!({}), settings);
+    let mut spots = Vec::new();
+    let mut inlays = Vec::new();
     for path in fixture_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         let uri = file_uri(&path);
         server.open(&uri, language(&path), &text);
         let lines: Vec<&str> = text.lines().collect();
+        let at = |p: &Value| {
+            let line = p["line"].as_u64().unwrap();
+            let column = char_column(lines[line as usize], p["character"].as_u64().unwrap());
+            (line + 1, column + 1)
+        };
         for d in server.diagnostics(&uri, Some(1)) {
-            let line = d["range"]["start"]["line"].as_u64().unwrap();
-            let utf16 = d["range"]["start"]["character"].as_u64().unwrap();
-            spots.insert((
+            let (line, start) = at(&d["range"]["start"]);
+            let (end_line, end) = at(&d["range"]["end"]);
+            assert_eq!(line, end_line, "{d}");
+            spots.push((
                 name(&path),
-                line + 1,
-                char_column(lines[line as usize], utf16) + 1,
+                line,
+                start,
+                end,
                 d["code"].as_str().unwrap().to_string(),
             ));
         }
+        let hints = server.result(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": lines.len(), "character": 0}}}),
+        );
+        for hint in hints.as_array().into_iter().flatten() {
+            let (line, column) = at(&hint["position"]);
+            inlays.push((name(&path), line, column));
+        }
     }
-    spots
+    spots.sort();
+    (spots, inlays)
 }
 
 #[test]
 fn scan_and_the_editor_flag_the_same_spots() {
     let data = learner_dir();
-    for first_only in [false, true] {
-        let scanned = scan_spots(data.path(), first_only);
-        let shown = server_spots(data.path(), first_only);
-        assert_eq!(scanned, shown, "firstOccurrenceOnly = {first_only}");
+    for scenario in scenarios() {
+        let name = scenario.name;
+        let scanned = scan_spots(data.path(), scenario.scan_args);
+        let (shown, inlays) = server_spots(data.path(), &scenario.settings);
+        assert_eq!(scanned, shown, "{name}");
+        // Inlay hints stand at the end of a flagged spot, and only there.
+        assert!(!inlays.is_empty(), "{name}: no inlay hints");
+        for inlay in &inlays {
+            assert!(
+                scanned
+                    .iter()
+                    .any(|s| (&s.0, s.1, s.3) == (&inlay.0, inlay.1, inlay.2)),
+                "{name}: an inlay hint at {inlay:?} where no spot ends"
+            );
+        }
         // And the policy did its work on both sides.
-        let files: BTreeSet<&str> = scanned.iter().map(|s| s.0.as_str()).collect();
-        assert!(!files.contains("ignored_file.rs"), "{scanned:?}");
-        assert!(scanned.iter().all(|s| s.3 != "model-alias"), "{scanned:?}");
-        let sql: Vec<_> = scanned.iter().filter(|s| s.0 == "markers.sql").collect();
-        assert_eq!(sql.len(), 1, "{sql:?}");
-        let markers_md: Vec<_> = scanned
+        let in_file =
+            |file: &str| -> Vec<&Spot> { scanned.iter().filter(|s| s.0 == file).collect() };
+        assert!(in_file("ignored_file.rs").is_empty(), "{name}: {scanned:?}");
+        assert!(
+            scanned.iter().all(|s| s.4 != "model-alias"),
+            "{name}: a known term: {scanned:?}"
+        );
+        let markers_md: Vec<_> = in_file("markers.md")
             .iter()
-            .filter(|s| s.0 == "markers.md")
-            .map(|s| (s.1, s.3.as_str()))
+            .map(|s| (s.1, s.4.as_str()))
             .collect();
-        assert!(!markers_md.contains(&(3, "ttft")), "{markers_md:?}");
-        let ttft_in_repeated = scanned
+        assert!(!markers_md.contains(&(3, "ttft")), "{name}: {markers_md:?}");
+        // An LLM-context term: quiet beside a backup job, flagged beside
+        // the OpenAI API that wakes it.
+        let limits: Vec<u64> = in_file("llm_context.md")
             .iter()
-            .filter(|s| s.0 == "repeated.md" && s.3 == "ttft")
-            .count();
-        assert_eq!(ttft_in_repeated, if first_only { 1 } else { 3 });
+            .filter(|s| s.4 == "token-rate-limit")
+            .map(|s| s.1)
+            .collect();
+        assert!(
+            limits.contains(&67) && !limits.contains(&3),
+            "{name}: {limits:?}"
+        );
+        let ttft = |file: &str| in_file(file).iter().filter(|s| s.4 == "ttft").count();
+        match scenario.name {
+            "every occurrence (both defaults)" => {
+                assert_eq!(ttft("repeated.md"), 3, "{name}");
+                assert_eq!(ttft("repeated.py"), 4, "{name}");
+                assert_eq!(in_file("markers.sql").len(), 1, "{name}");
+                assert!(
+                    ttft("big.md") == 1 && in_file("many.md").len() > 3,
+                    "{name}"
+                );
+            }
+            "first occurrence only" => {
+                assert_eq!(ttft("repeated.md"), 1, "{name}");
+                assert_eq!(ttft("repeated.py"), 1, "{name}");
+            }
+            "first occurrence in code (the Neovim plugin's default)" => {
+                assert_eq!(ttft("repeated.md"), 3, "{name}: prose keeps every one");
+                assert_eq!(ttft("repeated.py"), 1, "{name}: code keeps the first");
+            }
+            _ => {
+                assert!(in_file("markers.sql").is_empty(), "{name}: sql left out");
+                assert!(in_file("big.md").is_empty(), "{name}: over the size limit");
+                assert_eq!(in_file("many.md").len(), 3, "{name}: the cap");
+            }
+        }
     }
 }
