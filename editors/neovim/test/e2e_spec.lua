@@ -130,6 +130,10 @@ test("code action Learn: opens the exercise float", function()
   local right = vim.o.columns - f.config.col - f.config.width - 2
   expect(math.abs(left - right) <= 1, "not centred: %d vs %d", left, right)
   expect(H.contains(H.chunks(f.config.footer), "1-4 answer · q close"), "no keys in the footer")
+  -- Nothing names the term or shows its definition before the first answer.
+  local text = H.flat(f.lines)
+  expect(not H.contains(text, "Term:") and not H.contains(text, "Vocabulary"), "term or vocabulary shown early: %s", text)
+  expect(shown().vocabulary == nil, "the server sent the vocabulary with the exercise")
   table.insert(artifact, { "exercise shown", f })
 end)
 
@@ -149,6 +153,17 @@ test("wrong answer: why that choice is wrong, no right answer given away", funct
   expect(not H.contains(text, "✓"), "a right answer is marked: %s", text)
   expect(H.contains(text, "✗ " .. n .. "."), "the chosen choice is not marked")
   expect(H.contains(text, "Try another choice"), "no retry hint: %s", text)
+  -- The first try brings the term's name and the vocabulary, the term in it.
+  expect(H.contains(text, "Term: " .. shown().termName), "no term after the answer: %s", text)
+  local vocabulary = llmops.value(res.vocabulary) or {}
+  local term
+  for _, v in ipairs(vocabulary) do
+    if v.id == "ttft" then
+      term = v
+    end
+  end
+  expect(term, "no ttft in the answer's vocabulary")
+  expect(H.contains(text, " Vocabulary ") and H.contains(text, term.name .. ": " .. term.definition), "vocabulary not shown: %s", text)
   expect(H.contains(H.chunks(H.float().config.footer), "1-4 try again · r answer"), "footer: %s", H.chunks(H.float().config.footer))
   expect(H.command("llmops.progress").completed == 0, "a wrong answer completed it")
   table.insert(artifact, { "after a wrong answer", H.float() })

@@ -168,7 +168,11 @@ test('wrong answers show only why the chosen choice is wrong, retries work by mo
   assert.equal(await text('#scenario'), exercise.scenario);
   assert.equal(await text('#question'), exercise.question);
   const total = exercise.total;
-  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total} · Time to first token`);
+  // Before the first answer nothing names the term or shows its definition.
+  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total}`);
+  assert.equal(await page.locator('#vocabulary-box').isHidden(), true, 'no vocabulary before the first answer');
+  assert.equal(await page.locator('#vocabulary dt').count(), 0);
+  assert.equal('vocabulary' in exercise, false, 'the server does not send it with the exercise');
   const choices = page.locator('button.choice');
   assert.equal(await choices.count(), 4);
   assert.deepEqual(await choices.locator('.text').allInnerTexts(), exercise.choices.map((c) => c.text));
@@ -185,6 +189,13 @@ test('wrong answers show only why the chosen choice is wrong, retries work by mo
   // Why the chosen choice is wrong, as the server said; never the right answer.
   assert.ok((wrongResult.why?.a ?? '').length > 10, 'the server says why');
   assert.equal(await page.locator('#reason').textContent(), wrongResult.why?.a);
+  // The first try brings the term's name and the vocabulary, the term first.
+  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total} · Time to first token`);
+  assert.equal(await page.locator('#vocabulary-box').isVisible(), true);
+  const vocabulary = wrongResult.vocabulary ?? [];
+  assert.ok(vocabulary.some((v) => v.id === 'ttft'), JSON.stringify(vocabulary));
+  assert.deepEqual(await page.locator('#vocabulary dt').allTextContents(), vocabulary.map((v) => v.name));
+  assert.deepEqual(await page.locator('#vocabulary dd').allTextContents(), vocabulary.map((v) => v.definition));
   assert.equal(await page.locator('button.choice.right').count(), 0, 'the right choice is not marked');
   assert.doesNotMatch(await text('#result'), /right answer|The answer is/);
   assert.equal(await page.locator('#explanation').isHidden(), true, 'no explanation before it is solved');
@@ -273,6 +284,7 @@ test('wrong answers show only why the chosen choice is wrong, retries work by mo
   assert.equal(session.current?.id, nextId);
   await page.locator('#title').filter({ hasText: session.current!.title }).waitFor();
   assert.equal(await page.locator('#result').isHidden(), true, 'a fresh exercise has no verdict');
+  assert.equal(await page.locator('#vocabulary-box').isHidden(), true, 'nor its vocabulary');
   assert.equal(await page.locator('#hint').isVisible(), true);
 
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'the page keeps to its own CSP');
@@ -318,12 +330,13 @@ test('text from a hostile team pack is shown literally, never as markup', async 
   // In the order the server shuffled them.
   assert.deepEqual(await page.locator('button.choice .text').allTextContents(), hostile.choices.map((c) => c.text));
   assert.deepEqual(hostile.choices.map((c) => c.text).sort(), ['&amp; entity', '<b>bold</b>', '<img src=x onerror="window.__pwned=3">', 'plain']);
-  assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total} · Probe <b>term</b>`);
-  assert.equal(await page.locator('dd').first().textContent(), 'A term <img src=x onerror="window.__pwned=1"> from a hostile pack.');
+  assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total}`);
 
   await page.locator('button.choice[data-choice="c"]').click();
   await page.locator('#verdict').filter({ hasText: 'Correct' }).waitFor();
   await pending;
+  assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total} · Probe <b>term</b>`);
+  assert.equal(await page.locator('dd').first().textContent(), 'A term <img src=x onerror="window.__pwned=1"> from a hostile pack.');
   assert.equal(await page.locator('#explanation-text').textContent(), '<iframe src="https://example.invalid"></iframe>');
 
   assert.equal(await page.locator('img, iframe, b, em, main script').count(), 0, 'no element was created from server text');

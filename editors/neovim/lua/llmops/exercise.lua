@@ -54,11 +54,18 @@ local function build(width)
   end
   local w = width - 1
 
-  local header = { "Term: " .. ex.termName }
+  -- Before the first answer nothing names the term (its name, and for a
+  -- generated question the right choice itself): it comes with the answer.
+  local answered = res ~= nil or revealed ~= nil
+  local header = {}
+  if answered then
+    table.insert(header, "Term: " .. ex.termName)
+  end
   if llmops.value(ex.moduleName) or llmops.value(ex.module) then
     table.insert(header, llmops.value(ex.moduleName) or ex.module)
   end
-  table.insert(header, ("exercise %d of %d"):format(ex.number, ex.total))
+  local number = llmops.value(ex.number)
+  table.insert(header, number and ("exercise %d of %d"):format(number, ex.total) or "review question")
   if ex.completed then
     table.insert(header, "completed")
   end
@@ -135,6 +142,22 @@ local function build(width)
       ),
       "Comment"
     )
+  end
+
+  -- The key vocabulary, from the first answer on: its first entry is the
+  -- exercise's own term, whose definition the right choice echoes. (An
+  -- older server sends it with the exercise; it still waits.)
+  if answered then
+    local vocabulary = llmops.value((revealed and revealed.vocabulary) or (res and res.vocabulary))
+      or llmops.value(ex.vocabulary)
+      or {}
+    if #vocabulary > 0 then
+      add({ "" })
+      add({ " Vocabulary" }, "Title")
+      for _, v in ipairs(vocabulary) do
+        add(ui.wrap(("%s: %s"):format(v.name or v.id or "", v.definition or ""), w, " ", "   "))
+      end
+    end
   end
 
   local progress = st.standing or (res and res.progress)

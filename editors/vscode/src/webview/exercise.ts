@@ -70,9 +70,13 @@ function render(): void {
   el('error').hidden = true;
   el('exercise').hidden = false;
   document.title = `LLMOps: ${exercise.title}`;
+  // Before the first answer nothing names the term: its name (and, for a
+  // generated question, the right choice itself) waits for the answer.
+  const answered = wrong.length > 0 || outcome !== undefined;
+  const place = typeof exercise.number === 'number' ? `Exercise ${exercise.number} of ${exercise.total}` : 'Review question';
   setText(
     el('meta'),
-    `Exercise ${exercise.number} of ${exercise.total} · ${exercise.termName}${exercise.completed ? ' · completed before' : ''}`,
+    `${place}${answered ? ` · ${exercise.termName}` : ''}${exercise.completed ? ' · completed before' : ''}`,
   );
   setText(el('module'), state.moduleLine ?? '');
   el('module').hidden = !state.moduleLine;
@@ -108,13 +112,16 @@ function render(): void {
     list.append(item);
   });
 
-  const answered = wrong.length > 0 || outcome !== undefined;
   el('hint').hidden = answered;
   renderResult();
 
+  // The vocabulary's first entry is the exercise's own term, whose
+  // definition the right choice echoes: it comes with the first answer
+  // (an older server sends it with the exercise; it still waits).
   const vocabulary = el('vocabulary');
   vocabulary.replaceChildren();
-  for (const entry of Array.isArray(exercise.vocabulary) ? exercise.vocabulary : []) {
+  const entries = answered ? (state.vocabulary ?? exercise.vocabulary) : undefined;
+  for (const entry of Array.isArray(entries) ? entries : []) {
     vocabulary.append(make('dt', '', entry.name), make('dd', '', entry.definition));
   }
   el('vocabulary-box').hidden = vocabulary.childElementCount === 0;
@@ -218,6 +225,7 @@ function showResult(result: AnswerResult, moduleLine: string | undefined, course
   busy = false;
   if (!state) return;
   state.why = withWhy(state.why, result.why);
+  if (Array.isArray(result.vocabulary)) state.vocabulary = result.vocabulary;
   if (moduleLine) state.moduleLine = moduleLine;
   if (courseLine) state.courseLine = courseLine;
   const chosen = String(result.chosen);
@@ -248,6 +256,7 @@ function showRevealed(exerciseId: string, revealed: Revealed): void {
   busy = false;
   if (!state || state.exercise.id !== exerciseId) return;
   state.why = withWhy(state.why, revealed.why);
+  if (Array.isArray(revealed.vocabulary)) state.vocabulary = revealed.vocabulary;
   state.outcome = {
     kind: 'revealed',
     rightChoice: String(revealed.rightChoice),

@@ -32,9 +32,10 @@ export interface Exercise {
   /** Course: in the order to show them (shuffled by the server); ids stay stable. */
   choices: Choice[];
   completed: boolean;
-  number: number;
+  number: number | null;
   total: number;
-  vocabulary: VocabularyEntry[];
+  /** Sent by older servers with the exercise; now with the first answer. Shown only after it. */
+  vocabulary?: VocabularyEntry[];
   /** Course: the module the exercise belongs to. */
   module?: ModuleRef;
 }
@@ -55,6 +56,8 @@ export interface AnswerResult {
   progress: { completed: number; total: number };
   nextExerciseId: string | null;
   why?: Why;
+  /** The key vocabulary, shown from the first answer on. */
+  vocabulary?: VocabularyEntry[];
 }
 
 /** Course: result of `llmops.revealAnswer`. */
@@ -62,6 +65,7 @@ export interface Revealed {
   rightChoice: string;
   why?: Why;
   explanation?: string;
+  vocabulary?: VocabularyEntry[];
 }
 
 /** One row of `llmops.listExercises`. */
@@ -132,6 +136,8 @@ export interface PageState {
     explanation: string;
     nextExerciseId: string | null;
   };
+  /** The key vocabulary, once an answer or the reveal brought it. */
+  vocabulary?: VocabularyEntry[];
   /** The module line under the title, e.g. "Latency: 4 of 12 exercises done". */
   moduleLine?: string;
   /** The course line, e.g. "3 of 100 exercises completed". */
