@@ -235,7 +235,7 @@ fn check_cues_prints_the_table_and_locates_leaks() {
     assert!(lines.contains(&"snippets: 0 of 1 (0.0%)"), "{text}");
     assert!(
         lines.contains(
-            &format!("{path}:6: leak: acme-1: why[1] names the term (Acme gateway)").as_str()
+            &format!("{path}:7: leak: acme-1: why[1] names the term (Acme gateway)").as_str()
         ),
         "{text}"
     );
