@@ -11,6 +11,7 @@
  */
 import type { AnswerResult, Exercise, PageState, Revealed, ToPage, Why } from './protocol';
 import type { FromPage } from './protocol';
+import { highlightInto } from './highlight';
 
 interface VsCodeApi {
   postMessage(message: FromPage): void;
@@ -78,10 +79,19 @@ function render(): void {
     el('meta'),
     `${place}${answered ? ` · ${exercise.termName}` : ''}${exercise.completed ? ' · completed before' : ''}`,
   );
+  // Opened from a hint: the line it came from, linked back to it.
+  const origin = exercise.origin;
+  const hasOrigin = typeof origin === 'object' && origin !== null && typeof origin.path === 'string';
+  el('origin').hidden = !hasOrigin;
+  if (hasOrigin) {
+    setText(el('origin-path'), `${origin.path}:${Number(origin.line) + 1}`);
+    setText(el('origin-text'), origin.text);
+  }
   setText(el('module'), state.moduleLine ?? '');
   el('module').hidden = !state.moduleLine;
   setText(el('title'), exercise.title);
   setText(el('scenario'), exercise.scenario);
+  renderSnippet(exercise);
   setText(el('question'), exercise.question);
 
   const latestWrong = wrong.at(-1);
@@ -125,6 +135,25 @@ function render(): void {
     vocabulary.append(make('dt', '', entry.name), make('dd', '', entry.definition));
   }
   el('vocabulary-box').hidden = vocabulary.childElementCount === 0;
+}
+
+/** The code the question is about, highlighted in its language, its caption above. */
+function renderSnippet(exercise: Exercise): void {
+  const snippet = exercise.snippet;
+  const figure = el('snippet');
+  const code = el('snippet-code');
+  const has = typeof snippet === 'object' && snippet !== null && typeof snippet.code === 'string';
+  figure.hidden = !has;
+  if (!has) {
+    code.replaceChildren();
+    return;
+  }
+  const caption = el('snippet-caption');
+  setText(caption, snippet.caption);
+  caption.hidden = !snippet.caption;
+  const language = highlightInto(code, snippet.code, String(snippet.language ?? ''));
+  code.className = language ? `hljs language-${language}` : '';
+  figure.dataset.language = String(snippet.language ?? '');
 }
 
 function renderResult(): void {
@@ -283,6 +312,10 @@ el('next').addEventListener('click', () => {
   if (!exerciseId) return;
   next.disabled = true;
   vscode.postMessage({ type: 'next', exerciseId });
+});
+
+el('origin-link').addEventListener('click', () => {
+  vscode.postMessage({ type: 'openOrigin' });
 });
 
 el('reveal').addEventListener('click', () => {

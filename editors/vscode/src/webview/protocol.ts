@@ -21,6 +21,29 @@ export interface VocabularyEntry {
 /** A module reference as the server may give it: an id, or id and name. */
 export type ModuleRef = string | { id: string; name?: string } | null | undefined;
 
+/**
+ * Where an exercise was opened from (the Learn code action or the hover's
+ * Learn link): the server's `origin`, made inert there (one line, capped,
+ * invisible controls marked).
+ */
+export interface Origin {
+  uri: string;
+  /** Zero-based LSP line and character. */
+  line: number;
+  character: number;
+  /** Workspace-relative path, e.g. `app/assistant.py`. */
+  path: string;
+  /** The line around the term, trimmed. */
+  text: string;
+}
+
+/** A code or configuration excerpt the question is about. */
+export interface Snippet {
+  language: string;
+  code: string;
+  caption?: string;
+}
+
 /** Result of `llmops.openExercise`; never holds the right answer. */
 export interface Exercise {
   id: string;
@@ -38,6 +61,10 @@ export interface Exercise {
   vocabulary?: VocabularyEntry[];
   /** Course: the module the exercise belongs to. */
   module?: ModuleRef;
+  /** Where it was opened from, when from a hint. */
+  origin?: Origin;
+  /** The code the question is about. */
+  snippet?: Snippet;
 }
 
 /** Course: `why` maps a choice id to why that choice is right or wrong. */
@@ -149,7 +176,9 @@ export type FromPage =
   | { type: 'ready' }
   | { type: 'answer'; exerciseId: string; choice: string }
   | { type: 'reveal'; exerciseId: string }
-  | { type: 'next'; exerciseId: string };
+  | { type: 'next'; exerciseId: string }
+  /** Go back to the line the exercise was opened from (the current exercise's `origin`). */
+  | { type: 'openOrigin' };
 
 /** Extension → page. */
 export type ToPage =
