@@ -455,3 +455,18 @@ test('a snippet exercise opened from a hint: the line it came from, linked back;
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'the page keeps to its own CSP');
   assert.deepEqual(errors, []);
 });
+
+test('an older server sends the vocabulary with the exercise: the page still keeps it for after the first answer', async () => {
+  // The hostile pack's exercise: its key is `c`, so `a` is wrong.
+  const current = (await server.execute('llmops.openExercise', [{ exerciseId: 'xss-probe-1' }])) as Exercise;
+  const older: Exercise = { ...current, vocabulary: [{ id: 'xss-probe', name: 'Probe term', definition: 'A probe.' }] };
+  await toPage(session.show(older));
+  await page.locator('#title').filter({ hasText: older.title }).waitFor();
+  assert.equal(await page.locator('#vocabulary-box').isHidden(), true);
+  assert.equal(await page.locator('#vocabulary dt').count(), 0);
+  assert.doesNotMatch(await text('#meta'), /Probe/);
+  await choice('a').click();
+  await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
+  await pending;
+  assert.equal(await page.locator('#vocabulary-box').isVisible(), true);
+});
