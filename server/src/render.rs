@@ -312,10 +312,10 @@ pub fn hover_markdown(
 fn practise(links: HoverLinks<'_>, key: &str, id: &str, name: &str) -> String {
     if links.commands {
         let mut argument = serde_json::json!({ key: id });
-        if let (Some(from), Some(fields)) = (links.from, argument.as_object_mut()) {
-            if let Ok(from) = serde_json::to_value(from) {
-                fields.insert("from".into(), from);
-            }
+        if let (Some(from), Some(fields)) = (links.from, argument.as_object_mut())
+            && let Ok(from) = serde_json::to_value(from)
+        {
+            fields.insert("from".into(), from);
         }
         command_link_with("Learn", OPEN_EXERCISE, argument)
     } else {
