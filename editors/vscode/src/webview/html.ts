@@ -92,6 +92,8 @@ dd { margin: 0 0 0 1em; }
   font-size: var(--vscode-editor-font-size, 0.95em);
 }
 figure.snippet { margin: 0.8em 0; }
+/* VS Code's default webview style gives every <code> a background and padding: not inside the block. */
+.snippet pre code { background: none; padding: 0; border-radius: 0; white-space: pre; }
 .snippet figcaption { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.9em; margin-bottom: 2px; }
 .snippet pre {
   margin: 0; padding: 8px 12px; overflow-x: auto; border-radius: 4px; line-height: 1.4;
