@@ -43,7 +43,11 @@ pub struct VocabularyView {
 
 /// An exercise as a client may show it before it is answered: no field
 /// names the right choice, and the choices come in a fresh order each time
-/// (their ids stay those of the pack's order, so answers by id work).
+/// (their ids stay those of the pack's order, so answers by id work). The
+/// key vocabulary is not here: its first entry is the exercise's own term,
+/// whose definition the right choice echoes, so it comes with the first
+/// answer ([`AnswerView::vocabulary`]). Clients show the term's name only
+/// after the first answer too (see the README's "Exercises" section).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExerciseView {
@@ -66,7 +70,6 @@ pub struct ExerciseView {
     pub total: usize,
     /// Made from the glossary rather than written in a pack.
     pub generated: bool,
-    pub vocabulary: Vec<VocabularyView>,
     /// The code or configuration the question is about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Snippet>,
@@ -111,6 +114,9 @@ pub struct AnswerView {
     pub progress: Standing,
     /// The next exercise not yet completed, to offer "next exercise".
     pub next_exercise_id: Option<String>,
+    /// The key vocabulary, shown once the learner has tried (right or
+    /// wrong): before the first answer it would give the key away.
+    pub vocabulary: Vec<VocabularyView>,
 }
 
 /// The whole picture of an exercise, asked for without answering right.
@@ -122,6 +128,8 @@ pub struct RevealView {
     pub explanation: String,
     pub completed: bool,
     pub progress: Standing,
+    /// As in [`AnswerView::vocabulary`].
+    pub vocabulary: Vec<VocabularyView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -310,16 +318,6 @@ pub fn view(
         number: content.exercise_number(&exercise.id),
         total: content.exercises.len(),
         generated: exercise.generated,
-        vocabulary: exercise
-            .vocabulary
-            .iter()
-            .filter_map(|id| content.term(id))
-            .map(|t| VocabularyView {
-                id: t.id.clone(),
-                name: t.name.clone(),
-                definition: t.definition.clone(),
-            })
-            .collect(),
         snippet: exercise.snippet.clone(),
     }
 }
@@ -351,6 +349,20 @@ pub fn next_open(content: &Content, progress: &ProgressData, after: &str) -> Opt
         .map(|k| &content.exercises[(start + k) % n])
         .find(|e| e.id != after && !is_completed(progress, &e.id))
         .map(|e| e.id.clone())
+}
+
+/// The exercise's key vocabulary, as the answer and the reveal carry it.
+fn vocabulary(content: &Content, exercise: &Exercise) -> Vec<VocabularyView> {
+    exercise
+        .vocabulary
+        .iter()
+        .filter_map(|id| content.term(id))
+        .map(|t| VocabularyView {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            definition: t.definition.clone(),
+        })
+        .collect()
 }
 
 fn why_of(exercise: &Exercise, index: usize) -> Option<(String, String)> {
@@ -429,6 +441,7 @@ pub fn answer(
             completed: is_completed(progress, &exercise.id),
             progress: standing(content, progress),
             next_exercise_id: next_open(content, progress, &exercise.id),
+            vocabulary: vocabulary(content, exercise),
         }
     } else {
         AnswerView {
@@ -440,6 +453,7 @@ pub fn answer(
             completed: is_completed(progress, &exercise.id),
             progress: standing(content, progress),
             next_exercise_id: next_open(content, progress, &exercise.id),
+            vocabulary: vocabulary(content, exercise),
         }
     };
     Ok((view, notice))
@@ -474,6 +488,7 @@ pub fn reveal(
             explanation: exercise.explanation.clone(),
             completed: is_completed(progress, &exercise.id),
             progress: standing(content, progress),
+            vocabulary: vocabulary(content, exercise),
         },
         notice,
     )
@@ -601,6 +616,9 @@ explanation = "E3"
                 let (view, _) = open(&content, &mut store, exercise, T0, random_seed());
                 let json = serde_json::to_value(&view).unwrap();
                 assert!(json.get("answer").is_none() && json.get("rightChoice").is_none());
+                // The vocabulary's first entry is the term, whose definition
+                // the key echoes: it waits for the first answer.
+                assert!(json.get("vocabulary").is_none(), "{json}");
                 for c in &view.choices {
                     // The id still names the pack's choice.
                     assert_eq!(
@@ -630,6 +648,9 @@ explanation = "E3"
         assert!(json.get("rightChoice").is_none() && json.get("explanation").is_none());
         assert!(!json.to_string().contains("yes 2"), "{json}");
         assert_eq!(json["completed"], false);
+        // The vocabulary comes with the first try, right or wrong.
+        let names: Vec<&str> = wrong.vocabulary.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["Time to first token", "KV cache"]);
         // The first wrong answer is a lapse; a second one in the sitting is not.
         assert_eq!(store.data().memory["ttft"].lapses, 1);
         answer(&content, &mut store, exercise, "a", T0 + 10).unwrap();
@@ -670,6 +691,8 @@ explanation = "E3"
         assert_eq!(shown.right_choice, "a");
         assert_eq!(shown.why.len(), 4);
         assert_eq!(shown.explanation, "E2");
+        // ttft-2 lists no vocabulary: none is made up.
+        assert!(shown.vocabulary.is_empty());
         assert!(!shown.completed);
         let memory = store.data().memory["ttft"].clone();
         assert_eq!(memory.lapses, 1);

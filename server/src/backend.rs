@@ -21,7 +21,8 @@ use crate::settings::Settings;
 use crate::state::{Config, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{
-    code_actions, commands, definition, inlay_hints, packs, projects, protocol, publish, render,
+    code_actions, commands, definition, inlay_hints, origin, packs, projects, protocol, publish,
+    render,
 };
 
 /// How often changes that a failed save left in memory are tried again, so
@@ -425,6 +426,16 @@ impl LanguageServer for Backend {
         let completed = learner.exercise_done(content, term);
         let term_state = learner.state(&term.id);
         let span = open.doc.spans(&[hit], state.encoding)[0];
+        // Only a client that runs the Learn link gets the spot in it.
+        let from = state.client.command_links.then(|| {
+            origin::of_hit(
+                &position.text_document.uri,
+                open,
+                &hit,
+                &state.roots,
+                state.encoding,
+            )
+        });
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
@@ -435,6 +446,7 @@ impl LanguageServer for Backend {
                     term_state,
                     render::HoverLinks {
                         commands: state.client.command_links,
+                        from: from.as_ref(),
                     },
                 ),
             }),

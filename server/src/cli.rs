@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use llmops_core::clock::Clock;
-use llmops_core::content::{Content, Scope};
+use llmops_core::content::{Content, Scope, cues};
 use llmops_core::course;
 use llmops_core::learning::DEFAULT_MASTERY;
-use llmops_core::packs::{PackSet, Parsed};
+use llmops_core::packs::{PackSet, Parsed, read_pack_file};
 use llmops_core::policy::{Learner, Options};
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
@@ -48,7 +48,7 @@ pub enum Command {
     /// Print every spotted term as path:line:col: term: definition
     Scan(ScanArgs),
     /// Check content packs; print errors as path:line:col: message (exit 1 on any)
-    Check(PathArgs),
+    Check(CheckArgs),
     /// Which terms occur where, and how many of them you have learned
     Report(ReportArgs),
 }
@@ -58,6 +58,18 @@ pub struct PathArgs {
     /// Files or folders (folders honour .gitignore)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+    /// Also measure the packs' exercises for surface cues: how often a rule
+    /// that never reads the domain (longest choice, names the term, ...)
+    /// picks the right choice, against chance + 7 points; and wrong-choice
+    /// `why`s that give the key away (exit 1 on a cue over or a leak)
+    #[arg(long)]
+    pub cues: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -222,11 +234,12 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
     Ok(if failed { 2 } else { 0 })
 }
 
-/// `llmops-lsp check PATH...`: validates pack files (or every `.toml` under
-/// a folder) together with the built-in pack.
-fn check(args: &PathArgs) -> io::Result<i32> {
+/// `llmops-lsp check [--cues] PATH...`: validates pack files (or every
+/// `.toml` under a folder) together with the built-in pack; with `--cues`,
+/// measures their exercises too (see [`print_cues`]).
+fn check(args: &CheckArgs) -> io::Result<i32> {
     let mut files = Vec::new();
-    for path in &args.paths {
+    for path in &args.paths.paths {
         if path.is_dir() {
             files.extend(
                 scan::files(std::slice::from_ref(path))
@@ -254,14 +267,83 @@ fn check(args: &PathArgs) -> io::Result<i32> {
             errors += 1;
         }
     }
+    let cues_pass = if args.cues {
+        print_cues(&mut out, &pack_set, &files)?
+    } else {
+        true
+    };
     out.flush()?;
     if errors == 0 {
         eprintln!("llmops-lsp check: {} pack(s) OK", files.len());
-        Ok(0)
     } else {
         eprintln!("llmops-lsp check: {errors} error(s)");
-        Ok(1)
     }
+    Ok(if errors == 0 && cues_pass { 0 } else { 1 })
+}
+
+/// `check --cues`: the cue table of the packs `files` read together (see
+/// [`cues`]), each leak as `path:line: exercise: message`. The files are
+/// read again the safe way; one that cannot be read was reported above.
+/// Returns whether every cue is within the bound and nothing leaks.
+fn print_cues(out: &mut impl Write, pack_set: &PackSet, files: &[PathBuf]) -> io::Result<bool> {
+    let mut sources = Vec::new();
+    for file in files {
+        let scope = pack_set.scope_of(file, &[]).unwrap_or(Scope::Workspace);
+        if let Ok(source) = read_pack_file(file, scope, &[]) {
+            sources.push((display(file), source));
+        }
+    }
+    let named: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(path, source)| (path.as_str(), source.as_str()))
+        .collect();
+    let report = cues::measure(&named);
+    for problem in &report.unreadable {
+        writeln!(out, "{}: not measured", visible_controls(problem))?;
+    }
+    writeln!(
+        out,
+        "{} exercises, chance {}, bound {}",
+        report.exercises,
+        cues::percent(report.chance),
+        cues::percent(report.bound())
+    )?;
+    writeln!(
+        out,
+        "  {:26} {:>6}  {:>6}  {:>6}",
+        "cue", "rate", "chance", "bound"
+    )?;
+    for cue in &report.cues {
+        writeln!(
+            out,
+            "  {:26} {:>6}  {:>6}  {:>6}  {}",
+            cue.name,
+            cues::percent(cue.rate),
+            cues::percent(report.chance),
+            cues::percent(report.bound()),
+            if report.within(cue.rate) {
+                "ok"
+            } else {
+                "OVER"
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "snippets: {} of {} ({})",
+        report.snippets,
+        report.exercises,
+        cues::percent(report.snippet_share())
+    )?;
+    for leak in &report.leaks {
+        let line = format!(
+            "{}:{}: leak: {}: {}",
+            leak.path, leak.line, leak.exercise, leak.message
+        );
+        writeln!(out, "{}", visible_controls(&line))?;
+    }
+    writeln!(out, "leaks: {}", report.leaks.len())?;
+    Ok(report.passes())
 }
 
 /// `llmops-lsp report [--json] PATH...`

@@ -25,6 +25,7 @@ use tower_lsp_server::ls_types::*;
 use llmops_core::text::Encoding;
 
 use crate::convert::{range_to_span, to_lsp, uri_key};
+use crate::origin;
 use crate::protocol::{FORGET_KNOWN, MARK_KNOWN, OPEN_EXERCISE, OpenExerciseArgs, TermArgs};
 use crate::state::{OpenDoc, State};
 
@@ -80,9 +81,17 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
                 ),
                 None => format!("Learn: {name} (a question from the glossary)"),
             };
+            let from = origin::of_hit(
+                &params.text_document.uri,
+                open,
+                hit,
+                &state.roots,
+                state.encoding,
+            );
             let args = OpenExerciseArgs {
                 exercise_id: Some(exercise.id.clone()),
                 term_id: None,
+                from: serde_json::to_value(from).ok(),
             };
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: title.clone(),

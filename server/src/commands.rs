@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ServerError;
+use crate::origin;
 use crate::protocol::*;
 use crate::state::Shared;
 
@@ -117,8 +118,18 @@ fn run(shared: &Shared, command: &str, args: &[Value]) -> Result<CommandResult, 
                     course::random_seed(),
                 )
             });
+            let mut value = to_json(view)?;
+            // The line it was opened from, made inert again. Not for a
+            // generated question: its choices are term names, and the line
+            // holds the one it asks for.
+            let from = args.from.as_ref().and_then(origin::from_argument);
+            if let (Some(from), false, Some(fields)) =
+                (from, exercise.generated, value.as_object_mut())
+            {
+                fields.insert("origin".into(), to_json(from)?);
+            }
             Ok(CommandResult {
-                value: to_json(view)?,
+                value,
                 changed_learning: false,
                 notice,
             })

@@ -12,6 +12,7 @@ mod definition;
 mod error;
 mod inlay_hints;
 mod memory;
+mod origin;
 mod packs;
 mod projects;
 pub mod protocol;

@@ -71,7 +71,8 @@ macro_rules! optional_string {
 optional_string!(exercise_id_field, "exerciseId");
 optional_string!(term_id_field, "termId");
 
-/// `llmops.openExercise`: `[{"exerciseId": id}]` or `[{"termId": id}]`.
+/// `llmops.openExercise`: `[{"exerciseId": id}]` or `[{"termId": id}]`,
+/// optionally with `"from"`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenExerciseArgs {
@@ -87,10 +88,16 @@ pub struct OpenExerciseArgs {
         skip_serializing_if = "Option::is_none"
     )]
     pub term_id: Option<String>,
+    /// Where the exercise is opened from (see [`crate::origin`]): put there
+    /// by the Learn code action and the hover's Learn link, handed back in
+    /// the view as `origin`. Checked on the way back; a malformed one is
+    /// left out rather than refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Value>,
 }
 
 impl OpenExerciseArgs {
-    pub const USAGE: &str = r#"[{"exerciseId": "<id>"}] or [{"termId": "<id>"}]"#;
+    pub const USAGE: &str = r#"[{"exerciseId": "<id>"}] or [{"termId": "<id>"}], optionally with "from": {"uri", "line", "character", "path", "text"}"#;
 }
 
 /// A choice as clients send it: its letter id, or a number some clients

@@ -153,7 +153,14 @@ pub fn wrap_paragraph(md: &str, width: usize) -> String {
 /// A `command:` link to one of our commands with one object argument.
 /// Ids come from packs, so they are encoded like everything else.
 fn command_link(label: &str, command: &str, key: &str, id: &str) -> String {
-    let args = serde_json::json!([{ key: id }]).to_string();
+    command_link_with(label, command, serde_json::json!({ key: id }))
+}
+
+/// A `command:` link with one object argument, encoded as in
+/// [`command_link`]: whatever text the argument holds (a line of the
+/// learner's file) stays inside the encoded target.
+fn command_link_with(label: &str, command: &str, argument: serde_json::Value) -> String {
+    let args = serde_json::Value::Array(vec![argument]).to_string();
     // Everything but letters and digits is encoded: no `)` or space can
     // end the link target early. (VS Code decodes the argument as JSON.)
     let encoded = percent_encoding::utf8_percent_encode(&args, percent_encoding::NON_ALPHANUMERIC);
@@ -201,12 +208,15 @@ pub fn diagnostic_message(term: &Term, state: TermState) -> String {
 
 /// What the client can do with a hover's links.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HoverLinks {
+pub struct HoverLinks<'a> {
     /// The client runs `command:` links to our commands (VS Code with a
     /// trusted hover; the shim says so in `initializationOptions`). Others
     /// get plain text: a terminal shows a link's target, and a long one
     /// breaks the lines around it.
     pub commands: bool,
+    /// The spot hovered, which the Learn link passes on as `from` so the
+    /// exercise starts with it (see [`crate::origin`]).
+    pub from: Option<&'a crate::origin::From>,
 }
 
 /// The hover for a term: name, aliases, definition, related terms and the
@@ -216,7 +226,7 @@ pub fn hover_markdown(
     term: &Term,
     completed: Option<bool>,
     state: TermState,
-    links: HoverLinks,
+    links: HoverLinks<'_>,
 ) -> String {
     let shown = |text: &str| escape_markdown(&visible_controls(text));
     let mut paragraphs = Vec::new();
@@ -299,9 +309,15 @@ pub fn hover_markdown(
 /// How a hover offers the exercise: a `Learn` link opening it by `key`
 /// (`exerciseId` or `termId`), or for clients without command links the
 /// code action's name (`name` already escaped).
-fn practise(links: HoverLinks, key: &str, id: &str, name: &str) -> String {
+fn practise(links: HoverLinks<'_>, key: &str, id: &str, name: &str) -> String {
     if links.commands {
-        command_link("Learn", OPEN_EXERCISE, key, id)
+        let mut argument = serde_json::json!({ key: id });
+        if let (Some(from), Some(fields)) = (links.from, argument.as_object_mut())
+            && let Ok(from) = serde_json::to_value(from)
+        {
+            fields.insert("from".into(), from);
+        }
+        command_link_with("Learn", OPEN_EXERCISE, argument)
     } else {
         format!("use the code action **Learn: {name}**")
     }
@@ -544,7 +560,10 @@ mod tests {
             ttft,
             None,
             TermState::New,
-            HoverLinks { commands: true },
+            HoverLinks {
+                commands: true,
+                ..HoverLinks::default()
+            },
         );
         let mut targets = Vec::new();
         for event in events(&md) {

@@ -190,3 +190,54 @@ fn check_accepts_relative_paths() {
         assert_eq!(out.status.code(), Some(0), "{arg}: {out:?}");
     }
 }
+
+/// `check --cues` measures a team's packs: the table of cues against chance
+/// and bound, the snippet share, and each leaking `why` at its path and
+/// line; a cue over its bound or a leak makes it exit 1 where plain `check`
+/// passes the same (valid) pack.
+#[test]
+fn check_cues_prints_the_table_and_locates_leaks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".llmops")).unwrap();
+    let pack = dir.path().join(".llmops/team.toml");
+    std::fs::write(
+        &pack,
+        "[[term]]\nid = \"acme-gateway\"\nname = \"Acme gateway\"\ndefinition = \"Our proxy for model calls.\"\n\n\
+         [[exercise]]\nid = \"acme-1\"\nterm = \"acme-gateway\"\ntitle = \"Calls\"\nscenario = \"S\"\n\
+         question = \"Where do calls go?\"\n\
+         choices = [\"To the provider\", \"To a cache\", \"Through the Acme gateway\", \"Nowhere\"]\n\
+         answer = 2\n\
+         why = [\"Keys leak.\", \"Not the Acme gateway.\", \"It holds the keys.\", \"Calls must go.\"]\n\
+         explanation = \"E\"\n",
+    )
+    .unwrap();
+    let path = pack.to_str().unwrap();
+    let plain = run(&["check", path]);
+    assert_eq!(plain.status.code(), Some(0), "{plain:?}");
+    let out = run(&["check", "--cues", path]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "1 exercises, chance 25.0%, bound 32.0%", "{text}");
+    // The key alone is the longest and the only one naming the term.
+    for (cue, verdict) in [
+        ("longest", "100.0%   25.0%   32.0%  OVER"),
+        ("names the term", "100.0%   25.0%   32.0%  OVER"),
+        ("has rationale", "25.0%   25.0%   32.0%  ok"),
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim_start().starts_with(cue) && l.ends_with(verdict)),
+            "{cue}: {verdict} not in:\n{text}"
+        );
+    }
+    assert!(lines.contains(&"snippets: 0 of 1 (0.0%)"), "{text}");
+    assert!(
+        lines.contains(
+            &format!("{path}:7: leak: acme-1: why[1] names the term (Acme gateway)").as_str()
+        ),
+        "{text}"
+    );
+    assert_eq!(lines.last(), Some(&"leaks: 1"), "{text}");
+}

@@ -40,7 +40,6 @@ fn open_exercise_by_id_or_term_never_reveals_the_answer_and_shuffles() {
         "completed",
         "number",
         "total",
-        "vocabulary",
     ] {
         assert!(by_id.get(key).is_some(), "missing {key}: {by_id}");
         if key != "choices" {
@@ -58,7 +57,16 @@ fn open_exercise_by_id_or_term_never_reveals_the_answer_and_shuffles() {
     ids.sort();
     assert_eq!(ids, ["a", "b", "c", "d"]);
     let text = by_id.to_string();
-    for leak in ["answer", "rightChoice", "correct", "explanation", "why"] {
+    // Nor the vocabulary: its first entry, the term's definition, is what
+    // the right choice echoes (it comes with the first answer).
+    for leak in [
+        "answer",
+        "rightChoice",
+        "correct",
+        "explanation",
+        "why",
+        "vocabulary",
+    ] {
         assert!(
             !text.contains(&format!("\"{leak}\"")),
             "{leak} leaked: {text}"
@@ -100,6 +108,13 @@ fn a_wrong_answer_explains_only_that_choice_and_a_right_one_completes() {
     assert!(r.get("explanation").is_none(), "{r}");
     assert_eq!(r["completed"], false);
     assert_eq!(r["progress"], json!({"completed": 0, "total": total}));
+    // The vocabulary comes with the first try, the exercise's term in it.
+    let vocabulary = r["vocabulary"].as_array().unwrap();
+    let term = vocabulary.iter().find(|v| v["id"] == "model-alias");
+    assert!(
+        term.is_some_and(|t| t["definition"].as_str().unwrap().len() > 20),
+        "{r}"
+    );
     let r = server.command_ok(
         "llmops.answerExercise",
         json!([{"exerciseId": "model-alias-1", "choice": right}]),
@@ -168,6 +183,14 @@ fn reveal_shows_everything_and_the_exercise_waits_for_a_later_review() {
     assert_eq!(shown["why"].as_object().unwrap().len(), 4);
     assert!(shown["explanation"].as_str().unwrap().len() > 40);
     assert_eq!(shown["completed"], false);
+    assert!(
+        shown["vocabulary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["id"] == "ttft"),
+        "{shown}"
+    );
     // Clicking the right choice now is right, but does not complete it.
     let r = server.command_ok(
         "llmops.answerExercise",

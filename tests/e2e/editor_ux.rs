@@ -378,3 +378,85 @@ fn first_occurrence_only_code_marks_a_term_once_in_code_and_everywhere_in_prose(
         "#]],
     );
 }
+
+/// "From your file": the Learn code action and the hover's Learn link carry
+/// the spot they were offered at (URI, line, character, workspace-relative
+/// path, the line's text made inert), and `openExercise` hands it back as
+/// the view's `origin`. What a client sends back is checked again: a
+/// malformed `from` is left out, the exercise still opens.
+#[test]
+fn an_exercise_opened_from_a_hint_starts_with_the_line_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("app")).unwrap();
+    let file = root.join("app").join("assistant.py");
+    let text = "import time\n\tlog(\"TTFT\", ttft_ms)  # \u{202E}x \n";
+    std::fs::write(&file, text).unwrap();
+    let uri = file_uri(&file);
+    let root_uri = file_uri(root);
+    let mut server = Server::start(Start::default());
+    server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": root_uri,
+               "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+               "capabilities": {},
+               "initializationOptions": {"llmops": {}, "client": {"commandLinks": true}}}),
+    );
+    server.notify("initialized", json!({}));
+    server.open(&uri, "python", text);
+    server.diagnostics_until(&uri, |d| !d.is_empty());
+
+    let expected = json!({
+        "uri": uri,
+        "line": 1,
+        "character": 6,
+        "path": "app/assistant.py",
+        "text": "log(\"TTFT\", ttft_ms)  # ⟨U+202E⟩x",
+    });
+    let actions = code_actions(&mut server, &uri, 1, 7);
+    let learn = &actions[0]["command"];
+    assert_eq!(learn["command"], "llmops.openExercise", "{actions:#?}");
+    let arguments = learn["arguments"].clone();
+    assert_eq!(arguments[0]["from"], expected, "{arguments}");
+    let view = server.command_ok("llmops.openExercise", arguments);
+    assert_eq!(view["origin"], expected, "{view}");
+
+    // The hover's Learn link carries the same spot, inside its encoded target.
+    let md = server.hover(&uri, 1, 7)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let learn_target = Parser::new(&md)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .find(|t| t.starts_with("command:llmops.openExercise?"))
+        .unwrap_or_else(|| panic!("no Learn link in {md}"));
+    let encoded = learn_target.trim_start_matches("command:llmops.openExercise?");
+    let decoded = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .unwrap();
+    let link_arguments: Value = serde_json::from_str(&decoded).unwrap();
+    assert_eq!(link_arguments[0]["from"], expected, "{link_arguments}");
+
+    // Sent back by a client that changed it: made inert, or left out.
+    let tampered = server.command_ok(
+        "llmops.openExercise",
+        json!([{"exerciseId": "ttft-1", "from": {"uri": "file:///x.py", "line": 2,
+                "path": "x.py", "text": "a\nb\u{200B}c"}}]),
+    );
+    assert_eq!(tampered["origin"]["text"], "a b⟨U+200B⟩c", "{tampered}");
+    for bad in [
+        json!("file:///x.py"),
+        json!({"uri": "file:///x.py", "line": "2", "path": "x.py", "text": "t"}),
+        json!({"uri": "file:///x.py", "line": 2, "text": "t"}),
+    ] {
+        let view = server.command_ok(
+            "llmops.openExercise",
+            json!([{"exerciseId": "ttft-1", "from": bad}]),
+        );
+        assert!(view.get("origin").is_none(), "{view}");
+        assert_eq!(view["id"], "ttft-1");
+    }
+}

@@ -152,9 +152,13 @@ fn code_action_opens_the_terms_exercise() {
         )
     );
     assert_eq!(learn["command"]["command"], "llmops.openExercise");
+    // With the spot it was offered at: no workspace folder, so the file name.
     assert_eq!(
         learn["command"]["arguments"],
-        json!([{"exerciseId": "ttft-1"}])
+        json!([{"exerciseId": "ttft-1", "from": {
+            "uri": DOC, "line": 0, "character": 6,
+            "path": DOC.rsplit('/').next().unwrap(), "text": "Track TTFT closely.",
+        }}])
     );
     assert_eq!(learn["diagnostics"][0]["code"], "ttft");
     // No actions away from terms.

@@ -1,6 +1,7 @@
 //! The glossary and exercises: packs parsed from TOML, merged into one
 //! [`Content`] with its compiled matcher.
 
+pub mod cues;
 mod generated;
 pub mod limits;
 mod model;

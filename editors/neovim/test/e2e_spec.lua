@@ -11,6 +11,12 @@ local llmops = require("llmops")
 -- of its line: the plugin's own namespace config must win over it.
 vim.diagnostic.config({ virtual_text = true, signs = true })
 
+-- A user pack with an exercise built on a snippet, in place before the
+-- server starts (run.sh gives each run its own XDG_CONFIG_HOME).
+local packs = vim.env.XDG_CONFIG_HOME .. "/llmops-lsp/packs"
+vim.fn.mkdir(packs, "p")
+vim.fn.writefile(vim.fn.readfile(here .. "/fixtures/snippet_pack.toml"), packs .. "/snippet.toml")
+
 local tmp = vim.fn.tempname()
 local answers = H.right_answers()
 local doc = H.write(tmp .. "/notes.md", {
@@ -130,6 +136,10 @@ test("code action Learn: opens the exercise float", function()
   local right = vim.o.columns - f.config.col - f.config.width - 2
   expect(math.abs(left - right) <= 1, "not centred: %d vs %d", left, right)
   expect(H.contains(H.chunks(f.config.footer), "1-4 answer · q close"), "no keys in the footer")
+  -- Nothing names the term or shows its definition before the first answer.
+  local text = H.flat(f.lines)
+  expect(not H.contains(text, "Term:") and not H.contains(text, "Vocabulary"), "term or vocabulary shown early: %s", text)
+  expect(shown().vocabulary == nil, "the server sent the vocabulary with the exercise")
   table.insert(artifact, { "exercise shown", f })
 end)
 
@@ -148,6 +158,17 @@ test("wrong answer: why that choice is wrong, no right answer given away", funct
   expect(not H.contains(text, "✓"), "a right answer is marked: %s", text)
   expect(H.contains(text, "✗ " .. n .. "."), "the chosen choice is not marked")
   expect(H.contains(text, "Try another choice"), "no retry hint: %s", text)
+  -- The first try brings the term's name and the vocabulary, the term in it.
+  expect(H.contains(text, "Term: " .. shown().termName), "no term after the answer: %s", text)
+  local vocabulary = llmops.value(res.vocabulary) or {}
+  local term
+  for _, v in ipairs(vocabulary) do
+    if v.id == "ttft" then
+      term = v
+    end
+  end
+  expect(term, "no ttft in the answer's vocabulary")
+  expect(H.contains(text, " Vocabulary ") and H.contains(text, term.name .. ": " .. term.definition), "vocabulary not shown: %s", text)
   expect(H.contains(H.chunks(H.float().config.footer), "1-4 try again · r answer"), "footer: %s", H.chunks(H.float().config.footer))
   expect(H.command("llmops.progress").completed == 0, "a wrong answer completed it")
   table.insert(artifact, { "after a wrong answer", H.float() })
@@ -220,6 +241,70 @@ test("q closes the float", function()
   wait("the float to close", function()
     return H.float() == nil
   end)
+end)
+
+test("a snippet exercise from a Learn action: the line first, the code highlighted, o goes back", function()
+  local py = H.write(tmp .. "/app/assistant.py", {
+    "import time",
+    "",
+    "    # Acme timer wraps every model call",
+    "    start = time.monotonic()",
+  })
+  vim.cmd.edit(py)
+  local buf = vim.api.nvim_get_current_buf()
+  wait("a hint on Acme timer", function()
+    return #vim.diagnostic.get(buf) > 0
+  end)
+  vim.api.nvim_win_set_cursor(0, { 3, 8 })
+  vim.lsp.buf.code_action({
+    filter = function(action)
+      return action.title:find("^Learn: Acme timer") ~= nil
+    end,
+    apply = true,
+  })
+  local f = expect_exercise_shown("acme-timer-1")
+  -- The float starts with where the learner met the term.
+  expect(f.lines[1]:find("^ You met this in ") ~= nil, "first line: %s", f.lines[1])
+  local text = H.flat(f.lines)
+  expect(H.contains(text, "assistant.py:3: # Acme timer wraps every model call"), "origin: %s", text)
+  expect(H.contains(H.chunks(f.config.footer), "o your file"), "footer: %s", H.chunks(f.config.footer))
+  -- The snippet: caption, then the code as written (indented, never wrapped),
+  -- highlighted with Python's syntax.
+  expect(H.contains(text, "app/assistant.py import time"), "caption then code: %s", text)
+  local def
+  for i, l in ipairs(f.lines) do
+    if l == "   def handle(client, prompt):" then
+      def = i
+    end
+  end
+  expect(def, "code line not shown as written: %s", table.concat(f.lines, "\n"))
+  expect(f.lines[def + 1] == "       start = time.monotonic()", "indentation lost: %q", f.lines[def + 1])
+  local group = vim.api.nvim_buf_call(f.buf, function()
+    return vim.fn.synIDattr(vim.fn.synIDtrans(vim.fn.synID(def, 4, 1)), "name")
+  end)
+  local name = vim.api.nvim_buf_call(f.buf, function()
+    return vim.fn.synIDattr(vim.fn.synID(def, 4, 1), "name")
+  end)
+  expect(name:find("^python") and group ~= "", "`def` is %q (%q), not Python's", name, group)
+  -- Prose is not highlighted as Python.
+  local question
+  for i, l in ipairs(f.lines) do
+    if H.contains(l, "What does latency_ms measure here?") then
+      question = i
+    end
+  end
+  local prose = vim.api.nvim_buf_call(f.buf, function()
+    return vim.fn.synIDattr(vim.fn.synID(question, 3, 1), "name")
+  end)
+  expect(prose == "", "the question has syntax %q", prose)
+  expect(not H.contains(text, "Term:"), "the term is named before an answer")
+  -- o: back to the line, the float closed.
+  press("o")
+  wait("the Python file", function()
+    return H.float() == nil and vim.api.nvim_get_current_buf() == buf
+  end)
+  local cursor = vim.api.nvim_win_get_cursor(0)
+  expect(cursor[1] == 3 and cursor[2] == 6, "cursor at %d:%d", cursor[1], cursor[2])
 end)
 
 test(":LlmopsExercise <id> opens it, <Esc> closes", function()

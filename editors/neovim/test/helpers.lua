@@ -82,7 +82,7 @@ function H.float()
     local config = vim.api.nvim_win_get_config(win)
     if config.relative ~= "" then
       local buf = vim.api.nvim_win_get_buf(win)
-      return { win = win, config = config, lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false) }
+      return { win = win, buf = buf, config = config, lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false) }
     end
   end
 end

@@ -272,6 +272,36 @@ if [ "$have_tmux" = 1 ]; then
   fi
   tmux_stop
 
+  # 80x24, an exercise built on a snippet (a user pack): the code block in
+  # Python's colours before the first answer; after a wrong one, the
+  # verdict (the float scrolls to it). docs/neovim-snippet-*.png come from
+  # these captures (test/ansi2png.py).
+  env=$(isolated_env)
+  d=$(env_base "$env")
+  mkdir -p "$d/config/llmops-lsp/packs" && cp "$here/fixtures/snippet_pack.toml" "$d/config/llmops-lsp/packs/"
+  tmux_start 80 24 "cd $plugin && exec env $env $nvim -u test/minimal_init.lua $dir/notes.md '+LlmopsExercise acme-timer-1'"
+  if wait_for "def handle(client, prompt):"; then
+    keep neovim-80x24-snippet
+    right=$(printf '%s' "$screen" | sed -nE 's/.*([1-4])\. The whole call, streaming included.*/\1/p' | head -1)
+    if [ -n "$right" ] && ! printf '%s' "$screen" | grep -q "Term:"; then
+      wrong=$((right % 4 + 1))
+      tmux -L "$sock" send-keys "$wrong"
+      if wait_for "Not $wrong." 10; then
+        keep neovim-80x24-snippet-answered
+        ok "80x24: a snippet exercise shows its code block, then the verdict after a wrong answer"
+      else
+        keep neovim-80x24-snippet-answered
+        not_ok "80x24: no verdict after a wrong answer on the snippet exercise (artifacts/neovim-80x24-snippet-answered.txt)"
+      fi
+    else
+      not_ok "80x24: the snippet exercise's choices are not all on screen, or the term is named (artifacts/neovim-80x24-snippet.txt)"
+    fi
+  else
+    keep neovim-80x24-snippet
+    not_ok "80x24: the snippet exercise's code is not on screen (artifacts/neovim-80x24-snippet.txt)"
+  fi
+  tmux_stop
+
   # virtual_text = true in the user's config: our hints still print nothing
   # at the ends of lines of a Python file full of terms.
   cat >"$dir/serve.py" <<'EOF'

@@ -12,9 +12,30 @@
 import * as vscode from 'vscode';
 import { ExerciseSession, isExercise, type Execute } from './flow';
 import { exerciseHtml, makeNonce } from './webview/html';
-import type { AnswerResult, Exercise, FromPage, PageState } from './webview/protocol';
+import type { AnswerResult, Exercise, FromPage, Origin, PageState } from './webview/protocol';
 
 export const EXERCISE_VIEW_TYPE = 'llmops.exercise';
+
+/**
+ * "You met this in `app/assistant.py:42`": opens that document in the first
+ * column with the cursor on the term. Only documents (a `file:` or other
+ * editor URI), never a `command:` one.
+ */
+async function showOrigin(origin: Origin): Promise<void> {
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(origin.uri, true);
+  } catch {
+    return;
+  }
+  if (uri.scheme === 'command') return;
+  const position = new vscode.Position(origin.line, Math.max(0, Number(origin.character) || 0));
+  try {
+    await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
+  } catch (error) {
+    void vscode.window.showWarningMessage(`LLMOps: cannot open ${origin.path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 export class ExercisePanel implements vscode.Disposable, vscode.WebviewPanelSerializer<PageState> {
   private panel: vscode.WebviewPanel | undefined;
@@ -25,7 +46,7 @@ export class ExercisePanel implements vscode.Disposable, vscode.WebviewPanelSeri
     execute: Execute,
     onAnswered: (result?: AnswerResult) => void,
   ) {
-    this.session = new ExerciseSession(execute, onAnswered);
+    this.session = new ExerciseSession(execute, onAnswered, (origin) => void showOrigin(origin));
   }
 
   private get scripts(): vscode.Uri {

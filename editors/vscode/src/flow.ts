@@ -12,6 +12,7 @@ import type {
   ExerciseSummary,
   FromPage,
   ModuleRef,
+  Origin,
   Progress,
   Revealed,
   TermPage,
@@ -79,6 +80,19 @@ export function exerciseArgsAt(diagnostics: readonly DiagnosticLike[], position:
 export function isExercise(value: unknown): value is Exercise {
   const v = value as Exercise | null;
   return typeof v === 'object' && v !== null && typeof v.id === 'string' && Array.isArray(v.choices);
+}
+
+export function isOrigin(value: unknown): value is Origin {
+  const v = value as Origin | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.uri === 'string' &&
+    typeof v.path === 'string' &&
+    typeof v.text === 'string' &&
+    Number.isInteger(v.line) &&
+    v.line >= 0
+  );
 }
 
 export function isTermPage(value: unknown): value is TermPage {
@@ -185,6 +199,8 @@ export class ExerciseSession {
     private readonly execute: Execute,
     /** The learner's standing changed: an answer (with its result) or a reveal (without). */
     private readonly onAnswered: (result?: AnswerResult) => void = () => {},
+    /** Shows the spot an exercise was opened from (the editor, in the extension). */
+    private readonly openOrigin: (origin: Origin) => void = () => {},
   ) {}
 
   /** A new exercise to show (from the middleware or the Next link). */
@@ -229,6 +245,13 @@ export class ExerciseSession {
           if (!isExercise(exercise)) return { type: 'error', message: 'The server returned no exercise.' };
           const shown = this.show(exercise) as Extract<ToPage, { type: 'exercise' }>;
           return { ...shown, moduleLine: await this.moduleLine() };
+        }
+        case 'openOrigin': {
+          // The spot comes from the exercise the server sent, never from
+          // the page's message.
+          const origin = this.current?.origin;
+          if (isOrigin(origin)) this.openOrigin(origin);
+          return undefined;
         }
         default:
           return undefined;

@@ -116,10 +116,22 @@ test('code actions on the term: Learn (opens the exercise) and I know this term'
   assert.ok(learn, `Learn action in ${JSON.stringify(actions.map((a) => a.title))}`);
   assert.equal(learn.kind, 'llmops.learn'); // a learning action, not a fix (README: code action kinds)
   assert.match(learn.title, /\(exercise \d+ of \d+\)$/);
+  // With the spot it was offered at, which the exercise page starts with.
   assert.deepEqual(learn.command, {
     title: learn.title,
     command: 'llmops.openExercise',
-    arguments: [{ exerciseId: 'ttft-1' }],
+    arguments: [
+      {
+        exerciseId: 'ttft-1',
+        from: {
+          uri: URI,
+          line: ttft.range.start.line,
+          character: ttft.range.start.character,
+          path: 'notes.md',
+          text: 'The dashboard now tracks TTFT next to total latency.',
+        },
+      },
+    ],
   });
   const know = actions.find((a): a is CodeAction => a.title === 'I know this term: Time to first token');
   assert.deepEqual(know?.command?.arguments, [{ termId: 'ttft' }]);
@@ -130,12 +142,14 @@ test('choosing the code action: the middleware shows the exercise, then the pane
   const { calls, hooks } = recordingHooks();
   const middleware = executeCommandMiddleware(hooks);
   // What VS Code runs when the Learn code action is chosen.
-  const returned = (await middleware('llmops.openExercise', [{ exerciseId: 'ttft-1' }], server.execute)) as Exercise;
+  const from = { uri: URI, line: 2, character: 25, path: 'notes.md', text: 'The dashboard now tracks TTFT next to total latency.' };
+  const returned = (await middleware('llmops.openExercise', [{ exerciseId: 'ttft-1', from }], server.execute)) as Exercise;
   assert.equal(calls.shown.length, 1, 'the panel is shown once');
   const exercise = calls.shown[0]!;
   assert.equal(returned, exercise, 'the result still goes back to the caller');
   assert.equal(exercise.id, 'ttft-1');
   assert.equal(exercise.title, 'Why does the chat feel frozen?');
+  assert.deepEqual(exercise.origin, from, 'the page starts with the line it came from');
   assert.deepEqual(exercise.choices.map((c) => c.id).sort(), ['a', 'b', 'c', 'd']);
   assert.ok(!('answer' in exercise) && !JSON.stringify(exercise).includes('rightChoice'), 'no answer leaks to the client');
   assert.equal(calls.learningChanged, 0, 'opening changes nothing');

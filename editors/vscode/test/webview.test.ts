@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ExerciseSession } from '../src/flow';
 import { exerciseHtml, makeNonce } from '../src/webview/html';
-import type { AnswerResult, Exercise, FromPage, Revealed, ToPage } from '../src/webview/protocol';
+import type { AnswerResult, Exercise, FromPage, Origin, Revealed, ToPage } from '../src/webview/protocol';
 import { PACKAGE_DIR, startServer, type Server } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,6 +42,39 @@ explanation = "<iframe src=\\"https://example.invalid\\"></iframe>"
 vocabulary = ["xss-probe"]
 `;
 
+/** A team pack with an exercise built on a snippet (and markup in its code, which must stay text). */
+const SNIPPET_PACK = `
+[[term]]
+id = "acme-timer"
+name = "Acme timer"
+definition = "Our wrapper that times model calls."
+
+[[exercise]]
+id = "acme-timer-1"
+term = "acme-timer"
+title = "Where does the clock start?"
+scenario = "The assistant reports its latency with this handler."
+question = "What does \\"latency_ms\\" measure here?"
+choices = ["The whole call, streaming included", "Only the queue wait", "The first token's wait", "Nothing: the clock never starts"]
+answer = 0
+why = ["It starts before the call and stops after the stream ends.", "No queue is timed.", "The first chunk is not timed apart.", "It starts on the first line."]
+explanation = "Both timestamps enclose the call and the loop over the stream."
+vocabulary = ["acme-timer"]
+
+[exercise.snippet]
+language = "python"
+caption = "app/assistant.py"
+code = '''
+import time
+
+def handle(client, prompt):
+    start = time.monotonic()  # <b>not bold</b>
+    stream = client.chat(prompt, stream=True)
+    text = "".join(chunk.text for chunk in stream)
+    latency_ms = (time.monotonic() - start) * 1000
+    return text, latency_ms'''
+`;
+
 /** A dark theme's worth of the variables VS Code sets on the webview's <html>. */
 const DARK_THEME: Record<string, string> = {
   '--vscode-font-family': 'system-ui, sans-serif',
@@ -56,6 +89,8 @@ const DARK_THEME: Record<string, string> = {
   '--vscode-textLink-foreground': '#4daafc',
   '--vscode-testing-iconPassed': '#73c991',
   '--vscode-testing-iconFailed': '#f14c4c',
+  '--vscode-textCodeBlock-background': '#2b2b2b',
+  '--vscode-editor-font-family': "'DejaVu Sans Mono', monospace",
 };
 
 let workspace: string;
@@ -65,6 +100,8 @@ let page: Page;
 /** What the page posted, in order. */
 const fromPage: FromPage[] = [];
 let session: ExerciseSession;
+/** The spots the page asked to go back to (what the panel opens in the editor). */
+const openedOrigins: Origin[] = [];
 /** Replies in flight, so a test can wait until the page has been answered. */
 let pending: Promise<unknown> = Promise.resolve();
 /** What the extension answered, in order. */
@@ -83,8 +120,9 @@ before(async () => {
   workspace = mkdtempSync(path.join(tmpdir(), 'llmops-webview-ws-'));
   mkdirSync(path.join(workspace, '.llmops'));
   writeFileSync(path.join(workspace, '.llmops', 'hostile.toml'), HOSTILE_PACK);
+  writeFileSync(path.join(workspace, '.llmops', 'snippet.toml'), SNIPPET_PACK);
   server = await startServer({ root: workspace });
-  session = new ExerciseSession(server.execute);
+  session = new ExerciseSession(server.execute, () => {}, (origin) => openedOrigins.push(origin));
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -168,7 +206,11 @@ test('wrong answers show only why the chosen choice is wrong, retries work by mo
   assert.equal(await text('#scenario'), exercise.scenario);
   assert.equal(await text('#question'), exercise.question);
   const total = exercise.total;
-  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total} · Time to first token`);
+  // Before the first answer nothing names the term or shows its definition.
+  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total}`);
+  assert.equal(await page.locator('#vocabulary-box').isHidden(), true, 'no vocabulary before the first answer');
+  assert.equal(await page.locator('#vocabulary dt').count(), 0);
+  assert.equal('vocabulary' in exercise, false, 'the server does not send it with the exercise');
   const choices = page.locator('button.choice');
   assert.equal(await choices.count(), 4);
   assert.deepEqual(await choices.locator('.text').allInnerTexts(), exercise.choices.map((c) => c.text));
@@ -185,6 +227,13 @@ test('wrong answers show only why the chosen choice is wrong, retries work by mo
   // Why the chosen choice is wrong, as the server said; never the right answer.
   assert.ok((wrongResult.why?.a ?? '').length > 10, 'the server says why');
   assert.equal(await page.locator('#reason').textContent(), wrongResult.why?.a);
+  // The first try brings the term's name and the vocabulary, the term first.
+  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${total} · Time to first token`);
+  assert.equal(await page.locator('#vocabulary-box').isVisible(), true);
+  const vocabulary = wrongResult.vocabulary ?? [];
+  assert.ok(vocabulary.some((v) => v.id === 'ttft'), JSON.stringify(vocabulary));
+  assert.deepEqual(await page.locator('#vocabulary dt').allTextContents(), vocabulary.map((v) => v.name));
+  assert.deepEqual(await page.locator('#vocabulary dd').allTextContents(), vocabulary.map((v) => v.definition));
   assert.equal(await page.locator('button.choice.right').count(), 0, 'the right choice is not marked');
   assert.doesNotMatch(await text('#result'), /right answer|The answer is/);
   assert.equal(await page.locator('#explanation').isHidden(), true, 'no explanation before it is solved');
@@ -274,6 +323,7 @@ test('wrong answers show only why the chosen choice is wrong, retries work by mo
   assert.equal(session.current?.id, nextId);
   await page.locator('#title').filter({ hasText: session.current!.title }).waitFor();
   assert.equal(await page.locator('#result').isHidden(), true, 'a fresh exercise has no verdict');
+  assert.equal(await page.locator('#vocabulary-box').isHidden(), true, 'nor its vocabulary');
   assert.equal(await page.locator('#hint').isVisible(), true);
 
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'the page keeps to its own CSP');
@@ -319,15 +369,105 @@ test('text from a hostile team pack is shown literally, never as markup', async 
   // In the order the server shuffled them.
   assert.deepEqual(await page.locator('button.choice .text').allTextContents(), hostile.choices.map((c) => c.text));
   assert.deepEqual(hostile.choices.map((c) => c.text).sort(), ['&amp; entity', '<b>bold</b>', '<img src=x onerror="window.__pwned=3">', 'plain']);
-  assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total} · Probe <b>term</b>`);
-  assert.equal(await page.locator('dd').first().textContent(), 'A term <img src=x onerror="window.__pwned=1"> from a hostile pack.');
+  assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total}`);
 
   await page.locator('button.choice[data-choice="c"]').click();
   await page.locator('#verdict').filter({ hasText: 'Correct' }).waitFor();
   await pending;
+  assert.equal(await page.locator('#meta').textContent(), `Exercise ${hostile.number} of ${hostile.total} · Probe <b>term</b>`);
+  assert.equal(await page.locator('dd').first().textContent(), 'A term <img src=x onerror="window.__pwned=1"> from a hostile pack.');
   assert.equal(await page.locator('#explanation-text').textContent(), '<iframe src="https://example.invalid"></iframe>');
 
   assert.equal(await page.locator('img, iframe, b, em, main script').count(), 0, 'no element was created from server text');
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+});
+
+test('a snippet exercise opened from a hint: the line it came from, linked back; the code highlighted; the vocabulary after the first try', async () => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // What the Learn code action passes (see the server's origin.rs), with a control the server marks.
+  const from = { uri: 'file:///ws/app/assistant.py', line: 41, character: 4, path: 'app/assistant.py', text: 'latency_ms = (time.monotonic() - start) * 1000\u202e' };
+  const exercise = (await server.execute('llmops.openExercise', [{ exerciseId: 'acme-timer-1', from }])) as Exercise;
+  assert.equal(exercise.origin?.text, 'latency_ms = (time.monotonic() - start) * 1000⟨U+202E⟩');
+  // Themed as VS Code's dark theme themes it: variables on <html>, a class on <body>.
+  await page.evaluate((vars) => {
+    for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+    document.body.classList.add('vscode-dark');
+  }, DARK_THEME);
+  await toPage(session.show(exercise));
+  await page.locator('#title').filter({ hasText: exercise.title }).waitFor();
+
+  // The page starts with where the learner met it.
+  assert.equal(await page.locator('#origin').isVisible(), true);
+  assert.equal(await page.locator('#origin').innerText(), 'You met this in app/assistant.py:42: latency_ms = (time.monotonic() - start) * 1000⟨U+202E⟩');
+  const first = await page.locator('#exercise > :not([hidden])').first().getAttribute('id');
+  assert.equal(first, 'origin', 'the origin line comes first');
+
+  // The snippet: caption above, the code as written, highlighted, no markup from it.
+  const snippet = exercise.snippet!;
+  assert.equal(await page.locator('#snippet').isVisible(), true);
+  assert.equal(await page.locator('#snippet-caption').textContent(), 'app/assistant.py');
+  assert.equal(await page.locator('#snippet-code').textContent(), snippet.code);
+  assert.match(snippet.code, /<b>not bold<\/b>/);
+  assert.equal(await page.locator('#snippet-code b').count(), 0, 'markup in the code stays text');
+  const keywords = await page.locator('#snippet-code .hljs-keyword').allTextContents();
+  assert.ok(keywords.includes('import') && keywords.includes('def') && keywords.includes('return'), `keywords: ${keywords}`);
+  assert.ok((await page.locator('#snippet-code .hljs-comment').count()) >= 1);
+  const keywordColour = await page.locator('#snippet-code .hljs-keyword').first().evaluate((e) => getComputedStyle(e).color);
+  const plainColour = await page.locator('#snippet-code').evaluate((e) => getComputedStyle(e).color);
+  assert.notEqual(keywordColour, plainColour, 'keywords are coloured');
+  const snippetBox = await page.locator('#snippet').boundingBox();
+  const questionBox = await page.locator('#question').boundingBox();
+  assert.ok(snippetBox && questionBox && snippetBox.y < questionBox.y, 'the snippet comes before the question');
+
+  // Before the first answer: no term name, no vocabulary.
+  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${exercise.total}`);
+  assert.equal(await page.locator('#vocabulary-box').isHidden(), true);
+  mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-snippet-before.png'), fullPage: true });
+
+  // The link goes back to that spot: the extension opens it from the exercise it holds.
+  await page.locator('#origin-link').click();
+  await until(() => fromPage.at(-1)?.type === 'openOrigin');
+  await pending;
+  assert.deepEqual(fromPage.at(-1), { type: 'openOrigin' });
+  assert.deepEqual(openedOrigins.at(-1), exercise.origin);
+
+  // A wrong first try: the term's name and the vocabulary arrive.
+  await choice('b').click();
+  await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
+  await pending;
+  assert.equal(await text('#meta'), `Exercise ${exercise.number} of ${exercise.total} · Acme timer`);
+  assert.equal(await page.locator('#vocabulary-box').isVisible(), true);
+  assert.deepEqual(await page.locator('#vocabulary dt').allTextContents(), ['Acme timer']);
+  assert.equal(await page.locator('#snippet').isVisible(), true, 'the snippet stays');
+  await page.locator('#vocabulary-box summary').click();
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-snippet-after.png'), fullPage: true });
+
+  // An exercise without a snippet or origin shows neither.
+  const plain = (await server.execute('llmops.openExercise', [{ exerciseId: 'ttft-2' }])) as Exercise;
+  await toPage(session.show(plain));
+  await page.locator('#title').filter({ hasText: plain.title }).waitFor();
+  assert.equal(await page.locator('#snippet').isHidden(), true);
+  assert.equal(await page.locator('#origin').isHidden(), true);
+  assert.equal(await page.locator('#snippet-code').textContent(), '');
+
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'the page keeps to its own CSP');
+  assert.deepEqual(errors, []);
+});
+
+test('an older server sends the vocabulary with the exercise: the page still keeps it for after the first answer', async () => {
+  // The hostile pack's exercise: its key is `c`, so `a` is wrong.
+  const current = (await server.execute('llmops.openExercise', [{ exerciseId: 'xss-probe-1' }])) as Exercise;
+  const older: Exercise = { ...current, vocabulary: [{ id: 'xss-probe', name: 'Probe term', definition: 'A probe.' }] };
+  await toPage(session.show(older));
+  await page.locator('#title').filter({ hasText: older.title }).waitFor();
+  assert.equal(await page.locator('#vocabulary-box').isHidden(), true);
+  assert.equal(await page.locator('#vocabulary dt').count(), 0);
+  assert.doesNotMatch(await text('#meta'), /Probe/);
+  await choice('a').click();
+  await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
+  await pending;
+  assert.equal(await page.locator('#vocabulary-box').isVisible(), true);
 });

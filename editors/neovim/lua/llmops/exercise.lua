@@ -1,7 +1,8 @@
--- The exercise float: scenario, question and numbered choices. 1-4 answer;
--- after a wrong answer the float says why that choice is wrong and the
--- learner tries again or reveals the answer; n opens the next exercise,
--- q/<Esc> close. One float at a time: opening another exercise reuses it.
+-- The exercise float: scenario, snippet, question and numbered choices.
+-- 1-4 answer; after a wrong answer the float says why that choice is wrong
+-- and the learner tries again or reveals the answer; n opens the next
+-- exercise, o goes back to the line it was opened from, q/<Esc> close. One
+-- float at a time: opening another exercise reuses it.
 local llmops = require("llmops")
 local ui = require("llmops.ui")
 
@@ -13,6 +14,51 @@ local M = {}
 M.state = {}
 
 local ns = vim.api.nvim_create_namespace("llmops.exercise")
+
+-- Snippet languages whose names differ from Neovim's filetypes.
+local FILETYPES = {
+  py = "python",
+  ts = "typescript",
+  js = "javascript",
+  yml = "yaml",
+  bash = "sh",
+  shell = "sh",
+  console = "sh",
+  ini = "dosini",
+}
+
+-- The filetype whose syntax highlights a snippet language, if Neovim has
+-- a syntax file for it ("python", "yaml", "json", "toml", "sh"...).
+local function filetype_of(language)
+  local lang = tostring(language or ""):lower()
+  local ft = FILETYPES[lang] or (lang:match("^[%w_]+$") and lang)
+  if ft and #vim.api.nvim_get_runtime_file("syntax/" .. ft .. ".vim", false) > 0 then
+    return ft
+  end
+end
+
+-- Highlights lines first..last of the float's buffer with the language's
+-- own syntax (`:syntax include`, a region over exactly those lines), and
+-- clears what an earlier exercise set.
+local function highlight_snippet(buf, snippet)
+  vim.api.nvim_buf_call(buf, function()
+    vim.cmd("syntax clear")
+    local ft = snippet and filetype_of(snippet.language)
+    if not ft then
+      return
+    end
+    vim.b.current_syntax = nil
+    if not pcall(vim.cmd, ("syntax include @llmopsSnippet syntax/%s.vim"):format(ft)) then
+      return
+    end
+    vim.cmd(
+      ("syntax region llmopsSnippet start=/\\%%%dl/ end=/\\%%%dl$/ keepend contains=@llmopsSnippet"):format(
+        snippet.first,
+        snippet.last
+      )
+    )
+  end)
+end
 
 local function key_name(keys)
   return type(keys) == "table" and keys[1] or keys
@@ -54,11 +100,27 @@ local function build(width)
   end
   local w = width - 1
 
-  local header = { "Term: " .. ex.termName }
+  -- Opened from a hint: the page starts with the line it came from (the
+  -- server made it one inert line); the origin key goes back there.
+  local origin = llmops.value(ex.origin)
+  if type(origin) == "table" and type(origin.path) == "string" then
+    local where = ("%s:%d"):format(origin.path, (tonumber(origin.line) or 0) + 1)
+    add(ui.wrap(("You met this in %s: %s"):format(where, origin.text or ""), w, " ", "   "), "Comment")
+    add({ "" })
+  end
+
+  -- Before the first answer nothing names the term (its name, and for a
+  -- generated question the right choice itself): it comes with the answer.
+  local answered = res ~= nil or revealed ~= nil
+  local header = {}
+  if answered then
+    table.insert(header, "Term: " .. ex.termName)
+  end
   if llmops.value(ex.moduleName) or llmops.value(ex.module) then
     table.insert(header, llmops.value(ex.moduleName) or ex.module)
   end
-  table.insert(header, ("exercise %d of %d"):format(ex.number, ex.total))
+  local number = llmops.value(ex.number)
+  table.insert(header, number and ("exercise %d of %d"):format(number, ex.total) or "review question")
   if ex.completed then
     table.insert(header, "completed")
   end
@@ -66,6 +128,21 @@ local function build(width)
   add({ "" })
   add(ui.wrap(ex.scenario, w, " ", " "))
   add({ "" })
+  -- The snippet as a code block: never wrapped or reflowed, indented, in
+  -- its language's highlighting (see highlight_snippet); its caption above.
+  local snippet = llmops.value(ex.snippet)
+  local code_block
+  if type(snippet) == "table" and type(snippet.code) == "string" then
+    if llmops.value(snippet.caption) then
+      add(ui.wrap(snippet.caption, w, " ", " "), "Comment")
+    end
+    local first = #lines + 1
+    for _, l in ipairs(vim.split(snippet.code, "\n", { plain = true })) do
+      add({ "   " .. (l:gsub("[\r]", ""):gsub("\t", "    ")) })
+    end
+    code_block = { first = first, last = #lines, language = snippet.language }
+    add({ "" })
+  end
   add(ui.wrap(ex.question, w, " ", " "), "Title")
   add({ "" })
 
@@ -137,6 +214,22 @@ local function build(width)
     )
   end
 
+  -- The key vocabulary, from the first answer on: its first entry is the
+  -- exercise's own term, whose definition the right choice echoes. (An
+  -- older server sends it with the exercise; it still waits.)
+  if answered then
+    local vocabulary = llmops.value((revealed and revealed.vocabulary) or (res and res.vocabulary))
+      or llmops.value(ex.vocabulary)
+      or {}
+    if #vocabulary > 0 then
+      add({ "" })
+      add({ " Vocabulary" }, "Title")
+      for _, v in ipairs(vocabulary) do
+        add(ui.wrap(("%s: %s"):format(v.name or v.id or "", v.definition or ""), w, " ", "   "))
+      end
+    end
+  end
+
   local progress = st.standing or (res and res.progress)
   if verdict_line and progress then
     local parts = { ("Progress: %d/%d exercises"):format(progress.completed or 0, progress.total or 0) }
@@ -156,7 +249,10 @@ local function build(width)
   else
     footer = ("1-%d answer · %s"):format(n, close)
   end
-  return lines, hls, verdict_line, footer
+  if type(origin) == "table" and keys.origin then
+    footer = footer .. " · " .. key_name(keys.origin) .. " your file"
+  end
+  return lines, hls, verdict_line, footer, code_block
 end
 
 local function close()
@@ -170,7 +266,7 @@ end
 local function render()
   local st = M.state
   local width, max_height = ui.size()
-  local lines, hls, verdict_line, footer = build(width)
+  local lines, hls, verdict_line, footer, code_block = build(width)
   local in_footer = ui.has_footer()
   local height = math.min(#lines + (in_footer and 0 or 2), max_height)
   if #lines + (in_footer and 0 or 2) > height then
@@ -188,6 +284,7 @@ local function render()
     M.keymaps(st.buf)
   end
   ui.set_lines(st.buf, ns, lines, hls)
+  highlight_snippet(st.buf, code_block)
 
   local config = ui.win_config(width, height, st.exercise.title, footer)
   if st.win and vim.api.nvim_win_is_valid(st.win) then
@@ -272,6 +369,26 @@ local function next_exercise()
   end
 end
 
+-- Back to the line the exercise was opened from: closes the float and
+-- shows that spot (the client's position encoding, as the server gave it).
+local function go_to_origin()
+  local st = M.state
+  local origin = st.exercise and llmops.value(st.exercise.origin)
+  if type(origin) ~= "table" or type(origin.uri) ~= "string" or origin.uri:match("^command:") then
+    return
+  end
+  local client = st.client_id and vim.lsp.get_client_by_id(st.client_id)
+  local encoding = (client and client.offset_encoding) or "utf-16"
+  local at = { line = tonumber(origin.line) or 0, character = tonumber(origin.character) or 0 }
+  local location = { uri = origin.uri, range = { start = at, ["end"] = at } }
+  close()
+  if vim.lsp.util.show_document then
+    vim.lsp.util.show_document(location, encoding, { focus = true })
+  else
+    vim.lsp.util.jump_to_location(location, encoding)
+  end
+end
+
 function M.keymaps(buf)
   local keys = llmops.config.float.keys
   for i = 1, 9 do
@@ -281,6 +398,9 @@ function M.keymaps(buf)
   end
   ui.map(buf, keys.next, next_exercise)
   ui.map(buf, keys.reveal, reveal)
+  if keys.origin then
+    ui.map(buf, keys.origin, go_to_origin)
+  end
   ui.map(buf, keys.close, close)
 end
 

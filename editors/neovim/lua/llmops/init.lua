@@ -52,6 +52,8 @@ local defaults = {
     keys = {
       next = "n",
       reveal = "r",
+      -- Back to the line the exercise was opened from (a Learn action or link).
+      origin = "o",
       close = { "q", "<Esc>" },
     },
   },

@@ -11,6 +11,7 @@
  */
 import type { AnswerResult, Exercise, PageState, Revealed, ToPage, Why } from './protocol';
 import type { FromPage } from './protocol';
+import { highlightInto } from './highlight';
 
 interface VsCodeApi {
   postMessage(message: FromPage): void;
@@ -70,14 +71,27 @@ function render(): void {
   el('error').hidden = true;
   el('exercise').hidden = false;
   document.title = `LLMOps: ${exercise.title}`;
+  // Before the first answer nothing names the term: its name (and, for a
+  // generated question, the right choice itself) waits for the answer.
+  const answered = wrong.length > 0 || outcome !== undefined;
+  const place = typeof exercise.number === 'number' ? `Exercise ${exercise.number} of ${exercise.total}` : 'Review question';
   setText(
     el('meta'),
-    `Exercise ${exercise.number} of ${exercise.total} · ${exercise.termName}${exercise.completed ? ' · completed before' : ''}`,
+    `${place}${answered ? ` · ${exercise.termName}` : ''}${exercise.completed ? ' · completed before' : ''}`,
   );
+  // Opened from a hint: the line it came from, linked back to it.
+  const origin = exercise.origin;
+  const hasOrigin = typeof origin === 'object' && origin !== null && typeof origin.path === 'string';
+  el('origin').hidden = !hasOrigin;
+  if (hasOrigin) {
+    setText(el('origin-path'), `${origin.path}:${Number(origin.line) + 1}`);
+    setText(el('origin-text'), origin.text);
+  }
   setText(el('module'), state.moduleLine ?? '');
   el('module').hidden = !state.moduleLine;
   setText(el('title'), exercise.title);
   setText(el('scenario'), exercise.scenario);
+  renderSnippet(exercise);
   setText(el('question'), exercise.question);
 
   const latestWrong = wrong.at(-1);
@@ -108,16 +122,38 @@ function render(): void {
     list.append(item);
   });
 
-  const answered = wrong.length > 0 || outcome !== undefined;
   el('hint').hidden = answered;
   renderResult();
 
+  // The vocabulary's first entry is the exercise's own term, whose
+  // definition the right choice echoes: it comes with the first answer
+  // (an older server sends it with the exercise; it still waits).
   const vocabulary = el('vocabulary');
   vocabulary.replaceChildren();
-  for (const entry of Array.isArray(exercise.vocabulary) ? exercise.vocabulary : []) {
+  const entries = answered ? (state.vocabulary ?? exercise.vocabulary) : undefined;
+  for (const entry of Array.isArray(entries) ? entries : []) {
     vocabulary.append(make('dt', '', entry.name), make('dd', '', entry.definition));
   }
   el('vocabulary-box').hidden = vocabulary.childElementCount === 0;
+}
+
+/** The code the question is about, highlighted in its language, its caption above. */
+function renderSnippet(exercise: Exercise): void {
+  const snippet = exercise.snippet;
+  const figure = el('snippet');
+  const code = el('snippet-code');
+  const has = typeof snippet === 'object' && snippet !== null && typeof snippet.code === 'string';
+  figure.hidden = !has;
+  if (!has) {
+    code.replaceChildren();
+    return;
+  }
+  const caption = el('snippet-caption');
+  setText(caption, snippet.caption);
+  caption.hidden = !snippet.caption;
+  const language = highlightInto(code, snippet.code, String(snippet.language ?? ''));
+  code.className = language ? `hljs language-${language}` : '';
+  figure.dataset.language = String(snippet.language ?? '');
 }
 
 function renderResult(): void {
@@ -218,6 +254,7 @@ function showResult(result: AnswerResult, moduleLine: string | undefined, course
   busy = false;
   if (!state) return;
   state.why = withWhy(state.why, result.why);
+  if (Array.isArray(result.vocabulary)) state.vocabulary = result.vocabulary;
   if (moduleLine) state.moduleLine = moduleLine;
   if (courseLine) state.courseLine = courseLine;
   const chosen = String(result.chosen);
@@ -248,6 +285,7 @@ function showRevealed(exerciseId: string, revealed: Revealed): void {
   busy = false;
   if (!state || state.exercise.id !== exerciseId) return;
   state.why = withWhy(state.why, revealed.why);
+  if (Array.isArray(revealed.vocabulary)) state.vocabulary = revealed.vocabulary;
   state.outcome = {
     kind: 'revealed',
     rightChoice: String(revealed.rightChoice),
@@ -274,6 +312,10 @@ el('next').addEventListener('click', () => {
   if (!exerciseId) return;
   next.disabled = true;
   vscode.postMessage({ type: 'next', exerciseId });
+});
+
+el('origin-link').addEventListener('click', () => {
+  vscode.postMessage({ type: 'openOrigin' });
 });
 
 el('reveal').addEventListener('click', () => {

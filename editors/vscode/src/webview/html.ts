@@ -86,6 +86,38 @@ details.folded > summary { cursor: pointer; color: var(--vscode-textLink-foregro
 dt { font-weight: 600; margin-top: 0.5em; }
 dd { margin: 0 0 0 1em; }
 .hint { color: var(--vscode-descriptionForeground, #6b6b6b); font-size: 0.9em; }
+.origin { margin: 0 0 0.6em; overflow-wrap: anywhere; }
+.origin code, .snippet code {
+  font-family: var(--vscode-editor-font-family, monospace);
+  font-size: var(--vscode-editor-font-size, 0.95em);
+}
+figure.snippet { margin: 0.8em 0; }
+/* VS Code's default webview style gives every <code> a background and padding: not inside the block. */
+.snippet pre code { background: none; padding: 0; border-radius: 0; white-space: pre; }
+.snippet figcaption { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.9em; margin-bottom: 2px; }
+.snippet pre {
+  margin: 0; padding: 8px 12px; overflow-x: auto; border-radius: 4px; line-height: 1.4;
+  background: var(--vscode-textCodeBlock-background, rgba(128,128,128,0.12));
+  border: 1px solid var(--vscode-widget-border, rgba(128,128,128,0.25));
+}
+/* Token colours for the bundled highlighter: a light palette, and a dark one for dark and high-contrast themes. */
+.hljs-keyword, .hljs-meta .hljs-keyword, .hljs-doctag, .hljs-selector-tag { color: #af00db; }
+.hljs-built_in, .hljs-type, .hljs-class .hljs-title, .hljs-title.class_ { color: #267f99; }
+.hljs-title, .hljs-title.function_, .hljs-section { color: #795e26; }
+.hljs-string, .hljs-regexp, .hljs-meta .hljs-string { color: #a31515; }
+.hljs-number, .hljs-literal, .hljs-symbol, .hljs-bullet { color: #098658; }
+.hljs-attr, .hljs-attribute, .hljs-variable, .hljs-template-variable, .hljs-params, .hljs-property { color: #001080; }
+.hljs-comment, .hljs-quote { color: #008000; font-style: italic; }
+.hljs-meta { color: #0000ff; }
+body.vscode-dark .hljs-keyword, body.vscode-high-contrast .hljs-keyword, body.vscode-dark .hljs-doctag, body.vscode-dark .hljs-selector-tag { color: #c586c0; }
+body.vscode-dark .hljs-built_in, body.vscode-dark .hljs-type, body.vscode-dark .hljs-title.class_, body.vscode-high-contrast .hljs-built_in { color: #4ec9b0; }
+body.vscode-dark .hljs-title, body.vscode-dark .hljs-title.function_, body.vscode-high-contrast .hljs-title { color: #dcdcaa; }
+body.vscode-dark .hljs-string, body.vscode-dark .hljs-regexp, body.vscode-high-contrast .hljs-string { color: #ce9178; }
+body.vscode-dark .hljs-number, body.vscode-dark .hljs-literal, body.vscode-high-contrast .hljs-number { color: #b5cea8; }
+body.vscode-dark .hljs-attr, body.vscode-dark .hljs-attribute, body.vscode-dark .hljs-variable, body.vscode-dark .hljs-params, body.vscode-dark .hljs-property, body.vscode-high-contrast .hljs-attr { color: #9cdcfe; }
+body.vscode-dark .hljs-comment, body.vscode-dark .hljs-quote, body.vscode-high-contrast .hljs-comment { color: #6a9955; }
+body.vscode-dark .hljs-meta, body.vscode-high-contrast .hljs-meta { color: #569cd6; }
+.origin code { background: var(--vscode-textCodeBlock-background, rgba(128,128,128,0.15)); padding: 0 4px; border-radius: 3px; }
 `;
 
 /** The whole page; the script fills it in when `{type:'exercise'}` arrives. */
@@ -105,10 +137,15 @@ export function exerciseHtml({ nonce, cspSource, scriptUri }: PageOptions): stri
 <main>
   <p id="loading" class="meta">Loading exercise…</p>
   <article id="exercise" hidden>
+    <p id="origin" class="origin" hidden>You met this in <button id="origin-link" class="link" type="button" title="Go back to this line"><code id="origin-path"></code></button>: <code id="origin-text"></code></p>
     <p id="meta" class="meta"></p>
     <p id="module" class="meta" hidden></p>
     <h1 id="title"></h1>
     <p id="scenario"></p>
+    <figure id="snippet" class="snippet" hidden>
+      <figcaption id="snippet-caption" class="meta" hidden></figcaption>
+      <pre><code id="snippet-code"></code></pre>
+    </figure>
     <p id="question" class="question"></p>
     <section id="result" class="result" role="status" aria-live="polite" hidden>
       <p id="verdict" class="verdict"></p>

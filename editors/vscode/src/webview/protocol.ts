@@ -21,6 +21,29 @@ export interface VocabularyEntry {
 /** A module reference as the server may give it: an id, or id and name. */
 export type ModuleRef = string | { id: string; name?: string } | null | undefined;
 
+/**
+ * Where an exercise was opened from (the Learn code action or the hover's
+ * Learn link): the server's `origin`, made inert there (one line, capped,
+ * invisible controls marked).
+ */
+export interface Origin {
+  uri: string;
+  /** Zero-based LSP line and character. */
+  line: number;
+  character: number;
+  /** Workspace-relative path, e.g. `app/assistant.py`. */
+  path: string;
+  /** The line around the term, trimmed. */
+  text: string;
+}
+
+/** A code or configuration excerpt the question is about. */
+export interface Snippet {
+  language: string;
+  code: string;
+  caption?: string;
+}
+
 /** Result of `llmops.openExercise`; never holds the right answer. */
 export interface Exercise {
   id: string;
@@ -32,11 +55,16 @@ export interface Exercise {
   /** Course: in the order to show them (shuffled by the server); ids stay stable. */
   choices: Choice[];
   completed: boolean;
-  number: number;
+  number: number | null;
   total: number;
-  vocabulary: VocabularyEntry[];
+  /** Sent by older servers with the exercise; now with the first answer. Shown only after it. */
+  vocabulary?: VocabularyEntry[];
   /** Course: the module the exercise belongs to. */
   module?: ModuleRef;
+  /** Where it was opened from, when from a hint. */
+  origin?: Origin;
+  /** The code the question is about. */
+  snippet?: Snippet;
 }
 
 /** Course: `why` maps a choice id to why that choice is right or wrong. */
@@ -55,6 +83,8 @@ export interface AnswerResult {
   progress: { completed: number; total: number };
   nextExerciseId: string | null;
   why?: Why;
+  /** The key vocabulary, shown from the first answer on. */
+  vocabulary?: VocabularyEntry[];
 }
 
 /** Course: result of `llmops.revealAnswer`. */
@@ -62,6 +92,7 @@ export interface Revealed {
   rightChoice: string;
   why?: Why;
   explanation?: string;
+  vocabulary?: VocabularyEntry[];
 }
 
 /** One row of `llmops.listExercises`. */
@@ -132,6 +163,8 @@ export interface PageState {
     explanation: string;
     nextExerciseId: string | null;
   };
+  /** The key vocabulary, once an answer or the reveal brought it. */
+  vocabulary?: VocabularyEntry[];
   /** The module line under the title, e.g. "Latency: 4 of 12 exercises done". */
   moduleLine?: string;
   /** The course line, e.g. "3 of 100 exercises completed". */
@@ -143,7 +176,9 @@ export type FromPage =
   | { type: 'ready' }
   | { type: 'answer'; exerciseId: string; choice: string }
   | { type: 'reveal'; exerciseId: string }
-  | { type: 'next'; exerciseId: string };
+  | { type: 'next'; exerciseId: string }
+  /** Go back to the line the exercise was opened from (the current exercise's `origin`). */
+  | { type: 'openOrigin' };
 
 /** Extension → page. */
 export type ToPage =

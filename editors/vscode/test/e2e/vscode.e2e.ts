@@ -23,6 +23,9 @@ const ENTRY = path.join(PACKAGE_DIR, '.code-server', 'node_modules', 'code-serve
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(process.env.LLMOPS_ARTIFACTS_DIR ?? path.join(PACKAGE_DIR, '..', '..', 'artifacts'));
 const NOTES = '# Latency notes\n\nThe dashboard now tracks TTFT next to total latency.\n';
+/** The Neovim tests' snippet pack: one exercise on a Python handler. */
+const SNIPPET_PACK = path.join(PACKAGE_DIR, '..', 'neovim', 'test', 'fixtures', 'snippet_pack.toml');
+const ASSISTANT = 'import time\n\n# Acme timer wraps every model call\nstart = time.monotonic()\n';
 
 async function screenshot(name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -51,6 +54,11 @@ before(async () => {
   );
   writeFileSync(path.join(ws, 'notes.md'), NOTES);
   notesFile = path.join(ws, 'notes.md');
+  // A user pack with an exercise built on a snippet, and a file naming its term.
+  mkdirSync(path.join(xdg, 'llmops-lsp', 'packs'), { recursive: true });
+  writeFileSync(path.join(xdg, 'llmops-lsp', 'packs', 'snippet.toml'), readFileSync(SNIPPET_PACK));
+  mkdirSync(path.join(ws, 'app'));
+  writeFileSync(path.join(ws, 'app', 'assistant.py'), ASSISTANT);
   // Everything code-server and the server write goes under tmp, never $HOME.
   const env = { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, LLMOPS_LSP_DATA_DIR: data };
   const common = ['--extensions-dir', ext, '--user-data-dir', path.dirname(user)];
@@ -311,7 +319,10 @@ test('hover links: Learn opens the exercise, a related term opens its page', { t
   assert.match((await learnLink.getAttribute('data-href')) ?? (await learnLink.getAttribute('href')) ?? '', /^command:llmops\.openExercise\?/);
   await learnLink.click();
   const frame = await exerciseFrame();
-  assert.match(await frame.locator('#meta').innerText(), /Time to first token/);
+  // The link carries the hovered spot: the page starts with it (the term is
+  // named only after the first answer).
+  assert.equal(await frame.locator('#origin').innerText(), 'You met this in notes.md:3: The dashboard now tracks TTFT next to total latency.');
+  assert.doesNotMatch(await frame.locator('#meta').innerText(), /Time to first token/);
 
   hover = await hoverTtft();
   const related = hover.locator('a', { hasText: 'Time per output token' }).first();
@@ -377,4 +388,48 @@ test('the status bar menu lists the extension’s commands; the walkthrough open
     assert.equal(await page.locator('.getting-started-step', { hasText: step }).count() > 0, true, step);
   }
   await screenshot('vscode-walkthrough.png');
+});
+
+test('a snippet exercise from a hint: the line it came from, the code highlighted, the vocabulary after the first try', { timeout: 180_000 }, async () => {
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type('assistant.py');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'assistant.py' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  const line = page.locator('.monaco-editor[data-uri$="assistant.py"] .view-line', { hasText: 'Acme timer' }).first();
+  await line.waitFor();
+  await line.click();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type('3:8');
+  await page.keyboard.press('Enter');
+  const learn = page.locator('.action-widget .monaco-list-row', { hasText: /Learn: Acme timer/ });
+  for (let attempt = 0; attempt < 6; attempt++) {
+    await page.keyboard.press('Control+.');
+    if (await learn.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
+  for (let step = 0; step < 8; step++) {
+    if ((await learn.getAttribute('class'))?.includes('focused')) break;
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  const frame = await exerciseFrame('Where does the clock start?');
+  assert.equal(await frame.locator('#origin').innerText(), 'You met this in app/assistant.py:3: # Acme timer wraps every model call');
+  assert.ok((await frame.locator('#snippet-code .hljs-keyword').count()) >= 3, 'the code is highlighted');
+  assert.equal(await frame.locator('#snippet-caption').innerText(), 'app/assistant.py');
+  assert.equal(await frame.locator('#vocabulary-box').isHidden(), true, 'no vocabulary before the first answer');
+  assert.doesNotMatch(await frame.locator('#meta').innerText(), /Acme timer/);
+  await screenshot('vscode-snippet.png');
+
+  await frame.locator(`button.choice[data-choice="b"]`).click();
+  await frame.locator('#verdict', { hasText: 'Not quite' }).waitFor({ timeout: 10_000 });
+  assert.match(await frame.locator('#meta').innerText(), /Acme timer/);
+  await frame.locator('#vocabulary-box summary').click();
+  await frame.locator('#vocabulary dt', { hasText: 'Acme timer' }).waitFor();
+  await screenshot('vscode-snippet-answered.png');
+
+  // The path links back to the line.
+  await frame.locator('#origin-link').click();
+  await page.locator('.tab.active', { hasText: 'assistant.py' }).first().waitFor({ timeout: 10_000 });
+  await page.locator('.statusbar-item', { hasText: 'Ln 3, Col 3' }).first().waitFor({ timeout: 10_000 });
 });
