@@ -6,6 +6,8 @@ mod support;
 
 mod cli;
 mod course;
+#[cfg(unix)]
+mod data_folder;
 mod editor_ux;
 #[cfg(target_os = "linux")]
 mod full_disk;
