@@ -104,6 +104,28 @@ pub fn open_read(path: &Path) -> io::Result<File> {
     open_regular(path, OpenOptions::new().read(true))
 }
 
+/// Opens `path` for reading, following links (a path a person named on the
+/// command line may be a link to their own file), but without blocking and
+/// only if what it names is a regular file.
+pub fn open_read_following_links(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    #[cfg(not(unix))]
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(Refusal::NotRegular.into());
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(Refusal::NotRegular.into());
+    }
+    Ok(file)
+}
+
 /// Reads at most `cap` bytes from `file`; more is a [`Refusal::TooLarge`].
 /// The cap is counted while reading, so a file that grows, or lies about its
 /// size (`/proc`), costs no more than the cap.

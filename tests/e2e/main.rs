@@ -10,6 +10,8 @@ mod course;
 mod data_folder;
 mod editor_ux;
 #[cfg(target_os = "linux")]
+mod explicit_paths;
+#[cfg(target_os = "linux")]
 mod full_disk;
 mod hostile;
 mod language;
