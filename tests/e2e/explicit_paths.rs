@@ -21,6 +21,9 @@ struct Run {
 /// Runs the binary with `args` under a 4 GiB address-space limit (so the
 /// unbounded read this guards against fails instead of eating the
 /// machine), killing it after `limit`; measures its peak resident memory.
+// The child is reaped by `wait4` (for its resource usage), which clippy
+// cannot see.
+#[allow(clippy::zombie_processes)]
 fn run(args: &[&std::ffi::OsStr], data: &Path, limit: Duration) -> Run {
     let started = Instant::now();
     let mut child = Command::new("prlimit")
@@ -53,6 +56,7 @@ fn run(args: &[&std::ffi::OsStr], data: &Path, limit: Duration) -> Run {
         }
         if started.elapsed() > limit {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("{args:?} still running after {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
