@@ -402,7 +402,7 @@ pub fn answer(
     let notice = store.update(move |data| {
         let due = data.memory.get(&term).is_none_or(|m| now >= m.due_at);
         let record = data.exercises.entry(id.clone()).or_default();
-        record.attempts += 1;
+        record.attempts = record.attempts.saturating_add(1);
         let grade = if correct {
             if record.revealed_at.is_some() && !due {
                 None
@@ -421,7 +421,7 @@ pub fn answer(
                 Some(grade)
             }
         } else {
-            record.wrong += 1;
+            record.wrong = record.wrong.saturating_add(1);
             let first = !record.retrying;
             record.retrying = true;
             first.then_some(Grade::Again)
@@ -633,6 +633,53 @@ explanation = "E3"
         let mut sorted = shuffled(8, 42);
         sorted.sort_unstable();
         assert_eq!(sorted, (0..8).collect::<Vec<_>>());
+    }
+
+    /// A file with `stability: 1e308` (or `null`, what infinity was written
+    /// as) and counters at `u32::MAX`: after answers, everything stays
+    /// finite and saturated, the file is written without `null`, and the
+    /// next start reads it whole (it used to be set aside: completed 2 → 0).
+    #[test]
+    fn extreme_numbers_in_progress_stay_finite_and_counters_saturate() {
+        use crate::learning::MAX_STABILITY;
+        let content = content();
+        let dir = tempfile::tempdir().unwrap();
+        let max = u32::MAX;
+        let file = serde_json::json!({
+            "version": 2,
+            "exercises": {"ttft-1": {"completed": true, "attempts": max, "wrong": max,
+                                     "completedAt": T0}},
+            "knownTerms": ["kv-cache"],
+            "memory": {
+                "ttft": {"stability": 1e308, "difficulty": 1e308, "lastReview": T0,
+                         "dueAt": T0, "reps": max, "lapses": max},
+                "other": {"stability": null, "difficulty": null, "lastReview": T0,
+                          "dueAt": T0, "reps": 1, "lapses": 0}
+            }
+        });
+        let path = dir.path().join(crate::progress::FILE_NAME);
+        std::fs::write(&path, file.to_string()).unwrap();
+        let (mut store, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices.is_empty(), "{notices:?}");
+        let exercise = content.exercise("ttft-1").unwrap();
+        for choice in ["c", "b", "c"] {
+            open(&content, &mut store, exercise, T0 + 10 * DAY, 1);
+            answer(&content, &mut store, exercise, choice, T0 + 10 * DAY).unwrap();
+        }
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(!written.contains("null"), "{written}");
+        let (again, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices.is_empty(), "read whole: {notices:?}");
+        let data = again.data();
+        let record = &data.exercises["ttft-1"];
+        assert!(record.completed);
+        assert_eq!((record.attempts, record.wrong), (max, max));
+        assert!(data.known_terms.contains("kv-cache"));
+        for memory in data.memory.values() {
+            assert!(memory.stability.is_finite() && memory.stability <= MAX_STABILITY);
+            assert!((1.0..=10.0).contains(&memory.difficulty), "{memory:?}");
+        }
+        assert_eq!(data.memory["ttft"].reps, max);
     }
 
     #[test]

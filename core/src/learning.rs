@@ -52,9 +52,13 @@ impl From<Grade> for Rating {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Memory {
-    /// Days until the chance of recall falls to 90 %.
+    /// Days until the chance of recall falls to 90 %. Kept finite within
+    /// [`MIN_STABILITY`, `MAX_STABILITY`] on read, after each review and on
+    /// write (see [`finite`]).
+    #[serde(with = "finite::stability")]
     pub stability: f64,
-    /// 1 (easy) to 10 (hard).
+    /// 1 (easy) to 10 (hard), kept within that range the same way.
+    #[serde(with = "finite::difficulty")]
     pub difficulty: f64,
     /// Unix seconds of the last review.
     pub last_review: u64,
@@ -62,6 +66,57 @@ pub struct Memory {
     pub due_at: u64,
     pub reps: u32,
     pub lapses: u32,
+}
+
+/// The smallest stability kept (FSRS's own floor).
+pub const MIN_STABILITY: f64 = 0.01;
+/// The largest stability kept: a million days. A file may say `1e308`;
+/// one review of that overflowed to infinity, which JSON writes as `null`,
+/// and the next start set the whole file aside as corrupt.
+pub const MAX_STABILITY: f64 = 1.0e6;
+
+/// Stability and difficulty as stored: any number (or `null`, which is
+/// what infinity and NaN became in files written before) reads as a finite
+/// value in range, and only finite values in range are written.
+pub mod finite {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// `value` within `min..=max`; NaN (and a missing value) becomes `nan_as`.
+    pub fn clamp(value: f64, min: f64, max: f64, nan_as: f64) -> f64 {
+        if value.is_nan() {
+            nan_as
+        } else {
+            value.clamp(min, max)
+        }
+    }
+
+    macro_rules! field {
+        ($name:ident, $min:expr, $max:expr, $nan_as:expr) => {
+            pub mod $name {
+                use super::*;
+
+                pub fn clamp(value: f64) -> f64 {
+                    super::clamp(value, $min, $max, $nan_as)
+                }
+
+                pub fn serialize<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_f64(clamp(*value))
+                }
+
+                pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+                    Ok(clamp(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN)))
+                }
+            }
+        };
+    }
+
+    field!(
+        stability,
+        crate::learning::MIN_STABILITY,
+        crate::learning::MAX_STABILITY,
+        crate::learning::MIN_STABILITY
+    );
+    field!(difficulty, 1.0, 10.0, 5.0);
 }
 
 fn scheduler() -> FSRS {
@@ -92,8 +147,8 @@ pub fn review(memory: Option<&Memory>, grade: Grade, now: u64) -> Memory {
         },
         Some(m) => Card {
             due: time(m.due_at),
-            stability: m.stability,
-            difficulty: m.difficulty,
+            stability: finite::stability::clamp(m.stability),
+            difficulty: finite::difficulty::clamp(m.difficulty),
             elapsed_days: 0,
             scheduled_days: (m.due_at.saturating_sub(m.last_review) / DAY) as i64,
             reps: i32::try_from(m.reps).unwrap_or(i32::MAX),
@@ -104,8 +159,8 @@ pub fn review(memory: Option<&Memory>, grade: Grade, now: u64) -> Memory {
     };
     let next = scheduler().next(card, time(now), grade.into()).card;
     Memory {
-        stability: next.stability,
-        difficulty: next.difficulty,
+        stability: finite::stability::clamp(next.stability),
+        difficulty: finite::difficulty::clamp(next.difficulty),
         last_review: now,
         due_at: unix(next.due),
         reps: memory.map_or(0, |m| m.reps).saturating_add(1),

@@ -13,6 +13,7 @@ pub mod matcher;
 pub mod packs;
 pub mod policy;
 pub mod progress;
+pub mod safe_file;
 pub mod scan;
 pub mod text;
 

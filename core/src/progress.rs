@@ -20,17 +20,42 @@
 //! killed meanwhile loses exactly those changes, which it said were not
 //! saved; the file holds only what was acknowledged as saved. Temporary
 //! files left by a killed writer are removed at start.
+//!
+//! The data folder may be shared, so its files are opened as untrusted
+//! input ([`crate::safe_file`]): `progress.json` and its lock are never
+//! followed through a symbolic link (a link is refused with a notice and
+//! left as it is, progress staying in memory), only regular files are
+//! opened, without blocking (a FIFO cannot hang a command), and reads stop
+//! at [`MAX_PROGRESS_BYTES`]. Temporary files get fresh, unpredictable names,
+//! created exclusively, so a link planted under a temporary name is never
+//! written through. Waiting for another writer's lock is bounded by
+//! [`LOCK_WAIT`]: past it the save fails like a full disk (the change stays
+//! pending, the command says `notSaved`) instead of every command waiting.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
 use crate::learning::{self, Memory};
+use crate::safe_file::{self, Refusal};
 
 pub const FILE_NAME: &str = "progress.json";
+
+/// The largest progress file read (a learner's record of every built-in
+/// exercise is a few tens of KiB); a bigger one is set aside as unusable.
+pub const MAX_PROGRESS_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How long a save waits for another writer's lock before it gives up and
+/// keeps its change pending (a save holds the lock for milliseconds).
+pub const LOCK_WAIT: Duration = Duration::from_millis(1500);
+
+/// How long a background retry waits for the lock: short, because it holds
+/// the store (and so every command) meanwhile.
+pub const RETRY_LOCK_WAIT: Duration = Duration::from_millis(100);
 
 /// The learner's record, as stored.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -188,7 +213,10 @@ impl ProgressStore {
                 store.path = Some(path);
                 store.seen = stamp(store.path.as_deref());
             }
-            Err(problem) => match set_aside(&path) {
+            Err(Unusable::Refused(problem)) => notices.push(Notice(format!(
+                "llmops: {problem}; progress is kept in memory only and the file is left untouched"
+            ))),
+            Err(Unusable::Broken(problem)) => match set_aside(&path) {
                 Ok(aside) => {
                     notices.push(Notice(format!(
                         "llmops: {problem}; it was moved to {} and progress starts empty",
@@ -244,11 +272,16 @@ impl ProgressStore {
     /// Tries again to save pending changes (after a failed save). Returns a
     /// notice when that succeeds.
     pub fn retry(&mut self) -> Option<Notice> {
+        self.retry_within(LOCK_WAIT)
+    }
+
+    /// [`Self::retry`], waiting at most `wait` for another writer's lock.
+    pub fn retry_within(&mut self, wait: Duration) -> Option<Notice> {
         if self.pending.is_empty() {
             return None;
         }
         let path = self.path.clone()?;
-        self.save_pending(&path)
+        self.save_pending(&path, wait)
     }
 
     /// Applies `change` to the stored progress (merged with whatever other
@@ -261,14 +294,14 @@ impl ProgressStore {
         change(&mut self.data);
         let path = self.path.clone()?;
         self.pending.push(Box::new(change));
-        self.save_pending(&path)
+        self.save_pending(&path, LOCK_WAIT)
     }
 
     /// Saves every pending change, merged with the file; keeps them pending
     /// when that fails. Returns a notice on the first failure and on the
     /// first success after failures.
-    fn save_pending(&mut self, path: &Path) -> Option<Notice> {
-        match self.save_merged(path) {
+    fn save_pending(&mut self, path: &Path, wait: Duration) -> Option<Notice> {
+        match self.save_merged(path, wait) {
             Ok(()) => {
                 self.last_error = None;
                 let saved = std::mem::take(&mut self.pending).len();
@@ -294,15 +327,26 @@ impl ProgressStore {
         }
     }
 
-    fn save_merged(&mut self, path: &Path) -> io::Result<()> {
+    fn save_merged(&mut self, path: &Path, wait: Duration) -> io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(format!("{FILE_NAME}.lock")))?;
-        lock.lock()?;
+        let lock_path = dir.join(format!("{FILE_NAME}.lock"));
+        let lock = safe_file::open_regular(
+            &lock_path,
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true),
+        )
+        .map_err(|e| match safe_file::refusal(&e) {
+            Some(why) => io::Error::other(format!(
+                "the lock file {} is refused: {why}",
+                lock_path.display()
+            )),
+            None => e,
+        })?;
+        lock_within(&lock, &lock_path, wait)?;
         let mut merged = match read_file(path) {
             Ok(Some(disk)) => {
                 let mut disk = disk;
@@ -312,7 +356,8 @@ impl ProgressStore {
                 disk
             }
             Ok(None) => self.data.clone(),
-            Err(_) => {
+            Err(Unusable::Refused(problem)) => return Err(io::Error::other(problem)),
+            Err(Unusable::Broken(_)) => {
                 // Another writer left something unreadable: keep it aside.
                 set_aside(path)?;
                 self.data.clone()
@@ -327,14 +372,49 @@ impl ProgressStore {
     }
 }
 
+/// Takes `lock` (exclusively), waiting at most `wait` for another holder.
+fn lock_within(lock: &File, path: &Path, wait: Duration) -> io::Result<()> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+            Err(fs::TryLockError::WouldBlock) => {}
+        }
+        let waited = started.elapsed();
+        if waited >= wait {
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                format!(
+                    "another process has held the lock {} for more than {} ms",
+                    path.display(),
+                    wait.as_millis()
+                ),
+            ));
+        }
+        std::thread::sleep(pause.min(wait - waited));
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// Size and mtime of the file itself (a link is not followed).
 fn stamp(path: Option<&Path>) -> Option<(u64, std::time::SystemTime)> {
-    let meta = fs::metadata(path?).ok()?;
+    let meta = fs::symlink_metadata(path?).ok()?;
     Some((meta.len(), meta.modified().ok()?))
 }
 
+/// Why a progress file cannot be used.
+enum Unusable {
+    /// A link, FIFO, device or folder: refused and left as it is.
+    Refused(String),
+    /// Unreadable, too large or not valid: moved aside.
+    Broken(String),
+}
+
 /// `Ok(None)` when the file does not exist; `Err` describes why it is unusable.
-fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
-    let bytes = match fs::read(path) {
+fn read_file(path: &Path) -> Result<Option<ProgressData>, Unusable> {
+    let bytes = match safe_file::read(path, MAX_PROGRESS_BYTES) {
         Ok(bytes) => bytes,
         Err(e)
             if matches!(
@@ -345,10 +425,11 @@ fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
             return Ok(None);
         }
         Err(e) => {
-            return Err(format!(
-                "the progress file {} cannot be read ({e})",
-                path.display()
-            ));
+            let message = format!("the progress file {} cannot be read ({e})", path.display());
+            return Err(match safe_file::refusal(&e) {
+                Some(Refusal::Link | Refusal::NotRegular) => Unusable::Refused(message),
+                _ => Unusable::Broken(message),
+            });
         }
     };
     serde_json::from_slice::<ProgressData>(&bytes)
@@ -356,14 +437,19 @@ fn read_file(path: &Path) -> Result<Option<ProgressData>, String> {
             data.migrate();
             Some(data)
         })
-        .map_err(|e| format!("the progress file {} is corrupt ({e})", path.display()))
+        .map_err(|e| {
+            Unusable::Broken(format!(
+                "the progress file {} is corrupt ({e})",
+                path.display()
+            ))
+        })
 }
 
-/// Removes `.progress.json.<pid>.tmp` files that no writer is using: their
-/// process is gone, or they are older than a minute (a write takes
+/// Removes `.progress.json.<pid>.<n>.tmp` files that no writer is using:
+/// their process is gone, or they are older than a minute (a write takes
 /// milliseconds). They are what a writer killed mid-save leaves behind.
+/// (Removing a link removes the link, never its target.)
 fn remove_stale_temporaries(dir: &Path) {
-    let prefix = format!(".{FILE_NAME}.");
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -371,21 +457,18 @@ fn remove_stale_temporaries(dir: &Path) {
         let name = entry.file_name();
         let Some(pid) = name
             .to_str()
-            .and_then(|n| n.strip_prefix(&prefix))
-            .and_then(|n| n.strip_suffix(".tmp"))
-            .and_then(|n| n.parse::<u32>().ok())
+            .and_then(|n| safe_file::temporary_pid(n, FILE_NAME))
         else {
             continue;
         };
-        let old = entry
-            .metadata()
+        let old = fs::symlink_metadata(entry.path())
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > std::time::Duration::from_secs(60));
         // This process's own file may belong to another store writing right
         // now (servers side by side in one test process share a pid); it
-        // is left to age, and our next save overwrites it anyway.
+        // is left to age.
         if old || (pid != std::process::id() && !process_alive(pid)) {
             let _ = fs::remove_file(entry.path());
         }
@@ -424,14 +507,16 @@ fn set_aside(path: &Path) -> io::Result<PathBuf> {
 
 fn write_atomically(path: &Path, data: &ProgressData) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = File::create(&tmp)?;
+    let (file, tmp) = safe_file::create_temporary(dir, FILE_NAME, 0o666)?;
+    let tmp = tmp.as_path();
+    let result = (move || {
+        let mut file = file;
         let json = serde_json::to_vec_pretty(data).map_err(io::Error::other)?;
         file.write_all(&json)?;
         file.write_all(b"\n")?;
         file.sync_all()?;
-        fs::rename(&tmp, path)?;
+        drop(file);
+        fs::rename(tmp, path)?;
         // Make the rename itself durable.
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
@@ -439,7 +524,7 @@ fn write_atomically(path: &Path, data: &ProgressData) -> io::Result<()> {
         Ok(())
     })();
     if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        let _ = fs::remove_file(tmp);
     }
     result
 }
@@ -495,17 +580,16 @@ mod tests {
         store.data().exercises.keys().cloned().collect()
     }
 
-    /// A save fails while the disk is "full" (here: the temporary file's
-    /// name is taken by a folder, which fails even for root); every change
+    /// A save fails while the disk is "full" (here: the lock file's name is
+    /// taken by a folder, which fails even for root); every change
     /// made meanwhile, and one another writer saved, survive the next save.
     #[test]
     fn changes_that_could_not_be_saved_are_merged_into_the_next_save() {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, _) = ProgressStore::open(Some(dir.path()));
         assert_eq!(store.update(complete("a")), None);
-        let blocker = dir
-            .path()
-            .join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        let blocker = dir.path().join(format!("{FILE_NAME}.lock"));
+        fs::remove_file(&blocker).unwrap();
         fs::create_dir(&blocker).unwrap();
         let notice = store
             .update(complete("b"))
@@ -518,6 +602,7 @@ mod tests {
         let (mut other, _) = ProgressStore::open(Some(dir.path()));
         fs::remove_dir(&blocker).unwrap();
         other.update(complete("d"));
+        fs::remove_file(&blocker).unwrap();
         fs::create_dir(&blocker).unwrap();
         store.refresh();
         for id in ["a", "b", "c", "d"] {
@@ -531,6 +616,122 @@ mod tests {
         assert_eq!(store.unsaved(), 0);
         assert_eq!(store.unsaved_reason(), None);
         assert_eq!(completed(dir.path()), ["a", "b", "c", "d", "e"]);
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let ok = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "mkfifo {}", path.display());
+    }
+
+    /// A `progress.json` that is a link (to a file of someone else's, or to
+    /// `/dev/zero`) is neither read through nor replaced: a notice, memory
+    /// only, and the link and its target as they were after a save.
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_progress_file_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.json");
+        fs::write(&victim, b"{\"knownTerms\": [\"planted\"]}").unwrap();
+        for target in [victim.as_path(), Path::new("/dev/zero")] {
+            let link = dir.path().join(FILE_NAME);
+            let _ = fs::remove_file(&link);
+            std::os::unix::fs::symlink(target, &link).unwrap();
+            let (mut store, notices) = ProgressStore::open(Some(dir.path()));
+            assert_eq!(notices.len(), 1, "{notices:?}");
+            assert!(notices[0].0.contains("symbolic link"), "{notices:?}");
+            assert!(store.data().known_terms.is_empty(), "not read through");
+            assert_eq!(store.update(complete("x")), None, "memory only");
+            assert!(store.data().exercises.contains_key("x"));
+            assert!(
+                fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+        }
+        assert_eq!(
+            fs::read(&victim).unwrap(),
+            b"{\"knownTerms\": [\"planted\"]}"
+        );
+    }
+
+    /// A FIFO as `progress.json` or as its lock never blocks: the store
+    /// opens (memory only for the first), and a save fails at once with
+    /// the change kept pending.
+    #[cfg(unix)]
+    #[test]
+    fn fifos_in_the_data_folder_never_block() {
+        let dir = tempfile::tempdir().unwrap();
+        mkfifo(&dir.path().join(FILE_NAME));
+        let (store, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices[0].0.contains("not a regular file"), "{notices:?}");
+        assert_eq!(store.path(), None);
+        let dir = tempfile::tempdir().unwrap();
+        mkfifo(&dir.path().join(format!("{FILE_NAME}.lock")));
+        let (mut store, notices) = ProgressStore::open(Some(dir.path()));
+        assert!(notices.is_empty(), "{notices:?}");
+        let started = Instant::now();
+        assert!(store.update(complete("x")).is_some(), "the failure is told");
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(store.unsaved(), 1);
+        assert!(
+            store
+                .unsaved_reason()
+                .unwrap()
+                .contains("not a regular file"),
+            "{:?}",
+            store.unsaved_reason()
+        );
+    }
+
+    /// A link planted under the temporary name the old scheme used
+    /// (`.progress.json.<pid>.tmp`) is never written through.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_a_temporary_name_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"keep").unwrap();
+        let planted = dir
+            .path()
+            .join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let (mut store, _) = ProgressStore::open(Some(dir.path()));
+        assert_eq!(store.update(complete("x")), None);
+        assert_eq!(fs::read(&victim).unwrap(), b"keep");
+        assert_eq!(completed(dir.path()), ["x"]);
+    }
+
+    /// Another writer holding the lock for long: the save gives up after
+    /// [`LOCK_WAIT`], keeps the change pending, and the next save after
+    /// the lock is released writes it.
+    #[test]
+    fn a_lock_held_elsewhere_delays_a_save_by_a_bounded_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = ProgressStore::open(Some(dir.path()));
+        assert_eq!(store.update(complete("a")), None);
+        let holder = File::options()
+            .write(true)
+            .open(dir.path().join(format!("{FILE_NAME}.lock")))
+            .unwrap();
+        holder.lock().unwrap();
+        let started = Instant::now();
+        let notice = store.update(complete("b")).expect("the failure is told");
+        let waited = started.elapsed();
+        assert!(waited >= LOCK_WAIT, "{waited:?}");
+        assert!(waited < LOCK_WAIT + Duration::from_secs(3), "{waited:?}");
+        assert!(notice.0.contains("held the lock"), "{notice:?}");
+        assert_eq!(store.unsaved(), 1);
+        let started = Instant::now();
+        assert_eq!(store.retry_within(RETRY_LOCK_WAIT), None);
+        assert!(started.elapsed() < Duration::from_secs(1));
+        drop(holder);
+        assert!(store.retry().is_some(), "recovery is told");
+        assert_eq!(completed(dir.path()), ["a", "b"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use crate::content::Content;
 use crate::matcher::LlmProjects;
 use crate::policy::{self, DocumentRef, Learner, Options};
+use crate::safe_file::{self, Refusal};
 use crate::text::LineIndex;
 
 /// A term found in a file. Line and column are one-based; the column counts
@@ -42,6 +43,10 @@ pub fn files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
             out.push(Err(missing(path)));
             continue;
         }
+        if !path.is_dir() {
+            out.push(Err(not_regular(path)));
+            continue;
+        }
         let mut found: Vec<PathBuf> = walker(path)
             .build()
             .filter_map(Result::ok)
@@ -56,6 +61,14 @@ pub fn files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
 
 fn missing(path: &Path) -> String {
     format!("{}: no such file or directory", path.display())
+}
+
+fn not_regular(path: &Path) -> String {
+    format!(
+        "{}: {}; it is not read",
+        path.display(),
+        Refusal::NotRegular
+    )
 }
 
 fn walker(path: &Path) -> ignore::WalkBuilder {
@@ -109,11 +122,20 @@ pub fn scan_text(
 }
 
 /// Reads a file for scanning: `None` for binary, non-UTF-8 or huge files.
+/// Opened without blocking, regular files only (a FIFO or device named on
+/// the command line is an error, not a hang), and read at most
+/// [`MAX_SCAN_BYTES`] counted while reading: a file whose size lies
+/// (`/proc/self/pagemap` says 0 and never ends) is cut there and skipped.
 pub fn read_text(path: &Path) -> std::io::Result<Option<String>> {
-    if std::fs::metadata(path)?.len() > MAX_SCAN_BYTES {
+    let mut file = safe_file::open_read_following_links(path)?;
+    if file.metadata()?.len() > MAX_SCAN_BYTES {
         return Ok(None);
     }
-    let bytes = std::fs::read(path)?;
+    let bytes = match safe_file::read_capped(&mut file, MAX_SCAN_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) if matches!(safe_file::refusal(&e), Some(Refusal::TooLarge(_))) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     if bytes.contains(&0) {
         return Ok(None);
     }
@@ -178,6 +200,10 @@ pub fn scan_paths(
         }
         if !path.exists() {
             result.errors.push(missing(path));
+            continue;
+        }
+        if !path.is_dir() {
+            result.errors.push(not_regular(path));
             continue;
         }
         let found: Mutex<Vec<FileHits>> = Mutex::new(Vec::new());

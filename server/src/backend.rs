@@ -193,7 +193,11 @@ impl LanguageServer for Backend {
         // Merged here, unlocked, once: a big team pack takes a while.
         let (content, merge_errors) = pack_set.merged();
         pack_set.set_merge_errors(merge_errors);
-        let builtin_dir = data_dir.and_then(definition::write_builtin_files);
+        let (builtin_dir, builtin_notice) = match data_dir.map(definition::write_builtin_files) {
+            Some(Ok(dir)) => (Some(dir), None),
+            Some(Err(notice)) => (None, Some(notice)),
+            None => (None, None),
+        };
         self.shared.set_store(progress);
         {
             let mut state = self.shared.lock();
@@ -211,6 +215,9 @@ impl LanguageServer for Backend {
             state
                 .notices
                 .extend(pack_notices.into_iter().map(|n| (MessageType::WARNING, n)));
+            state
+                .notices
+                .extend(builtin_notice.map(|n| (MessageType::WARNING, n)));
             state.packs = pack_set;
             state.content = Arc::new(content);
         }

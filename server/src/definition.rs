@@ -3,48 +3,94 @@
 //! related term to its page, `llmops.termPage`). The built-in pack is
 //! written out read-only so editors can open it.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use llmops_core::content::{BUILTIN_FILES, BUILTIN_PREFIX, Term};
+use llmops_core::safe_file;
 use llmops_core::text::{LineIndex, Position as CorePosition};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{from_lsp, to_lsp, uri_key};
 use crate::state::State;
 
+/// The most a built-in file is read to check it is up to date (they are
+/// tens of KiB); anything bigger is not ours and is replaced.
+const MAX_BUILTIN_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Writes the built-in pack files, read-only, under `data_dir` so editors
-/// can open them (go to definition, links in hovers); returns their folder.
-/// Files already up to date are left alone. Called at initialize, outside
-/// any lock.
-pub fn write_builtin_files(data_dir: &Path) -> Option<PathBuf> {
+/// can open them (go to definition, links in hovers); returns their folder,
+/// or a notice when it cannot be used. Files already up to date are left
+/// alone. Called at initialize, outside any lock.
+///
+/// The data folder may be shared, so nothing in it is trusted
+/// ([`llmops_core::safe_file`]): a `builtin-content` that is a link is
+/// refused (built-in terms then have no definition to go to); a file in it
+/// is compared without following a link, without blocking on a FIFO and
+/// reading at most [`MAX_BUILTIN_BYTES`]; a new copy is written to a fresh
+/// temporary created exclusively with its read-only mode, then renamed over
+/// the old entry, which replaces a planted link or FIFO itself and never
+/// touches (or `chmod`s) what a link points to.
+pub fn write_builtin_files(data_dir: &Path) -> Result<PathBuf, String> {
     crate::state::assert_no_state_lock("writing the built-in files");
     let dir = data_dir.join("builtin-content");
-    std::fs::create_dir_all(&dir).ok()?;
+    let failed = |e: std::io::Error| {
+        format!(
+            "llmops: the built-in pack cannot be written to {} ({e}); go to definition does not reach built-in terms",
+            dir.display()
+        )
+    };
+    match std::fs::symlink_metadata(&dir) {
+        Ok(meta) if meta.file_type().is_symlink() || !meta.is_dir() => {
+            return Err(failed(std::io::Error::other(
+                "it is a symbolic link or not a folder; it is left untouched",
+            )));
+        }
+        Ok(_) => {}
+        Err(_) => std::fs::create_dir_all(&dir).map_err(failed)?,
+    }
     for file in BUILTIN_FILES {
-        let name = file.path.rsplit('/').next()?;
+        let Some(name) = file.path.rsplit('/').next() else {
+            continue;
+        };
         let path = dir.join(name);
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.source) {
+        let current = safe_file::read(&path, MAX_BUILTIN_BYTES);
+        if current.as_deref().ok() == Some(file.source.as_bytes()) {
             continue;
         }
-        // A read-only copy from an older build: make it writable to replace it.
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mut perms = meta.permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perms.set_readonly(false);
-            let _ = std::fs::set_permissions(&path, perms);
-        }
-        let tmp = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, file.source).ok()?;
-        std::fs::rename(&tmp, &path).ok()?;
-        // Read-only: it is regenerated, edits would be lost.
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mut perms = meta.permissions();
-            perms.set_readonly(true);
-            let _ = std::fs::set_permissions(&path, perms);
-        }
+        replace_read_only(&dir, name, &path, file.source).map_err(failed)?;
     }
-    Some(dir)
+    Ok(dir)
+}
+
+/// Writes `text` to a new read-only temporary in `dir` and renames it over
+/// `path` (whatever entry is there: an older copy, a link, a FIFO).
+fn replace_read_only(dir: &Path, name: &str, path: &Path, text: &str) -> std::io::Result<()> {
+    // Read-only from creation (regenerated, so edits would be lost).
+    let (mut tmp_file, tmp) = safe_file::create_temporary(dir, name, 0o444)?;
+    let written = (|| {
+        tmp_file.write_all(text.as_bytes())?;
+        tmp_file.sync_all()?;
+        #[cfg(not(unix))]
+        {
+            // No mode at creation elsewhere: set it on the file we opened,
+            // and let the rename replace a read-only copy.
+            let mut perms = tmp_file.metadata()?.permissions();
+            perms.set_readonly(true);
+            tmp_file.set_permissions(perms)?;
+            if let Ok(meta) = std::fs::symlink_metadata(path)
+                && meta.is_file()
+            {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// The file that defines a term (built-in files are written out read-only).

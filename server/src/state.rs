@@ -322,7 +322,8 @@ impl Shared {
         if store.unsaved() == 0 {
             return None;
         }
-        let notice = store.retry();
+        // A short lock wait: every command waits for the store meanwhile.
+        let notice = store.retry_within(llmops_core::progress::RETRY_LOCK_WAIT);
         self.publish_store(&store);
         notice
     }

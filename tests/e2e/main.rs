@@ -6,7 +6,11 @@ mod support;
 
 mod cli;
 mod course;
+#[cfg(unix)]
+mod data_folder;
 mod editor_ux;
+#[cfg(target_os = "linux")]
+mod explicit_paths;
 #[cfg(target_os = "linux")]
 mod full_disk;
 mod hostile;
