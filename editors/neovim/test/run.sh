@@ -125,6 +125,8 @@ run_spec e2e e2e_spec.lua
 run_spec legacy legacy_spec.lua LLMOPS_TEST_LEGACY=1 LLMOPS_TEST_SETTINGS='{"severity":"information"}'
 # No setup(): lsp/llmops.lua + vim.lsp.enable, commands in a bare nvim.
 LLMOPS_TEST_INIT=bare_init.lua run_spec bare bare_spec.lua
+# The same with llmops-lsp not installed: one notice on how to install it.
+LLMOPS_TEST_INIT=bare_init.lua run_spec missing missing_spec.lua LLMOPS_LSP_BIN="$work/not-installed/llmops-lsp"
 
 # The help file: tags build without errors (on a copy) and every |link|
 # into llmops-* resolves.

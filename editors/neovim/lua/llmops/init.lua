@@ -244,8 +244,10 @@ local function start_detached()
   config.root_markers = nil
   local cwd = vim.fn.getcwd()
   config.root_dir = find_root(cwd) or cwd
-  if type(config.cmd) == "table" and vim.fn.executable(config.cmd[1]) == 0 then
-    M.notify(config.cmd[1] .. " is not executable; see :checkhealth llmops", vim.log.levels.ERROR)
+  local install = require("llmops.install")
+  local program = install.missing(config.cmd)
+  if program then
+    vim.notify(install.message(program, M.did_setup and "setup" or "enable"), vim.log.levels.ERROR)
     return nil, true
   end
   if has("0.11") then
@@ -509,9 +511,7 @@ function M.setup(opts)
     M.config.float.keys.close = opts.float.keys.close
   end
 
-  if vim.fn.executable(M.config.cmd[1]) == 0 then
-    M.notify(M.config.cmd[1] .. " is not executable; set `cmd` in setup()", vim.log.levels.WARN)
-  end
+  require("llmops.install").notify_once(M.config.cmd, "setup")
 
   M.register()
   start_clients()
