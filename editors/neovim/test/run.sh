@@ -329,6 +329,37 @@ EOF
   fi
   tmux_stop
 
+  # 80x24, a long hover (KV cache) on a serving config: the float is cut at
+  # the screen's edge, so Learn must be near its top to stay in view.
+  cat >"$dir/vllm.yaml" <<'EOF'
+# vLLM serving config for the support assistant
+model: meta-llama/Llama-3.1-8B-Instruct
+served_model_name: support-default
+engine:
+  max_model_len: 8192
+  max_num_seqs: 64          # batch size: concurrent sequences per step
+  max_num_batched_tokens: 8192
+  gpu_memory_utilization: 0.90
+  kv_cache_dtype: fp8        # KV cache in fp8 halves its memory
+EOF
+  tmux_start 80 24 "$(nvim_cmd "$dir/vllm.yaml" "-c 'lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end)' '+call cursor(9, 33)'")"
+  sleep 1
+  tmux -L "$sock" send-keys K
+  if wait_for "KV cache · also" 10; then
+    sleep 0.5
+    screen=$(tmux -L "$sock" capture-pane -p)
+    keep neovim-80x24-long-hover
+    if printf '%s' "$screen" | grep -qF "use the code action Learn:"; then
+      ok "80x24: the long KV cache hover keeps its Learn line on screen"
+    else
+      not_ok "80x24: the KV cache hover's Learn line is off screen (artifacts/neovim-80x24-long-hover.txt)"
+    fi
+  else
+    keep neovim-80x24-long-hover
+    not_ok "80x24: no hover on KV cache (artifacts/neovim-80x24-long-hover.txt)"
+  fi
+  tmux_stop
+
   # A cloned folder with a team pack, 80x24: one line says the pack is not
   # loaded and why (no prompt); :LlmopsTrust loads it in the same session.
   mkdir -p "$dir/team/.llmops"
