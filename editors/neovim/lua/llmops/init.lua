@@ -437,6 +437,11 @@ function M.register()
   end
 
   vim.api.nvim_create_user_command("LlmopsExercise", function(cmd)
+    -- No argument: the exercise left open by leaving its float, as it was;
+    -- else the term under the cursor.
+    if cmd.args == "" and require("llmops.exercise").kept() then
+      return require("llmops.exercise").open(nil)
+    end
     local arg = cmd.args ~= "" and { exerciseId = cmd.args } or M.term_under_cursor()
     if not arg then
       return M.notify("no LLMOps term under the cursor; try :LlmopsExercise <id>", vim.log.levels.WARN)
