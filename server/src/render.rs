@@ -240,7 +240,7 @@ pub fn hover_markdown(
     // long definition at 80x24 hid it) and `Learn` must stay in view.
     let mut learn = Vec::new();
     if let Some(exercise) = term.exercise.as_deref().and_then(|id| content.exercise(id)) {
-                let status = match completed {
+        let status = match completed {
             Some(true) => " (completed ✓)",
             _ => "",
         };
@@ -253,7 +253,7 @@ pub fn hover_markdown(
             HOVER_WIDTH,
         ));
     } else if content.exercise_for_term(&term.id).is_some() {
-                let practise = practise(links, "termId", &term.id, &shown(&term.name));
+        let practise = practise(links, "termId", &term.id, &shown(&term.name));
         learn.push(wrap_paragraph(
             &format!("A question made from the glossary · {practise}"),
             HOVER_WIDTH,
@@ -561,7 +561,10 @@ mod tests {
         assert!(learn <= 3, "Learn on line {learn}:\n{md}");
         let definition_start: String = kv.definition.chars().take(20).collect();
         let definition = md.find(&definition_start).expect("no definition");
-        assert!(md.find("use the code action").expect("learn") < definition, "{md}");
+        assert!(
+            md.find("use the code action").expect("learn") < definition,
+            "{md}"
+        );
         // With command links (VS Code) it stays last, after a rule.
         let linked = hover_markdown(
             content,
