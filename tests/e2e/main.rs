@@ -18,3 +18,4 @@ mod policy;
 mod robustness;
 mod snapshots;
 mod soak;
+mod symbols;
