@@ -22,7 +22,7 @@ use crate::state::{Config, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{
     code_actions, commands, definition, inlay_hints, origin, packs, projects, protocol, publish,
-    render,
+    render, symbols,
 };
 
 /// How often changes that a failed save left in memory are tried again, so
@@ -243,6 +243,9 @@ impl LanguageServer for Backend {
                     },
                 )),
                 definition_provider: Some(OneOf::Left(true)),
+                // A glossary search and a term's uses, for any editor.
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: protocol::ALL_COMMANDS
@@ -475,6 +478,21 @@ impl LanguageServer for Backend {
             &state,
             &params.text_document_position_params,
         ))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let state = self.shared.lock();
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            symbols::workspace_symbols(&state, &params.query),
+        )))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let state = self.shared.lock();
+        Ok(symbols::references(&state, &params))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

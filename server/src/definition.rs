@@ -3,13 +3,14 @@
 //! related term to its page, `llmops.termPage`). The built-in pack is
 //! written out read-only so editors can open it.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use llmops_core::content::{BUILTIN_FILES, BUILTIN_PREFIX, Term};
+use llmops_core::content::{BUILTIN_FILES, BUILTIN_PREFIX, Origin};
 use llmops_core::safe_file;
-use llmops_core::text::{LineIndex, Position as CorePosition};
+use llmops_core::text::{Encoding, LineIndex, Position as CorePosition};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{from_lsp, to_lsp, uri_key};
@@ -93,13 +94,46 @@ fn replace_read_only(dir: &Path, name: &str, path: &Path, text: &str) -> std::io
     written
 }
 
-/// The file that defines a term (built-in files are written out read-only).
-fn term_file(term: &Term, builtin_dir: Option<&Path>) -> Option<PathBuf> {
-    if term.origin.pack.starts_with(BUILTIN_PREFIX) {
-        let name = term.origin.pack.rsplit('/').next()?;
+/// The file holding a definition (built-in files are written out read-only).
+fn origin_file(origin: &Origin, builtin_dir: Option<&Path>) -> Option<PathBuf> {
+    if origin.pack.starts_with(BUILTIN_PREFIX) {
+        let name = origin.pack.rsplit('/').next()?;
         Some(builtin_dir?.join(name))
     } else {
-        Some(PathBuf::from(&*term.origin.pack))
+        Some(PathBuf::from(&*origin.pack))
+    }
+}
+
+/// Finds where terms and exercises are defined (their `id` in their pack
+/// file) as LSP locations. Each pack's text is indexed once per locator, so
+/// a `workspace/symbol` answer costs one pass per pack it names, not one per
+/// entry.
+pub struct Locator<'a> {
+    state: &'a State,
+    packs: HashMap<Arc<str>, (Arc<str>, LineIndex)>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(state: &'a State) -> Self {
+        Locator {
+            state,
+            packs: HashMap::new(),
+        }
+    }
+
+    pub fn locate(&mut self, origin: &Origin) -> Option<Location> {
+        let uri = Uri::from_file_path(origin_file(origin, self.state.builtin_dir.as_deref())?)?;
+        let state = self.state;
+        let (text, lines) = self.packs.entry(origin.pack.clone()).or_insert_with(|| {
+            let text = pack_text(state, &origin.pack);
+            let lines = LineIndex::new(&text);
+            (text, lines)
+        });
+        let at = to_lsp(origin_position(text, lines, origin, state.encoding));
+        Some(Location {
+            uri,
+            range: Range::new(at, at),
+        })
     }
 }
 
@@ -113,36 +147,40 @@ pub fn definition(
         .doc
         .hit_at(from_lsp(position.position), state.encoding)?;
     let term = state.content.terms.get(hit.term as usize)?;
-    let uri = Uri::from_file_path(term_file(term, state.builtin_dir.as_deref())?)?;
-    let at = to_lsp(origin_position(state, term));
-    Some(GotoDefinitionResponse::Scalar(Location {
-        uri,
-        range: Range::new(at, at),
-    }))
+    Locator::new(state)
+        .locate(&term.origin)
+        .map(GotoDefinitionResponse::Scalar)
 }
 
-/// Where a term's `id` value stands, in the negotiated encoding: origins
-/// count UTF-8 bytes, and text before the id on its line (an inline table
-/// with accented names) counts differently in UTF-16.
-fn origin_position(state: &State, term: &Term) -> CorePosition {
-    let fallback = CorePosition {
-        line: term.origin.line,
-        character: term.origin.column,
-    };
-    let text: Arc<str> = if term.origin.pack.starts_with(BUILTIN_PREFIX) {
-        match BUILTIN_FILES.iter().find(|f| *term.origin.pack == *f.path) {
+/// A pack file's text: the embedded source of a built-in file, else what
+/// the pack set read (empty when it is gone).
+fn pack_text(state: &State, pack: &str) -> Arc<str> {
+    if pack.starts_with(BUILTIN_PREFIX) {
+        match BUILTIN_FILES.iter().find(|f| *pack == *f.path) {
             Some(file) => Arc::from(file.source),
-            None => return fallback,
+            None => Arc::from(""),
         }
     } else {
-        state.packs.text_of(Path::new(&*term.origin.pack))
+        state.packs.text_of(Path::new(pack))
+    }
+}
+
+/// Where a definition's `id` value stands, in the negotiated encoding: origins
+/// count UTF-8 bytes, and text before the id on its line (an inline table
+/// with accented names) counts differently in UTF-16.
+fn origin_position(
+    text: &str,
+    lines: &LineIndex,
+    origin: &Origin,
+    encoding: Encoding,
+) -> CorePosition {
+    let fallback = CorePosition {
+        line: origin.line,
+        character: origin.column,
     };
-    let lines = LineIndex::new(&text);
     lines
-        .line_content(&text, term.origin.line as usize)
-        .map(|(start, end)| (start + term.origin.column as usize, end))
+        .line_content(text, origin.line as usize)
+        .map(|(start, end)| (start + origin.column as usize, end))
         .filter(|&(at, end)| at <= end && text.is_char_boundary(at))
-        .map_or(fallback, |(at, _)| {
-            lines.position(&text, at, state.encoding)
-        })
+        .map_or(fallback, |(at, _)| lines.position(text, at, encoding))
 }

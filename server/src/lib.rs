@@ -20,6 +20,7 @@ mod publish;
 mod render;
 mod settings;
 mod state;
+mod symbols;
 mod term_page;
 
 pub use state::Config;

@@ -244,6 +244,35 @@ pub fn hover_markdown(
         title.push_str(&format!(" · also: {}", aliases.join(", ")));
     }
     paragraphs.push(wrap_paragraph(&title, HOVER_WIDTH));
+    // The way to practise: last in a client with command links (VS Code
+    // keeps the hover short beside its panel), right under the title in a
+    // plain-text one, where a terminal float is cut at the screen's edge (a
+    // long definition at 80x24 hid it) and `Learn` must stay in view.
+    let mut learn = Vec::new();
+    if let Some(exercise) = term.exercise.as_deref().and_then(|id| content.exercise(id)) {
+        let status = match completed {
+            Some(true) => " (completed ✓)",
+            _ => "",
+        };
+        let practise = practise(links, "exerciseId", &exercise.id, &shown(&term.name));
+        learn.push(wrap_paragraph(
+            &format!(
+                "Exercise: *{}*{status} · {practise}",
+                escape_markdown(&exercise.title)
+            ),
+            HOVER_WIDTH,
+        ));
+    } else if content.exercise_for_term(&term.id).is_some() {
+        let practise = practise(links, "termId", &term.id, &shown(&term.name));
+        learn.push(wrap_paragraph(
+            &format!("A question made from the glossary · {practise}"),
+            HOVER_WIDTH,
+        ));
+    }
+    if !links.commands && !learn.is_empty() {
+        paragraphs.append(&mut learn);
+        paragraphs.push("---".to_string());
+    }
     paragraphs.push(wrap_paragraph(
         &escape_markdown(&term.definition),
         HOVER_WIDTH,
@@ -274,27 +303,9 @@ pub fn hover_markdown(
             HOVER_WIDTH,
         ));
     }
-    if let Some(exercise) = term.exercise.as_deref().and_then(|id| content.exercise(id)) {
+    if links.commands && !learn.is_empty() {
         paragraphs.push("---".to_string());
-        let status = match completed {
-            Some(true) => " (completed ✓)",
-            _ => "",
-        };
-        let practise = practise(links, "exerciseId", &exercise.id, &shown(&term.name));
-        paragraphs.push(wrap_paragraph(
-            &format!(
-                "Exercise: *{}*{status} · {practise}",
-                escape_markdown(&exercise.title)
-            ),
-            HOVER_WIDTH,
-        ));
-    } else if content.exercise_for_term(&term.id).is_some() {
-        paragraphs.push("---".to_string());
-        let practise = practise(links, "termId", &term.id, &shown(&term.name));
-        paragraphs.push(wrap_paragraph(
-            &format!("A question made from the glossary · {practise}"),
-            HOVER_WIDTH,
-        ));
+        paragraphs.append(&mut learn);
     }
     match state {
         TermState::Due => {
@@ -549,6 +560,39 @@ mod tests {
         );
         let related = content.term(&ttft.related[0]).expect("related term");
         assert!(rendered_text(&md).contains(&related.name), "{md}");
+    }
+
+    #[test]
+    fn hover_for_terminals_offers_learn_under_the_title() {
+        // A terminal float is cut at the screen's edge: at 80x24 the KV
+        // cache hover's last lines were hidden, so Learn comes second.
+        let content = &builtin();
+        let kv = content.term("kv-cache").expect("kv-cache");
+        let md = hover_markdown(content, kv, None, TermState::New, HoverLinks::default());
+        let lines: Vec<&str> = md.lines().collect();
+        let learn = lines
+            .iter()
+            .position(|l| l.contains("use the code action"))
+            .expect("no Learn line");
+        assert!(learn <= 3, "Learn on line {learn}:\n{md}");
+        let definition_start: String = kv.definition.chars().take(20).collect();
+        let definition = md.find(&definition_start).expect("no definition");
+        assert!(
+            md.find("use the code action").expect("learn") < definition,
+            "{md}"
+        );
+        // With command links (VS Code) it stays last, after a rule.
+        let linked = hover_markdown(
+            content,
+            kv,
+            None,
+            TermState::New,
+            HoverLinks { commands: true },
+        );
+        assert!(
+            linked.find("[Learn]").expect("learn") > linked.find(&definition_start).expect("def"),
+            "{linked}"
+        );
     }
 
     #[test]

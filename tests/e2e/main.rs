@@ -22,3 +22,4 @@ mod policy;
 mod robustness;
 mod snapshots;
 mod soak;
+mod symbols;

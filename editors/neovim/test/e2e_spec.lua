@@ -325,6 +325,58 @@ test(":LlmopsExercise uses the term under the cursor", function()
   press("q")
 end)
 
+-- Leaving the float (Ctrl-W w) hides it; the sitting is kept.
+local function leave_float()
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    if vim.api.nvim_win_get_config(win).relative == "" then
+      vim.api.nvim_set_current_win(win)
+      break
+    end
+  end
+  wait("the float to hide", function()
+    return H.float() == nil
+  end)
+end
+
+test("leaving the float keeps the sitting: the same exercise, its wrong try, by id or with no argument", function()
+  vim.cmd("LlmopsExercise prompt-registry-1")
+  expect_exercise_shown("prompt-registry-1")
+  local n = wrong_number()
+  press(tostring(n))
+  wait("the verdict", function()
+    return H.contains(float_text(), "Not " .. n)
+  end)
+  local order = vim.tbl_map(function(c)
+    return c.id
+  end, shown().choices)
+  leave_float()
+  -- The same command: the same float, verdict and order, not a fresh one.
+  vim.cmd("LlmopsExercise prompt-registry-1")
+  local text = wait("the sitting again", function()
+    local t = float_text()
+    return H.contains(t, "Not " .. n) and t
+  end)
+  expect(H.contains(text, "✗ " .. n .. "."), "the wrong try is not marked: %s", text)
+  local again = vim.tbl_map(function(c)
+    return c.id
+  end, shown().choices)
+  expect(vim.deep_equal(order, again), "choices reordered: %s vs %s", vim.inspect(order), vim.inspect(again))
+  -- :LlmopsExercise with no argument, away from any term: the same sitting.
+  leave_float()
+  vim.api.nvim_set_current_buf(doc_buf)
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.cmd("LlmopsExercise")
+  wait("the sitting with no argument", function()
+    return H.contains(float_text(), "Not " .. n) and shown().id == "prompt-registry-1"
+  end)
+  -- q ends it: no argument then means the term under the cursor again.
+  press("q")
+  wait("the float to close", function()
+    return H.float() == nil
+  end)
+  expect(not require("llmops.exercise").kept(), "q kept the sitting")
+end)
+
 test(":LlmopsProgress lists modules with their exercises", function()
   vim.cmd("LlmopsProgress")
   local f = wait(":LlmopsProgress float", function()

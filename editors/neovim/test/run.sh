@@ -125,6 +125,8 @@ run_spec e2e e2e_spec.lua
 run_spec legacy legacy_spec.lua LLMOPS_TEST_LEGACY=1 LLMOPS_TEST_SETTINGS='{"severity":"information"}'
 # No setup(): lsp/llmops.lua + vim.lsp.enable, commands in a bare nvim.
 LLMOPS_TEST_INIT=bare_init.lua run_spec bare bare_spec.lua
+# The same with llmops-lsp not installed: one notice on how to install it.
+LLMOPS_TEST_INIT=bare_init.lua run_spec missing missing_spec.lua LLMOPS_LSP_BIN="$work/not-installed/llmops-lsp"
 
 # The help file: tags build without errors (on a copy) and every |link|
 # into llmops-* resolves.
@@ -354,6 +356,37 @@ EOF
   else
     keep neovim-hover
     not_ok "no hover on K (artifacts/neovim-hover.txt)"
+  fi
+  tmux_stop
+
+  # 80x24, a long hover (KV cache) on a serving config: the float is cut at
+  # the screen's edge, so Learn must be near its top to stay in view.
+  cat >"$dir/vllm.yaml" <<'EOF'
+# vLLM serving config for the support assistant
+model: meta-llama/Llama-3.1-8B-Instruct
+served_model_name: support-default
+engine:
+  max_model_len: 8192
+  max_num_seqs: 64          # batch size: concurrent sequences per step
+  max_num_batched_tokens: 8192
+  gpu_memory_utilization: 0.90
+  kv_cache_dtype: fp8        # KV cache in fp8 halves its memory
+EOF
+  tmux_start 80 24 "$(nvim_cmd "$dir/vllm.yaml" "-c 'lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end)' '+call cursor(9, 33)'")"
+  sleep 1
+  tmux -L "$sock" send-keys K
+  if wait_for "KV cache · also" 10; then
+    sleep 0.5
+    screen=$(tmux -L "$sock" capture-pane -p)
+    keep neovim-80x24-long-hover
+    if printf '%s' "$screen" | grep -qF "use the code action Learn:"; then
+      ok "80x24: the long KV cache hover keeps its Learn line on screen"
+    else
+      not_ok "80x24: the KV cache hover's Learn line is off screen (artifacts/neovim-80x24-long-hover.txt)"
+    fi
+  else
+    keep neovim-80x24-long-hover
+    not_ok "80x24: no hover on KV cache (artifacts/neovim-80x24-long-hover.txt)"
   fi
   tmux_stop
 

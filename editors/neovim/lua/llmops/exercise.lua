@@ -255,12 +255,29 @@ local function build(width)
   return lines, hls, verdict_line, footer, code_block
 end
 
-local function close()
+local function close_window()
   local win = M.state.win
   M.state.win = nil
   if win and vim.api.nvim_win_is_valid(win) then
     vim.api.nvim_win_close(win, true)
   end
+end
+
+-- q/<Esc>: the sitting ends.
+local function close()
+  M.state.kept = false
+  close_window()
+end
+
+-- Leaving the float (Ctrl-W w, a click in the file) only hides it: the
+-- sitting (exercise, wrong tries, verdict) is kept, and opening the same
+-- exercise or term again, or :LlmopsExercise with no argument, shows it as
+-- it was instead of a fresh exercise.
+local function hide()
+  if M.state.win then
+    M.state.kept = M.state.exercise ~= nil
+  end
+  close_window()
 end
 
 local function render()
@@ -296,7 +313,7 @@ local function render()
     vim.wo[st.win].linebreak = true
     -- A float left behind under other windows is just clutter. Scheduled:
     -- closing a window inside WinLeave is not allowed.
-    vim.api.nvim_create_autocmd("WinLeave", { buffer = st.buf, once = true, callback = vim.schedule_wrap(close) })
+    vim.api.nvim_create_autocmd("WinLeave", { buffer = st.buf, once = true, callback = vim.schedule_wrap(hide) })
   end
   -- Taller than the window: the verdict goes to the top, so that it and
   -- what follows (why, explanation) are in view; else the text's start.
@@ -404,12 +421,29 @@ function M.keymaps(buf)
   ui.map(buf, keys.close, close)
 end
 
---- Fetches an exercise and shows it (starting the server if needed).
---- @param arg table `{ exerciseId = id }` or `{ termId = id }`
+--- Fetches an exercise and shows it (starting the server if needed), or
+--- shows the sitting left open (`kept`) again when `arg` asks for it.
+--- @param arg table? `{ exerciseId = id }`, `{ termId = id }`, or nil for
+--- the sitting left open
 --- @param client_id integer? the client that offered it (code action)
 function M.open(arg, client_id)
+  local st = M.state
+  local kept = st.kept and st.exercise
+  if kept and (arg == nil or arg.exerciseId == kept.id or arg.termId == kept.term) then
+    st.kept = false
+    return render()
+  end
+  if arg == nil then
+    return llmops.notify("no exercise left open; try :LlmopsExercise <id>", vim.log.levels.WARN)
+  end
   llmops.run("llmops.openExercise", { arg }, function(exercise, client)
-    local st = M.state
+    -- Learn on the same term may name another of its exercises (the one
+    -- seen least recently): the sitting left open is the one to go on with.
+    if st.kept and st.exercise and exercise.term == st.exercise.term then
+      st.kept = false
+      return render()
+    end
+    st.kept = false
     st.client_id = client.id
     st.exercise = exercise
     st.result, st.revealed, st.busy, st.wrong, st.standing = nil, nil, false, {}, nil
@@ -418,6 +452,11 @@ function M.open(arg, client_id)
 end
 
 M.close = close
+
+--- True while a sitting was left (not closed) and can be shown again.
+function M.kept()
+  return M.state.kept == true and M.state.exercise ~= nil
+end
 M.render = render
 
 return M

@@ -31,20 +31,21 @@ function M.check()
     end
   end
 
-  local cmd = llmops.config.cmd[1]
-  local path = vim.fn.exepath(cmd)
+  local install = require("llmops.install")
+  local cmd = install.cmd()
+  cmd = type(cmd) == "table" and cmd[1] or nil
+  if not cmd then
+    info("cmd is a function: the binary is yours to check")
+  end
+  local path = cmd and vim.fn.exepath(cmd) or nil
   if path == "" then
-    local advice = {
-      "Install it from a checkout of llmops-lsp: cargo install --locked --path server",
-      "That puts llmops-lsp in ~/.cargo/bin; have that folder on $PATH",
-      'Or point setup() at it: cmd = { "/path/to/llmops-lsp" }',
-    }
+    local advice = install.advice(llmops.did_setup and "setup" or "enable")
     local cargo_bin = vim.fn.expand("~/.cargo/bin/") .. vim.fn.fnamemodify(cmd, ":t")
     if vim.fn.executable(cargo_bin) == 1 then
       table.insert(advice, 1, ("It is installed as %s, but ~/.cargo/bin is not on $PATH"):format(cargo_bin))
     end
     fail(("binary not found: %s"):format(cmd), advice)
-  else
+  elseif path then
     ok(("binary found: %s"):format(path))
     local out = vim.fn.system({ path, "--version" })
     if vim.v.shell_error == 0 then

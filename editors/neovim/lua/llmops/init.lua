@@ -246,8 +246,10 @@ local function start_detached()
   config.root_markers = nil
   local cwd = vim.fn.getcwd()
   config.root_dir = find_root(cwd) or cwd
-  if type(config.cmd) == "table" and vim.fn.executable(config.cmd[1]) == 0 then
-    M.notify(config.cmd[1] .. " is not executable; see :checkhealth llmops", vim.log.levels.ERROR)
+  local install = require("llmops.install")
+  local program = install.missing(config.cmd)
+  if program then
+    vim.notify(install.message(program, M.did_setup and "setup" or "enable"), vim.log.levels.ERROR)
     return nil, true
   end
   if has("0.11") then
@@ -437,6 +439,11 @@ function M.register()
   end
 
   vim.api.nvim_create_user_command("LlmopsExercise", function(cmd)
+    -- No argument: the exercise left open by leaving its float, as it was;
+    -- else the term under the cursor.
+    if cmd.args == "" and require("llmops.exercise").kept() then
+      return require("llmops.exercise").open(nil)
+    end
     local arg = cmd.args ~= "" and { exerciseId = cmd.args } or M.term_under_cursor()
     if not arg then
       return M.notify("no LLMOps term under the cursor; try :LlmopsExercise <id>", vim.log.levels.WARN)
@@ -511,9 +518,7 @@ function M.setup(opts)
     M.config.float.keys.close = opts.float.keys.close
   end
 
-  if vim.fn.executable(M.config.cmd[1]) == 0 then
-    M.notify(M.config.cmd[1] .. " is not executable; set `cmd` in setup()", vim.log.levels.WARN)
-  end
+  require("llmops.install").notify_once(M.config.cmd, "setup")
 
   M.register()
   start_clients()
