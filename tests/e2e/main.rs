@@ -17,3 +17,4 @@ mod policy;
 mod robustness;
 mod snapshots;
 mod soak;
+mod terminal;
