@@ -5,9 +5,16 @@
 //! Arguments are parsed by `clap` (help per subcommand, unknown flags
 //! rejected with exit 2). Output goes through one writer; when the reader
 //! goes away (`llmops-lsp scan . | head -1`) the command ends quietly with
-//! exit 0, as `grep` and `rg` do. Term names and pack errors are printed
-//! with invisible direction and zero-width controls marked (`⟨U+202E⟩`),
-//! as the editor shows them: terminals reorder text on them too.
+//! exit 0, as `grep` and `rg` do.
+//!
+//! File names and pack text come from whatever repository is scanned, so
+//! text output is inert: every control character (tab and line breaks
+//! included), line separator, direction, zero-width or tag character in
+//! it is written as `\u{…}` ([`quote_for_terminal`]), so one finding is one
+//! line and no escape sequence reaches the terminal, on stdout and stderr
+//! alike. JSON output carries the exact strings, with those characters
+//! written as JSON `\uXXXX` escapes ([`inert_json`]). The Markdown report
+//! also escapes link, image, autolink and HTML syntax.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -22,7 +29,7 @@ use llmops_core::packs::{PackSet, Parsed, read_pack_file};
 use llmops_core::policy::{Learner, Options};
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
-use llmops_core::text::visible_controls;
+use llmops_core::text::{is_invisible_control, quote_for_terminal};
 use serde_json::json;
 
 const ENVIRONMENT: &str = "\
@@ -140,7 +147,7 @@ fn content_here() -> Content {
     let mut packs = PackSet::with_builtin();
     let roots: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
     for notice in packs.load_roots(&roots, true) {
-        eprintln!("{notice}");
+        eprintln!("{}", quote_for_terminal(&notice.to_string()));
     }
     packs.merged().0
 }
@@ -161,7 +168,7 @@ fn scan_paths(
 ) -> (Vec<FileHit>, bool) {
     let result = scan::scan_paths(paths, content, learner, options, threads);
     for e in &result.errors {
-        eprintln!("llmops-lsp: {e}");
+        eprintln!("llmops-lsp: {}", quote_for_terminal(&e.to_string()));
     }
     let hits = result
         .files
@@ -199,15 +206,15 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
         Format::Text => {
             for hit in &hits {
                 let term = &content.terms[hit.term];
-                writeln!(
-                    out,
+                let line = format!(
                     "{}:{}:{}: {}: {}",
                     hit.path.display(),
                     hit.line,
                     hit.column,
-                    visible_controls(&term.name),
+                    term.name,
                     term.summary()
-                )?;
+                );
+                writeln!(out, "{}", quote_for_terminal(&line))?;
             }
         }
         Format::Json => {
@@ -221,13 +228,12 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                         "column": hit.column,
                         "text": hit.text,
                         "termId": term.id,
-                        "term": visible_controls(&term.name),
+                        "term": term.name,
                         "summary": term.summary(),
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &findings)?;
-            writeln!(out)?;
+            writeln!(out, "{}", inert_json(&findings)?)?;
         }
     }
     out.flush()?;
@@ -263,7 +269,7 @@ fn check(args: &CheckArgs) -> io::Result<i32> {
     let mut errors = 0;
     for file in &files {
         for e in pack_set.errors_for(file) {
-            writeln!(out, "{}", visible_controls(&e.to_string()))?;
+            writeln!(out, "{}", quote_for_terminal(&e.to_string()))?;
             errors += 1;
         }
     }
@@ -387,7 +393,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
                 let term = &content.terms[**t];
                 json!({
                     "id": term.id,
-                    "name": visible_controls(&term.name),
+                    "name": term.name,
                     "occurrences": row.count,
                     "files": row.files.iter().map(|(p, line)| json!({"path": p, "firstLine": line})).collect::<Vec<_>>(),
                     "learned": learned(**t),
@@ -400,8 +406,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
             "termsLearned": learned_count,
             "exercises": standing,
         });
-        serde_json::to_writer_pretty(&mut out, &value)?;
-        writeln!(out)?;
+        writeln!(out, "{}", inert_json(&value)?)?;
     } else {
         writeln!(out, "# LLMOps vocabulary report\n")?;
         writeln!(
@@ -420,7 +425,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
                 .files
                 .iter()
                 .take(3)
-                .map(|(p, line)| format!("{}:{line}", display(p)))
+                .map(|(p, line)| format!("{}:{line}", markdown_cell(&display(p))))
                 .collect();
             if row.files.len() > 3 {
                 wheres.push(format!("+{} more", row.files.len() - 3));
@@ -428,9 +433,9 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
             writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                visible_controls(&term.name).replace('|', "\\|"),
+                markdown_cell(&term.name),
                 row.count,
-                wheres.join(", ").replace('|', "\\|"),
+                wheres.join(", "),
                 if learned(**t) { "yes" } else { "no" }
             )?;
         }
@@ -441,4 +446,36 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
 
 fn display(path: &Path) -> String {
     path.display().to_string()
+}
+
+/// Text for a cell of the Markdown report: quoted for the terminal, then
+/// escaped so a file or term name cannot open a link, an image, an
+/// autolink or HTML where the report is rendered, nor end the cell (`|`).
+fn markdown_cell(text: &str) -> String {
+    crate::render::escape_markdown(&quote_for_terminal(text))
+}
+
+/// `value` as pretty JSON whose strings are exact but whose bytes are
+/// inert: every [invisible control](is_invisible_control) is written as a
+/// `\uXXXX` escape (serde_json already escapes those below U+0020; DEL, the
+/// C1 controls, separators, direction and tag characters it writes raw).
+/// Such characters only occur inside strings, so escaping them anywhere in
+/// the output is exact.
+fn inert_json(value: &impl serde::Serialize) -> io::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    if !text.chars().any(is_invisible_control) {
+        return Ok(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_invisible_control(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
 }

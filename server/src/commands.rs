@@ -52,6 +52,84 @@ fn object_arg<T: DeserializeOwned>(
     T::deserialize(object).map_err(|e| ServerError::BadArgument(e.to_string()))
 }
 
+/// Longest command name taken, in characters (ours are under 30).
+pub const MAX_COMMAND_CHARS: usize = 64;
+/// Most arguments, array items or object fields in a command's arguments
+/// (ours take one object of at most two fields).
+pub const MAX_ARG_ITEMS: usize = 16;
+/// Deepest nesting of arrays and objects in a command's arguments.
+pub const MAX_ARG_DEPTH: usize = 4;
+/// Most values in a command's arguments, all levels together.
+pub const MAX_ARG_VALUES: usize = 64;
+/// Longest string in a command's arguments (ids, choices), in characters:
+/// the longest id a pack may define.
+pub const MAX_ARG_CHARS: usize = llmops_core::content::limits::MAX_NAME_CHARS;
+
+/// Refuses a command whose name or arguments are over the bounds above,
+/// before anything looks them up or quotes them in an error. Cost: at most
+/// `MAX_ARG_VALUES` values are looked at, strings by length.
+fn within_bounds(command: &str, args: &[Value]) -> Result<(), ServerError> {
+    let too_large = |what: String| ServerError::TooLarge(what);
+    if command.chars().count() > MAX_COMMAND_CHARS {
+        return Err(too_large(format!(
+            "the command name is {} characters long; at most {MAX_COMMAND_CHARS} are allowed",
+            command.chars().count()
+        )));
+    }
+    let over = |what: String| too_large(format!("{command}: {what}"));
+    if args.len() > MAX_ARG_ITEMS {
+        return Err(over(format!(
+            "{} arguments; at most {MAX_ARG_ITEMS} are allowed",
+            args.len()
+        )));
+    }
+    let mut stack: Vec<(&Value, usize)> = args.iter().map(|v| (v, 1)).collect();
+    let mut seen = 0;
+    while let Some((value, depth)) = stack.pop() {
+        seen += 1;
+        if seen > MAX_ARG_VALUES {
+            return Err(over(format!(
+                "arguments hold more than {MAX_ARG_VALUES} values"
+            )));
+        }
+        let children: Vec<&Value> = match value {
+            Value::String(s) if s.len() > MAX_ARG_CHARS => {
+                let chars = s.chars().count();
+                if chars > MAX_ARG_CHARS {
+                    return Err(over(format!(
+                        "an argument string is {chars} characters long; at most {MAX_ARG_CHARS} are allowed"
+                    )));
+                }
+                continue;
+            }
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(fields) => {
+                if let Some(key) = fields.keys().find(|k| k.chars().count() > MAX_ARG_CHARS) {
+                    return Err(over(format!(
+                        "an argument field name is {} characters long; at most {MAX_ARG_CHARS} are allowed",
+                        key.chars().count()
+                    )));
+                }
+                fields.values().collect()
+            }
+            _ => continue,
+        };
+        if children.len() > MAX_ARG_ITEMS {
+            return Err(over(format!(
+                "an argument list or object has {} entries; at most {MAX_ARG_ITEMS} are allowed",
+                children.len()
+            )));
+        }
+        if depth >= MAX_ARG_DEPTH && !children.is_empty() {
+            return Err(over(format!(
+                "arguments nest deeper than {MAX_ARG_DEPTH} levels"
+            )));
+        }
+        stack.extend(children.into_iter().map(|c| (c, depth + 1)));
+    }
+    Ok(())
+}
+
 /// What `llmops.progress` (and the known-term commands) answer.
 fn progress_view(content: &Content, data: &ProgressData, mastery: u32, now: u64) -> ProgressView {
     ProgressView::new(content, &Learner::new(data, mastery, now))
@@ -69,6 +147,7 @@ pub fn execute(
     command: &str,
     args: &[Value],
 ) -> Result<CommandResult, ServerError> {
+    within_bounds(command, args)?;
     let mut result = run(shared, command, args)?;
     crate::render::mark_invisible_in_json(&mut result.value);
     if let (Some((changes, reason)), Some(object)) =

@@ -15,6 +15,8 @@ pub enum ServerError {
     /// An exercise, term or choice that the content does not have.
     Course(CourseError),
     UnknownCommand(String),
+    /// A command name or argument over its bound (the text says which).
+    TooLarge(String),
     /// A bug on our side (a result that could not be serialized).
     Internal(String),
 }
@@ -27,11 +29,14 @@ impl std::fmt::Display for ServerError {
             }
             ServerError::BadArgument(why) => f.write_str(why),
             ServerError::Course(e) => write!(f, "{e}"),
+            // The known ones go in the error's `data`, so the message stays
+            // within the length every error is cut to (`echo`).
             ServerError::UnknownCommand(name) => write!(
                 f,
-                "unknown command `{name}`; known commands: {}",
-                crate::protocol::ALL_COMMANDS.join(", ")
+                "unknown command `{}`; the known ones are in this error's data",
+                crate::echo::cut(name)
             ),
+            ServerError::TooLarge(why) => write!(f, "too large: {why}"),
             ServerError::Internal(why) => write!(f, "internal error: {why}"),
         }
     }
@@ -45,15 +50,21 @@ impl From<CourseError> for ServerError {
 
 impl From<ServerError> for jsonrpc::Error {
     fn from(e: ServerError) -> jsonrpc::Error {
-        // Arguments echoed back may carry pack text: marked like it.
-        let message = llmops_core::text::visible_controls(&e.to_string()).into_owned();
+        // Arguments echoed back may carry pack text: marked like it, and
+        // cut to a short prefix (see `echo`).
+        let message = e.to_string();
+        let message = crate::echo::cut(&llmops_core::text::visible_controls(&message)).into_owned();
         match e {
             // Unknown commands stay "invalid params" (not "method not
             // found"): the method, workspace/executeCommand, exists.
             ServerError::Usage { .. }
             | ServerError::BadArgument(_)
             | ServerError::Course(_)
-            | ServerError::UnknownCommand(_) => jsonrpc::Error::invalid_params(message),
+            | ServerError::TooLarge(_) => jsonrpc::Error::invalid_params(message),
+            ServerError::UnknownCommand(_) => jsonrpc::Error {
+                data: Some(serde_json::json!({ "knownCommands": crate::protocol::ALL_COMMANDS })),
+                ..jsonrpc::Error::invalid_params(message)
+            },
             ServerError::Internal(_) => jsonrpc::Error {
                 code: jsonrpc::ErrorCode::InternalError,
                 message: message.into(),

@@ -9,6 +9,7 @@ mod code_actions;
 mod commands;
 mod convert;
 mod definition;
+mod echo;
 mod error;
 mod inlay_hints;
 mod memory;

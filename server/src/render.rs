@@ -2,9 +2,10 @@
 //!
 //! Pack text may come from any cloned repository, so it is untrusted: it is
 //! escaped before it becomes Markdown, so it cannot inject links, images
-//! (remote loads), HTML or command URIs into the hover. The only links in a
-//! hover are the ones built here, to our own commands, and only for clients
-//! that said they run command links.
+//! (remote loads), HTML, autolinks or command URIs into the hover. The only
+//! links in a hover are the ones built here, to our own commands, and only
+//! for clients that said they run command links; their text is our own
+//! words ("open", "Learn"), with pack text beside them, never inside.
 //! Its length is capped too, whatever the pack says: a hint message is
 //! sent once per occurrence, so a long one multiplies by every hint of every
 //! keystroke. Direction overrides and zero-width characters in names are
@@ -62,8 +63,11 @@ pub fn escape_markdown(text: &str) -> String {
         let next = chars.get(i + 1).copied();
         let escape = match c {
             '`' | '*' | '[' | ']' | '|' => true,
-            // Only a backslash before punctuation is an escape itself.
-            '\\' => next.is_some_and(|n| n.is_ascii_punctuation()),
+            // A backslash before punctuation is an escape itself; one at
+            // the end or before a space would escape what we write next
+            // (our `]`, or a line break that [`wrap_paragraph`] puts there,
+            // which it would turn into a hard break).
+            '\\' => next.is_none_or(|n| n.is_ascii_punctuation() || n.is_whitespace()),
             // Intraword underscores (`ttft_ms`) never mark emphasis.
             '_' => {
                 !(prev.is_some_and(char::is_alphanumeric)
@@ -75,6 +79,19 @@ pub fn escape_markdown(text: &str) -> String {
             '&' => looks_like_entity(&chars[i + 1..]),
             // `~~` strikes through.
             '~' => prev == Some('~') || next == Some('~'),
+            // GFM autolinks (marked, which VS Code renders hovers with):
+            // `scheme://`, `www.` and e-mail addresses become links in
+            // plain text. One escape breaks each pattern and renders as
+            // nothing; Neovim conceals it.
+            '/' => prev == Some(':') && next == Some('/'),
+            '.' => {
+                i >= 3
+                    && chars[i - 3..i]
+                        .iter()
+                        .collect::<String>()
+                        .eq_ignore_ascii_case("www")
+            }
+            '@' => prev.is_some_and(is_email_local) && starts_email_domain(&chars[i + 1..]),
             _ => false,
         };
         match c {
@@ -88,6 +105,23 @@ pub fn escape_markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// A character of an e-mail address before its `@`, as GFM autolinks see it.
+fn is_email_local(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-')
+}
+
+/// Whether `rest` (after an `@`) starts a domain GFM would autolink: a
+/// label, a dot, then a letter or digit.
+fn starts_email_domain(rest: &[char]) -> bool {
+    let label = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .count();
+    label > 0
+        && rest.get(label) == Some(&'.')
+        && rest.get(label + 1).is_some_and(char::is_ascii_alphanumeric)
 }
 
 fn looks_like_entity(rest: &[char]) -> bool {
@@ -151,15 +185,17 @@ pub fn wrap_paragraph(md: &str, width: usize) -> String {
 }
 
 /// A `command:` link to one of our commands with one object argument.
-/// Ids come from packs, so they are encoded like everything else.
-fn command_link(label: &str, command: &str, key: &str, id: &str) -> String {
+/// Its `label` is always our own fixed words, never pack text. Ids come
+/// from packs, so they are encoded like everything else.
+fn command_link(label: &'static str, command: &str, key: &str, id: &str) -> String {
     command_link_with(label, command, serde_json::json!({ key: id }))
 }
 
 /// A `command:` link with one object argument, encoded as in
 /// [`command_link`]: whatever text the argument holds (a line of the
-/// learner's file) stays inside the encoded target.
-fn command_link_with(label: &str, command: &str, argument: serde_json::Value) -> String {
+/// learner's file) stays inside the encoded target. Its `label` is our own
+/// fixed words too.
+fn command_link_with(label: &'static str, command: &str, argument: serde_json::Value) -> String {
     let args = serde_json::Value::Array(vec![argument]).to_string();
     // Everything but letters and digits is encoded: no `)` or space can
     // end the link target early. (VS Code decodes the argument as JSON.)
@@ -288,7 +324,13 @@ pub fn hover_markdown(
         .map(|t| {
             let name = shown(&t.name);
             if links.commands {
-                command_link(&name, TERM_PAGE, "termId", &t.id)
+                // The name beside the link, never inside it: link text is
+                // parsed again by some renderers (marked unescapes `\[` in
+                // it), so pack text there could nest a link of its own.
+                format!(
+                    "{name} ({})",
+                    command_link("open", TERM_PAGE, "termId", &t.id)
+                )
             } else {
                 name
             }
@@ -634,6 +676,110 @@ mod tests {
         assert_eq!(
             learn,
             serde_json::json!([{ "exerciseId": ttft.exercise.clone().expect("exercise") }])
+        );
+    }
+
+    /// The built-in content with the hostile pack of
+    /// `tests/fixtures/hostile/markdown.toml` over it.
+    fn hostile() -> Content {
+        use llmops_core::content::{Pack, Scope, builtin_packs};
+        let mut packs = builtin_packs().expect("built-in packs");
+        let source = include_str!("../../tests/fixtures/hostile/markdown.toml");
+        packs.push(Pack::parse("markdown.toml", Scope::Workspace, source).expect("hostile pack"));
+        let (content, errors) = Content::merge(&packs);
+        assert!(errors.is_empty(), "{errors:?}");
+        content
+    }
+
+    /// Hovers of terms whose names, aliases, definitions, related names and
+    /// exercise titles try links, images, HTML and autolinks: a CommonMark
+    /// renderer sees only our links (with our words as their text) and no
+    /// image or HTML; the GFM autolink patterns are broken by an escape.
+    #[test]
+    fn pack_text_forms_no_link_image_or_html_in_hovers() {
+        let content = hostile();
+        let mut checked = 0;
+        for id in ["sso", "img", "bs", "cmd", "auto"] {
+            let term = content.term(id).expect("hostile term");
+            for commands in [true, false] {
+                let md = hover_markdown(
+                    &content,
+                    term,
+                    None,
+                    TermState::New,
+                    HoverLinks { commands },
+                );
+                let mut in_link = false;
+                let mut links = 0;
+                for event in events(&md) {
+                    match event {
+                        Event::Start(Tag::Link { dest_url, .. }) => {
+                            assert!(commands, "{id}: a link without command links: {md}");
+                            assert!(
+                                dest_url.starts_with(
+                                    "command:llmops.termPage?%5B%7B%22termId%22%3A%22"
+                                ) || dest_url.starts_with(
+                                    "command:llmops.openExercise?%5B%7B%22exerciseId%22%3A%22"
+                                ) || dest_url.starts_with(
+                                    "command:llmops.openExercise?%5B%7B%22termId%22%3A%22"
+                                ),
+                                "{id}: {dest_url} in\n{md}"
+                            );
+                            in_link = true;
+                            links += 1;
+                        }
+                        Event::End(TagEnd::Link) => in_link = false,
+                        Event::Text(text) if in_link => {
+                            assert!(
+                                matches!(&*text, "open" | "Learn"),
+                                "{id}: link text {text:?}"
+                            )
+                        }
+                        Event::Start(Tag::Image { .. }) | Event::Html(_) | Event::InlineHtml(_) => {
+                            panic!("{id}: {event:?} in\n{md}")
+                        }
+                        _ => {}
+                    }
+                }
+                let related = term
+                    .related
+                    .iter()
+                    .filter(|r| content.term(r).is_some())
+                    .count();
+                let learn = usize::from(
+                    term.exercise.is_some() || content.exercise_for_term(&term.id).is_some(),
+                );
+                assert_eq!(
+                    links,
+                    if commands { related + learn } else { 0 },
+                    "{id}: {md}"
+                );
+                let lower = md.to_lowercase();
+                for autolink in ["://", "www.", "mail@", "z@evil"] {
+                    assert!(!lower.contains(autolink), "{id}: {autolink} in\n{md}");
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 10);
+        // The names still read as written.
+        let sso = content.term("sso").expect("sso");
+        let md = hover_markdown(
+            &content,
+            sso,
+            None,
+            TermState::New,
+            HoverLinks { commands: true },
+        );
+        let text = rendered_text(&md);
+        assert!(
+            text.contains("Renew your \\[SSO session\\](https://evil.example/login)"),
+            "{text}"
+        );
+        assert!(text.contains("Ends in a backslash\\ (open)"), "{text}");
+        assert!(
+            text.contains("![x](https://evil.example/p.png) (open)"),
+            "{text}"
         );
     }
 

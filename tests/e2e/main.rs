@@ -4,6 +4,7 @@
 
 mod support;
 
+mod bounds;
 mod cli;
 mod course;
 #[cfg(unix)]
@@ -23,3 +24,4 @@ mod robustness;
 mod snapshots;
 mod soak;
 mod symbols;
+mod terminal;

@@ -272,6 +272,19 @@ impl Checker<'_> {
     }
 
     fn id(&mut self, what: &str, id: &Spanned<String>) {
+        let chars = id.get_ref().chars().count();
+        if chars > limits::MAX_NAME_CHARS {
+            // Commands take ids as arguments, bounded as well: an id longer
+            // than that bound could never be opened.
+            self.error(
+                id.span(),
+                format!(
+                    "{what} field `id` is {chars} characters long; at most {} are allowed",
+                    limits::MAX_NAME_CHARS
+                ),
+            );
+            return;
+        }
         let ok = id
             .get_ref()
             .chars()

@@ -4,7 +4,7 @@ mod line_index;
 mod visible;
 
 pub use line_index::LineIndex;
-pub use visible::{is_invisible_control, visible_controls};
+pub use visible::{is_invisible_control, is_terminal_hazard, quote_for_terminal, visible_controls};
 
 /// How columns are counted. LSP clients count UTF-16 code units unless they
 /// negotiate UTF-8 bytes.

@@ -250,7 +250,8 @@ if [ "$have_tmux" = 1 ]; then
   tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "'+LlmopsExercise ttft-1'")"
   if wait_for "Which metric captures"; then
     keep neovim-80x24-exercise
-    right=$(printf '%s' "$screen" | sed -nE 's/.*([1-4])\. Time to first token, driven.*/\1/p' | head -1)
+    right=$(printf '%s' "$screen" | sed -nE 's/.*([1-4])\. The wait before any text appears.*/\1/p' | head -1)
+    [ -n "$right" ] || not_ok "80x24: the right choice of ttft-1 was not found on screen"
     wrong=$((${right:-1} % 4 + 1))
     tmux -L "$sock" send-keys "$wrong"
     if wait_for "Not $wrong." 10 && printf '%s' "$screen" | grep -q "Try another choice"; then

@@ -35,7 +35,7 @@ id = "xss-probe-1"
 term = "xss-probe"
 title = "<img src=x onerror=\\"window.__pwned=1\\">Hostile title"
 scenario = "<script>window.__pwned=2</script>Scenario"
-question = "Which <em>one</em>?"
+question = "Which <em>one</em>? [open](https://evil.example/q) ![i](https://evil.example/i.png) <https://evil.example/a> https://evil.example/bare mail@evil.example"
 choices = ["<img src=x onerror=\\"window.__pwned=3\\">", "<b>bold</b>", "plain", "&amp; entity"]
 answer = 2
 explanation = "<iframe src=\\"https://example.invalid\\"></iframe>"
@@ -366,6 +366,13 @@ test('text from a hostile team pack is shown literally, never as markup', async 
 
   assert.equal(await page.locator('#title').textContent(), '<img src=x onerror="window.__pwned=1">Hostile title');
   assert.equal(await page.locator('#scenario').textContent(), '<script>window.__pwned=2</script>Scenario');
+  // Markdown link, image and autolink syntax stays text too: the panel has
+  // no link or image of its own, so any would come from pack text.
+  assert.equal(
+    await page.locator('#question').textContent(),
+    'Which <em>one</em>? [open](https://evil.example/q) ![i](https://evil.example/i.png) <https://evil.example/a> https://evil.example/bare mail@evil.example',
+  );
+  assert.equal(await page.locator('a, img').count(), 0, 'no link or image from pack text');
   // In the order the server shuffled them.
   assert.deepEqual(await page.locator('button.choice .text').allTextContents(), hostile.choices.map((c) => c.text));
   assert.deepEqual(hostile.choices.map((c) => c.text).sort(), ['&amp; entity', '<b>bold</b>', '<img src=x onerror="window.__pwned=3">', 'plain']);

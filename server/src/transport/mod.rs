@@ -200,7 +200,8 @@ impl Outbox {
 }
 
 fn error_response(id: Value, code: i64, message: impl Into<String>) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message.into()}})
+    let message = crate::echo::cut(&message.into()).into_owned();
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
 fn log_message(kind: u8, message: impl Into<String>) -> Value {
@@ -296,6 +297,16 @@ where
             }
         };
         let id = value.get("id").cloned().unwrap_or(Value::Null);
+        if !crate::echo::id_is_acceptable(&id) {
+            // Answered without its id (JSON-RPC's rule for an id that
+            // cannot be used), and never run: the answer cannot name it.
+            out.send(frame(&error_response(
+                Value::Null,
+                -32600,
+                crate::echo::id_refused(),
+            )));
+            continue;
+        }
         if value.get("method").is_none() {
             if value.get("result").is_some() || value.get("error").is_some() {
                 match serde_json::from_value::<Response>(value) {
@@ -353,7 +364,7 @@ where
         let guarded = async move {
             match AssertUnwindSafe(future).catch_unwind().await {
                 Ok(Ok(Some(response))) => {
-                    out2.send(frame(&response));
+                    out2.send(frame(&crate::echo::bounded_response(response)));
                 }
                 Ok(Ok(None)) | Ok(Err(_)) => {}
                 Err(panic) => {

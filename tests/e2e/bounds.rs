@@ -1,0 +1,153 @@
+//! What the server says back to oversized input, over the wire: errors
+//! quote at most a short prefix of what they were sent (marked as cut), a
+//! request id too long to repeat is refused, and commands refuse arguments
+//! over their bounds with a clear "invalid params" error. After each, the
+//! server still answers.
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// Longest error message accepted here: the server cuts what it quotes at
+/// 200 characters and adds a note of its own.
+const SHORT: usize = 300;
+
+fn message(response: &Value) -> &str {
+    response["error"]["message"].as_str().unwrap_or_default()
+}
+
+/// The whole answer is small, whatever it answered.
+fn assert_small(what: &str, response: &Value) {
+    let size = response.to_string().len();
+    assert!(size < 2_000, "{what}: a {size}-byte answer");
+    assert!(
+        message(response).chars().count() <= SHORT,
+        "{what}: {}",
+        message(response)
+    );
+}
+
+fn still_answers(server: &mut Server) {
+    let progress = server.command_ok("llmops.progress", json!([]));
+    assert!(progress["completed"].is_number(), "{progress}");
+}
+
+#[test]
+fn a_ten_megabyte_request_id_is_refused_not_echoed() {
+    let mut server = Server::new_default();
+    let id = "i".repeat(10 * 1024 * 1024);
+    server.send(
+        &json!({"jsonrpc": "2.0", "id": id, "method": "workspace/executeCommand",
+                        "params": {"command": "llmops.progress", "arguments": []}}),
+    );
+    let response = server.wait_for(WAIT, |m| {
+        m.get("id") == Some(&Value::Null) && m.get("error").is_some()
+    });
+    assert_eq!(response["error"]["code"], -32600, "{response}");
+    assert!(message(&response).contains("id"), "{response}");
+    assert_small("long id", &response);
+    // An object id cannot be repeated either.
+    server.send(
+        &json!({"jsonrpc": "2.0", "id": {"big": "x".repeat(100_000)},
+                        "method": "shutdown"}),
+    );
+    let response = server.wait_for(WAIT, |m| {
+        m.get("id") == Some(&Value::Null) && m.get("error").is_some()
+    });
+    assert_small("object id", &response);
+    still_answers(&mut server);
+}
+
+#[test]
+fn errors_quote_a_short_prefix_of_what_they_were_sent() {
+    let mut server = Server::new_default();
+    let huge = "m".repeat(5 * 1024 * 1024);
+
+    // An unknown method: tower-lsp-server puts its name in `data`.
+    let response = server.request(&format!("custom/{huge}"), json!({}));
+    assert_eq!(
+        response["error"]["code"],
+        -32601,
+        "{}",
+        &response.to_string()[..200]
+    );
+    assert_small("unknown method", &response);
+    let data = response["error"]["data"].as_str().unwrap_or_default();
+    assert!(data.contains("(cut: "), "{data}");
+
+    // Parameters of the wrong shape: serde's message quotes the value.
+    let response = server.request(
+        "textDocument/hover",
+        json!({"textDocument": huge, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(response["error"]["code"], -32602);
+    assert_small("bad hover params", &response);
+    assert!(
+        message(&response).contains("(cut: "),
+        "{}",
+        message(&response)
+    );
+
+    // A command argument of the wrong type, huge.
+    let response = server.command("llmops.termPage", json!([{"termId": [huge]}]));
+    assert_eq!(response["error"]["code"], -32602);
+    assert_small("bad termId", &response);
+    still_answers(&mut server);
+}
+
+#[test]
+fn commands_refuse_arguments_over_their_bounds() {
+    let mut server = Server::new_default();
+    let long = "t".repeat(10 * 1024 * 1024);
+    let deep = (0..20).fold(json!("x"), |inner, _| json!([inner]));
+    let cases = [
+        ("llmops.termPage", json!([{"termId": long}]), "at most 200"),
+        (
+            "llmops.openExercise",
+            json!([{"exerciseId": "t".repeat(201)}]),
+            "at most 200",
+        ),
+        (
+            "llmops.markKnown",
+            json!([{"termId": "ttft", "extra": vec![1; 1000]}]),
+            "at most 16",
+        ),
+        ("llmops.progress", json!(vec![json!({}); 100]), "at most 16"),
+        (
+            "llmops.termPage",
+            json!([{"termId": deep}]),
+            "deeper than 4",
+        ),
+        (long.as_str(), json!([]), "command name"),
+    ];
+    for (command, args, why) in cases {
+        let response = server.command(command, args);
+        let shown = &command[..command.len().min(30)];
+        assert_eq!(
+            response["error"]["code"],
+            -32602,
+            "{shown}: {}",
+            message(&response)
+        );
+        assert!(
+            message(&response).contains("too large"),
+            "{shown}: {}",
+            message(&response)
+        );
+        assert!(
+            message(&response).contains(why),
+            "{shown}: {}",
+            message(&response)
+        );
+        assert_small(shown, &response);
+    }
+    // At the bound exactly, the id is looked up (and is simply unknown).
+    let response = server.command("llmops.termPage", json!([{"termId": "t".repeat(200)}]));
+    assert!(
+        message(&response).contains("unknown term"),
+        "{}",
+        message(&response)
+    );
+    assert_small("id at the bound", &response);
+    still_answers(&mut server);
+}
