@@ -25,6 +25,8 @@ use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
 use llmops_core::text::visible_controls;
 use serde_json::json;
 
+use crate::ci_output::{self, Finding};
+
 const ENVIRONMENT: &str = "\
 ENVIRONMENT:
     LLMOPS_LSP_DATA_DIR   where progress.json lives (default $XDG_DATA_HOME/llmops-lsp)
@@ -48,7 +50,7 @@ pub enum Command {
     /// Print every spotted term as path:line:col: term: definition
     Scan(ScanArgs),
     /// Check content packs; print errors as path:line:col: message (exit 1 on any)
-    Check(PathArgs),
+    Check(CheckArgs),
     /// Which terms occur where, and how many of them you have learned
     Report(ReportArgs),
 }
@@ -65,6 +67,37 @@ pub enum Format {
     /// path:line:col: Term: definition
     Text,
     /// One JSON array of findings, for tools
+    Json,
+    /// A SARIF 2.1.0 log (code scanning)
+    Sarif,
+    /// GitHub workflow annotations (::notice file=…)
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// path:line:col: message
+    Text,
+    /// A SARIF 2.1.0 log (code scanning)
+    Sarif,
+    /// GitHub workflow annotations (::error file=…)
+    Github,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A Markdown table (a CI job summary)
+    Markdown,
+    /// One JSON object, for tools
     Json,
 }
 
@@ -87,8 +120,11 @@ pub struct ScanArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub paths: PathArgs,
-    /// JSON instead of a Markdown table
-    #[arg(long)]
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// JSON instead of a Markdown table (the same as --format json)
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
 
@@ -200,6 +236,13 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
             serde_json::to_writer_pretty(&mut out, &findings)?;
             writeln!(out)?;
         }
+        Format::Sarif | Format::Github => {
+            let findings: Vec<Finding> = hits
+                .iter()
+                .map(|hit| Finding::from_hit(hit, &content))
+                .collect();
+            ci_output::write(&mut out, &findings, args.format == Format::Sarif)?;
+        }
     }
     out.flush()?;
     Ok(if failed { 2 } else { 0 })
@@ -207,9 +250,9 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
 
 /// `llmops-lsp check PATH...`: validates pack files (or every `.toml` under
 /// a folder) together with the built-in pack.
-fn check(args: &PathArgs) -> io::Result<i32> {
+fn check(args: &CheckArgs) -> io::Result<i32> {
     let mut files = Vec::new();
-    for path in &args.paths {
+    for path in &args.paths.paths {
         if path.is_dir() {
             files.extend(
                 scan::files(std::slice::from_ref(path))
@@ -231,11 +274,18 @@ fn check(args: &PathArgs) -> io::Result<i32> {
     }
     pack_set.rebuild();
     let mut errors = 0;
+    let mut findings = Vec::new();
     for file in &files {
         for e in pack_set.errors_for(file) {
-            writeln!(out, "{}", visible_controls(&e.to_string()))?;
+            match args.format {
+                CheckFormat::Text => writeln!(out, "{}", visible_controls(&e.to_string()))?,
+                _ => findings.push(Finding::from_pack_error(&e)),
+            }
             errors += 1;
         }
+    }
+    if args.format != CheckFormat::Text {
+        ci_output::write(&mut out, &findings, args.format == CheckFormat::Sarif)?;
     }
     out.flush()?;
     if errors == 0 {
@@ -281,7 +331,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
     let standing = course::standing(&content, &progress);
 
     let mut out = io::BufWriter::new(io::stdout().lock());
-    if args.json {
+    if args.json || args.format == ReportFormat::Json {
         let terms: Vec<_> = ordered
             .iter()
             .map(|(t, row)| {

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod ci_formats;
 mod cli;
 mod course;
 mod editor_ux;
