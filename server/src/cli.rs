@@ -32,6 +32,8 @@ use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
 use llmops_core::text::{is_invisible_control, quote_for_terminal};
 use serde_json::json;
 
+use crate::ci_output::{self, Finding};
+
 const ENVIRONMENT: &str = "\
 ENVIRONMENT:
     LLMOPS_LSP_DATA_DIR   where progress.json lives (default $XDG_DATA_HOME/llmops-lsp)
@@ -77,6 +79,9 @@ pub struct CheckArgs {
     /// `why`s that give the key away (exit 1 on a cue over or a leak)
     #[arg(long)]
     pub cues: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,6 +89,29 @@ pub enum Format {
     /// path:line:col: Term: definition
     Text,
     /// One JSON array of findings, for tools
+    Json,
+    /// A SARIF 2.1.0 log (code scanning)
+    Sarif,
+    /// GitHub workflow annotations (::notice file=…)
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// path:line:col: message
+    Text,
+    /// A SARIF 2.1.0 log (code scanning)
+    Sarif,
+    /// GitHub workflow annotations (::error file=…)
+    Github,
+}
+
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A Markdown table (a CI job summary)
+    Markdown,
+    /// One JSON object, for tools
     Json,
 }
 
@@ -119,8 +147,11 @@ pub struct ScanArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub paths: PathArgs,
-    /// JSON instead of a Markdown table
-    #[arg(long)]
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// JSON instead of a Markdown table (the same as --format json)
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
 
@@ -235,14 +266,22 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                 .collect();
             writeln!(out, "{}", inert_json(&findings)?)?;
         }
+        Format::Sarif | Format::Github => {
+            let findings: Vec<Finding> = hits
+                .iter()
+                .map(|hit| Finding::from_hit(hit, &content))
+                .collect();
+            ci_output::write(&mut out, &findings, args.format == Format::Sarif)?;
+        }
     }
     out.flush()?;
     Ok(if failed { 2 } else { 0 })
 }
 
-/// `llmops-lsp check [--cues] PATH...`: validates pack files (or every
-/// `.toml` under a folder) together with the built-in pack; with `--cues`,
-/// measures their exercises too (see [`print_cues`]).
+/// `llmops-lsp check [--cues] [--format text|sarif|github] PATH...`:
+/// validates pack files (or every `.toml` under a folder) together with the
+/// built-in pack; with `--cues`, measures their exercises too (see
+/// [`print_cues`]).
 fn check(args: &CheckArgs) -> io::Result<i32> {
     let mut files = Vec::new();
     for path in &args.paths.paths {
@@ -267,11 +306,18 @@ fn check(args: &CheckArgs) -> io::Result<i32> {
     }
     pack_set.rebuild();
     let mut errors = 0;
+    let mut findings = Vec::new();
     for file in &files {
         for e in pack_set.errors_for(file) {
-            writeln!(out, "{}", quote_for_terminal(&e.to_string()))?;
+            match args.format {
+                CheckFormat::Text => writeln!(out, "{}", quote_for_terminal(&e.to_string()))?,
+                _ => findings.push(Finding::from_pack_error(&e)),
+            }
             errors += 1;
         }
+    }
+    if args.format != CheckFormat::Text {
+        ci_output::write(&mut out, &findings, args.format == CheckFormat::Sarif)?;
     }
     let cues_pass = if args.cues {
         print_cues(&mut out, &pack_set, &files)?
@@ -386,7 +432,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
     let standing = course::standing(&content, &progress);
 
     let mut out = io::BufWriter::new(io::stdout().lock());
-    if args.json {
+    if args.json || args.format == ReportFormat::Json {
         let terms: Vec<_> = ordered
             .iter()
             .map(|(t, row)| {

@@ -5,6 +5,7 @@
 mod support;
 
 mod bounds;
+mod ci_formats;
 mod cli;
 mod course;
 #[cfg(unix)]
