@@ -120,6 +120,10 @@ pub struct Practice {
     pub origin: Origin,
 }
 
+/// Name of the capture group that, when a pattern has it, is the spot
+/// flagged instead of the whole match.
+pub const HIT_GROUP: &str = "hit";
+
 /// Prefix of the key under which "I know this practice" is kept with the
 /// known terms (`practice:<id>`), so the learner's known set covers both.
 pub const KNOWN_PREFIX: &str = "practice:";
@@ -145,12 +149,40 @@ impl Practice {
         self.languages.first().map_or("python", String::as_str)
     }
 
+    /// Where the rule matches on one line: the whole match, or its `hit`
+    /// group when the pattern has one (so a pattern can require context
+    /// before the spot it flags, such as "not on a `def` line", without
+    /// flagging that context). Empty matches are dropped.
+    pub fn spans(&self, line: &str, out: &mut Vec<(usize, usize)>) {
+        let group = self
+            .regex
+            .capture_names()
+            .position(|name| name == Some(HIT_GROUP));
+        match group {
+            None => out.extend(
+                self.regex
+                    .find_iter(line)
+                    .filter(|m| m.start() < m.end())
+                    .map(|m| (m.start(), m.end())),
+            ),
+            Some(group) => out.extend(
+                self.regex
+                    .captures_iter(line)
+                    .filter_map(|c| c.get(group))
+                    .filter(|m| m.start() < m.end())
+                    .map(|m| (m.start(), m.end())),
+            ),
+        }
+    }
+
     /// Whether the rule flags somewhere in `text` read as `language`
     /// (examples may span lines; each line is looked at alone).
     pub fn flags(&self, text: &str, language: &str) -> bool {
         text.split('\n').any(|line| {
             let line = line.strip_suffix('\r').unwrap_or(line);
-            let starts: Vec<usize> = self.regex.find_iter(line).map(|m| m.start()).collect();
+            let mut spans = Vec::new();
+            self.spans(line, &mut spans);
+            let starts: Vec<usize> = spans.iter().map(|s| s.0).collect();
             !starts.is_empty()
                 && zones(line, &starts, language)
                     .into_iter()
@@ -283,6 +315,7 @@ impl PracticeSet {
         }
         let mut at = from;
         let mut starts = Vec::new();
+        let mut spans = Vec::new();
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
         for line in text[from..to].split_inclusive('\n') {
             let line_start = at;
@@ -302,11 +335,9 @@ impl PracticeSet {
                 if !practice.applies_to(language) {
                     continue;
                 }
-                for m in practice.regex.find_iter(line) {
-                    if m.start() < m.end() {
-                        found.push((m.start(), m.end(), rule as u32));
-                    }
-                }
+                spans.clear();
+                practice.spans(line, &mut spans);
+                found.extend(spans.iter().map(|&(a, b)| (a, b, rule as u32)));
             }
             if found.is_empty() {
                 continue;
@@ -391,6 +422,22 @@ mod tests {
         ];
         r.examples_no_match = vec!["# OpenAI()".into(), "x = OpenAI( )".into()];
         assert_eq!(r.failing_examples(), [(true, 1), (false, 1)]);
+    }
+
+    #[test]
+    fn a_hit_group_flags_only_its_part_of_the_match() {
+        let set = PracticeSet::new(vec![rule(
+            "a",
+            r"^\s*(?:(?:[^d\s]|d[^e]|de[^f]|def\S)[^\n]*?)?(?P<hit>\bmodel=\x22old\x22)",
+        )])
+        .unwrap();
+        let text = "x = f(model=\"old\")\n    model=\"old\",\ndef f(model=\"old\"):\n";
+        let found: Vec<&str> = set
+            .scan_all(text, "python")
+            .iter()
+            .map(|h| &text[h.start..h.end])
+            .collect();
+        assert_eq!(found, ["model=\"old\"", "model=\"old\""]);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //!    caller, which passes what is left of it).
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use super::{PracticeHit, PracticeSet};
 use crate::learning::TermState;
@@ -37,6 +38,49 @@ impl PracticeMode {
     }
 }
 
+/// Whether a file is a test by its name (`test_*.py`, `*_test.py`,
+/// `conftest.py`, `*.test.ts`, `*.spec.js`…) or sits in a `__tests__`,
+/// `__mocks__`, `__fixtures__`, `__testfixtures__` or `__snapshots__` folder. Practices stay
+/// quiet there: tests pin snapshots, fake keys and mock responses on
+/// purpose, and measured on real projects they were most of the false
+/// positives (mocked response bodies carry dated model ids).
+pub fn is_test_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let stem_test = name.starts_with("test_")
+        || name == "conftest.py"
+        || [
+            "_test.py",
+            ".test.ts",
+            ".test.tsx",
+            ".test.js",
+            ".test.jsx",
+            ".test.mjs",
+            ".spec.ts",
+            ".spec.tsx",
+            ".spec.js",
+            ".spec.jsx",
+            ".test-d.ts",
+        ]
+        .iter()
+        .any(|suffix| name.ends_with(suffix));
+    stem_test
+        || path.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some(
+                    "__tests__"
+                        | "__mocks__"
+                        | "__fixtures__"
+                        | "__testfixtures__"
+                        | "__snapshots__"
+                )
+            )
+        })
+}
+
 /// A practice hit to show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PracticeFinding {
@@ -57,7 +101,9 @@ pub fn practice_findings(
     max: usize,
 ) -> Vec<PracticeFinding> {
     if hits.is_empty()
+        || !options.practices.practices()
         || !llm_project
+        || doc.path.is_some_and(is_test_file)
         || !options.language_enabled(doc.language)
         || doc.text.len() as u64 > options.max_file_bytes
     {
