@@ -13,6 +13,7 @@ mod error;
 mod inlay_hints;
 mod memory;
 mod packs;
+mod practices;
 mod projects;
 pub mod protocol;
 mod publish;

@@ -152,7 +152,7 @@ pub fn wrap_paragraph(md: &str, width: usize) -> String {
 
 /// A `command:` link to one of our commands with one object argument.
 /// Ids come from packs, so they are encoded like everything else.
-fn command_link(label: &str, command: &str, key: &str, id: &str) -> String {
+pub(crate) fn command_link(label: &str, command: &str, key: &str, id: &str) -> String {
     let args = serde_json::json!([{ key: id }]).to_string();
     // Everything but letters and digits is encoded: no `)` or space can
     // end the link target early. (VS Code decodes the argument as JSON.)
