@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::{Checker, Owner, Pack, Reference, ReferenceKind, prose, trimmed};
 use crate::content::limits;
-use crate::practice::{Look, MAX_REGEX_BYTES, Practice, PracticeSeverity};
+use crate::practice::{Look, MAX_PACK_SET_BYTES, MAX_REGEX_BYTES, Practice, PracticeSeverity};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +71,34 @@ impl Checker<'_> {
     /// examples. A rule whose pattern does not compile is not run.
     pub(super) fn practices(&mut self, practices: &[Spanned<RawPractice>]) {
         self.list("pack", "practice", practices, limits::MAX_PRACTICES);
+        let errors_before = self.errors.len();
+        self.each_practice(practices);
+        // The rules together, as they will run: one set, within its cap.
+        if self.errors.len() == errors_before
+            && let Some(first) = practices.first()
+            && practices.len() <= limits::MAX_PRACTICES
+        {
+            let set = regex::RegexSetBuilder::new(
+                practices
+                    .iter()
+                    .map(|p| p.get_ref().pattern.get_ref().as_str()),
+            )
+            .size_limit(MAX_PACK_SET_BYTES)
+            .build();
+            if set.is_err() {
+                self.error(
+                    first.get_ref().id.span(),
+                    format!(
+                        "pack: its {} practices together compile to more than {} KiB; use fewer or simpler patterns (every line of every open file goes through them)",
+                        practices.len(),
+                        MAX_PACK_SET_BYTES / 1024
+                    ),
+                );
+            }
+        }
+    }
+
+    fn each_practice(&mut self, practices: &[Spanned<RawPractice>]) {
         let mut seen = FxHashMap::default();
         for raw in practices.iter().take(limits::MAX_PRACTICES) {
             let raw = raw.get_ref();
