@@ -351,3 +351,94 @@ impl Pack {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::content::{Pack, Scope};
+
+    const TERM: &str = "[[term]]\nid = \"gw\"\nname = \"Acme gateway\"\ndefinition = \"d\"\n\n";
+
+    fn errors(practice: &str) -> Vec<String> {
+        let source = format!("{TERM}[[practice]]\n{practice}");
+        match Pack::parse("team.toml", Scope::Workspace, &source) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_good_rule_loads_with_its_defaults() {
+        let source = format!(
+            "{TERM}[[practice]]\nid = \"direct-openai\"\nname = \"n\"\npattern = '''\\bOpenAI\\('''\nmessage = \"m\"\nterm = \"gw\"\n"
+        );
+        let pack = Pack::parse("team.toml", Scope::Workspace, &source).unwrap();
+        let rule = &pack.practices[0];
+        assert!(
+            rule.languages.is_empty() && rule.look.code && rule.look.strings && !rule.look.comments
+        );
+        assert_eq!(rule.origin.line, 6);
+    }
+
+    #[test]
+    fn a_bad_pattern_and_failing_examples_are_located() {
+        let bad = errors(
+            "id = \"x\"\nname = \"n\"\npattern = '''(unclosed'''\nmessage = \"m\"\nterm = \"gw\"\n",
+        );
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(
+            bad[0].starts_with("team.toml:9:11: practice `x`: field `pattern`:"),
+            "{bad:?}"
+        );
+
+        let examples = errors(
+            "id = \"x\"\nname = \"n\"\npattern = '''\\bOpenAI\\(\\)'''\nmessage = \"m\"\nterm = \"gw\"\n\
+             examples.match = ['''client = OpenAI(timeout=5)''']\n\
+             examples.no_match = ['''x = 1''', '''c = OpenAI()''']\n",
+        );
+        assert_eq!(examples.len(), 2, "{examples:?}");
+        assert!(
+            examples[0].starts_with(
+                "team.toml:12:19: practice `x`: field `examples.match`: example 1 is not flagged"
+            ),
+            "{examples:?}"
+        );
+        assert!(
+            examples[1].starts_with(
+                "team.toml:13:35: practice `x`: field `examples.no_match`: example 2 is flagged"
+            ),
+            "{examples:?}"
+        );
+    }
+
+    #[test]
+    fn caps_and_bad_values_are_errors_at_the_field() {
+        let long = "a".repeat(1_001);
+        let found = errors(&format!(
+            "id = \"x\"\nname = \"n\"\npattern = '''{long}'''\nmessage = \"m\"\nterm = \"gw\"\nseverity = \"loud\"\nlook_in = [\"docs\"]\n"
+        ));
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|e| e.contains("field `pattern` is 1001 characters long"))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|e| e.contains("field `severity` is \"loud\""))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|e| e.contains("field `look_in`: \"docs\""))
+        );
+        let big = errors(
+            "id = \"x\"\nname = \"n\"\npattern = '''\\w{500}\\w{500}'''\nmessage = \"m\"\nterm = \"gw\"\n",
+        );
+        assert!(big[0].contains("compiles to more than"), "{big:?}");
+        let empty = errors(
+            "id = \"x\"\nname = \"n\"\npattern = '''a*'''\nmessage = \"m\"\nterm = \"gw\"\n",
+        );
+        assert!(empty[0].contains("matches empty text"), "{empty:?}");
+    }
+}
