@@ -12,6 +12,7 @@ pub mod learning;
 pub mod matcher;
 pub mod packs;
 pub mod policy;
+pub mod practice;
 pub mod progress;
 pub mod safe_file;
 pub mod scan;

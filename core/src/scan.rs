@@ -13,6 +13,7 @@ use crate::content::Content;
 use crate::matcher::LlmProjects;
 use crate::policy::{self, DocumentRef, Learner, Options};
 use crate::safe_file::{self, Refusal};
+use crate::practice::policy::practice_findings;
 use crate::text::LineIndex;
 
 /// A term found in a file. Line and column are one-based; the column counts
@@ -22,7 +23,11 @@ pub struct FileHit {
     pub path: PathBuf,
     pub line: usize,
     pub column: usize,
+    /// The term found, or the lesson term of the practice found.
     pub term: usize,
+    /// The practice found (index into `content.practices.rules`), if this
+    /// is a practice finding rather than a term.
+    pub practice: Option<usize>,
     pub text: String,
 }
 
@@ -104,21 +109,64 @@ pub fn scan_text(
         path: Some(path),
         language: policy::language_of(path),
     };
-    policy::findings(doc, content, learner, options)
+    let terms = if options.practices.terms() {
+        policy::findings(doc, content, learner, options)
+    } else {
+        Vec::new()
+    };
+    let set = &content.practices;
+    let practices = if options.practices.practices() && !set.is_empty() {
+        let hits = set.scan_all(text, doc.language);
+        practice_findings(
+            doc,
+            &hits,
+            llm_project,
+            set,
+            learner,
+            options,
+            options.max_findings.saturating_sub(terms.len()),
+        )
+    } else {
+        Vec::new()
+    };
+    let at = |start: usize| {
+        let line = lines.line_of(start);
+        let line_start = lines.line_start(line).unwrap_or(0);
+        (line + 1, text[line_start..start].chars().count() + 1)
+    };
+    let mut out: Vec<FileHit> = terms
         .into_iter()
         .map(|f| {
             let hit = f.hit;
-            let line = lines.line_of(hit.start);
-            let start = lines.line_start(line).unwrap_or(0);
+            let (line, column) = at(hit.start);
             FileHit {
                 path: path.to_path_buf(),
-                line: line + 1,
-                column: text[start..hit.start].chars().count() + 1,
+                line,
+                column,
                 term: hit.term as usize,
+                practice: None,
                 text: text[hit.start..hit.end].to_string(),
             }
         })
-        .collect()
+        .collect();
+    for f in practices {
+        let hit = f.hit;
+        let rule = &set.rules[hit.rule as usize];
+        let Some(term) = content.term_index_of(&rule.term) else {
+            continue;
+        };
+        let (line, column) = at(hit.start);
+        out.push(FileHit {
+            path: path.to_path_buf(),
+            line,
+            column,
+            term,
+            practice: Some(hit.rule as usize),
+            text: text[hit.start..hit.end].to_string(),
+        });
+    }
+    out.sort_by_key(|h| (h.line, h.column, h.practice.is_some()));
+    out
 }
 
 /// Reads a file for scanning: `None` for binary, non-UTF-8 or huge files.

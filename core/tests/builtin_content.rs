@@ -116,7 +116,8 @@ fn the_builtin_course_follows_the_content_rules() {
             "serving",
             "safety",
             "retrieval",
-            "agents"
+            "agents",
+            "practices"
         ]
     );
     let answers: std::collections::BTreeSet<usize> =
@@ -392,5 +393,35 @@ fn the_cue_rules_see_cues_leaks_and_missing_snippets() {
             problems.contains(expected),
             "{expected:?} not in:\n{problems}"
         );
+
+/// Issue 19: at least 12 built-in practices, for Python and TypeScript, each
+/// with examples both ways (run by the loader, so a failing one would have
+/// stopped `Content::builtin`), a lesson term and an exercise about it that
+/// shows the pattern in a snippet.
+#[test]
+fn every_builtin_practice_is_tested_and_teaches_with_a_snippet() {
+    let content = Content::builtin().expect("built-in content loads");
+    let rules = &content.practices.rules;
+    assert!(rules.len() >= 12, "{} practices", rules.len());
+    for language in ["python", "typescript"] {
+        let n = rules.iter().filter(|r| r.applies_to(language)).count();
+        assert!(n >= 8, "{n} practices for {language}");
+    }
+    for rule in rules {
+        assert!(
+            !rule.examples_match.is_empty() && !rule.examples_no_match.is_empty(),
+            "practice `{}` needs examples both ways",
+            rule.id
+        );
+        assert!(rule.failing_examples().is_empty(), "{}", rule.id);
+        assert!(content.term(&rule.term).is_some(), "{}", rule.id);
+        let exercise = rule
+            .exercise
+            .as_deref()
+            .and_then(|id| content.exercise(id))
+            .unwrap_or_else(|| panic!("practice `{}` has no exercise", rule.id));
+        assert_eq!(exercise.term, rule.term, "{}", rule.id);
+        assert!(exercise.snippet.is_some(), "{} has no snippet", exercise.id);
+        assert!(rule.message.len() <= 200, "{}: message too long", rule.id);
     }
 }

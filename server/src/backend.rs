@@ -292,6 +292,12 @@ impl LanguageServer for Backend {
             .is_some_and(|p| projects::llm_project(&self.shared, p));
         let mut state = self.shared.lock();
         let matcher = matcher_for(&state.content, &state.settings, item.text.len());
+        let practices = crate::practices::scanned(
+            &state.content,
+            &item.text,
+            &item.language_id,
+            state.settings.policy.max_file_bytes,
+        );
         let doc = Document::in_project(item.text, item.version, llm_project, matcher);
         state.docs.insert(
             key.clone(),
@@ -300,6 +306,7 @@ impl LanguageServer for Backend {
                 uri: item.uri,
                 language: item.language_id,
                 doc,
+                practices,
             },
         );
         if !packs::document_changed(&self.shared, &state, &key) {
@@ -333,9 +340,17 @@ impl LanguageServer for Backend {
                     None => change.text.len(),
                 };
                 let matcher = scan_with(&content, max_file_bytes, before);
+                let replaced = crate::practices::replaced_range(&open.doc, &change, encoding);
                 if open.doc.apply(&change, encoding, matcher) == Some(EditIssue::Clamped) {
                     clamped = true;
                 }
+                crate::practices::changed(
+                    open,
+                    replaced,
+                    change.text.len(),
+                    &content,
+                    max_file_bytes,
+                );
                 let after = open.doc.text().len();
                 let now = scan_with(&content, max_file_bytes, after);
                 if !std::ptr::eq(matcher, now) {
@@ -411,6 +426,9 @@ impl LanguageServer for Backend {
         let Some(open) = state.docs.get(&key) else {
             return Ok(None);
         };
+        if let Some(hover) = crate::practices::hover(&state, open, position.position) {
+            return Ok(Some(hover));
+        }
         let at = from_lsp(position.position);
         let hit = if open.doc.text().len() as u64 > state.settings.policy.max_file_bytes {
             // Not scanned (too big): look only at the lines around the cursor.

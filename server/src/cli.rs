@@ -27,6 +27,7 @@ use llmops_core::course;
 use llmops_core::learning::DEFAULT_MASTERY;
 use llmops_core::packs::{PackSet, Parsed, read_pack_file};
 use llmops_core::policy::{Learner, Options};
+use llmops_core::practice::policy::PracticeMode;
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
 use llmops_core::text::{is_invisible_control, quote_for_terminal};
@@ -54,7 +55,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Print every spotted term as path:line:col: term: definition
+    /// Print every spotted term as path:line:col: term: definition, and every
+    /// practice as path:line:col: practice <rule id>: message
     Scan(ScanArgs),
     /// Check content packs; print errors as path:line:col: message (exit 1 on any)
     Check(CheckArgs),
@@ -141,6 +143,27 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core)
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
+    /// Practices (rules that recognise an LLMOps practice in code) beside
+    /// terms, alone, or not at all
+    #[arg(long, value_enum, default_value_t = PracticesArg::On, value_name = "MODE")]
+    pub practices: PracticesArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PracticesArg {
+    On,
+    Only,
+    Off,
+}
+
+impl From<PracticesArg> for PracticeMode {
+    fn from(arg: PracticesArg) -> PracticeMode {
+        match arg {
+            PracticesArg::On => PracticeMode::On,
+            PracticesArg::Only => PracticeMode::Only,
+            PracticesArg::Off => PracticeMode::Off,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -223,6 +246,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
         // keystrokes, so it reads everything short of generated data.
         max_file_bytes: args.max_file_bytes.unwrap_or(MAX_SCAN_BYTES),
         languages_deny: args.exclude_languages.clone(),
+        practices: args.practices.into(),
         ..defaults
     };
     let (hits, failed) = scan_paths(
@@ -237,6 +261,19 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
         Format::Text => {
             for hit in &hits {
                 let term = &content.terms[hit.term];
+                if let Some(rule) = hit.practice.map(|p| &content.practices.rules[p]) {
+                    let line = format!(
+                        "{}:{}:{}: practice {}: {} (lesson: {})",
+                        hit.path.display(),
+                        hit.line,
+                        hit.column,
+                        rule.id,
+                        rule.message,
+                        term.name,
+                    );
+                    writeln!(out, "{}", quote_for_terminal(&line))?;
+                    continue;
+                }
                 let line = format!(
                     "{}:{}:{}: {}: {}",
                     hit.path.display(),
@@ -253,6 +290,19 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                 .iter()
                 .map(|hit| {
                     let term = &content.terms[hit.term];
+                    if let Some(rule) = hit.practice.map(|p| &content.practices.rules[p]) {
+                        return json!({
+                            "path": hit.path,
+                            "line": hit.line,
+                            "column": hit.column,
+                            "text": hit.text,
+                            "practiceId": rule.id,
+                            "practice": rule.name,
+                            "message": rule.message,
+                            "termId": term.id,
+                            "exerciseId": rule.exercise,
+                        });
+                    }
                     json!({
                         "path": hit.path,
                         "line": hit.line,
@@ -408,6 +458,8 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
     let options = Options {
         hide_known: false,
         max_file_bytes: MAX_SCAN_BYTES,
+        // A report counts terms; practices are findings, not vocabulary.
+        practices: PracticeMode::Off,
         ..Options::default()
     };
     let (hits, failed) = scan_paths(&args.paths.paths, &content, &learner, &options, 0);

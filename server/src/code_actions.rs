@@ -47,8 +47,16 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
     let hits = open
         .doc
         .hits_in(range_to_span(params.range), state.encoding);
+    // Practices under the cursor: their Learn, known and ignore actions
+    // come after the terms' learning actions (see `practices.rs`).
+    let practice_actions =
+        crate::practices::code_actions(state, open, &params.text_document.uri, params.range);
     if hits.is_empty() {
-        return Some(Vec::new());
+        let mut actions = practice_actions;
+        if let Some(only) = &params.context.only {
+            actions.retain(|a| wanted(a, only));
+        }
+        return Some(actions);
     }
     let content = &state.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
@@ -120,6 +128,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
             ..Default::default()
         }));
     }
+    actions.extend(practice_actions);
     actions.extend(ignore_actions(
         open,
         &params.text_document.uri,
@@ -157,7 +166,7 @@ fn wanted(action: &CodeActionOrCommand, only: &[CodeActionKind]) -> bool {
 /// invisible, where a line of its own between two list items would end the
 /// list in some renderers. In code an end-of-line comment could land inside
 /// a string, so code gets `ignore-next-line` above the line.
-fn ignores_on_same_line(language: &str) -> bool {
+pub(crate) fn ignores_on_same_line(language: &str) -> bool {
     comment_for(language, "").starts_with("<!--")
 }
 

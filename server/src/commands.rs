@@ -276,6 +276,7 @@ fn run(shared: &Shared, command: &str, args: &[Value]) -> Result<CommandResult, 
             };
             if let Some(id) = &args.term_id
                 && content.term(id).is_none()
+                && !crate::practices::is_known_key(&content, id)
             {
                 return Err(ServerError::Course(course::CourseError::UnknownTerm(
                     id.clone(),

@@ -16,6 +16,7 @@ mod inlay_hints;
 mod memory;
 mod origin;
 mod packs;
+mod practices;
 mod projects;
 pub mod protocol;
 mod publish;

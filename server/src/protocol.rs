@@ -52,6 +52,19 @@ pub struct DiagnosticData {
     pub review_due: bool,
 }
 
+/// `data` of a practice diagnostic (code `practice:<rule id>`): the
+/// practice, the term whose lesson it opens, and the exercise Learn opens.
+/// `kind` is always `"practice"`, so a client tells it from a term hint
+/// without parsing the code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PracticeDiagnosticData {
+    pub kind: String,
+    pub practice_id: String,
+    pub term_id: String,
+    pub exercise_id: Option<String>,
+}
+
 /// Declares a deserializer for an optional string field whose error names
 /// the field, so a client sees "`termId` must be a string, not 3".
 macro_rules! optional_string {

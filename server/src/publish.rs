@@ -123,7 +123,7 @@ fn gather(state: &mut State) -> Vec<Job> {
 /// Whether the editor's `exclude` globs (absolute, or relative to a
 /// workspace root) leave a document out. Editor-only: the command line
 /// walks what it is given and honours `.gitignore` instead.
-fn excluded(state: &State, open: &OpenDoc) -> bool {
+pub(crate) fn excluded(state: &State, open: &OpenDoc) -> bool {
     let Some(path) = &open.path else {
         return false;
     };
@@ -175,12 +175,20 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
     let content = &state.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
     let found = shown_findings(state, open, &learner);
+    // Practices share the per-document cap with terms.
+    let room = state
+        .settings
+        .policy
+        .max_findings
+        .saturating_sub(found.len());
+    let practices = crate::practices::shown(state, open, &learner, room);
+    let practice_diagnostics = crate::practices::diagnostics(state, open, &practices);
     let hits: Vec<_> = found.iter().map(|f| f.hit).collect();
     let spans = doc.spans(&hits, state.encoding);
     // A term's message and data are the same at every occurrence: build
     // them once per term, not once per hit.
     let mut parts: HashMap<u32, (NumberOrString, String, serde_json::Value)> = HashMap::new();
-    found
+    let mut out: Vec<Diagnostic> = found
         .iter()
         .zip(spans)
         .map(|(finding, span)| {
@@ -211,7 +219,9 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
                 ..Default::default()
             }
         })
-        .collect()
+        .collect();
+    out.extend(practice_diagnostics);
+    out
 }
 
 #[cfg(test)]

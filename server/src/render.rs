@@ -187,7 +187,7 @@ pub fn wrap_paragraph(md: &str, width: usize) -> String {
 /// A `command:` link to one of our commands with one object argument.
 /// Its `label` is always our own fixed words, never pack text. Ids come
 /// from packs, so they are encoded like everything else.
-fn command_link(label: &'static str, command: &str, key: &str, id: &str) -> String {
+pub(crate) fn command_link(label: &'static str, command: &str, key: &str, id: &str) -> String {
     command_link_with(label, command, serde_json::json!({ key: id }))
 }
 

@@ -75,6 +75,8 @@ pub struct OpenDoc {
     pub path: Option<PathBuf>,
     pub language: String,
     pub doc: Document,
+    /// The document's practice hits (`None` while it is too large to scan).
+    pub practices: crate::practices::Hits,
 }
 
 /// Everything the server keeps between messages.
@@ -148,6 +150,7 @@ impl State {
         for open in self.docs.values_mut() {
             let len = open.doc.text().len();
             open.doc.rescan(matcher_for(&content, &self.settings, len));
+            crate::practices::rescan(open, &content, self.settings.policy.max_file_bytes);
         }
         self.content = content;
         self.touch_all();

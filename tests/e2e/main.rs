@@ -21,6 +21,7 @@ mod language;
 mod learning;
 mod packs;
 mod policy;
+mod practices;
 mod robustness;
 mod snapshots;
 mod soak;

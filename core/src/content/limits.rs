@@ -28,6 +28,16 @@ pub const MAX_SNIPPET_CHARS: usize = 2_000;
 pub const MAX_SNIPPET_LINES: usize = 30;
 /// Longest snippet language name.
 pub const MAX_LANGUAGE_CHARS: usize = 32;
+/// Most `[[practice]]` rules in one pack. With the per-rule compiled size
+/// limit ([`crate::practice::MAX_REGEX_BYTES`]) this bounds what a pack can
+/// add to every keystroke (measured in `server/benches/lsp_latency.rs`).
+pub const MAX_PRACTICES: usize = 1_000;
+/// Longest practice pattern, in characters.
+pub const MAX_PATTERN_CHARS: usize = 1_000;
+/// Longest practice message, in characters: it is a one-line hint.
+pub const MAX_PRACTICE_MESSAGE_CHARS: usize = 300;
+/// Most examples (`match` and `no_match` together) of one practice.
+pub const MAX_PRACTICE_EXAMPLES: usize = 32;
 /// Most errors reported for one pack; the rest are counted in a last one.
 pub const MAX_ERRORS: usize = 100;
 

@@ -18,6 +18,7 @@ use pack::ReferenceKind;
 pub use pack::{CHOICES, Pack, PackError, Scope};
 
 use crate::matcher::{Matcher, Phrase, phrase_key};
+use crate::practice::{Practice, PracticeSet};
 
 /// Prefix of the names under which embedded packs are reported.
 pub const BUILTIN_PREFIX: &str = "builtin:";
@@ -56,6 +57,7 @@ pub const BUILTIN_FILES: &[BuiltinFile] = builtin_files!(
     "safety",
     "retrieval",
     "agents",
+    "practices",
 );
 
 /// The embedded source of a built-in file, by the name it is reported under.
@@ -92,6 +94,8 @@ pub struct Content {
     /// Term id -> indices into `exercises` of the exercises that teach it.
     by_term: FxHashMap<String, Vec<usize>>,
     pub matcher: Matcher,
+    /// Every `[[practice]]` rule, compiled into one set.
+    pub practices: PracticeSet,
 }
 
 impl Content {
@@ -120,6 +124,10 @@ impl Content {
         // Index in `packs` of the pack each term comes from.
         let mut term_pack: Vec<usize> = Vec::new();
         let mut exercises: Vec<Exercise> = Vec::new();
+        let mut practices: Vec<Practice> = Vec::new();
+        let mut practice_index = FxHashMap::default();
+        // Index in `packs` of the pack each practice comes from.
+        let mut practice_pack: Vec<usize> = Vec::new();
         let mut module_index = FxHashMap::default();
         let mut term_index = FxHashMap::default();
         let mut exercise_index = FxHashMap::default();
@@ -197,6 +205,23 @@ impl Content {
                     exercise.clone(),
                 );
             }
+            for practice in &pack.practices {
+                if check && let Some(e) = clash(pack, 3, "practice", &practice.id, &practice.origin)
+                {
+                    errors.push(e);
+                    continue;
+                }
+                let at = upsert(
+                    &mut practices,
+                    &mut practice_index,
+                    &practice.id,
+                    practice.clone(),
+                );
+                match practice_pack.get_mut(at) {
+                    Some(slot) => *slot = rank,
+                    None => practice_pack.push(rank),
+                }
+            }
         }
 
         for &pack in &packs {
@@ -241,6 +266,18 @@ impl Content {
             }
         }
         exercises.retain(|e| term_index.contains_key(&e.term));
+        let mut keep = practices.iter().map(|p| term_index.contains_key(&p.term));
+        practice_pack.retain(|_| keep.next().unwrap_or(false));
+        practices.retain(|p| term_index.contains_key(&p.term));
+        for practice in &mut practices {
+            if practice
+                .exercise
+                .as_ref()
+                .is_some_and(|e| !exercise_index.contains_key(e))
+            {
+                practice.exercise = None;
+            }
+        }
         for exercise in &mut exercises {
             exercise.vocabulary.retain(|v| term_index.contains_key(v));
         }
@@ -309,6 +346,7 @@ impl Content {
             }
         }
         let generated = (0..terms.len()).map(|_| OnceLock::new()).collect();
+        let practices = compile_practices(&packs, practices, &practice_pack, &mut errors);
         let content = Content {
             modules,
             terms,
@@ -320,6 +358,7 @@ impl Content {
             exercise_index,
             by_term,
             matcher,
+            practices,
         };
         (content, errors)
     }
@@ -383,6 +422,42 @@ impl Content {
             .module
             .as_deref()
             .and_then(|m| self.module(m))
+    }
+}
+
+/// Compiles the merged rules into one set. Should they exceed the set's
+/// size limit together (each rule is within its own limit), the rules of
+/// the last pack that has any are dropped, one pack at a time, and the
+/// error is put on that pack's first rule.
+fn compile_practices(
+    packs: &[&Pack],
+    mut rules: Vec<Practice>,
+    from: &[usize],
+    errors: &mut Vec<PackError>,
+) -> PracticeSet {
+    let mut from = from.to_vec();
+    loop {
+        let reason = match PracticeSet::new(rules.clone()) {
+            Ok(set) => return set,
+            Err(reason) => reason,
+        };
+        let Some(&last) = from.iter().max() else {
+            return PracticeSet::default();
+        };
+        let pack = packs[last];
+        if let Some(first) = pack.practices.first() {
+            errors.push(pack.error_at(
+                span_of(pack, &first.origin),
+                format!(
+                    "practice `{}`: the practices of this pack, with those of the packs before it, do not fit in one set ({}); this pack's practices are not used",
+                    first.id,
+                    reason.replace('\n', " ")
+                ),
+            ));
+        }
+        let mut keep = from.iter().map(|&p| p != last);
+        rules.retain(|_| keep.next().unwrap_or(false));
+        from.retain(|&p| p != last);
     }
 }
 

@@ -15,6 +15,8 @@ use super::model::{Exercise, Module, Origin, Snippet, Term, TermContext};
 use crate::matcher::{atom_iter, phrase_key};
 use crate::text::visible_controls;
 
+mod practice;
+
 /// Where a pack comes from. Packs of a later scope override terms and
 /// exercises of an earlier one with the same id; inside one scope an id may
 /// be defined once.
@@ -102,6 +104,8 @@ pub struct Pack {
     pub modules: Vec<Module>,
     pub terms: Vec<Term>,
     pub exercises: Vec<Exercise>,
+    /// `[[practice]]` rules (see [`crate::practice`]).
+    pub practices: Vec<crate::practice::Practice>,
     /// Spans of every reference, kept for the merge-time checks.
     pub(crate) references: Vec<Reference>,
     /// The source text, kept so merge-time errors can be located.
@@ -135,6 +139,8 @@ struct RawPack {
     term: Vec<Spanned<RawTerm>>,
     #[serde(default)]
     exercise: Vec<Spanned<RawExercise>>,
+    #[serde(default)]
+    practice: Vec<Spanned<practice::RawPractice>>,
 }
 
 #[derive(Deserialize)]
@@ -515,6 +521,7 @@ impl Pack {
             modules: Vec::with_capacity(raw.module.len()),
             terms: Vec::with_capacity(raw.term.len()),
             exercises: Vec::with_capacity(raw.exercise.len()),
+            practices: Vec::with_capacity(raw.practice.len()),
             references: Vec::new(),
             source: source.into(),
             newlines: Arc::new(Newlines::default()),
@@ -525,7 +532,9 @@ impl Pack {
     }
 
     /// Turns a checked pack into the model, moving its strings.
-    fn build(&mut self, check: &Checker, raw: RawPack) {
+    fn build(&mut self, check: &Checker, mut raw: RawPack) {
+        let practices = std::mem::take(&mut raw.practice);
+        self.build_practices(check, practices);
         for raw in raw.module {
             let raw = raw.into_inner();
             let origin = check.origin(&raw.id.span());
@@ -670,6 +679,7 @@ impl Checker<'_> {
         self.list("pack", "module", &raw.module, limits::MAX_TERMS);
         self.list("pack", "term", &raw.term, limits::MAX_TERMS);
         self.list("pack", "exercise", &raw.exercise, limits::MAX_EXERCISES);
+        self.practices(&raw.practice);
         let mut seen_modules = FxHashMap::default();
         let mut seen_terms = FxHashMap::default();
         let mut seen_exercises = FxHashMap::default();

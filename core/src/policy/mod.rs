@@ -67,6 +67,8 @@ pub struct Options {
     /// Hide terms the learner knows (unless a review is due). `report`
     /// turns this off: it counts every term, learned or not.
     pub hide_known: bool,
+    /// Practices beside terms, alone, or not at all (`scan --practices`).
+    pub practices: crate::practice::policy::PracticeMode,
 }
 
 /// Language ids (VS Code's and Neovim's filetypes) of documents people read
@@ -100,6 +102,7 @@ impl Default for Options {
             languages_allow: Vec::new(),
             languages_deny: Vec::new(),
             hide_known: true,
+            practices: Default::default(),
         }
     }
 }

@@ -1,0 +1,326 @@
+//! Practices end to end: a practice finding is a diagnostic with its own
+//! code and data, its hover explains it and links the lesson, Learn opens
+//! the practice's exercise, ignore markers and "I know this practice"
+//! silence it, it stays quiet outside LLM projects, and `scan` flags the
+//! same spots as the editor on `tests/fixtures/practices`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/practices")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A server whose workspace is the practice fixtures (an LLM project: its
+/// requirements.txt names openai).
+fn server_in(root: &Path, data: &Path) -> Server {
+    let mut server = Server::start(Start::with_data_dir(data));
+    let uri = file_uri(root);
+    server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": uri, "capabilities": {},
+               "workspaceFolders": [{"uri": uri, "name": "practices"}],
+               "initializationOptions": null}),
+    );
+    server.notify("initialized", json!({}));
+    server
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .filter(|c| c.starts_with("practice:"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn find<'a>(diagnostics: &'a [Value], code: &str) -> &'a Value {
+    diagnostics
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {diagnostics:#?}"))
+}
+
+#[test]
+fn a_practice_hint_hovers_and_learn_opens_its_exercise() {
+    let data = tempfile::tempdir().unwrap();
+    let root = fixtures();
+    let mut server = server_in(&root, data.path());
+    let path = root.join("app.py");
+    let uri = file_uri(&path);
+    server.open(&uri, "python", &std::fs::read_to_string(&path).unwrap());
+    let diagnostics = server.diagnostics(&uri, Some(1));
+    let shown = codes(&diagnostics);
+    assert_eq!(
+        shown,
+        [
+            "practice:client-default-timeout",
+            "practice:dated-model-snapshot",
+            "practice:unvalidated-json-completion"
+        ],
+        "{diagnostics:#?}"
+    );
+    let hint = find(&diagnostics, "practice:client-default-timeout");
+    assert_eq!(hint["range"]["start"], json!({"line": 4, "character": 9}));
+    assert_eq!(hint["severity"], 4, "a hint by default");
+    assert_eq!(
+        hint["data"],
+        json!({"kind": "practice", "practiceId": "client-default-timeout",
+               "termId": "request-timeout", "exerciseId": "practice-client-timeout-1"})
+    );
+    assert!(hint["message"].as_str().unwrap().contains("10 minutes"));
+
+    // The hover says what the practice is and names its lesson.
+    let hover = server.hover(&uri, 4, 12);
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("practice `client-default-timeout`"),
+        "{value}"
+    );
+    assert!(value.contains("Lesson: *Request timeout*"), "{value}");
+    assert_eq!(hover["range"]["start"], json!({"line": 4, "character": 9}));
+
+    // Learn opens the practice's exercise, with its snippet.
+    let actions = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 4, "character": 12}, "end": {"line": 4, "character": 12}},
+               "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Learn: An LLM client built with the SDK's default timeout and retries",
+            "I know this practice: An LLM client built with the SDK's default timeout and retries",
+            "Ignore this practice here"
+        ]
+    );
+    let learn = &actions[0]["command"];
+    assert_eq!(learn["command"], "llmops.openExercise");
+    let opened = server.command_ok("llmops.openExercise", learn["arguments"].clone());
+    assert_eq!(opened["id"], "practice-client-timeout-1");
+    assert!(
+        opened["snippet"]["code"]
+            .as_str()
+            .unwrap()
+            .contains("OpenAI()"),
+        "{opened:#?}"
+    );
+}
+
+#[test]
+fn ignore_markers_and_i_know_this_practice_silence_it() {
+    let data = tempfile::tempdir().unwrap();
+    let root = fixtures();
+    let mut server = server_in(&root, data.path());
+    let path = root.join("app.py");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    server.open(&uri, "python", &text);
+    let diagnostics = server.diagnostics(&uri, Some(1));
+    // The fixture's own markers silence two practices that would show.
+    let shown = codes(&diagnostics);
+    assert!(!shown.contains(&"practice:chars-per-token-estimate".to_string()));
+    assert!(!shown.contains(&"practice:retired-model".to_string()));
+
+    // "Ignore this practice here" inserts a marker with the rule id.
+    let actions = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 5, "character": 50}, "end": {"line": 5, "character": 50}},
+               "context": {"diagnostics": []}}),
+    );
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore this practice here")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let edit = &ignore["edit"]["changes"][&uri][0];
+    assert_eq!(
+        edit["newText"],
+        "# llmops: ignore-next-line dated-model-snapshot\n"
+    );
+    server.change(
+        &uri,
+        2,
+        json!([{"range": edit["range"], "text": edit["newText"]}]),
+    );
+    let after = server.diagnostics(&uri, Some(2));
+    assert_eq!(
+        codes(&after),
+        [
+            "practice:client-default-timeout",
+            "practice:unvalidated-json-completion"
+        ]
+    );
+
+    // "I know this practice" hides it everywhere.
+    server.command_ok(
+        "llmops.markKnown",
+        json!([{"termId": "practice:client-default-timeout"}]),
+    );
+    let known = server.diagnostics_until(&uri, |d| {
+        !codes(d).contains(&"practice:client-default-timeout".to_string())
+    });
+    assert_eq!(codes(&known), ["practice:unvalidated-json-completion"]);
+}
+
+#[test]
+fn practices_stay_quiet_outside_llm_projects() {
+    let data = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("requirements.txt"), "requests\n").unwrap();
+    let path = root.path().join("app.py");
+    let text = std::fs::read_to_string(fixtures().join("app.py")).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    let mut server = server_in(root.path(), data.path());
+    let uri = file_uri(&path);
+    server.open(&uri, "python", &text);
+    // The publication for version 1 is the sync point.
+    assert_eq!(
+        codes(&server.diagnostics(&uri, Some(1))),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn typing_a_practice_flags_it_and_deleting_it_clears_it() {
+    let data = tempfile::tempdir().unwrap();
+    let root = fixtures();
+    let mut server = server_in(&root, data.path());
+    let uri = file_uri(&root.join("scratch.py"));
+    server.open(&uri, "python", "x = 1\n");
+    assert_eq!(
+        codes(&server.diagnostics(&uri, Some(1))),
+        Vec::<String>::new()
+    );
+    let typed = "client = OpenAI()";
+    for (i, c) in typed.chars().enumerate() {
+        let at = json!({"line": 0, "character": i});
+        server.change(
+            &uri,
+            2 + i as i64,
+            json!([{"range": {"start": at, "end": at}, "text": c.to_string()}]),
+        );
+    }
+    let version = 1 + typed.len() as i64;
+    let found = server.diagnostics(&uri, Some(version));
+    assert_eq!(codes(&found), ["practice:client-default-timeout"]);
+    assert_eq!(
+        found[0]["range"]["start"],
+        json!({"line": 0, "character": 9})
+    );
+    let end = json!({"line": 0, "character": typed.len()});
+    server.change(
+        &uri,
+        version + 1,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": end}, "text": ""}]),
+    );
+    assert_eq!(
+        codes(&server.diagnostics(&uri, Some(version + 1))),
+        Vec::<String>::new()
+    );
+}
+
+/// `(file, line, column in characters, code)`: a term id or `practice:<id>`.
+type Spot = (String, u64, u64, String);
+
+fn language(path: &Path) -> Option<&'static str> {
+    match path.extension()?.to_str()? {
+        "py" => Some("python"),
+        "ts" => Some("typescript"),
+        _ => None,
+    }
+}
+
+#[test]
+fn scan_and_the_editor_flag_the_same_practices() {
+    let data = tempfile::tempdir().unwrap();
+    let root = fixtures();
+    let out = Command::new(BIN)
+        .args(["scan", "--format", "json"])
+        .arg(&root)
+        .env("LLMOPS_LSP_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let name = |p: &str| {
+        Path::new(p)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let scanned: BTreeSet<Spot> = found
+        .iter()
+        .filter(|f| language(Path::new(f["path"].as_str().unwrap())).is_some())
+        .map(|f| {
+            let code = match f["practiceId"].as_str() {
+                Some(id) => format!("practice:{id}"),
+                None => f["termId"].as_str().unwrap().to_string(),
+            };
+            (
+                name(f["path"].as_str().unwrap()),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                code,
+            )
+        })
+        .collect();
+
+    let mut server = server_in(&root, data.path());
+    let mut shown = BTreeSet::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| language(p).is_some())
+        .collect();
+    files.sort();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let uri = file_uri(&path);
+        server.open(&uri, language(&path).unwrap(), &text);
+        for d in server.diagnostics(&uri, Some(1)) {
+            // The fixtures are ASCII: UTF-16 columns are character columns.
+            shown.insert((
+                name(&path.to_string_lossy()),
+                d["range"]["start"]["line"].as_u64().unwrap() + 1,
+                d["range"]["start"]["character"].as_u64().unwrap() + 1,
+                d["code"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    assert_eq!(scanned, shown);
+    let practices: BTreeSet<&str> = scanned
+        .iter()
+        .filter(|s| s.3.starts_with("practice:"))
+        .map(|s| s.3.as_str())
+        .collect();
+    assert_eq!(
+        practices,
+        BTreeSet::from([
+            "practice:browser-api-key",
+            "practice:chars-per-token-estimate",
+            "practice:client-default-timeout",
+            "practice:dated-model-snapshot",
+            "practice:unvalidated-json-completion",
+        ])
+    );
+}
