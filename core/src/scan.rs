@@ -12,8 +12,8 @@ use std::sync::Mutex;
 use crate::content::Content;
 use crate::matcher::LlmProjects;
 use crate::policy::{self, DocumentRef, Learner, Options};
-use crate::safe_file::{self, Refusal};
 use crate::practice::policy::practice_findings;
+use crate::safe_file::{self, Refusal};
 use crate::text::LineIndex;
 
 /// A term found in a file. Line and column are one-based; the column counts

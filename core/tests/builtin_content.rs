@@ -393,6 +393,8 @@ fn the_cue_rules_see_cues_leaks_and_missing_snippets() {
             problems.contains(expected),
             "{expected:?} not in:\n{problems}"
         );
+    }
+}
 
 /// Issue 19: at least 12 built-in practices, for Python and TypeScript, each
 /// with examples both ways (run by the loader, so a failing one would have

@@ -108,7 +108,6 @@ pub enum CheckFormat {
     Github,
 }
 
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// A Markdown table (a CI job summary)
@@ -401,7 +400,7 @@ fn print_cues(out: &mut impl Write, pack_set: &PackSet, files: &[PathBuf]) -> io
         .collect();
     let report = cues::measure(&named);
     for problem in &report.unreadable {
-        writeln!(out, "{}: not measured", visible_controls(problem))?;
+        writeln!(out, "{}: not measured", quote_for_terminal(problem))?;
     }
     writeln!(
         out,
@@ -442,7 +441,7 @@ fn print_cues(out: &mut impl Write, pack_set: &PackSet, files: &[PathBuf]) -> io
             "{}:{}: leak: {}: {}",
             leak.path, leak.line, leak.exercise, leak.message
         );
-        writeln!(out, "{}", visible_controls(&line))?;
+        writeln!(out, "{}", quote_for_terminal(&line))?;
     }
     writeln!(out, "leaks: {}", report.leaks.len())?;
     Ok(report.passes())

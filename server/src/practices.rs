@@ -279,6 +279,9 @@ pub fn code_actions(
                     OpenExerciseArgs {
                         exercise_id: Some(exercise.to_string()),
                         term_id: None,
+                        // The "from your file" line is offered for term
+                        // hints only so far.
+                        from: None,
                     },
                 )),
                 is_preferred: Some(false),

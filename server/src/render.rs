@@ -629,7 +629,10 @@ mod tests {
             kv,
             None,
             TermState::New,
-            HoverLinks { commands: true },
+            HoverLinks {
+                commands: true,
+                from: None,
+            },
         );
         assert!(
             linked.find("[Learn]").expect("learn") > linked.find(&definition_start).expect("def"),
@@ -707,7 +710,10 @@ mod tests {
                     term,
                     None,
                     TermState::New,
-                    HoverLinks { commands },
+                    HoverLinks {
+                        commands,
+                        from: None,
+                    },
                 );
                 let mut in_link = false;
                 let mut links = 0;
@@ -769,7 +775,10 @@ mod tests {
             sso,
             None,
             TermState::New,
-            HoverLinks { commands: true },
+            HoverLinks {
+                commands: true,
+                from: None,
+            },
         );
         let text = rendered_text(&md);
         assert!(
