@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::content::limits::MAX_PACK_BYTES;
-use crate::content::{Content, Pack, PackError, Scope, builtin_packs};
+use crate::content::{Content, Pack, PackError, Scope, builtin_packs, builtin_packs_compiled};
 pub use crate::dirs::user_pack_dir;
 
 #[derive(Default)]
@@ -175,12 +175,29 @@ pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
 
 impl PackSet {
     pub fn with_builtin() -> PackSet {
+        PackSet::with_builtin_from(None)
+    }
+
+    /// A set with no pack at all, not even the built-in ones (a placeholder
+    /// until the real set is loaded).
+    pub fn empty() -> PackSet {
         PackSet {
-            builtin: builtin_packs()
-                .unwrap_or_default()
-                .into_iter()
-                .map(Arc::new)
-                .collect(),
+            builtin: Vec::new(),
+            user_dir: None,
+            slots: BTreeMap::new(),
+            merge_errors: Vec::new(),
+        }
+    }
+
+    /// A set with the built-in packs read from their compact form
+    /// ([`crate::content::compile_builtin`], embedded by the server at build
+    /// time), or parsed from TOML when there is none or it does not decode.
+    pub fn with_builtin_from(compiled: Option<&[u8]>) -> PackSet {
+        let builtin = compiled
+            .and_then(builtin_packs_compiled)
+            .unwrap_or_else(|| builtin_packs().unwrap_or_default());
+        PackSet {
+            builtin: builtin.into_iter().map(Arc::new).collect(),
             user_dir: user_pack_dir(),
             slots: BTreeMap::new(),
             merge_errors: Vec::new(),

@@ -4,6 +4,7 @@
 //! in-process tests and the benchmarks drive. See ARCHITECTURE.md for the map.
 
 mod backend;
+mod builtin;
 pub mod cli;
 mod code_actions;
 mod commands;
