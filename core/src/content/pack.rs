@@ -1111,8 +1111,7 @@ mod snippet_tests {
         let errors = parse(&exercise_with(
             "[exercise.snippet]\nlanguage = \"py thon\"\ncode = \"   \"\n",
         ))
-        .err()
-        .expect("errors");
+        .expect_err("errors");
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
             errors[0].contains("team.toml:15:") && errors[0].contains("snippet.language"),
@@ -1127,14 +1126,13 @@ mod snippet_tests {
             "[exercise.snippet]\nlanguage = \"text\"\ncode = '''\n{}'''\n",
             "x\n".repeat(31)
         );
-        let errors = parse(&exercise_with(&long)).err().expect("errors");
+        let errors = parse(&exercise_with(&long)).expect_err("errors");
         assert!(errors[0].contains("31 lines"), "{errors:?}");
 
         let errors = parse(&exercise_with(
             "[exercise.snippet]\nlanguage = \"text\"\ncode = \"x\"\nfile = \"a\"\n",
         ))
-        .err()
-        .expect("errors");
+        .expect_err("errors");
         assert!(errors[0].contains("file"), "{errors:?}");
     }
 
