@@ -2,6 +2,7 @@
 //! edit without rescanning the whole text.
 
 use crate::matcher::{Hit, Matcher};
+use crate::policy::Silenced;
 use crate::text::{Encoding, LineIndex, Position};
 
 /// A range given in editor positions.
@@ -35,6 +36,9 @@ pub struct Document {
     /// [`Matcher::find_with_anchors`]), kept so an edit that adds or removes
     /// one re-decides the marked hits within reach. Hits are anchors too.
     anchors: Vec<(usize, usize)>,
+    /// The ignore markers, kept edit by edit like the hits, so the policy
+    /// never searches the whole text for them at a publication.
+    silenced: Silenced,
     /// The document belongs to a project that depends on an LLM library:
     /// marked terms show without an anchor.
     llm_project: bool,
@@ -56,6 +60,7 @@ impl Document {
     ) -> Document {
         let mut doc = Document {
             lines: LineIndex::new(&text),
+            silenced: Silenced::find(&text),
             text,
             hits: Vec::new(),
             anchors: Vec::new(),
@@ -93,6 +98,11 @@ impl Document {
         &self.hits
     }
 
+    /// The ignore markers in the text.
+    pub fn silenced(&self) -> &Silenced {
+        &self.silenced
+    }
+
     /// Rescans the whole text, after the content (and so the matcher) changed.
     pub fn rescan(&mut self, matcher: &Matcher) {
         self.hits.clear();
@@ -118,6 +128,7 @@ impl Document {
         let Some(range) = change.range else {
             self.text = change.text.clone();
             self.lines = LineIndex::new(&self.text);
+            self.silenced = Silenced::find(&self.text);
             self.rescan(matcher);
             return None;
         };
@@ -175,6 +186,10 @@ impl Document {
         } else {
             scan_to
         };
+        // Markers never span a line break: the same whole lines hold every
+        // marker the edit can make, break or change the kind of.
+        self.silenced
+            .replace(&self.text, scan_from, old_to, scan_to);
         let anchors_changed = self.respot(scan_from, scan_to, old_to, shift, matcher);
         // Marked hits within reach of a changed anchor, or of a changed line
         // count, may show or hide now: decide them again.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::content::limits::MAX_PACK_BYTES;
-use crate::content::{Content, Pack, PackError, Scope, builtin_packs};
+use crate::content::{Content, Pack, PackError, Scope, builtin_packs, builtin_packs_compiled};
 pub use crate::dirs::user_pack_dir;
 
 #[derive(Default)]
@@ -177,19 +177,38 @@ impl PackSet {
     /// The built-in packs and the user folder of the environment
     /// (`XDG_CONFIG_HOME`): for the command line.
     pub fn with_builtin() -> PackSet {
-        PackSet::builtin_only().with_user_dir(user_pack_dir())
+        PackSet::with_builtin_from(None).with_user_dir(user_pack_dir())
     }
 
-    /// The built-in packs and no user folder, reading no environment: what
-    /// a server builds on, with the user folder its `Config` says (servers
-    /// in one process must not share the process's environment).
+    /// The built-in packs (parsed from TOML) and no user folder, reading no
+    /// environment: a server builds on [`PackSet::with_builtin_from`] with
+    /// the user folder its `Config` says (servers in one process must not
+    /// share the process's environment).
     pub fn builtin_only() -> PackSet {
+        PackSet::with_builtin_from(None)
+    }
+
+    /// A set with no pack at all, not even the built-in ones (a placeholder
+    /// until the real set is loaded).
+    pub fn empty() -> PackSet {
         PackSet {
-            builtin: builtin_packs()
-                .unwrap_or_default()
-                .into_iter()
-                .map(Arc::new)
-                .collect(),
+            builtin: Vec::new(),
+            user_dir: None,
+            slots: BTreeMap::new(),
+            merge_errors: Vec::new(),
+        }
+    }
+
+    /// A set with the built-in packs read from their compact form
+    /// ([`crate::content::compile_builtin`], embedded by the server at build
+    /// time), or parsed from TOML when there is none or it does not decode;
+    /// no user folder (it reads no environment).
+    pub fn with_builtin_from(compiled: Option<&[u8]>) -> PackSet {
+        let builtin = compiled
+            .and_then(builtin_packs_compiled)
+            .unwrap_or_else(|| builtin_packs().unwrap_or_default());
+        PackSet {
+            builtin: builtin.into_iter().map(Arc::new).collect(),
             user_dir: None,
             slots: BTreeMap::new(),
             merge_errors: Vec::new(),

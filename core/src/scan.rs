@@ -106,6 +106,7 @@ pub fn scan_text(
         text,
         lines: &lines,
         hits: &hits,
+        silenced: None,
         path: Some(path),
         language: policy::language_of(path),
     };

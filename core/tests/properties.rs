@@ -41,6 +41,10 @@ const PIECES: &[&str] = &[
     "\u{0}",
     "PromptRegistry",
     "MODEL_ALIAS",
+    "llmops: ignore",
+    "-next-line",
+    "-file",
+    "d",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -246,6 +250,7 @@ proptest! {
             let fresh = Document::new(doc.text().to_string(), 0, matcher);
             prop_assert_eq!(doc.hits(), fresh.hits(), "text {:?}", doc.text());
             prop_assert_eq!(doc.lines(), fresh.lines());
+            prop_assert_eq!(doc.silenced(), fresh.silenced(), "text {:?}", doc.text());
         }
     }
 

@@ -74,8 +74,14 @@ impl Server {
     /// Starts the server and initializes it; returns it with the time from
     /// spawning the process to the `initialize` response.
     fn start(dirs: &Dirs, options: Value) -> Result<(Server, Duration), String> {
+        Server::start_bin(BIN, dirs, options)
+    }
+
+    /// [`Server::start`] for any build of the server (the baseline binary of
+    /// the head-to-head comparison).
+    fn start_bin(bin: &str, dirs: &Dirs, options: Value) -> Result<(Server, Duration), String> {
         let started = Instant::now();
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin)
             .env("LLMOPS_LSP_DATA_DIR", dirs.data.path())
             .env("XDG_CONFIG_HOME", dirs.config.path())
             .env("XDG_DATA_HOME", dirs.data.path())
@@ -83,7 +89,7 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot start {BIN}: {e}"))?;
+            .map_err(|e| format!("cannot start {bin}: {e}"))?;
         let stdin = child.stdin.take().ok_or("no stdin")?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let (tx, rx) = channel();
@@ -170,12 +176,23 @@ impl Server {
     }
 
     fn open(&mut self, uri: &str, text: &str, version: i32) -> Result<(Duration, usize), String> {
+        self.open_as(uri, "markdown", text, version, Duration::from_secs(60))
+    }
+
+    fn open_as(
+        &mut self,
+        uri: &str,
+        language: &str,
+        text: &str,
+        version: i32,
+        timeout: Duration,
+    ) -> Result<(Duration, usize), String> {
         let sent = Instant::now();
         self.notify(
             "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": version, "text": text}}),
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}}),
         )?;
-        let reply = self.wait(Duration::from_secs(60), |m| published(m, uri, version))?;
+        let reply = self.wait(timeout, |m| published(m, uri, version))?;
         Ok((reply.at - sent, reply.bytes))
     }
 
@@ -195,6 +212,26 @@ impl Server {
         character: u32,
         delete: bool,
     ) -> Result<Duration, String> {
+        self.change_within(
+            uri,
+            version,
+            line,
+            character,
+            delete,
+            Duration::from_secs(10),
+        )
+    }
+
+    /// [`Server::change`] with its own timeout (a long line may take long).
+    fn change_within(
+        &mut self,
+        uri: &str,
+        version: i32,
+        line: u32,
+        character: u32,
+        delete: bool,
+        timeout: Duration,
+    ) -> Result<Duration, String> {
         let end = character + u32::from(delete);
         let sent = Instant::now();
         self.notify(
@@ -208,7 +245,7 @@ impl Server {
                 }],
             }),
         )?;
-        let reply = self.wait(Duration::from_secs(10), |m| published(m, uri, version))?;
+        let reply = self.wait(timeout, |m| published(m, uri, version))?;
         Ok(reply.at - sent)
     }
 
@@ -332,7 +369,7 @@ struct Doc {
 
 impl Doc {
     fn new(content: &Content, lines: usize, seed: u64) -> Doc {
-        let text = prose_lines(seed, &builtin_phrases(content), lines);
+        let text = with_ignore_markers(&prose_lines(seed, &builtin_phrases(content), lines));
         let t = Instant::now();
         let doc = Document::new(text.clone(), 1, &content.matcher);
         let core_open = t.elapsed();
@@ -350,6 +387,33 @@ impl Doc {
         let start = self.index.line_start(line).unwrap_or(0);
         json!({"line": line, "character": offset - start})
     }
+}
+
+/// User plus system CPU time of a process so far, from `/proc` (Linux).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // Clock ticks per second: 100 on Linux unless configured otherwise.
+    Some(ticks / 100.0)
+}
+
+/// The text with an `llmops: ignore` marker ending every 50th line, so that
+/// every publication has markers to honour, spread through the document.
+fn with_ignore_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 100);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        match line.strip_suffix('\n') {
+            Some(body) if i % 50 == 49 => {
+                out.push_str(body);
+                out.push_str(" <!-- llmops: ignore -->\n");
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// Settings for every run: big documents are spotted too.
@@ -397,6 +461,162 @@ fn main() {
         eprintln!("lsp_latency: {e}");
         std::process::exit(1);
     }
+    if let Err(e) = head_to_head(quick) {
+        eprintln!("lsp_latency, head to head: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// The figures of issue 22 for this build and, when `LLMOPS_LSP_BASELINE`
+/// names another build of the server (say, the previous commit's release
+/// binary), for that one too, measured in turns in this process: start-up,
+/// keystroke p50 at 1k and 100k lines (ignore markers in both) and their
+/// ratio, and a single long line of `TTFT ` opened and edited.
+fn head_to_head(quick: bool) -> Result<(), String> {
+    let content = Content::builtin().map_err(|e| format!("built-in pack: {e:?}"))?;
+    let dirs = Dirs {
+        data: tempfile::tempdir().map_err(|e| e.to_string())?,
+        config: tempfile::tempdir().map_err(|e| e.to_string())?,
+    };
+    let baseline = std::env::var("LLMOPS_LSP_BASELINE").ok();
+    let mut bins = vec![("this build", BIN.to_string())];
+    if let Some(b) = &baseline {
+        bins.push(("baseline", b.clone()));
+    }
+    let (sizes, edits, startups, line_mbs): (&[usize], usize, usize, &[f64]) = if quick {
+        (&[1_000], 10, 2, &[0.25])
+    } else {
+        (&[1_000, 100_000], 1_000, 15, &[0.25, 1.0, 4.0])
+    };
+    let docs: Vec<Doc> = sizes
+        .iter()
+        .map(|&lines| Doc::new(&content, lines, 100 + lines as u64))
+        .collect();
+    // metric -> value per binary, in the order measured.
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    let mut put = |metric: String, column: usize, value: String| {
+        let at = match rows.iter().position(|(m, _)| *m == metric) {
+            Some(at) => at,
+            None => {
+                rows.push((metric, vec!["-".to_string(); 2]));
+                rows.len() - 1
+            }
+        };
+        rows[at].1[column] = value;
+    };
+    for (column, (_, bin)) in bins.iter().enumerate() {
+        let mut starts = Vec::new();
+        for _ in 0..startups {
+            let (server, took) = Server::start_bin(bin, &dirs, options())?;
+            starts.push(took);
+            server.stop();
+        }
+        put(
+            "start-up to `initialize` response (median)".into(),
+            column,
+            fmt_ms(median(&mut starts)),
+        );
+        let (mut server, _) = Server::start_bin(bin, &dirs, options())?;
+        let mut rng = Rng::new(7);
+        let mut p50s = Vec::new();
+        for doc in &docs {
+            let uri = format!("file:///bench/h2h-{}.md", doc.lines);
+            server.open(&uri, &doc.text, 1)?;
+            let mut version = 1;
+            let mut samples = Vec::new();
+            let cpu_before = cpu_seconds(server.pid);
+            while samples.len() < edits {
+                let (line, character) = edit_spot(&doc.text, &doc.index, &mut rng);
+                for delete in [false, true] {
+                    version += 1;
+                    samples.push(server.change(&uri, version, line, character, delete)?);
+                }
+            }
+            let cpu_after = cpu_seconds(server.pid);
+            samples.sort();
+            let p50 = percentile(&samples, 50.0);
+            p50s.push(p50);
+            if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
+                put(
+                    format!(
+                        "server CPU per keystroke, {} lines (on-CPU time: steadier than wall-clock on a busy machine)",
+                        doc.lines
+                    ),
+                    column,
+                    format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
+                );
+            }
+            put(
+                format!(
+                    "1-char didChange → publishDiagnostics, {} lines, with ignore markers",
+                    doc.lines
+                ),
+                column,
+                format!(
+                    "p50 {} / p95 {}",
+                    fmt_ms(p50),
+                    fmt_ms(percentile(&samples, 95.0))
+                ),
+            );
+            server.close(&uri)?;
+        }
+        if let (Some(first), Some(last)) = (p50s.first(), p50s.last())
+            && p50s.len() > 1
+        {
+            put(
+                "keystroke p50, 100k lines / 1k lines (target ≤ 1.5)".into(),
+                column,
+                format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()),
+            );
+        }
+        // One long line: open, then keystrokes in its middle.
+        let mut slow = false;
+        for &mb in line_mbs {
+            let name = format!("{mb} MB single line of `TTFT `");
+            if slow {
+                put(
+                    format!("{name}: open"),
+                    column,
+                    "skipped (quadratic)".into(),
+                );
+                continue;
+            }
+            let text = "TTFT ".repeat((mb * 1e6 / 5.0) as usize);
+            let uri = format!("file:///bench/line-{mb}.json");
+            let limit = Duration::from_secs(120);
+            let (open, _) = server.open_as(&uri, "json", &text, 1, limit)?;
+            let mut keys = Vec::new();
+            let mid = (text.len() / 2) as u32;
+            for version in 2..8 {
+                keys.push(server.change_within(&uri, version, 0, mid, version % 2 == 1, limit)?);
+            }
+            server.close(&uri)?;
+            keys.sort();
+            put(format!("{name}: open"), column, fmt_ms(open));
+            put(
+                format!("{name}: keystroke (median of {})", keys.len()),
+                column,
+                fmt_ms(percentile(&keys, 50.0)),
+            );
+            // The old quadratic build would take minutes at the next size.
+            slow = open > Duration::from_secs(3);
+        }
+        server.stop();
+    }
+    println!();
+    println!("## issue 22, head to head (same process, builds measured in turns)");
+    println!();
+    println!(
+        "| metric | this build | baseline: {} |",
+        baseline
+            .as_deref()
+            .unwrap_or("set LLMOPS_LSP_BASELINE to a binary")
+    );
+    println!("|---|---|---|");
+    for (metric, values) in rows {
+        println!("| {metric} | {} | {} |", values[0], values[1]);
+    }
+    Ok(())
 }
 
 fn run(plan: &Plan) -> Result<(), String> {

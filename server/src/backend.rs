@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use llmops_core::document::{Change, Document, EditIssue};
-use llmops_core::packs::PackSet;
 use llmops_core::policy::Learner;
 use llmops_core::progress::ProgressStore;
 use llmops_core::text::Encoding;
@@ -188,7 +187,8 @@ impl LanguageServer for Backend {
         crate::state::assert_no_state_lock("loading progress and packs at start");
         let (progress, progress_notices) = ProgressStore::open(data_dir);
         let workspace_packs = self.shared.lock().settings.workspace_packs;
-        let mut pack_set = PackSet::builtin_only().with_user_dir(self.config.user_pack_dir.clone());
+        let mut pack_set =
+            crate::builtin::pack_set().with_user_dir(self.config.user_pack_dir.clone());
         let pack_notices = pack_set.load_roots(&roots, workspace_packs);
         // Merged here, unlocked, once: a big team pack takes a while.
         let (content, merge_errors) = pack_set.merged();

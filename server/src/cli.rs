@@ -197,7 +197,7 @@ pub fn run(command: Command) -> i32 {
 
 /// Content as the server would have it when started in the current folder.
 fn content_here() -> Content {
-    let mut packs = PackSet::with_builtin();
+    let mut packs = crate::builtin::pack_set();
     let roots: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
     for notice in packs.load_roots(&roots, true) {
         eprintln!("{}", quote_for_terminal(&notice.to_string()));

@@ -4,6 +4,7 @@
 //! in-process tests and the benchmarks drive. See ARCHITECTURE.md for the map.
 
 mod backend;
+mod builtin;
 mod ci_output;
 pub mod cli;
 mod code_actions;

@@ -150,6 +150,7 @@ pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> V
             text: doc.text(),
             lines: doc.lines(),
             hits: doc.hits(),
+            silenced: Some(doc.silenced()),
             path: open.path.as_deref(),
             language: &open.language,
         },

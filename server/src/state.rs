@@ -116,8 +116,11 @@ pub struct State {
 
 impl State {
     pub fn new(config: &Config) -> State {
-        let mut packs = PackSet::builtin_only().with_user_dir(config.user_pack_dir.clone());
-        let content = packs.rebuild();
+        // `initialize` loads the packs and merges the content (with the
+        // workspace's packs), and nothing is served before it, so the state
+        // starts empty rather than building the matcher twice per start.
+        let packs = PackSet::empty().with_user_dir(config.user_pack_dir.clone());
+        let content = Content::merge::<llmops_core::content::Pack>(&[]).0;
         State {
             content: Arc::new(content),
             packs,

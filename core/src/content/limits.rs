@@ -44,7 +44,7 @@ pub const MAX_ERRORS: usize = 100;
 /// Byte offsets of every `\n` in a pack's source, so a byte offset becomes a
 /// line and column in logarithmic time instead of a scan from the start
 /// (which made loading quadratic in the number of terms).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Newlines(Vec<usize>);
 
 impl Newlines {

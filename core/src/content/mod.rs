@@ -494,6 +494,39 @@ pub fn builtin_packs() -> Result<Vec<Pack>, Vec<PackError>> {
     }
 }
 
+/// The built-in packs in a compact binary form (postcard), for the server to
+/// embed at build time (`server/build.rs`) and read at start with
+/// [`builtin_packs_compiled`] instead of parsing 500 KB of TOML. The TOML
+/// files stay the source of truth: this is made from [`builtin_packs`], so
+/// any field the parser fills flows through.
+pub fn compile_builtin() -> Result<Vec<u8>, Vec<PackError>> {
+    let packs = builtin_packs()?;
+    postcard::to_allocvec(&packs).map_err(|e| {
+        vec![PackError {
+            path: Arc::from(BUILTIN_PREFIX),
+            range: 0..0,
+            line: 1,
+            column: 1,
+            message: format!("cannot encode the built-in course: {e}"),
+        }]
+    })
+}
+
+/// The built-in packs from the form [`compile_builtin`] made, with their
+/// embedded sources put back; `None` when the bytes do not decode or do not
+/// belong to these built-in files (then parse them with [`builtin_packs`]).
+pub fn builtin_packs_compiled(bytes: &[u8]) -> Option<Vec<Pack>> {
+    let packs: Vec<Pack> = postcard::from_bytes(bytes).ok()?;
+    if packs.len() != BUILTIN_FILES.len() {
+        return None;
+    }
+    packs
+        .into_iter()
+        .zip(BUILTIN_FILES)
+        .map(|(pack, file)| (*pack.path == *file.path).then(|| pack.with_source(file.source)))
+        .collect()
+}
+
 fn span_of(pack: &Pack, origin: &Origin) -> std::ops::Range<usize> {
     let start = pack.offset_of(origin.line, origin.column);
     start..start

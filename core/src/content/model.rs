@@ -1,10 +1,14 @@
 //! The glossary and exercises as the rest of the program sees them.
+//!
+//! The serde derives are for the compact form of the built-in course the
+//! server embeds (`compile_builtin`, postcard: field order, no names), not
+//! for any format people write or read.
 
 use std::sync::Arc;
 
 /// Where a piece of content was defined, so errors and "go to definition"
 /// can point at it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     /// Path of the pack file (`builtin:content/builtin/<module>.toml` for the embedded files).
     pub pack: Arc<str>,
@@ -14,7 +18,7 @@ pub struct Origin {
 }
 
 /// A unit of the course a learner can finish on its own ("Latency 4 / 12").
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Module {
     pub id: String,
     pub name: String,
@@ -25,7 +29,7 @@ pub struct Module {
 }
 
 /// A glossary entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Term {
     pub id: String,
     pub name: String,
@@ -45,7 +49,7 @@ pub struct Term {
 }
 
 /// A setting a term's phrases only mean the term in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TermContext {
     /// The surrounding text or project is about large language models.
     Llm,
@@ -72,7 +76,7 @@ impl TermContext {
 }
 
 /// A multiple-choice exercise.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exercise {
     pub id: String,
     pub term: String,
@@ -90,6 +94,7 @@ pub struct Exercise {
     pub vocabulary: Vec<String>,
     /// Code, config, a trace or a log excerpt the question is about, shown
     /// as a fenced block in its language.
+    #[serde(with = "compact_snippet")]
     pub snippet: Option<Snippet>,
     /// Made by the engine from the glossary, not written in a pack.
     pub generated: bool,
@@ -107,6 +112,32 @@ pub struct Snippet {
     /// Where such code would live (`app/assistant.py`), shown above it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+}
+
+/// A snippet in the compact form, every field written: `Snippet`'s own
+/// serialization (the editor's JSON) leaves out a missing caption, which a
+/// format without field names cannot read back.
+mod compact_snippet {
+    use super::Snippet;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    type Fields = Option<(String, String, Option<String>)>;
+
+    pub fn serialize<S: Serializer>(snippet: &Option<Snippet>, s: S) -> Result<S::Ok, S::Error> {
+        let fields: Fields = snippet
+            .as_ref()
+            .map(|x| (x.language.clone(), x.code.clone(), x.caption.clone()));
+        fields.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Snippet>, D::Error> {
+        let fields = Fields::deserialize(d)?;
+        Ok(fields.map(|(language, code, caption)| Snippet {
+            language,
+            code,
+            caption,
+        }))
+    }
 }
 
 impl Term {

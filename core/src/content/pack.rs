@@ -20,7 +20,9 @@ mod practice;
 /// Where a pack comes from. Packs of a later scope override terms and
 /// exercises of an earlier one with the same id; inside one scope an id may
 /// be defined once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize,
+)]
 pub enum Scope {
     Builtin,
     User,
@@ -97,7 +99,11 @@ impl PackError {
 
 /// One parsed, self-consistent pack. Cross-pack references are checked when
 /// packs are merged into [`Content`](super::Content).
-#[derive(Clone, Debug)]
+///
+/// Serialized only for the compact built-in course (see
+/// [`compile_builtin`](super::compile_builtin)), without its source, which
+/// is embedded beside it and put back when it is read.
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct Pack {
     pub path: Arc<str>,
     pub scope: Scope,
@@ -109,12 +115,37 @@ pub struct Pack {
     /// Spans of every reference, kept for the merge-time checks.
     pub(crate) references: Vec<Reference>,
     /// The source text, kept so merge-time errors can be located.
+    #[serde(skip)]
     pub(crate) source: Arc<str>,
+    #[serde(skip)]
     pub(crate) newlines: Arc<Newlines>,
 }
 
+impl PartialEq for Pack {
+    /// Equal content from the same source (the line index follows from it).
+    fn eq(&self, other: &Pack) -> bool {
+        self.path == other.path
+            && self.scope == other.scope
+            && self.modules == other.modules
+            && self.terms == other.terms
+            && self.exercises == other.exercises
+            && self.references == other.references
+            && self.source == other.source
+    }
+}
+
+impl Pack {
+    /// Puts back the source a compact pack was made from (see
+    /// [`compile_builtin`](super::compile_builtin)).
+    pub(crate) fn with_source(mut self, source: &str) -> Pack {
+        self.newlines = Arc::new(Newlines::new(source));
+        self.source = Arc::from(source);
+        self
+    }
+}
+
 /// A reference from one definition to an id that must exist.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub(crate) struct Reference {
     pub kind: ReferenceKind,
     pub target: String,
@@ -123,7 +154,40 @@ pub(crate) struct Reference {
     pub range: Range<usize>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A [`Reference`] as the compact form stores it, its field by name.
+#[derive(Deserialize)]
+struct StoredReference {
+    kind: ReferenceKind,
+    target: String,
+    field: String,
+    owner: String,
+    range: Range<usize>,
+}
+
+/// The fields a reference can be written in, as the static names the
+/// parser gives them.
+const REFERENCE_FIELDS: &[&str] = &["related", "module", "exercise", "term", "vocabulary"];
+
+impl<'de> Deserialize<'de> for Reference {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Reference, D::Error> {
+        let r = StoredReference::deserialize(d)?;
+        let field = REFERENCE_FIELDS
+            .iter()
+            .find(|f| **f == r.field)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown reference field {:?}", r.field))
+            })?;
+        Ok(Reference {
+            kind: r.kind,
+            target: r.target,
+            field,
+            owner: r.owner,
+            range: r.range,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub(crate) enum ReferenceKind {
     Module,
     Term,

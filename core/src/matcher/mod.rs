@@ -414,13 +414,19 @@ impl Matcher {
         let resume = out[first_new..].last().map_or(to, |h| h.end.max(to));
         self.scan(text, resume, ext_to, &mut collect);
         near.sort_unstable();
+        // Line breaks of the whole window, found once, so that the distance
+        // in lines from a hit to an anchor is two binary searches rather
+        // than a walk over the text between them (quadratic on a long line).
+        let breaks: Vec<usize> = memchr::memchr_iter(b'\n', &text.as_bytes()[ext_from..ext_to])
+            .map(|i| ext_from + i)
+            .collect();
         let mut kept = first_new;
         for i in first_new..out.len() {
             let hit = out[i];
             let needs = self
                 .flags_of(text, hit)
                 .is_some_and(|f| f & NEEDS_SETTING != 0);
-            if !needs || anchor_within(text, &near, hit.start, self.setting_lines) {
+            if !needs || anchor_within(&breaks, &near, hit.start, self.setting_lines) {
                 out[kept] = hit;
                 kept += 1;
             }
@@ -447,6 +453,7 @@ impl Matcher {
         let to = to.min(text.len());
         let search_end = (to + self.longest_pattern).min(text.len());
         let mut pos = from;
+        let mut lights = rules::TrafficLights::new(text, from, to);
         while pos < to {
             let input = Input::new(bytes).span(pos..search_end);
             let Some(found_at) = automaton.find(input) else {
@@ -463,7 +470,9 @@ impl Matcher {
             }
             let first_end = atom_end(text, start);
             match self.walk(text, start, first_end) {
-                Some((term, end, flags)) if reads_as_phrase(text, start, end, term, flags) => {
+                Some((term, end, flags))
+                    if reads_as_phrase(text, start, end, term, flags, &mut lights) =>
+                {
                     found(Hit { start, end, term }, flags);
                     pos = end;
                 }
@@ -551,12 +560,19 @@ enum Joiner {
 /// Whether the walk's verdict `(term, flags)` at `text[start..end]` stands:
 /// the spot reads as the phrase (see [`rules`]). Anchors are only counted, so
 /// they skip the rules.
-fn reads_as_phrase(text: &str, start: usize, end: usize, term: u32, flags: u8) -> bool {
+fn reads_as_phrase(
+    text: &str,
+    start: usize,
+    end: usize,
+    term: u32,
+    flags: u8,
+    lights: &mut rules::TrafficLights,
+) -> bool {
     if term == ANCHOR {
         return true;
     }
     if flags & ACRONYM != 0
-        && (!rules::acronym_in_place(text, start, end) || rules::traffic_light(text, start, end))
+        && (!rules::acronym_in_place(text, start, end) || lights.traffic_light(text, start, end))
     {
         return false;
     }
@@ -592,15 +608,12 @@ fn lines_forward(text: &str, at: usize, lines: usize) -> usize {
     i
 }
 
-/// Whether one of the sorted `anchors` lies within `lines` lines of `at`.
-fn anchor_within(text: &str, anchors: &[usize], at: usize, lines: usize) -> bool {
+/// Whether one of the sorted `anchors` lies within `lines` lines of `at`,
+/// given the sorted offsets of the line breaks around them.
+fn anchor_within(breaks: &[usize], anchors: &[usize], at: usize, lines: usize) -> bool {
     let i = anchors.partition_point(|&a| a < at);
-    let close = |a: usize, b: usize| {
-        memchr::memchr_iter(b'\n', &text.as_bytes()[a..b])
-            .take(lines + 1)
-            .count()
-            <= lines
-    };
+    let line = |x: usize| breaks.partition_point(|&b| b < x);
+    let close = |a: usize, b: usize| line(b) - line(a) <= lines;
     anchors.get(i).is_some_and(|&a| close(at, a)) || i > 0 && close(anchors[i - 1], at)
 }
 

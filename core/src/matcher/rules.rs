@@ -194,17 +194,63 @@ pub(crate) fn modifies_other_noun(text: &str, end: usize) -> bool {
 
 /// Whether an acronym hit is a traffic-light status ("RAG status": red,
 /// amber, green) rather than the acronym of the pack.
+#[cfg(test)]
 pub(crate) fn traffic_light(text: &str, start: usize, end: usize) -> bool {
-    if next_word_in(text, end, &["status", "rating", "rated"]) {
-        return true;
+    TrafficLights::new(text, start, end).traffic_light(text, start, end)
+}
+
+/// The spots where "amber" is written (any case) in one stretch of text,
+/// found once per scan instead of looked for around every acronym hit: a
+/// line of many acronyms (`TTFT TTFT ...`) paid 500 byte comparisons per hit.
+pub(crate) struct TrafficLights {
+    /// The stretch searched, `from..to`, and the sorted starts of "amber"
+    /// in it.
+    from: usize,
+    to: usize,
+    ambers: Option<Vec<usize>>,
+}
+
+impl TrafficLights {
+    /// For hits that start in `text[from..to]`: searched on first use,
+    /// `LOOK` bytes beyond either end.
+    pub(crate) fn new(text: &str, from: usize, to: usize) -> TrafficLights {
+        TrafficLights {
+            from: from.saturating_sub(LOOK),
+            to: (to + 2 * LOOK).min(text.len()),
+            ambers: None,
+        }
     }
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let from = line_start.max(start.saturating_sub(LOOK));
-    let to = line_end.min(end + LOOK);
-    text.as_bytes()[from..to]
-        .windows(5)
-        .any(|w| w.eq_ignore_ascii_case(b"amber"))
+
+    /// Whether the acronym at `text[start..end]` is a traffic-light status:
+    /// "status", "rating" or "rated" follows, or "amber" is on its line
+    /// within `LOOK` bytes.
+    pub(crate) fn traffic_light(&mut self, text: &str, start: usize, end: usize) -> bool {
+        if next_word_in(text, end, &["status", "rating", "rated"]) {
+            return true;
+        }
+        // The line around the hit, its ends searched for only within `LOOK`
+        // bytes, so no hit walks to the ends of a long line.
+        let bytes = text.as_bytes();
+        let lo = start.saturating_sub(LOOK);
+        let hi = (end + LOOK).min(bytes.len());
+        let from = memchr::memrchr(b'\n', &bytes[lo..start]).map_or(lo, |i| lo + i + 1);
+        let to = memchr::memchr(b'\n', &bytes[end..hi]).map_or(hi, |i| end + i);
+        if from < self.from || to > self.to {
+            // Outside the stretch (a phrase that ran far past it): look here.
+            return bytes[from..to]
+                .windows(5)
+                .any(|w| w.eq_ignore_ascii_case(b"amber"));
+        }
+        let (stretch_from, stretch_to) = (self.from, self.to);
+        let ambers = self.ambers.get_or_insert_with(|| {
+            memchr::memchr2_iter(b'a', b'A', &bytes[stretch_from..stretch_to])
+                .map(|i| stretch_from + i)
+                .filter(|&at| bytes[at..stretch_to.min(at + 5)].eq_ignore_ascii_case(b"amber"))
+                .collect()
+        });
+        let i = ambers.partition_point(|&a| a < from);
+        ambers.get(i).is_some_and(|&a| a + 5 <= to)
+    }
 }
 
 /// Whether two words on either side of a line break can be one phrase: a

@@ -40,6 +40,9 @@ pub struct DocumentRef<'a> {
     pub lines: &'a LineIndex,
     /// Every term the matcher spotted, in text order.
     pub hits: &'a [Hit],
+    /// The ignore markers, when the caller keeps them (an open document
+    /// does, edit by edit); `None` finds them in the whole text.
+    pub silenced: Option<&'a Silenced>,
     /// The file behind the document, if any (for path-based rules).
     pub path: Option<&'a Path>,
     /// The editor's language id (`markdown`, `python`, ...); the command
@@ -133,8 +136,15 @@ pub fn findings(
     if !options.language_enabled(doc.language) || doc.text.len() as u64 > options.max_file_bytes {
         return Vec::new();
     }
-    let silenced = Silenced::find(doc.text, doc.lines);
-    if silenced.file {
+    let found_here;
+    let silenced = match doc.silenced {
+        Some(kept) => kept,
+        None => {
+            found_here = Silenced::find(doc.text);
+            &found_here
+        }
+    };
+    if silenced.file() {
         return Vec::new();
     }
     let mut states: Vec<Option<TermState>> = vec![None; content.terms.len()];
@@ -149,7 +159,9 @@ pub fn findings(
         let Some(term) = content.terms.get(hit.term as usize) else {
             continue;
         };
-        if !silenced.lines.is_empty() && silenced.covers(doc.lines.line_of(hit.start)) {
+        if !silenced.is_empty()
+            && silenced.covers(doc.text, doc.lines, doc.lines.line_of(hit.start))
+        {
             continue;
         }
         let state = *states[hit.term as usize].get_or_insert_with(|| learner.state(&term.id));
@@ -228,6 +240,7 @@ mod tests {
             text,
             lines: &lines,
             hits: &hits,
+            silenced: None,
             path: None,
             language: "markdown",
         };
