@@ -107,6 +107,7 @@ pub fn shown(
             text: doc.text(),
             lines: doc.lines(),
             hits: &[],
+            silenced: Some(doc.silenced()),
             path: open.path.as_deref(),
             language: &open.language,
         },

@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 pub use generated::GENERATED_PREFIX;
 pub use model::{Exercise, Module, Origin, Snippet, Term, TermContext};
 use pack::ReferenceKind;
+pub(crate) use pack::compile_practice_pattern;
 pub use pack::{CHOICES, Pack, PackError, Scope};
 
 use crate::matcher::{Matcher, Phrase, phrase_key};

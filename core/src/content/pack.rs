@@ -16,6 +16,7 @@ use crate::matcher::{atom_iter, phrase_key};
 use crate::text::visible_controls;
 
 mod practice;
+pub(crate) use practice::compile as compile_practice_pattern;
 
 /// Where a pack comes from. Packs of a later scope override terms and
 /// exercises of an earlier one with the same id; inside one scope an id may

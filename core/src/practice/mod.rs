@@ -46,7 +46,7 @@ pub const MAX_SET_BYTES: usize = 8 * 1024 * 1024;
 const SET_DFA_BYTES: usize = 8 * 1024 * 1024;
 
 /// Where on a line a rule looks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Look {
     pub code: bool,
     pub strings: bool,
@@ -79,7 +79,9 @@ impl Look {
 }
 
 /// How a practice finding is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum PracticeSeverity {
     #[default]
     Hint,
@@ -102,8 +104,11 @@ impl PracticeSeverity {
     }
 }
 
-/// One rule, as a pack defines it.
-#[derive(Clone, Debug)]
+/// One rule, as a pack defines it. Serialized without its compiled
+/// pattern (the built-in course's compiled form, see `server/build.rs`),
+/// which is compiled again, with the pack's limits, when read back.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "PracticeData", try_from = "PracticeData")]
 pub struct Practice {
     pub id: String,
     pub name: String,
@@ -122,6 +127,63 @@ pub struct Practice {
     pub examples_match: Vec<String>,
     pub examples_no_match: Vec<String>,
     pub origin: Origin,
+}
+
+/// A [`Practice`] without its compiled pattern.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PracticeData {
+    id: String,
+    name: String,
+    pattern: String,
+    languages: Vec<String>,
+    look: Look,
+    message: String,
+    term: String,
+    exercise: Option<String>,
+    severity: PracticeSeverity,
+    examples_match: Vec<String>,
+    examples_no_match: Vec<String>,
+    origin: Origin,
+}
+
+impl From<Practice> for PracticeData {
+    fn from(p: Practice) -> PracticeData {
+        PracticeData {
+            id: p.id,
+            name: p.name,
+            pattern: p.pattern,
+            languages: p.languages,
+            look: p.look,
+            message: p.message,
+            term: p.term,
+            exercise: p.exercise,
+            severity: p.severity,
+            examples_match: p.examples_match,
+            examples_no_match: p.examples_no_match,
+            origin: p.origin,
+        }
+    }
+}
+
+impl TryFrom<PracticeData> for Practice {
+    type Error = String;
+    fn try_from(p: PracticeData) -> Result<Practice, String> {
+        Ok(Practice {
+            regex: crate::content::compile_practice_pattern(&p.pattern)?,
+            id: p.id,
+            name: p.name,
+            pattern: p.pattern,
+            languages: p.languages,
+            look: p.look,
+            message: p.message,
+            term: p.term,
+            exercise: p.exercise,
+            severity: p.severity,
+            examples_match: p.examples_match,
+            examples_no_match: p.examples_no_match,
+            origin: p.origin,
+        })
+    }
 }
 
 /// Name of the capture group that, when a pattern has it, is the spot

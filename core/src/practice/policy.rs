@@ -109,8 +109,17 @@ pub fn practice_findings(
     {
         return Vec::new();
     }
-    let silenced = Silenced::find(doc.text, doc.lines);
-    if silenced.file {
+    // Kept with an open document (see `Document`); a file on disk is
+    // searched once, as for terms.
+    let found;
+    let silenced = match doc.silenced {
+        Some(kept) => kept,
+        None => {
+            found = Silenced::find(doc.text);
+            &found
+        }
+    };
+    if silenced.file() {
         return Vec::new();
     }
     let first_only = options.first_occurrence_only
@@ -125,7 +134,9 @@ pub fn practice_findings(
         let Some(rule) = set.rules.get(hit.rule as usize) else {
             continue;
         };
-        if !silenced.lines.is_empty() && silenced.covers(doc.lines.line_of(hit.start)) {
+        if !silenced.is_empty()
+            && silenced.covers(doc.text, doc.lines, doc.lines.line_of(hit.start))
+        {
             continue;
         }
         let state =

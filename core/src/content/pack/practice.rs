@@ -40,7 +40,9 @@ struct RawExamples {
     no_match: Vec<Spanned<String>>,
 }
 
-fn compile(pattern: &str) -> Result<regex::Regex, String> {
+/// Compiles a practice pattern with the pack's size limit: at load, and
+/// when the built-in course's compiled form is read back.
+pub(crate) fn compile(pattern: &str) -> Result<regex::Regex, String> {
     regex::RegexBuilder::new(pattern)
         .size_limit(MAX_REGEX_BYTES)
         .build()
