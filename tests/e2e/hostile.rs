@@ -425,8 +425,21 @@ fn ten_thousand_documents_opened_and_closed_three_times_leave_no_growth() {
 }
 
 /// Every invisible control the server marks (see `is_invisible_control`).
+/// Characters that change how text looks without being seen, listed here
+/// from the Unicode charts rather than taken from the server's own
+/// predicate (which could miss one and so never fail this test): C0 but tab
+/// and line breaks, DEL and C1, the Arabic letter mark, the Mongolian vowel
+/// separator, zero-width characters and direction marks, line and paragraph
+/// separators, embeddings and overrides, invisible operators, isolates, the
+/// BOM, interlinear annotations and tag characters.
 fn has_invisible_control(text: &str) -> bool {
-    text.chars().any(llmops_core::text::is_invisible_control)
+    text.chars().any(|c| {
+        matches!(c as u32,
+            0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F..=0x9F
+            | 0x061C | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E
+            | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0xFFF9..=0xFFFB
+            | 0xE0000..=0xE007F)
+    })
 }
 
 /// A team pack whose text hides direction overrides and zero-width
@@ -478,6 +491,9 @@ fn invisible_characters_in_pack_text_are_marked_on_every_road_out() {
         "[[term]]\nid = \"bad\\u202Eid\"\nname = \"Bad one\"\ndefinition = \"\"\n",
     )
     .unwrap();
+    // A pack file whose name hides an override and a line separator.
+    let named = ws.path().join(".llmops/ev\u{202E}il\u{2028}.toml");
+    fs::write(&named, "[[term]]\nid = \"x\"\n").unwrap();
     let mut server = Server::start(Start::default());
     let uri = file_uri(ws.path());
     server.result(
@@ -569,6 +585,9 @@ fn invisible_characters_in_pack_text_are_marked_on_every_road_out() {
         json!([{"exerciseId": "evil-ex", "choice": "a"}]),
     );
     roads.push(("answer", answer));
+    let revealed = server.command_ok("llmops.revealAnswer", json!([{"exerciseId": "evil-ex"}]));
+    assert!(revealed.to_string().contains("⟨U+"), "{revealed}");
+    roads.push(("revealed answer", revealed));
 
     let pack_errors = server.diagnostics_until(&file_uri(&bad), |d| !d.is_empty());
     let messages: Vec<&str> = pack_errors
@@ -585,6 +604,25 @@ fn invisible_characters_in_pack_text_are_marked_on_every_road_out() {
     let message = error["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("no⟨U+202E⟩such"), "{error}");
     roads.push(("command error", error));
+
+    // Every notice and log line sent so far (a request answered after them
+    // is the sync point): the broken packs, the hostile file name.
+    server.hover(&doc, 0, 0);
+    let said: Vec<Value> = server
+        .inbox
+        .iter()
+        .filter(|m| m["method"] == "window/showMessage" || m["method"] == "window/logMessage")
+        .cloned()
+        .collect();
+    assert!(!said.is_empty(), "no notice about the broken packs");
+    roads.push(("showMessage and logMessage", json!(said)));
+    // Its URI is percent-encoded, so the name reaches clients inert there.
+    let named_uri = format!(
+        "{}/.llmops/ev%E2%80%AEil%E2%80%A8.toml",
+        file_uri(ws.path())
+    );
+    let named_errors = server.diagnostics_until(&named_uri, |d| !d.is_empty());
+    roads.push(("errors of a hostile file name", json!(named_errors)));
 
     for (road, value) in roads {
         let text = value.to_string();

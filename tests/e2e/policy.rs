@@ -57,12 +57,23 @@ fn scenarios() -> Vec<Scenario> {
         },
     ]
 }
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/policy")
+/// A copy of `tests/fixtures/policy` in a folder of its own: in the
+/// repository, the server would take the whole checkout (its `.git` root)
+/// as the project, whose manifests (the practice fixtures' own
+/// `requirements.txt`) make it an LLM project, while `scan` of the folder
+/// would not. On its own, both sides see the same project.
+fn fixtures() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/policy");
+    for entry in std::fs::read_dir(source).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
 }
 
-fn fixture_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures())
+fn fixture_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
@@ -95,11 +106,11 @@ fn learner_dir() -> tempfile::TempDir {
     dir
 }
 
-fn scan_spots(data: &Path, args: &[&str]) -> Vec<Spot> {
+fn scan_spots(data: &Path, dir: &Path, args: &[&str]) -> Vec<Spot> {
     let out = Command::new(BIN)
         .args(["scan", "--format", "json"])
         .args(args)
-        .arg(fixtures())
+        .arg(dir)
         .env("LLMOPS_LSP_DATA_DIR", data)
         .output()
         .unwrap();
@@ -139,13 +150,13 @@ fn char_column(line: &str, utf16: u64) -> u64 {
 
 /// The editor's spots, and where its inlay hints stand as `(file, line,
 /// column)` one-based in characters.
-fn server_spots(data: &Path, settings: &Value) -> (Vec<Spot>, Vec<(String, u64, u64)>) {
+fn server_spots(data: &Path, dir: &Path, settings: &Value) -> (Vec<Spot>, Vec<(String, u64, u64)>) {
     let mut settings = settings.clone();
     settings["inlayHints"] = json!(true);
     let (mut server, _) = Server::initialized(Start::with_data_dir(data), json!({}), settings);
     let mut spots = Vec::new();
     let mut inlays = Vec::new();
-    for path in fixture_files() {
+    for path in fixture_files(dir) {
         let text = std::fs::read_to_string(&path).unwrap();
         let uri = file_uri(&path);
         server.open(&uri, language(&path), &text);
@@ -184,10 +195,11 @@ fn server_spots(data: &Path, settings: &Value) -> (Vec<Spot>, Vec<(String, u64, 
 #[test]
 fn scan_and_the_editor_flag_the_same_spots() {
     let data = learner_dir();
+    let dir = fixtures();
     for scenario in scenarios() {
         let name = scenario.name;
-        let scanned = scan_spots(data.path(), scenario.scan_args);
-        let (shown, inlays) = server_spots(data.path(), &scenario.settings);
+        let scanned = scan_spots(data.path(), dir.path(), scenario.scan_args);
+        let (shown, inlays) = server_spots(data.path(), dir.path(), &scenario.settings);
         assert_eq!(scanned, shown, "{name}");
         // Inlay hints stand at the end of a flagged spot, and only there.
         assert!(!inlays.is_empty(), "{name}: no inlay hints");

@@ -55,7 +55,7 @@ fn code_actions_for_a_term_under_the_cursor() {
     check_code_actions(
         "x = 1\nlatency = ttft$0_ms\n",
         expect![[r#"
-            Learn: Time to first token (exercise 36 of 206) -> llmops.openExercise [{"exerciseId":"ttft-1","from":{"character":10,"line":1,"path":"doc.md","text":"latency = ttft_ms","uri":"file:///fixture/doc.md"}}]
+            Learn: Time to first token (exercise 60 of 330) -> llmops.openExercise [{"exerciseId":"ttft-1","from":{"character":10,"line":1,"path":"doc.md","text":"latency = ttft_ms","uri":"file:///fixture/doc.md"}}]
             I know this term: Time to first token -> llmops.markKnown [{"termId":"ttft"}]
             Ignore LLMOps terms on this line -> edit
             Ignore LLMOps terms in this file -> edit
