@@ -325,8 +325,13 @@ test('hover links: Learn opens the exercise, a related term opens its page', { t
   assert.doesNotMatch(await frame.locator('#meta').innerText(), /Time to first token/);
 
   hover = await hoverTtft();
-  const related = hover.locator('a', { hasText: 'Time per output token' }).first();
-  assert.match((await related.getAttribute('data-href')) ?? (await related.getAttribute('href')) ?? '', /^command:llmops\.termPage\?/);
+  // A related term is its name beside an "open" link (pack text never sits
+  // inside link text); the first one after "Related" is Time per output token.
+  await hover.getByText('Time per output token').first().waitFor({ timeout: 5_000 });
+  const related = hover.locator('a', { hasText: /^open$/ }).first();
+  const target = (await related.getAttribute('data-href')) ?? (await related.getAttribute('href')) ?? '';
+  assert.match(target, /^command:llmops\.termPage\?/);
+  assert.match(decodeURIComponent(target), /"termId":"tpot"/);
   await related.click();
   const term = await termFrame('tpot');
   assert.match(await term.locator('h1').innerText(), /Time per output token/i);
