@@ -229,11 +229,18 @@ test("r after a wrong answer reveals the answer (llmops.revealAnswer)", function
   expect(H.contains(text, "The answer is " .. right .. "."), "%s", text)
   expect(H.contains(text, "✓ " .. right .. "."), "right choice not marked")
   table.insert(artifact, { "after a wrong answer, then r", H.float() })
-  -- A digit after the reveal sends no answer: `busy` would be set by the
-  -- time the key (fed with "x") has run.
+  -- A digit after the reveal sends no answer (`busy` would be set by the
+  -- time the key, fed with "x", has run) and says which key works now.
+  local before = #H.notes
   press("1")
   expect(not require("llmops.exercise").state.busy, "a key after the reveal sent an answer")
   expect(H.contains(float_text(), "The answer is"), "a key after the reveal changed the float")
+  local said = vim.list_slice(H.notes, before + 1)
+  expect(
+    #said == 1 and said[1].msg == "llmops: answer shown: press n for the next exercise",
+    "after the reveal a digit said: %s",
+    vim.inspect(said)
+  )
 end)
 
 test("q closes the float", function()
@@ -377,7 +384,26 @@ test("leaving the float keeps the sitting: the same exercise, its wrong try, by 
   expect(not require("llmops.exercise").kept(), "q kept the sitting")
 end)
 
-test(":LlmopsProgress lists modules with their exercises", function()
+-- The progress view's line holding `text`, or nil.
+local function line_with(lines, text)
+  for i, l in ipairs(lines) do
+    if H.contains(l, text) then
+      return i
+    end
+  end
+end
+
+-- Presses <CR> with the cursor on line `lnum` of the float.
+local function enter_on(lnum)
+  local f = H.float()
+  expect(f, "no float")
+  vim.api.nvim_set_current_win(f.win)
+  vim.api.nvim_win_set_cursor(f.win, { lnum, 0 })
+  press("<CR>")
+end
+
+test(":LlmopsProgress: modules folded with counts, <CR> unfolds and folds one, <CR> on an exercise opens it", function()
+  require("llmops.progress").open_modules = {}
   vim.cmd("LlmopsProgress")
   local f = wait(":LlmopsProgress float", function()
     local f = H.float()
@@ -385,14 +411,70 @@ test(":LlmopsProgress lists modules with their exercises", function()
   end)
   local text = table.concat(f.lines, "\n")
   expect(H.contains(text, ("1/%d exercises completed"):format(total)), "no 1/%d in %s", total, text)
-  expect(text:find("%[x%] ttft%-1"), "ttft-1 not ticked:\n%s", text)
   local p = H.command("llmops.progress")
-  for _, m in ipairs(llmops.value(p.modules) or {}) do
-    expect(text:find(vim.pesc(("%s %d / %d"):format(m.name, m.completed, m.total))), "module %s missing:\n%s", m.name, text)
+  local modules = llmops.value(p.modules) or {}
+  expect(#modules >= 2, "the server sent %d modules", #modules)
+  for _, m in ipairs(modules) do
+    expect(text:find(vim.pesc(("▸ %s %d / %d"):format(m.name, m.completed, m.total))), "module %s missing:\n%s", m.name, text)
   end
-  expect(H.flat(f.lines):find("%[x%] ttft%-1 .- 3 attempts"), "ttft-1's 3 attempts missing:\n%s", text)
-  table.insert(artifact, { ":LlmopsProgress", f })
+  -- Folded: one line per module (and a line for exercises in none), not
+  -- one per exercise.
+  expect(not text:find("%[[x ]%]"), "exercises listed while folded:\n%s", text)
+  expect(#f.lines <= #modules + 5, "%d lines for %d modules", #f.lines, #modules)
+  expect(vim.api.nvim_win_get_cursor(f.win)[1] == line_with(f.lines, "▸ "), "the cursor is not on the first module")
+  -- ttft-1's module: its line counts the exercises completed and those
+  -- tried but not completed.
+  local list = H.command("llmops.listExercises")
+  local module_id
+  for _, e in ipairs(list) do
+    if e.id == "ttft-1" then
+      module_id = e.module
+    end
+  end
+  local m = vim.tbl_filter(function(m)
+    return m.id == module_id
+  end, modules)[1]
+  expect(m, "ttft-1's module %s is not in the progress", tostring(module_id))
+  local tried = #vim.tbl_filter(function(e)
+    return e.module == module_id and not e.completed and (e.attempts or 0) > 0
+  end, list)
+  local latency = ("%s %d / %d"):format(m.name, m.completed, m.total)
+  local summary = "▸ " .. latency .. (tried > 0 and (" · %d tried"):format(tried) or "")
+  expect(line_with(f.lines, summary) and m.completed >= 1, "no %q line:\n%s", summary, text)
+  table.insert(artifact, { ":LlmopsProgress (folded)", f })
+
+  enter_on(line_with(f.lines, "▸ " .. latency))
+  f = wait("the module to unfold", function()
+    local f = H.float()
+    return f and line_with(f.lines, "▾ " .. latency) and f
+  end)
+  text = H.flat(f.lines)
+  expect(text:find("%[x%] ttft%-1 .- 3 attempts"), "ttft-1 with its 3 attempts missing:\n%s", text)
+  local module_line = line_with(f.lines, "▾ " .. latency)
+  expect(vim.api.nvim_win_get_cursor(f.win)[1] == module_line, "the cursor left the module line")
+  table.insert(artifact, { ":LlmopsProgress (a module open)", f })
+
+  -- <CR> again folds it.
+  enter_on(module_line)
+  wait("the module to fold", function()
+    local f = H.float()
+    return f and line_with(f.lines, "▸ " .. latency) and not H.contains(H.flat(f.lines), "ttft-1")
+  end)
+  -- Open again; <CR> on the exercise closes the view and opens it.
+  enter_on(line_with(H.float().lines, "▸ " .. latency))
+  f = wait("the module to unfold again", function()
+    local f = H.float()
+    return f and line_with(f.lines, "] ttft-1 ") and f
+  end)
+  enter_on(line_with(f.lines, "] ttft-1 "))
+  expect_exercise_shown("ttft-1")
+  expect(#vim.tbl_filter(function(w)
+    return vim.api.nvim_win_get_config(w).relative ~= ""
+  end, vim.api.nvim_list_wins()) == 1, "the progress view is still open beside the exercise")
   press("q")
+  wait("the float to close", function()
+    return H.float() == nil
+  end)
 end)
 
 test("float: 'winborder' is honoured, width and keys configurable", function()
@@ -528,10 +610,96 @@ test(":LlmopsTerm shows the term page (definition, related terms, exercises)", f
   end
   expect(H.contains(text, "[x] ttft-1"), "exercise status missing: %s", text)
   table.insert(artifact, { ":LlmopsTerm ttft", f })
+end)
+
+test("term page: <CR> follows a related term in the same float, <BS> and <C-o> go back, <CR> on an exercise opens it", function()
+  local page = H.command("llmops.termPage", { { termId = "ttft" } })
+  expect(#page.related >= 1, "ttft has no related terms")
+  local r = page.related[1]
+  local f = H.float()
+  expect(f and H.contains(H.chunks(f.config.title), "Time to first token"), "the ttft page is not open")
+  local win = f.win
+  expect(not H.contains(H.chunks(f.config.footer), "back"), "a back key on the first page: %s", H.chunks(f.config.footer))
+  local related_line = line_with(f.lines, r.name .. " (" .. r.id .. ")")
+  enter_on(related_line)
+  local target = H.command("llmops.termPage", { { termId = r.id } })
+  f = wait("the related term's page", function()
+    local f = H.float()
+    return f and H.contains(H.chunks(f.config.title), target.name) and H.contains(H.flat(f.lines), target.definition) and f
+  end)
+  expect(f.win == win, "following opened another float")
+  expect(H.contains(H.chunks(f.config.footer), "<BS> back"), "no back key in the footer: %s", H.chunks(f.config.footer))
+  table.insert(artifact, { "a related term followed", f })
+  press("<BS>")
+  f = wait("the ttft page again", function()
+    local f = H.float()
+    return f and H.contains(H.chunks(f.config.title), "Time to first token") and f
+  end)
+  -- Back where it was left: on the related term, ready for another <CR>.
+  expect(vim.api.nvim_win_get_cursor(f.win)[1] == related_line, "the cursor is on line %d, not %d", vim.api.nvim_win_get_cursor(f.win)[1], related_line)
+  expect(not H.contains(H.chunks(f.config.footer), "back"), "a back key on the first page")
+  -- <C-o> goes back too.
+  enter_on(related_line)
+  wait("the related term's page", function()
+    local f = H.float()
+    return f and H.contains(H.chunks(f.config.title), target.name)
+  end)
+  press("<C-o>")
+  f = wait("the ttft page after <C-o>", function()
+    local f = H.float()
+    return f and H.contains(H.chunks(f.config.title), "Time to first token") and f
+  end)
+  -- <CR> on an exercise: the page closes, the exercise opens.
+  enter_on(line_with(f.lines, "] ttft-1 "))
+  expect_exercise_shown("ttft-1")
   press("q")
-  wait("the page to close", function()
+  wait("the float to close", function()
     return H.float() == nil
   end)
+end)
+
+test(":help llmops is true: the Learn title as the server words it, every way to install the server", function()
+  vim.api.nvim_set_current_buf(doc_buf)
+  vim.api.nvim_buf_set_lines(doc_buf, 0, -1, false, { "Users complain that TTFT doubled." })
+  H.wait("the TTFT hint", function()
+    return H.flagged(doc_buf, "ttft") and vim.diagnostic.get(doc_buf)[1].lnum == 0
+  end)
+  local client = llmops.client(doc_buf)
+  local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+  params.range = { start = { line = 0, character = 22 }, ["end"] = { line = 0, character = 22 } }
+  params.context = { diagnostics = {} }
+  local response = client:request_sync("textDocument/codeAction", params, 5000, doc_buf)
+  local learn
+  for _, action in ipairs(response.result or {}) do
+    if action.title:find("^Learn:") then
+      learn = learn or action.title
+    end
+  end
+  expect(learn, "no Learn action: %s", vim.inspect(response))
+  vim.cmd("help llmops")
+  local help = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("close")
+  -- The help's example, its numbers in words, is the server's title.
+  local example = help:match('"(Learn: Time to first token %(exercise N of M%))"')
+  expect(example, "no Learn example in :help llmops")
+  local worded = learn:gsub("%(exercise %d+ of %d+%)", "(exercise N of M)")
+  expect(worded == example, "the server says %q, :help llmops %q", learn, example)
+  expect(not help:find("exercise %d+ of %d+"), "a fixed exercise count in :help llmops")
+  -- The same ways to install as the missing-server notice, and the
+  -- vim.lsp.config route.
+  local flat = help:gsub("%s+", " ")
+  for _, way in ipairs({
+    "pipx install llmops-lsp",
+    "pip install llmops-lsp",
+    ":MasonInstall llmops-lsp",
+    "cargo install --locked --path server",
+    "vim.lsp.config('llmops', { cmd = { '/path/to/llmops-lsp' } })",
+  }) do
+    expect(H.contains(flat, way), ":help llmops does not name %q", way)
+    local advice = table.concat(require("llmops.install").advice("enable"), " ")
+    expect(H.contains(advice, (way:gsub("^:", ""))), "the notice does not name %q: %s", way, advice)
+  end
+  vim.api.nvim_buf_set_lines(doc_buf, 0, -1, false, { "# Latency review", "", "Users complain that TTFT doubled after the model alias moved." })
 end)
 
 test("default occurrences: a term once per file in code, everywhere in prose", function()

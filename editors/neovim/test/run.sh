@@ -122,6 +122,8 @@ run_spec() {
 
 mkdir -p "$artifacts"
 run_spec e2e e2e_spec.lua
+# Practices (issue 19): an LLM project's Python file, hint, hover, Learn, ignore.
+run_spec practices practices_spec.lua
 run_spec legacy legacy_spec.lua LLMOPS_TEST_LEGACY=1 LLMOPS_TEST_SETTINGS='{"severity":"information"}'
 # No setup(): lsp/llmops.lua + vim.lsp.enable, commands in a bare nvim.
 LLMOPS_TEST_INIT=bare_init.lua run_spec bare bare_spec.lua
@@ -392,6 +394,87 @@ EOF
   else
     keep neovim-80x24-long-hover
     not_ok "80x24: no hover on KV cache (artifacts/neovim-80x24-long-hover.txt)"
+  fi
+  tmux_stop
+
+  # 80x24, :LlmopsProgress: one folded line per module; <CR> on the first
+  # unfolds it to its exercises. docs/neovim-80x24-progress*.png.
+  tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "'+LlmopsProgress'")"
+  if wait_for "exercises completed" 15 && wait_for "▸ " 5; then
+    keep neovim-80x24-progress
+    if printf '%s' "$screen" | grep -qF '[ ]'; then
+      not_ok "80x24 :LlmopsProgress: exercises listed while folded (artifacts/neovim-80x24-progress.txt)"
+    else
+      tmux -L "$sock" send-keys Enter
+      if wait_for "▾ " 10 && wait_for "[ ]" 5; then
+        keep neovim-80x24-progress-open
+        ok "80x24 :LlmopsProgress: modules folded, <CR> unfolds the first to its exercises"
+      else
+        keep neovim-80x24-progress-open
+        not_ok "80x24 :LlmopsProgress: <CR> did not unfold a module (artifacts/neovim-80x24-progress-open.txt)"
+      fi
+    fi
+  else
+    keep neovim-80x24-progress
+    not_ok "80x24 :LlmopsProgress: no folded modules on screen (artifacts/neovim-80x24-progress.txt)"
+  fi
+  tmux_stop
+
+  # 80x24, the TTFT term page; <CR> on a related term follows it in the
+  # same float, <BS> comes back. docs/neovim-80x24-term-followed.png.
+  tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "'+LlmopsTerm ttft'")"
+  if wait_for "Related terms" 15; then
+    keep neovim-80x24-term
+    # The first related term's line: "   • Name (id)".
+    related=$(printf '%s\n' "$screen" | sed -nE 's/.*• (.+) \(([a-z0-9-]+)\).*/\1/p' | head -1)
+    tmux -L "$sock" send-keys "/• $related" Enter Enter
+    if [ -n "$related" ] && wait_for "<BS> back" 10; then
+      keep neovim-80x24-term-followed
+      tmux -L "$sock" send-keys BSpace
+      if wait_for "Time to first token" 10 && ! printf '%s' "$screen" | grep -qF "<BS> back"; then
+        ok "80x24 term page: <CR> on a related term ($related) follows it, <BS> goes back"
+      else
+        not_ok "80x24 term page: <BS> did not go back to TTFT (artifacts/neovim-80x24-term-followed.txt)"
+      fi
+    else
+      keep neovim-80x24-term-followed
+      not_ok "80x24 term page: <CR> on '${related:-no related term found}' did not follow it (artifacts/neovim-80x24-term-followed.txt)"
+    fi
+  else
+    keep neovim-80x24-term
+    not_ok "80x24: +LlmopsTerm ttft showed no page (artifacts/neovim-80x24-term.txt)"
+  fi
+  tmux_stop
+
+  # 80x24, a practice hint in an LLM project's Python file: K on the client
+  # built without a timeout. docs/neovim-80x24-practice-hover.png.
+  mkdir -p "$dir/assistant/.git"
+  printf 'openai>=1.40\n' >"$dir/assistant/requirements.txt"
+  cat >"$dir/assistant/app.py" <<'EOF2'
+import json
+
+from openai import OpenAI
+
+client = OpenAI()
+reply = client.chat.completions.create(model="gpt-4o-2024-08-06", messages=messages)
+data = json.loads(reply.choices[0].message.content)
+EOF2
+  tmux_start 80 24 "$(nvim_cmd "$dir/assistant/app.py" "-c 'lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end)' '+call cursor(5, 12)'")"
+  if wait_for "messages=messages" 10; then
+    shown=no
+    for _ in 1 2 3 4 5; do
+      tmux -L "$sock" send-keys K
+      if wait_for "client-default-timeout" 2; then shown=yes; break; fi
+    done
+    keep neovim-80x24-practice-hover
+    if [ "$shown" = yes ] && printf '%s' "$screen" | grep -qF "Lesson:"; then
+      ok "80x24: K on a practice hint explains it and names its lesson"
+    else
+      not_ok "80x24: no practice hover with its lesson (artifacts/neovim-80x24-practice-hover.txt)"
+    fi
+  else
+    keep neovim-80x24-practice-hover
+    not_ok "80x24: the practice file did not show (artifacts/neovim-80x24-practice-hover.txt)"
   fi
   tmux_stop
 

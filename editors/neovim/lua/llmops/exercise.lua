@@ -339,12 +339,40 @@ local function refresh_standing()
   end, st.client_id)
 end
 
+-- Why a digit does nothing now, or nil when it answers: once the answer
+-- is shown the keys that still work are named, instead of a silent key.
+local function why_not_answer(i)
+  local st = M.state
+  local keys = llmops.config.float.keys
+  local done = st.revealed or (st.result and st.result.correct)
+  if done then
+    local next_id = llmops.value((st.revealed or st.result).nextExerciseId)
+    local what = st.revealed and "answer shown" or "answered"
+    if next_id then
+      return ("%s: press %s for the next exercise"):format(what, key_name(keys.next))
+    end
+    return ("%s: all exercises done; %s closes"):format(what, key_name(keys.close))
+  end
+  local n = #st.exercise.choices
+  local choice = st.exercise.choices[i]
+  if not choice then
+    return ("no choice %d: answer 1-%d"):format(i, n)
+  end
+  if st.wrong[choice.id] then
+    return ("%d was tried: try another choice, or %s to see the answer"):format(i, key_name(keys.reveal))
+  end
+end
+
 local function answer(i)
   local st = M.state
-  local choice = st.exercise and st.exercise.choices[i]
-  if not choice or st.busy or st.revealed or (st.result and st.result.correct) or st.wrong[choice.id] then
+  if not st.exercise or st.busy then
     return
   end
+  local why = why_not_answer(i)
+  if why then
+    return llmops.notify(why)
+  end
+  local choice = st.exercise.choices[i]
   st.busy = true
   local args = { { exerciseId = st.exercise.id, choice = choice.id } }
   llmops.run("llmops.answerExercise", args, function(result)

@@ -1,18 +1,21 @@
 -- The term page: what `llmops.termPage` returns (definition, aliases,
--- related terms, exercises and their status) in a read-only float. Related
--- terms and exercises are listed with the command that opens them.
+-- related terms, exercises and their status) in a read-only float. <CR> on
+-- a related term follows it in the same float, <BS> (or <C-o>) goes back
+-- to the page before; <CR> on an exercise opens it.
 local llmops = require("llmops")
 local ui = require("llmops.ui")
 
 local M = {}
+
+M.state = {}
 
 local state_names = { new = "new", learning = "learning", due = "review due", known = "known" }
 
 --- The page's items (`{ text, hl }`) for a termPage result.
 function M.items(page)
   local items = {}
-  local function add(text, hl, prefix, hang)
-    table.insert(items, { text, hl, prefix = prefix, hang = hang })
+  local function add(text, hl, prefix, hang, action)
+    table.insert(items, { text, hl, prefix = prefix, hang = hang, action = action })
   end
   local v = llmops.value
   local facts = {}
@@ -35,31 +38,113 @@ function M.items(page)
   local related = v(page.related) or {}
   if #related > 0 then
     add("")
-    add("Related terms (:LlmopsTerm <id>)", "Title")
+    add("Related terms (<CR> follows)", "Title")
     for _, r in ipairs(related) do
-      add(("%s (%s)"):format(r.name, r.id), nil, "   • ", "     ")
+      add(("%s (%s)"):format(r.name, r.id), nil, "   • ", "     ", { term = r.id })
     end
   end
   local exercises = v(page.exercises) or {}
   add("")
-  add("Exercises (:LlmopsExercise <id>)", "Title")
+  add("Exercises (<CR> opens)", "Title")
   if #exercises == 0 then
     add("none", "Comment", "   ")
   end
   for _, e in ipairs(exercises) do
     local status = e.completed and "completed" or ((e.attempts or 0) > 0 and "tried" or "not tried")
-    add(("[%s] %s · %s (%s)"):format(e.completed and "x" or " ", e.id, e.title, status), e.completed and "DiagnosticOk" or nil, "   ", "       ")
+    add(
+      ("[%s] %s · %s (%s)"):format(e.completed and "x" or " ", e.id, e.title, status),
+      e.completed and "DiagnosticOk" or nil,
+      "   ",
+      "       ",
+      { exercise = e.id }
+    )
   end
   return items
+end
+
+-- The keys that go back to the page before, named in the footer by the first.
+M.back_keys = { "<BS>", "<C-o>" }
+
+local function hint()
+  local back = #(M.state.history or {}) > 0 and (" · %s back"):format(M.back_keys[1]) or ""
+  return "<CR> open" .. back
+end
+
+-- Shows `page` in the open term float, or opens one; the cursor goes to
+-- related term `focus` (the page just left, on the way back) or the top.
+local function show(page, focus)
+  local st = M.state
+  local function place()
+    st.view:focus(function(action)
+      return focus ~= nil and action.term == focus
+    end, 1)
+  end
+  if st.view and st.view:valid() then
+    st.view:set(page.name, M.items(page), hint())
+    return place()
+  end
+  local back = function()
+    M.back()
+  end
+  local keys = {}
+  for _, lhs in ipairs(M.back_keys) do
+    keys[lhs] = back
+  end
+  st.view = ui.page(page.name, M.items(page), "llmops_term", {
+    hint = hint(),
+    keys = keys,
+    enter = function(view, action)
+      if action.term then
+        return M.follow(action.term)
+      end
+      view:close()
+      require("llmops.exercise").open({ exerciseId = action.exercise }, st.client_id)
+    end,
+  })
+  st.win, st.buf = st.view.win, st.view.buf
+  place()
+end
+
+-- Fetches a term's page and shows it; `history` is the stack of pages to go
+-- back to (empty for a page opened by a command); `focus` as for show().
+local function fetch(arg, client_id, history, focus)
+  llmops.run("llmops.termPage", { arg }, function(page, client)
+    local st = M.state
+    st.page, st.history, st.client_id = page, history, client.id
+    show(page, focus)
+  end, client_id)
 end
 
 --- Fetches a term's page and shows it.
 --- @param arg table `{ termId = id }`
 function M.open(arg, client_id)
-  llmops.run("llmops.termPage", { arg }, function(page)
-    M.state = { page = page }
-    M.state.win, M.state.buf = ui.page(page.name, M.items(page), "llmops_term")
-  end, client_id)
+  if M.state.view then
+    M.state.view:close()
+  end
+  M.state.view = nil
+  fetch(arg, client_id, {})
+end
+
+--- Follows a related term in the open page; the current one goes on the
+--- history for M.back().
+function M.follow(term_id)
+  local st = M.state
+  local history = vim.list_extend({}, st.history or {})
+  if st.page then
+    table.insert(history, st.page.id)
+  end
+  fetch({ termId = term_id }, st.client_id, history)
+end
+
+--- Back to the page the current one was followed from, if any.
+function M.back()
+  local st = M.state
+  local history = vim.list_extend({}, st.history or {})
+  local previous = table.remove(history)
+  if not previous then
+    return llmops.notify("no earlier term page")
+  end
+  fetch({ termId = previous }, st.client_id, history, st.page and st.page.id)
 end
 
 return M

@@ -110,21 +110,59 @@ end
 
 local page_ns = vim.api.nvim_create_namespace("llmops.page")
 
---- Opens a read-only float of `lines` (`{ text, hl }` pairs): the term page
---- and the progress report. `q`/`<Esc>` (the close keys) close it.
-function M.page(title, items, filetype)
+-- A read-only float of items: the term page and the progress view. Items
+-- are `{ text, hl, prefix = ..., hang = ..., action = ... }`; a wrapped item
+-- takes several lines, each of which carries its action, so <CR> anywhere
+-- on it acts on it. `set` refills the same window (a folded module opened,
+-- a related term followed), so navigation never stacks floats.
+local Page = {}
+Page.__index = Page
+
+--- Opens a page float. `opts`: `keys` (lhs -> function(page), besides
+--- <CR> and the close keys), `hint` (keys named in the footer before the
+--- close key, e.g. "<CR> open").
+--- `opts.enter(page, action)` runs on <CR> over a line with an action.
+function M.page(title, items, filetype, opts)
+  local page = setmetatable({ opts = opts or {}, actions = {} }, Page)
+  page.buf = M.scratch(filetype)
+  local keys = llmops.config.float.keys
+  M.map(page.buf, keys.close, function()
+    page:close()
+  end)
+  M.map(page.buf, "<CR>", function()
+    local action = page:action()
+    if action and page.opts.enter then
+      page.opts.enter(page, action)
+    end
+  end)
+  for lhs, fn in pairs(page.opts.keys or {}) do
+    M.map(page.buf, lhs, function()
+      fn(page)
+    end)
+  end
+  page:set(title, items, page.opts.hint)
+  return page
+end
+
+--- Replaces the page's title, items and footer hint, opening the window
+--- the first time and resizing it after.
+function Page:set(title, items, hint)
   local width, max_height = M.size()
-  local lines, hls = {}, {}
+  local lines, hls, actions = {}, {}, {}
   for _, item in ipairs(items) do
     local wrapped = M.wrap(item[1], width - 1, item.prefix or " ", item.hang or item.prefix or " ")
     for _, l in ipairs(wrapped) do
       table.insert(lines, l)
       hls[#lines] = item[2]
+      actions[#lines] = item.action
     end
   end
   local keys = llmops.config.float.keys
   local close_key = type(keys.close) == "table" and keys.close[1] or keys.close
   local footer = ("%s close"):format(close_key)
+  if hint then
+    footer = hint .. " · " .. footer
+  end
   if #lines > max_height then
     footer = "j/k scroll · " .. footer
   end
@@ -132,21 +170,60 @@ function M.page(title, items, filetype)
     vim.list_extend(lines, { "", " " .. footer })
     hls[#lines] = "Comment"
   end
-  local buf = M.scratch(filetype)
-  M.set_lines(buf, page_ns, lines, hls)
+  self.actions, self.title, self.hint = actions, title, hint
+  M.set_lines(self.buf, page_ns, lines, hls)
   local config = M.win_config(width, math.min(#lines, max_height), title, footer)
+  if self.win and vim.api.nvim_win_is_valid(self.win) then
+    vim.api.nvim_win_set_config(self.win, config)
+    return
+  end
   config.style = "minimal"
-  local win = vim.api.nvim_open_win(buf, true, config)
-  vim.wo[win].wrap = true
-  vim.wo[win].linebreak = true
-  local function close()
-    if vim.api.nvim_win_is_valid(win) then
-      vim.api.nvim_win_close(win, true)
+  self.win = vim.api.nvim_open_win(self.buf, true, config)
+  vim.wo[self.win].wrap = true
+  vim.wo[self.win].linebreak = true
+  vim.api.nvim_create_autocmd("WinLeave", {
+    buffer = self.buf,
+    once = true,
+    callback = vim.schedule_wrap(function()
+      self:close()
+    end),
+  })
+end
+
+--- The action of the line under the cursor (or of line `lnum`), if any.
+function Page:action(lnum)
+  if not self:valid() then
+    return nil
+  end
+  return self.actions[lnum or vim.api.nvim_win_get_cursor(self.win)[1]]
+end
+
+--- Puts the cursor on the first line whose action `pred` accepts (else
+--- on line `fallback`, else the first).
+function Page:focus(pred, fallback)
+  if not self:valid() then
+    return
+  end
+  local target = fallback or 1
+  for lnum = 1, vim.api.nvim_buf_line_count(self.buf) do
+    if self.actions[lnum] and pred(self.actions[lnum]) then
+      target = lnum
+      break
     end
   end
-  M.map(buf, keys.close, close)
-  vim.api.nvim_create_autocmd("WinLeave", { buffer = buf, once = true, callback = vim.schedule_wrap(close) })
-  return win, buf
+  target = math.min(target, vim.api.nvim_buf_line_count(self.buf))
+  vim.api.nvim_win_set_cursor(self.win, { target, 0 })
+end
+
+function Page:valid()
+  return self.win ~= nil and vim.api.nvim_win_is_valid(self.win)
+end
+
+function Page:close()
+  if self:valid() then
+    vim.api.nvim_win_close(self.win, true)
+  end
+  self.win = nil
 end
 
 return M
