@@ -398,8 +398,10 @@ EOF
   tmux_stop
 
   # 80x24, :LlmopsProgress: one folded line per module; <CR> on the first
-  # unfolds it to its exercises. docs/neovim-80x24-progress*.png.
-  tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "'+LlmopsProgress'")"
+  # unfolds it to its exercises. docs/neovim-80x24-progress*.png. With
+  # 'termguicolors', as most terminals run it: the default colour scheme
+  # marks the cursor's line only in GUI colours.
+  tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "-c 'set termguicolors' '+LlmopsProgress'")"
   if wait_for "exercises completed" 15 && wait_for "▸ " 5; then
     keep neovim-80x24-progress
     if printf '%s' "$screen" | grep -qF '[ ]'; then
@@ -422,16 +424,22 @@ EOF
 
   # 80x24, the TTFT term page; <CR> on a related term follows it in the
   # same float, <BS> comes back. docs/neovim-80x24-term-followed.png.
-  tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "'+LlmopsTerm ttft'")"
+  tmux_start 80 24 "$(nvim_cmd "$dir/notes.md" "-c 'set termguicolors' '+LlmopsTerm ttft'")"
   if wait_for "Related terms" 15; then
     keep neovim-80x24-term
-    # The first related term's line: "   • Name (id)".
+    # The first related term's line ("   • Name (id)") in the float's
+    # buffer: its screen row less the top border's (the page starts at its
+    # first line). NG goes there, leaving nothing on the command line.
     related=$(printf '%s\n' "$screen" | sed -nE 's/.*• (.+) \(([a-z0-9-]+)\).*/\1/p' | head -1)
-    tmux -L "$sock" send-keys "/• $related" Enter Enter
+    top=$(printf '%s\n' "$screen" | grep -n '╭' | head -1 | cut -d: -f1)
+    row=$(printf '%s\n' "$screen" | grep -nF "• $related (" | head -1 | cut -d: -f1)
+    tmux -L "$sock" send-keys "$((${row:-0} - ${top:-0}))G" Enter
     if [ -n "$related" ] && wait_for "<BS> back" 10; then
       keep neovim-80x24-term-followed
       tmux -L "$sock" send-keys BSpace
-      if wait_for "Time to first token" 10 && ! printf '%s' "$screen" | grep -qF "<BS> back"; then
+      # Back on the first page: its title (the page followed lists TTFT
+      # among its related terms) and no back key left in the footer.
+      if wait_for "─ Time to first token ─" 10 && ! printf '%s' "$screen" | grep -qF "<BS> back"; then
         ok "80x24 term page: <CR> on a related term ($related) follows it, <BS> goes back"
       else
         not_ok "80x24 term page: <BS> did not go back to TTFT (artifacts/neovim-80x24-term-followed.txt)"
@@ -460,7 +468,7 @@ reply = client.chat.completions.create(model="gpt-4o-2024-08-06", messages=messa
 data = json.loads(reply.choices[0].message.content)
 EOF2
   tmux_start 80 24 "$(nvim_cmd "$dir/assistant/app.py" "-c 'lua vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end)' '+call cursor(5, 12)'")"
-  if wait_for "messages=messages" 10; then
+  if wait_for "json.loads" 10; then
     shown=no
     for _ in 1 2 3 4 5; do
       tmux -L "$sock" send-keys K

@@ -276,14 +276,21 @@ function M.with_client(fn, client_id, bufnr)
   if client.initialized then
     return fn(client)
   end
-  local waited, timer = 0, (vim.uv or vim.loop).new_timer()
+  -- Ticks are scheduled: on a busy main loop several may be queued when the
+  -- first one finishes the wait, so `done` makes the rest no-ops (a second
+  -- close is an error, a second fn would open the float twice).
+  local waited, done, timer = 0, false, (vim.uv or vim.loop).new_timer()
   timer:start(
     20,
     20,
     vim.schedule_wrap(function()
+      if done then
+        return
+      end
       waited = waited + 20
       local stopped = vim.lsp.get_client_by_id(client.id) == nil
       if client.initialized or stopped or waited >= 15000 then
+        done = true
         timer:stop()
         timer:close()
         if client.initialized then

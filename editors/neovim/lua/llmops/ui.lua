@@ -181,6 +181,8 @@ function Page:set(title, items, hint)
   self.win = vim.api.nvim_open_win(self.buf, true, config)
   vim.wo[self.win].wrap = true
   vim.wo[self.win].linebreak = true
+  -- <CR> acts on the cursor's line: show which one that is.
+  vim.wo[self.win].cursorline = true
   vim.api.nvim_create_autocmd("WinLeave", {
     buffer = self.buf,
     once = true,
