@@ -1,8 +1,9 @@
 -- Practices in Neovim (issue 19): in a project that depends on an LLM SDK,
 -- a Python file gets practice hints; the hover explains one and names its
 -- lesson; Learn opens the practice's exercise in the float; "Ignore this
--- practice here" writes the marker and the hint goes. Real Neovim, real
--- llmops-lsp, the built-in practices (content/builtin/practices.toml).
+-- practice here" writes the marker and the hint goes; "I know this
+-- practice" hides it. Real Neovim, real llmops-lsp, the built-in practices
+-- (content/builtin/practices.toml).
 -- Run by test/run.sh:
 --   nvim --headless -u test/minimal_init.lua -c "luafile test/practices_spec.lua"
 local started = (vim.uv or vim.loop).hrtime() / 1e9
@@ -127,6 +128,22 @@ test("Ignore this practice here: the marker is written and that hint goes, the o
   end)
   expect(found["dated-model-snapshot"] == nil, "the ignored practice still shows on line %s", found["dated-model-snapshot"] and found["dated-model-snapshot"].lnum)
   expect(found["client-default-timeout"], "the other practice went too")
+end)
+
+test("I know this practice: its hint goes, the other practices stay", function()
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
+  vim.api.nvim_win_set_cursor(0, { 5, 12 })
+  vim.lsp.buf.code_action({
+    filter = function(action)
+      return action.title:find("^I know this practice:") ~= nil
+    end,
+    apply = true,
+  })
+  -- The json.loads hint still there marks a publication, not an empty set.
+  wait("the known practice's hint to go", function()
+    local p = practices(buf)
+    return p["unvalidated-json-completion"] and not p["client-default-timeout"]
+  end)
 end)
 
 H.finish("practices", started)
