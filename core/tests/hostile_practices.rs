@@ -89,8 +89,26 @@ fn a_hostile_pack_is_refused_or_keeps_a_keystroke_fast() {
         "{n} hostile rules accepted; full scan of 200 lines {:?}",
         started.elapsed()
     );
-    let mut times = Vec::new();
     let at0 = text[..text.len() / 2].rfind('\n').unwrap() + 10;
+    // The first keystroke on a thread that has not used the set yet (the
+    // server's edits may run on another worker than the open did): the
+    // set's lazy DFA builds its states for that thread again.
+    let cold = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let mut text = text.clone();
+                let mut lines = lines.clone();
+                let mut hits = hits.clone();
+                text.insert(at0, 'a');
+                lines.apply_edit(&text, at0, 0, 1);
+                let started = Instant::now();
+                hits.edited(&content.practices, &text, &lines, at0, 0, 1, "python");
+                started.elapsed()
+            })
+            .join()
+            .unwrap()
+    });
+    let mut times = Vec::new();
     for i in 0..30 {
         let at = at0 + i;
         text.insert(at, 'a');
@@ -102,11 +120,15 @@ fn a_hostile_pack_is_refused_or_keeps_a_keystroke_fast() {
     times.sort();
     let median = times[times.len() / 2];
     eprintln!(
-        "{n} hostile rules: keystroke median {median:?}, slowest {:?}",
+        "{n} hostile rules: keystroke median {median:?}, slowest {:?}; first on a fresh thread {cold:?}",
         times[times.len() - 1]
     );
     // The budget is 5 ms; allow ten times that on a loaded machine.
     assert!(median < Duration::from_millis(50), "median {median:?}");
+    assert!(
+        cold < Duration::from_millis(50),
+        "first on a fresh thread {cold:?}"
+    );
     assert_eq!(
         hits,
         DocPractices::scanned(&content.practices, &text, "python")

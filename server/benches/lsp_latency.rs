@@ -389,6 +389,54 @@ impl Doc {
     }
 }
 
+/// A Python module of `lines` lines in a folder whose `requirements.txt`
+/// names `openai` (an LLM project: practices show), with term identifiers,
+/// lines each built-in practice flags, plain code and an ignore marker
+/// every 50th line.
+struct PythonDoc {
+    lines: usize,
+    text: String,
+    index: LineIndex,
+    project: tempfile::TempDir,
+}
+
+impl PythonDoc {
+    fn new(lines: usize) -> Result<PythonDoc, String> {
+        let project = tempfile::tempdir().map_err(|e| e.to_string())?;
+        std::fs::write(project.path().join("requirements.txt"), "openai>=1.0\n")
+            .map_err(|e| e.to_string())?;
+        let templates = [
+            "def handler_{i}(request, msgs_{i}):",
+            "    client = OpenAI()",
+            "    resp = client.chat.completions.create(model=\"gpt-4o-2024-08-06\", messages=msgs_{i})",
+            "    ttft_ms = measure_first_token(stream_{i})  # TTFT of this stream",
+            "    tokens = len(text_{i}) / 4",
+            "    value_{i} = compute(row_{i}, limit=10)",
+            "    data = json.loads(resp.choices[0].message.content)",
+            "    result = eval(resp.choices[0].message.content)",
+            "    prompt_tokens = usage_{i}.prompt_tokens",
+            "    return value_{i}",
+            "",
+        ];
+        let mut text = String::new();
+        let mut rng = Rng::new(19);
+        for i in 0..lines {
+            let line = templates[rng.below(templates.len())].replace("{i}", &i.to_string());
+            text.push_str(&line);
+            if i % 50 == 49 {
+                text.push_str("  # llmops: ignore");
+            }
+            text.push('\n');
+        }
+        Ok(PythonDoc {
+            lines,
+            index: LineIndex::new(&text),
+            text,
+            project,
+        })
+    }
+}
+
 /// User plus system CPU time of a process so far, from `/proc` (Linux).
 fn cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -457,7 +505,10 @@ fn main() {
             many_docs: 100,
         }
     };
-    if let Err(e) = run(&plan) {
+    // `--head-to-head`: only the head-to-head table (issues 19 and 22).
+    if !args.iter().any(|a| a == "--head-to-head")
+        && let Err(e) = run(&plan)
+    {
         eprintln!("lsp_latency: {e}");
         std::process::exit(1);
     }
@@ -492,6 +543,7 @@ fn head_to_head(quick: bool) -> Result<(), String> {
         .iter()
         .map(|&lines| Doc::new(&content, lines, 100 + lines as u64))
         .collect();
+    let python = PythonDoc::new(*sizes.last().unwrap_or(&1_000))?;
     // metric -> value per binary, in the order measured.
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
     let mut put = |metric: String, column: usize, value: String| {
@@ -568,6 +620,101 @@ fn head_to_head(quick: bool) -> Result<(), String> {
                 column,
                 format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()),
             );
+        }
+        // The same documents with as many diagnostics at each size
+        // (`maxDiagnostics` 150, under the 171 hints the 1k document has):
+        // what a keystroke costs with the document's size alone changing,
+        // the protocol's full set per publication being the same size.
+        let mut capped = options();
+        capped["llmops"]["maxDiagnostics"] = json!(150);
+        let (mut small, _) = Server::start_bin(bin, &dirs, capped)?;
+        let mut p50s = Vec::new();
+        for doc in &docs {
+            let uri = format!("file:///bench/h2h-capped-{}.md", doc.lines);
+            small.open(&uri, &doc.text, 1)?;
+            let mut version = 1;
+            let mut samples = Vec::new();
+            let cpu_before = cpu_seconds(small.pid);
+            while samples.len() < edits {
+                let (line, character) = edit_spot(&doc.text, &doc.index, &mut rng);
+                for delete in [false, true] {
+                    version += 1;
+                    samples.push(small.change(&uri, version, line, character, delete)?);
+                }
+            }
+            let cpu_after = cpu_seconds(small.pid);
+            samples.sort();
+            let p50 = percentile(&samples, 50.0);
+            p50s.push(p50);
+            let cpu = match (cpu_before, cpu_after) {
+                (Some(a), Some(b)) => format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
+                _ => "-".into(),
+            };
+            put(
+                format!(
+                    "150 diagnostics at every size: keystroke, {} lines (p50 / p95 / server CPU)",
+                    doc.lines
+                ),
+                column,
+                format!(
+                    "{} / {} / {cpu}",
+                    fmt_ms(p50),
+                    fmt_ms(percentile(&samples, 95.0))
+                ),
+            );
+            small.close(&uri)?;
+        }
+        if let (Some(first), Some(last)) = (p50s.first(), p50s.last())
+            && p50s.len() > 1
+        {
+            put(
+                "150 diagnostics at every size: keystroke p50, 100k / 1k lines".into(),
+                column,
+                format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()),
+            );
+        }
+        small.stop();
+        // Issue 19: a Python document in an LLM project, where every
+        // built-in practice runs, beside the same text as plain text (terms
+        // only: practices look at code), in the same server.
+        for (label, language) in [
+            ("Python, built-in practices", "python"),
+            ("the same text as plaintext (no practices)", "plaintext"),
+        ] {
+            let uri = format!(
+                "file://{}/app-{language}.py",
+                python.project.path().display()
+            );
+            server.open_as(&uri, language, &python.text, 1, Duration::from_secs(60))?;
+            let mut version = 1;
+            let mut samples = Vec::new();
+            let cpu_before = cpu_seconds(server.pid);
+            while samples.len() < edits {
+                let (line, character) = edit_spot(&python.text, &python.index, &mut rng);
+                for delete in [false, true] {
+                    version += 1;
+                    samples.push(server.change(&uri, version, line, character, delete)?);
+                }
+            }
+            let cpu_after = cpu_seconds(server.pid);
+            samples.sort();
+            let cpu = match (cpu_before, cpu_after) {
+                (Some(a), Some(b)) => format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
+                _ => "-".into(),
+            };
+            put(
+                format!(
+                    "keystroke, {} lines in an LLM project: {label} (p50 / p95 / server CPU)",
+                    python.lines
+                ),
+                column,
+                format!(
+                    "{} / {} / {cpu}",
+                    fmt_ms(percentile(&samples, 50.0)),
+                    fmt_ms(percentile(&samples, 95.0))
+                ),
+            );
+            server.close(&uri)?;
         }
         // One long line: open, then keystrokes in its middle.
         let mut slow = false;

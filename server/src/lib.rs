@@ -11,6 +11,7 @@ mod code_actions;
 mod commands;
 mod convert;
 mod definition;
+mod diagnostics_json;
 mod echo;
 mod error;
 mod inlay_hints;

@@ -23,6 +23,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::code_actions::{KNOWN_KIND, LEARN_KIND};
 use crate::convert::{from_lsp, severity, to_lsp};
+use crate::diagnostics_json::{DiagnosticsJson, Tail};
 use crate::protocol::{
     FORGET_KNOWN, MARK_KNOWN, OPEN_EXERCISE, OpenExerciseArgs, PracticeDiagnosticData, TermArgs,
 };
@@ -136,47 +137,48 @@ fn exercise_of<'c>(content: &'c Content, rule: &'c Practice) -> Option<&'c str> 
         .or_else(|| content.exercise_for_term(&rule.term).map(|e| e.id.as_str()))
 }
 
-/// Diagnostics for practice findings: code `practice:<id>`, the rule's
-/// severity and message, and `data` naming the practice, its term and the
-/// exercise Learn opens.
-pub fn diagnostics(state: &State, open: &OpenDoc, found: &[PracticeFinding]) -> Vec<Diagnostic> {
+/// Diagnostics for practice findings, appended to `out`: code
+/// `practice:<id>`, the rule's severity and message, and `data` naming the
+/// practice, its term and the exercise Learn opens. Serialized once per
+/// rule; positions found in one sweep.
+pub fn diagnostics(
+    state: &State,
+    open: &OpenDoc,
+    found: &[PracticeFinding],
+    out: &mut DiagnosticsJson,
+) {
     let content = &state.content;
     let doc = &open.doc;
-    let text = doc.text();
-    let mut parts: HashMap<u32, (String, String, serde_json::Value)> = HashMap::new();
-    found
+    let offsets: Vec<usize> = found
         .iter()
-        .filter_map(|f| {
-            let rule = content.practices.rules.get(f.hit.rule as usize)?;
-            let (code, message, data) = parts
-                .entry(f.hit.rule)
-                .or_insert_with(|| {
-                    let data = PracticeDiagnosticData {
-                        kind: "practice".into(),
-                        practice_id: rule.id.clone(),
-                        term_id: rule.term.clone(),
-                        exercise_id: exercise_of(content, rule).map(str::to_string),
-                    };
-                    (
-                        format!("{CODE_PREFIX}{}", rule.id),
-                        format!("{} [{}]", rule.message, rule.id),
-                        serde_json::to_value(data).unwrap_or_default(),
-                    )
-                })
-                .clone();
-            let start = doc.lines().position(text, f.hit.start, state.encoding);
-            let end = doc.lines().position(text, f.hit.end, state.encoding);
-            Some(Diagnostic {
-                range: Range::new(to_lsp(start), to_lsp(end)),
-                severity: Some(rule_severity(rule)),
-                code: Some(NumberOrString::String(code)),
-                source: Some("llmops".into()),
-                message,
-                data: Some(data),
-                ..Default::default()
-            })
-        })
-        .collect()
+        .flat_map(|f| [f.hit.start, f.hit.end])
+        .collect();
+    // Findings come in text order; a sweep that meets an offset behind it
+    // (overlapping rules) starts that line again, so any order is right.
+    let positions = doc
+        .lines()
+        .positions_sorted(doc.text(), &offsets, state.encoding);
+    let mut tails: HashMap<u32, Tail> = HashMap::new();
+    for (f, at) in found.iter().zip(positions.chunks_exact(2)) {
+        let Some(rule) = content.practices.rules.get(f.hit.rule as usize) else {
+            continue;
+        };
+        let tail = tails.entry(f.hit.rule).or_insert_with(|| {
+            let data = PracticeDiagnosticData {
+                kind: "practice".into(),
+                practice_id: rule.id.clone(),
+                term_id: rule.term.clone(),
+                exercise_id: exercise_of(content, rule).map(str::to_string),
+            };
+            Tail::new(
+                rule_severity(rule),
+                &format!("{CODE_PREFIX}{}", rule.id),
+                &format!("{} [{}]", rule.message, rule.id),
+                &data,
+            )
+        });
+        out.push(Range::new(to_lsp(at[0]), to_lsp(at[1])), tail);
+    }
 }
 
 /// The shown practice finding under an editor position, if any.

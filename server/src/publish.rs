@@ -15,6 +15,7 @@ use llmops_core::policy::{self, DocumentRef, Finding, Learner};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
+use crate::diagnostics_json::{DiagnosticsJson, Tail};
 use crate::protocol::DiagnosticData;
 use crate::render;
 use crate::state::{OpenDoc, Shared, State};
@@ -22,7 +23,9 @@ use crate::transport::Outbox;
 
 /// What one wake-up publishes, gathered under the state lock.
 enum Job {
-    Ready(Uri, Vec<Diagnostic>, Option<i32>),
+    /// A document's diagnostics, already a JSON array (see
+    /// [`crate::diagnostics_json`]), and the version they were computed for.
+    Ready(Uri, Vec<u8>, Option<i32>),
     /// Errors of a pack file that is not open, with the text they refer to
     /// (kept by the pack set: the file is never read again here, since it
     /// may have become a FIFO or a device since).
@@ -53,15 +56,14 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
                     let Some(uri) = Uri::from_file_path(&path) else {
                         continue;
                     };
-                    (uri, pack_diagnostics(&errors, &text, encoding), None)
+                    let listed = pack_diagnostics(&errors, &text, encoding);
+                    (uri, DiagnosticsJson::from_list(&listed).finish(), None)
                 }
             };
-            let params = PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version,
-            };
-            outbox.notify("textDocument/publishDiagnostics", &params);
+            outbox.notify_json(
+                "textDocument/publishDiagnostics",
+                &publish_params(&uri, &diagnostics, version),
+            );
         }
         let state = shared.lock();
         if !state.dirty.is_empty() {
@@ -70,6 +72,24 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
         }
         trimmer.published(closed, state.docs.len());
     }
+}
+
+/// `PublishDiagnosticsParams` as JSON, around a diagnostics array already
+/// serialized: `{"uri":…,"diagnostics":[…],"version":…}` (no version when
+/// there is none, as serde writes it).
+fn publish_params(uri: &Uri, diagnostics: &[u8], version: Option<i32>) -> Vec<u8> {
+    let uri = serde_json::to_vec(uri).unwrap_or_else(|_| b"\"\"".to_vec());
+    let mut out = Vec::with_capacity(diagnostics.len() + uri.len() + 48);
+    out.extend_from_slice(br#"{"uri":"#);
+    out.extend_from_slice(&uri);
+    out.extend_from_slice(br#","diagnostics":"#);
+    out.extend_from_slice(diagnostics);
+    if let Some(version) = version {
+        out.extend_from_slice(br#","version":"#);
+        out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
+    }
+    out.push(b'}');
+    out
 }
 
 /// Most documents whose diagnostics one wake-up computes. The rest wait for
@@ -89,7 +109,7 @@ fn gather(state: &mut State) -> Vec<Job> {
     let packs = std::mem::take(&mut state.dirty_packs);
     let mut jobs: Vec<Job> = closed
         .into_iter()
-        .map(|uri| Job::Ready(uri, Vec::new(), None))
+        .map(|uri| Job::Ready(uri, b"[]".to_vec(), None))
         .collect();
     jobs.extend(packs.into_iter().filter_map(|path| {
         // An open pack is published as a document, with its editor text.
@@ -160,17 +180,21 @@ pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> V
     )
 }
 
-/// The diagnostics of one document under the current settings and progress:
-/// pack errors on a pack file, else the policy's findings as term hints.
-pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
+/// The diagnostics of one document under the current settings and progress,
+/// as a JSON array: pack errors on a pack file, else the policy's findings
+/// as term hints, then practices. Everything but a diagnostic's range is
+/// serialized once per term or rule (cost model in
+/// [`crate::diagnostics_json`]).
+pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<u8> {
     if let Some(path) = &open.path
         && state.packs.scope_of(path, &state.roots).is_some()
     {
         let errors = state.packs.errors_for(path);
-        return pack_diagnostics(&errors, open.doc.text(), state.encoding);
+        let listed = pack_diagnostics(&errors, open.doc.text(), state.encoding);
+        return DiagnosticsJson::from_list(&listed).finish();
     }
     let Some(severity) = severity(state.settings.severity) else {
-        return Vec::new();
+        return DiagnosticsJson::with_capacity(0).finish();
     };
     let doc = &open.doc;
     let content = &state.content;
@@ -183,46 +207,28 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
         .max_findings
         .saturating_sub(found.len());
     let practices = crate::practices::shown(state, open, &learner, room);
-    let practice_diagnostics = crate::practices::diagnostics(state, open, &practices);
     let hits: Vec<_> = found.iter().map(|f| f.hit).collect();
     let spans = doc.spans(&hits, state.encoding);
-    // A term's message and data are the same at every occurrence: build
-    // them once per term, not once per hit.
-    let mut parts: HashMap<u32, (NumberOrString, String, serde_json::Value)> = HashMap::new();
-    let mut out: Vec<Diagnostic> = found
-        .iter()
-        .zip(spans)
-        .map(|(finding, span)| {
-            let (code, message, data) = parts
-                .entry(finding.hit.term)
-                .or_insert_with(|| {
-                    let term = &content.terms[finding.hit.term as usize];
-                    let data = DiagnosticData {
-                        term_id: term.id.clone(),
-                        exercise_id: course::least_recently_seen(content, learner.data, &term.id)
-                            .map(|e| e.id.clone()),
-                        review_due: finding.state == TermState::Due,
-                    };
-                    (
-                        NumberOrString::String(term.id.clone()),
-                        render::diagnostic_message(term, finding.state),
-                        serde_json::to_value(data).unwrap_or_default(),
-                    )
-                })
-                .clone();
-            Diagnostic {
-                range: span_to_range(span),
-                severity: Some(severity),
-                code: Some(code),
-                source: Some("llmops".into()),
-                message,
-                data: Some(data),
-                ..Default::default()
-            }
-        })
-        .collect();
-    out.extend(practice_diagnostics);
-    out
+    let mut out = DiagnosticsJson::with_capacity(found.len() + practices.len());
+    // A term's message and data are the same at every occurrence: serialized
+    // once per term, not once per hit.
+    let mut tails: HashMap<u32, Tail> = HashMap::new();
+    for (finding, span) in found.iter().zip(spans) {
+        let tail = tails.entry(finding.hit.term).or_insert_with(|| {
+            let term = &content.terms[finding.hit.term as usize];
+            let data = DiagnosticData {
+                term_id: term.id.clone(),
+                exercise_id: course::least_recently_seen(content, learner.data, &term.id)
+                    .map(|e| e.id.clone()),
+                review_due: finding.state == TermState::Due,
+            };
+            let message = render::diagnostic_message(term, finding.state);
+            Tail::new(severity, &term.id, &message, &data)
+        });
+        out.push(span_to_range(span), tail);
+    }
+    crate::practices::diagnostics(state, open, &practices, &mut out);
+    out.finish()
 }
 
 #[cfg(test)]

@@ -186,6 +186,21 @@ impl Outbox {
         }));
     }
 
+    /// Queues a notification whose params are already JSON (the
+    /// publisher's diagnostics, see `crate::diagnostics_json`): they are
+    /// copied in as they are, not parsed or serialized again. `params` must
+    /// be one valid JSON value the server itself wrote.
+    pub fn notify_json(&self, method: &str, params: &[u8]) {
+        let method = serde_json::to_vec(method).unwrap_or_else(|_| b"\"\"".to_vec());
+        let mut body = Vec::with_capacity(params.len() + method.len() + 40);
+        body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
+        body.extend_from_slice(&method);
+        body.extend_from_slice(br#","params":"#);
+        body.extend_from_slice(params);
+        body.push(b'}');
+        self.send(framer::frame_bytes(&body));
+    }
+
     fn send(&self, bytes: Vec<u8>) {
         if !bytes.is_empty() {
             self.pending.fetch_add(bytes.len(), Ordering::AcqRel);
