@@ -131,10 +131,47 @@ async function numberOf(frame: Frame, id: string): Promise<number> {
 
 const status = (text: string | RegExp) => page.locator('.statusbar-item', { hasText: text }).first();
 
+/**
+ * Takes the keyboard focus out of a webview, into the workbench itself.
+ *
+ * The root cause of issue 25's flaky palette: with the focus inside a
+ * webview (the exercise panel takes it, and a restored panel takes it again
+ * once its page has loaded after a window reload), a shortcut pressed in
+ * the test goes into the webview's iframe, which forwards it to the
+ * workbench by postMessage — and a page that is still (re)loading drops it,
+ * so the palette never opened. Blurring the iframe from the main document
+ * sends the keys straight to the workbench; the positive sync point is the
+ * main document owning the focus again.
+ */
+async function focusWorkbench(): Promise<void> {
+  await page.evaluate(() => {
+    if (document.activeElement instanceof HTMLIFrameElement) document.activeElement.blur();
+  });
+  await page.waitForFunction(() => !(document.activeElement instanceof HTMLIFrameElement), undefined, { timeout: 10_000 });
+}
+
+/**
+ * Ctrl+G, then the line:column once the quick input is there to take it
+ * (typed blindly, the digits would go wherever the focus is: a webview
+ * that took the focus would pick choice 3).
+ */
+async function gotoLine(where: string): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  await page.keyboard.type(where);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
 /** Runs a command from the palette by its title. */
 async function runCommand(title: string): Promise<void> {
+  await focusWorkbench();
   await page.keyboard.press('Control+Shift+P');
-  await page.locator('.quick-input-widget input').waitFor();
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {
+    await screenshot(`vscode-failed-palette-${Date.now()}.png`);
+    const focused = await page.evaluate(() => `${document.activeElement?.tagName}.${document.activeElement?.className}`);
+    throw new Error(`no command palette for "${title}" (focus on ${focused}): ${String(error)}`);
+  });
   await page.keyboard.type(title);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ timeout: 10_000 });
@@ -161,9 +198,7 @@ async function openNotes(): Promise<void> {
 async function learnTtft(): Promise<void> {
   // Cursor onto TTFT (line 3, column 27), then the quick fix menu.
   await page.locator('.monaco-editor[data-uri$="notes.md"] .view-line', { hasText: 'TTFT' }).first().click();
-  await page.keyboard.press('Control+G');
-  await page.keyboard.type('3:27');
-  await page.keyboard.press('Enter');
+  await gotoLine('3:27');
   // Code actions are computed asynchronously, so a menu opened a moment too
   // early can come up without ours: close it and ask again (bounded).
   const learn = page.locator('.action-widget .monaco-list-row', { hasText: /Learn: Time to first token/ });
@@ -193,9 +228,7 @@ test('the status bar shows progress with an icon; the hover shows the definition
   await page.locator('.view-line', { hasText: 'TTFT' }).click();
   const hover = page.locator('.monaco-hover-content', { hasText: 'Time to first token' }).first();
   for (let attempt = 0; attempt < 5 && !(await hover.isVisible()); attempt++) {
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type('3:27');
-    await page.keyboard.press('Enter');
+    await gotoLine('3:27');
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     await hover.waitFor({ timeout: 5_000 }).catch(() => undefined);
@@ -264,7 +297,10 @@ test('the panel keeps its state across a tab switch and a window reload', { time
 
   // Reload the window: the serializer brings the panel back as it was.
   await page.reload();
+  // Positive sync points: the extension is active again (its status item is
+  // back) and the restored editors are on screen (the file's tab).
   await status(/LLMOps 1\//).waitFor({ timeout: 60_000 });
+  await page.locator('.tab', { hasText: 'notes.md' }).first().waitFor({ timeout: 30_000 });
   frame = await exerciseFrame('Why does the chat feel frozen?');
   await frame.locator('#verdict', { hasText: 'Correct, on try 3.' }).waitFor({ timeout: 20_000 });
   assert.match((await frame.locator('button.choice[data-choice="d"]').getAttribute('class')) ?? '', /\bright\b/);
@@ -300,9 +336,7 @@ async function hoverTtft() {
   await page.locator('.monaco-editor[data-uri$="notes.md"] .view-line', { hasText: 'TTFT' }).first().click();
   const hover = page.locator('.monaco-hover-content', { hasText: 'Time to first token' }).first();
   for (let attempt = 0; attempt < 5 && !(await hover.isVisible()); attempt++) {
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type('3:27');
-    await page.keyboard.press('Enter');
+    await gotoLine('3:27');
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     await hover.waitFor({ timeout: 5_000 }).catch(() => undefined);
@@ -403,9 +437,7 @@ test('a snippet exercise from a hint: the line it came from, the code highlighte
   const line = page.locator('.monaco-editor[data-uri$="assistant.py"] .view-line', { hasText: 'Acme timer' }).first();
   await line.waitFor();
   await line.click();
-  await page.keyboard.press('Control+G');
-  await page.keyboard.type('3:8');
-  await page.keyboard.press('Enter');
+  await gotoLine('3:8');
   const learn = page.locator('.action-widget .monaco-list-row', { hasText: /Learn: Acme timer/ });
   for (let attempt = 0; attempt < 6; attempt++) {
     await page.keyboard.press('Control+.');
