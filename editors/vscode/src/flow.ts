@@ -55,6 +55,16 @@ export function hintRanges<R>(diagnostics: readonly { source?: string; range: R 
   return diagnostics.filter((d) => d.source === HINT_SOURCE).map((d) => d.range);
 }
 
+/**
+ * How a hint looks: a dotted underline under the whole term, quiet but
+ * visible, in the brand's indigo on light themes and a pale one on dark
+ * themes (VS Code picks by the theme's kind).
+ */
+export const HINT_DECORATION = {
+  light: { textDecoration: 'underline dotted 2px rgb(67, 56, 202)' },
+  dark: { textDecoration: 'underline dotted 2px rgb(165, 180, 252)' },
+} as const;
+
 export type OpenArgs = [{ exerciseId: string } | { termId: string }];
 
 function before(a: PositionLike, b: PositionLike): boolean {

@@ -12,13 +12,11 @@
  * a document's text.
  */
 import * as vscode from 'vscode';
-import { hintRanges } from './flow';
+import { HINT_DECORATION, hintRanges } from './flow';
 
 export class HintDecorations implements vscode.Disposable {
-  /** Quiet but visible: the brand's indigo on light themes, a pale one on dark. */
   private readonly type = vscode.window.createTextEditorDecorationType({
-    light: { textDecoration: 'underline dotted 2px rgba(67, 56, 202, 0.75)' },
-    dark: { textDecoration: 'underline dotted 2px rgba(165, 180, 252, 0.8)' },
+    ...HINT_DECORATION,
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
   private readonly subscriptions: vscode.Disposable[];

@@ -7,6 +7,7 @@ import {
   dueTerms,
   exerciseArgsAt,
   glossary,
+  HINT_DECORATION,
   hintRanges,
   moduleSummary,
   newTermIn,
@@ -285,6 +286,11 @@ test('progress opens on a summary: one row per module with its counts', () => {
     ],
   );
   assert.equal(progressTitle(progress), 'LLMOps: 2 of 4 exercises done · 1 term known · 1 due');
+});
+
+test('the hint decoration: a dotted underline in a colour of its own for light and for dark themes', () => {
+  for (const kind of ['light', 'dark'] as const) assert.match(HINT_DECORATION[kind].textDecoration, /^underline dotted 2px rgb\(\d+, \d+, \d+\)$/);
+  assert.notEqual(HINT_DECORATION.light.textDecoration, HINT_DECORATION.dark.textDecoration);
 });
 
 test('the hint decoration underlines exactly the llmops diagnostics’ full ranges', () => {
