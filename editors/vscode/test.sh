@@ -39,12 +39,9 @@ PY
 # or fails the run, never skipped.
 if [ "${LLMOPS_VSCODE_E2E:-0}" = 1 ] || [ "${CI:-}" = true ]; then
   [ -f .code-server/node_modules/code-server/out/node/entry.js ] || bash scripts/install-code-server.sh
-  # Two real-UI steps (the command palette after a window reload, and the
-  # reveal test after it) timed out in one of three runs on an idle 2-core
-  # machine this round: until they are fixed (issue 25), a failed run is
-  # retried once, says so, and fails if the retry fails too.
+  # One run: a flaky step is fixed, not retried.
   e2e_start=$SECONDS
-  npm run test:e2e || { echo "test.sh: code-server suite failed once; retrying (known flaky UI steps)"; npm run test:e2e; }
+  npm run test:e2e
   echo "test.sh: real VS Code end to end in $((SECONDS - e2e_start)) s"
 fi
 echo "test.sh: done in $((SECONDS - start)) s"

@@ -238,7 +238,13 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        // Our own kinds only: nothing is a `quickfix` (see
+                        // `code_actions.rs`).
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::new(crate::code_actions::LEARN_KIND),
+                            CodeActionKind::new(crate::code_actions::KNOWN_KIND),
+                            CodeActionKind::new(crate::code_actions::IGNORE_KIND),
+                        ]),
                         ..Default::default()
                     },
                 )),

@@ -4,15 +4,20 @@
 //! menu's numbers do not move; "show every known term again" is a command
 //! (`llmops.forgetKnown` with no argument), not an entry in every menu.
 //!
-//! Kinds: a term is something to learn, not an error to fix, so the learning
-//! actions get kinds of their own ([`LEARN_KIND`], [`KNOWN_KIND`]) outside
-//! `quickfix`, and none is preferred. Auto-fix mappings (VS Code's
-//! `editor.action.autoFix`, Neovim's `code_action({ context = { only =
-//! { "quickfix" } }, apply = true })`) and lightbulb plugins filtering on
-//! quick fixes leave them alone, while the full code-action menu still
-//! lists them (VS Code under "More Actions"). Inserting an ignore comment
-//! does silence a diagnostic, the usual meaning of a quick fix, so those
-//! two are `quickfix`, never preferred.
+//! Learn is what a learner who presses Ctrl+. then Enter gets: it comes
+//! first and is the one preferred action (VS Code sorts preferred actions
+//! first and focuses the first item). Nothing that edits the file is a
+//! `quickfix`: VS Code lists quick fixes above every other kind, so an
+//! ignore-comment quick fix would sit first and Enter would write it into
+//! the file (issue 23, item 1). Every action therefore has a kind of our
+//! own ([`LEARN_KIND`], [`KNOWN_KIND`], [`IGNORE_KIND`]): auto-fix mappings
+//! (VS Code's `editor.action.autoFix`, Neovim's `code_action({ context = {
+//! only = { "quickfix" } }, apply = true })`) find nothing to apply, and the
+//! full menu lists them all in this order.
+//!
+//! Requests a client makes on its own (`triggerKind: Automatic`, VS Code's
+//! lightbulb on every cursor move) get no actions, so no lightbulb sits on
+//! every line with a term; asking (Ctrl+., a hover's "Quick Fix") gets them.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -33,6 +38,9 @@ use crate::state::{OpenDoc, State};
 pub const LEARN_KIND: &str = "llmops.learn";
 /// Kind of "I know this term" and "Show hints for ... again".
 pub const KNOWN_KIND: &str = "llmops.known";
+/// Kind of the ignore-comment insertions (terms and practices): not
+/// `quickfix`, which VS Code would list above Learn.
+pub const IGNORE_KIND: &str = "llmops.ignore";
 
 fn command(title: String, name: &str, argument: impl Serialize) -> Command {
     Command {
@@ -43,6 +51,35 @@ fn command(title: String, name: &str, argument: impl Serialize) -> Command {
 }
 
 pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActionResponse> {
+    if params.context.trigger_kind == Some(CodeActionTriggerKind::AUTOMATIC) {
+        return Some(Vec::new());
+    }
+    let mut actions = menu(state, params)?;
+    if let Some(only) = &params.context.only {
+        actions.retain(|a| wanted(a, only));
+    }
+    prefer_first_learn(&mut actions);
+    Some(actions)
+}
+
+/// Marks the first Learn action preferred (at most one is): the action
+/// Ctrl+. then Enter runs.
+fn prefer_first_learn(actions: &mut [CodeActionOrCommand]) {
+    let learn = actions.iter_mut().find_map(|a| match a {
+        CodeActionOrCommand::CodeAction(action)
+            if action.kind.as_ref().map(CodeActionKind::as_str) == Some(LEARN_KIND) =>
+        {
+            Some(action)
+        }
+        _ => None,
+    });
+    if let Some(learn) = learn {
+        learn.is_preferred = Some(true);
+    }
+}
+
+/// Every action for the cursor, in menu order, before `only` filtering.
+fn menu(state: &State, params: &CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
     let open = state.docs.get(&uri_key(&params.text_document.uri))?;
     let hits = open
         .doc
@@ -52,11 +89,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
     let practice_actions =
         crate::practices::code_actions(state, open, &params.text_document.uri, params.range);
     if hits.is_empty() {
-        let mut actions = practice_actions;
-        if let Some(only) = &params.context.only {
-            actions.retain(|a| wanted(a, only));
-        }
-        return Some(actions);
+        return Some(practice_actions);
     }
     let content = &state.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
@@ -135,9 +168,6 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         &hits,
         state.encoding,
     ));
-    if let Some(only) = &params.context.only {
-        actions.retain(|a| wanted(a, only));
-    }
     Some(actions)
 }
 
@@ -209,7 +239,7 @@ fn ignore_actions(
         );
         CodeActionOrCommand::CodeAction(CodeAction {
             title: title.into(),
-            kind: Some(CodeActionKind::QUICKFIX),
+            kind: Some(CodeActionKind::new(IGNORE_KIND)),
             edit: Some(WorkspaceEdit {
                 changes: Some(changes),
                 ..Default::default()

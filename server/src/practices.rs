@@ -21,7 +21,7 @@ use llmops_core::practice::{KNOWN_PREFIX, Practice, PracticeSeverity};
 use llmops_core::text::Encoding;
 use tower_lsp_server::ls_types::*;
 
-use crate::code_actions::{KNOWN_KIND, LEARN_KIND};
+use crate::code_actions::{IGNORE_KIND, KNOWN_KIND, LEARN_KIND};
 use crate::convert::{from_lsp, severity, to_lsp};
 use crate::diagnostics_json::{DiagnosticsJson, Tail};
 use crate::protocol::{
@@ -242,7 +242,8 @@ pub fn hover(state: &State, open: &OpenDoc, at: Position) -> Option<Hover> {
 /// Code actions for the practice findings in `range`: "Learn: …" (opens
 /// the practice's exercise), "I know this practice" (or "Show this
 /// practice again"), and "Ignore this practice here" (see [`ignore_here`]).
-/// Kinds as for terms: learning actions outside `quickfix`.
+/// Kinds as for terms: none is `quickfix`; the first Learn is preferred
+/// (see `code_actions.rs`).
 pub fn code_actions(
     state: &State,
     open: &OpenDoc,
@@ -377,7 +378,7 @@ fn ignore_here(
     );
     CodeActionOrCommand::CodeAction(CodeAction {
         title: "Ignore this practice here".into(),
-        kind: Some(CodeActionKind::QUICKFIX),
+        kind: Some(CodeActionKind::new(IGNORE_KIND)),
         edit: Some(WorkspaceEdit {
             changes: Some(changes),
             ..Default::default()

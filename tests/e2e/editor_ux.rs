@@ -101,7 +101,7 @@ fn hovers_link_learn_and_related_terms_to_our_commands_when_the_client_runs_them
 }
 
 #[test]
-fn code_action_menu_is_stable_and_nothing_in_it_is_a_preferred_fix() {
+fn code_action_menu_is_stable_learn_is_first_and_preferred_and_nothing_is_a_quickfix() {
     let mut server = Server::new_default();
     server.open(DOC, "markdown", "TTFT and the model alias.\n");
     server.diagnostics(DOC, Some(1));
@@ -122,12 +122,13 @@ fn code_action_menu_is_stable_and_nothing_in_it_is_a_preferred_fix() {
     );
     assert_eq!(before[0]["kind"], "llmops.learn");
     assert_eq!(before[1]["kind"], "llmops.known");
-    assert_eq!(before[2]["kind"], "quickfix");
-    assert_eq!(before[3]["kind"], "quickfix");
-    assert!(
-        before.iter().all(|a| a["isPreferred"] != true),
-        "{before:#?}"
-    );
+    // Ctrl+. then Enter in VS Code runs the first quick fix if there is
+    // one, else the first preferred action: only Learn may be either.
+    assert_eq!(before[2]["kind"], "llmops.ignore");
+    assert_eq!(before[3]["kind"], "llmops.ignore");
+    let preferred: Vec<_> = before.iter().filter(|a| a["isPreferred"] == true).collect();
+    assert_eq!(preferred.len(), 1, "{before:#?}");
+    assert_eq!(preferred[0]["kind"], "llmops.learn");
 
     // Another term known: this term's menu does not change.
     server.command_ok("llmops.markKnown", json!([{"termId": "model-alias"}]));
@@ -143,21 +144,42 @@ fn code_action_menu_is_stable_and_nothing_in_it_is_a_preferred_fix() {
     );
     assert_eq!(known_titles[1], "Show hints for Model alias again");
     assert!(!titles(&known).iter().any(|t| t.contains("all known")));
-    // A client asking for quick fixes only (an auto-fix mapping) gets the
-    // ignore comments, not the learning actions.
+    // A client asking for quick fixes only (an auto-fix mapping) gets
+    // nothing: nothing in the menu is a quick fix it could apply.
     let quickfixes = server.result(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": DOC},
                "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}},
                "context": {"diagnostics": [], "only": ["quickfix"]}}),
     );
+    assert_eq!(titles(quickfixes.as_array().unwrap()), Vec::<String>::new());
+    // Asking for our ignore kind finds the ignore comments (so `only`
+    // still filters, and the empty answer above is not a broken filter).
+    let ignores = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": DOC},
+               "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}},
+               "context": {"diagnostics": [], "only": ["llmops.ignore"]}}),
+    );
     assert_eq!(
-        titles(quickfixes.as_array().unwrap()),
+        titles(ignores.as_array().unwrap()),
         [
             "Ignore LLMOps terms on this line",
             "Ignore LLMOps terms in this file"
         ]
     );
+    // The editor asking on its own (VS Code's lightbulb, on every cursor
+    // move) gets nothing, so no lightbulb sits on every line with a term;
+    // the same request invoked by the user gets the whole menu.
+    let automatic = |kind: u32| {
+        json!({"textDocument": {"uri": DOC},
+               "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}},
+               "context": {"diagnostics": [], "triggerKind": kind}})
+    };
+    let auto = server.result("textDocument/codeAction", automatic(2));
+    assert_eq!(titles(auto.as_array().unwrap()), Vec::<String>::new());
+    let invoked = server.result("textDocument/codeAction", automatic(1));
+    assert_eq!(titles(invoked.as_array().unwrap()), titles(&before));
     // Every known term comes back through the command.
     server.command_ok("llmops.forgetKnown", json!([]));
     server.diagnostics_until(DOC, |d| d.len() == 2);

@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import { ExerciseSession, isExercise, type Execute } from './flow';
 import { exerciseHtml, makeNonce } from './webview/html';
-import type { AnswerResult, Exercise, FromPage, Origin, PageState } from './webview/protocol';
+import type { AnswerResult, Exercise, FromPage, Origin, PageState, ToPage } from './webview/protocol';
 
 export const EXERCISE_VIEW_TYPE = 'llmops.exercise';
 
@@ -45,6 +45,8 @@ export class ExercisePanel implements vscode.Disposable, vscode.WebviewPanelSeri
     private readonly extensionUri: vscode.Uri,
     execute: Execute,
     onAnswered: (result?: AnswerResult) => void,
+    /** The column our panels share (the term page's, when it is open, else beside the file). */
+    private readonly column: () => vscode.ViewColumn = () => vscode.ViewColumn.Beside,
   ) {
     this.session = new ExerciseSession(execute, onAnswered, (origin) => void showOrigin(origin));
   }
@@ -57,22 +59,36 @@ export class ExercisePanel implements vscode.Disposable, vscode.WebviewPanelSeri
     return { enableScripts: true, localResourceRoots: [this.scripts] };
   }
 
-  show(exercise: Exercise): void {
-    const message = this.session.show(exercise);
+  get viewColumn(): vscode.ViewColumn | undefined {
+    return this.panel?.viewColumn;
+  }
+
+  /** Shows the panel again (the term page's "Back to the exercise"); false if there is none. */
+  reveal(): boolean {
+    this.panel?.reveal(this.panel.viewColumn ?? this.column(), false);
+    return this.panel !== undefined;
+  }
+
+  async show(exercise: Exercise): Promise<void> {
+    const message = this.session.show(exercise) as Extract<ToPage, { type: 'exercise' }>;
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel(
         EXERCISE_VIEW_TYPE,
         `LLMOps: ${exercise.title}`,
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        { viewColumn: this.column(), preserveFocus: false },
         this.options(),
       );
       this.attach(this.panel);
     } else {
-      this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
+      this.panel.reveal(this.panel.viewColumn ?? this.column(), false);
     }
-    this.panel.title = `LLMOps: ${exercise.title}`;
-    // If the page is still loading, its `ready` message asks for the exercise again.
-    void this.panel.webview.postMessage(message);
+    const panel = this.panel;
+    panel.title = `LLMOps: ${exercise.title}`;
+    // The module line comes with the exercise, so a reused panel keeps it
+    // (issue 23, item 6). If the page is still loading, its `ready`
+    // message asks for the exercise again.
+    const moduleLine = await this.session.moduleLine();
+    if (this.session.seq === message.seq) void panel.webview.postMessage({ ...message, moduleLine });
   }
 
   /** Window reload: VS Code hands back the panel and the page's last saved state. */

@@ -11,6 +11,9 @@ import {
   FORGET_KNOWN,
   LIST_EXERCISES,
   OPEN_EXERCISE,
+  moduleSummary,
+  newTermIn,
+  progressTitle,
   PROGRESS,
   TERM_PAGE,
   dueTerms,
@@ -27,11 +30,14 @@ import {
   UnsavedChanges,
 } from './flow';
 import { GlossaryView } from './glossaryView';
-import { SAMPLE_NOTE, SAMPLE_TERM_POSITION } from './sample';
+import { HintDecorations } from './hintDecorations';
+import { SAMPLE_NOTE, SAMPLE_PATH, SAMPLE_TERM_POSITION } from './sample';
 import { TermPanel } from './termPanel';
+import { welcomeOnce } from './welcome';
 import {
   DOCUMENT_SELECTOR,
   HOVER_COMMANDS,
+  SAMPLE_SCHEME,
   SECTION,
   ServerNotFoundError,
   ensureBundledExecutable,
@@ -91,9 +97,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     tree.message = glossaryView.message;
   };
 
-  const panel = new ExercisePanel(context.extensionUri, execute, () => void refreshStatus());
-  const termPanel = new TermPanel();
+  // One LLMOps column for the exercise and the term pages: whichever of
+  // them is open decides where the other goes, so a link never opens a
+  // third column that squeezes the file (issue 23, item 4).
+  let termPanel: TermPanel;
+  const llmopsColumn = (): vscode.ViewColumn => termPanel?.viewColumn ?? panel?.viewColumn ?? vscode.ViewColumn.Beside;
+  const panel: ExercisePanel = new ExercisePanel(context.extensionUri, execute, () => void refreshStatus(), llmopsColumn);
+  termPanel = new TermPanel(llmopsColumn, () => panel.viewColumn !== undefined);
   context.subscriptions.push(panel, termPanel, vscode.window.registerWebviewPanelSerializer(EXERCISE_VIEW_TYPE, panel));
+  context.subscriptions.push(new HintDecorations());
+
+  // The walkthrough's sample: one read-only document, reused.
+  const sampleUri = vscode.Uri.from({ scheme: SAMPLE_SCHEME, path: SAMPLE_PATH });
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(SAMPLE_SCHEME, { provideTextDocumentContent: () => SAMPLE_NOTE }),
+  );
 
   /** The module's name for a term page, from the last progress the status bar fetched. */
   const moduleName = (page: TermPage): string | undefined => {
@@ -131,7 +149,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       markdown: { isTrusted: { enabledCommands: HOVER_COMMANDS }, supportHtml: false },
       middleware: {
         executeCommand: executeCommandMiddleware({
-          showExercise: (exercise) => panel.show(exercise),
+          showExercise: (exercise) => {
+            // A hover's Learn link leaves the hover open over the file: close it.
+            void vscode.commands.executeCommand('editor.action.hideHover').then(undefined, () => undefined);
+            void panel.show(exercise);
+          },
           showTermPage: (page) => termPanel.show(page, moduleName(page)),
           learningChanged: () => void refreshStatus(),
           showError: (message) => void vscode.window.showErrorMessage(message),
@@ -191,12 +213,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('llmops.showProgress', async () => {
       try {
-        const list = (await execute(LIST_EXERCISES, [])) as ExerciseSummary[];
-        const picked = await vscode.window.showQuickPick(progressItems(list), {
-          title: 'LLMOps exercises',
-          placeHolder: 'Pick an exercise to open it',
+        // A summary first (one row per module with its counts), then that
+        // module's exercises: never a flat list of every exercise.
+        const [progress, list] = (await Promise.all([execute(PROGRESS, []), execute(LIST_EXERCISES, [])])) as [Progress, ExerciseSummary[]];
+        const module = await vscode.window.showQuickPick(moduleSummary(list, progress), {
+          title: progressTitle(progress),
+          placeHolder: 'Pick a module to see its exercises',
           matchOnDescription: true,
         });
+        if (!module) return;
+        const picked = await vscode.window.showQuickPick(
+          progressItems(list.filter((e) => (moduleId(e.module) ?? '') === module.moduleId)),
+          { title: `LLMOps: ${module.label.replace(/^\$\([^)]*\) /, '')} · ${module.description}`, placeHolder: 'Pick an exercise to open it', matchOnDescription: true },
+        );
         if (picked) await vscode.commands.executeCommand(OPEN_EXERCISE, { exerciseId: picked.exerciseId });
       } catch (error) {
         void vscode.window.showErrorMessage(`LLMOps: ${errorMessage(error)}`);
@@ -212,7 +241,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         const [progress, list] = (await Promise.all([execute(PROGRESS, []), execute(LIST_EXERCISES, [])])) as [Progress, ExerciseSummary[]];
         const due = dueTerms(progress, list);
         if (due.length === 0) {
-          void vscode.window.showInformationMessage('LLMOps: no term is due for review. Well done.');
+          // Not a dead end: offer a term from the open file the learner
+          // has not started, else the course's first unstarted one.
+          const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+          const fresh = editor ? newTermIn(vscode.languages.getDiagnostics(editor.document.uri), progress) : undefined;
+          const firstNew = list.find((e) => (progress.terms?.[e.term] ?? 'new') === 'new');
+          const termId = fresh?.termId ?? firstNew?.term;
+          const name = list.find((e) => e.term === termId)?.termName ?? termId;
+          if (!termId || !name) {
+            void vscode.window.showInformationMessage('LLMOps: no term is due for review, and every term is started. Well done.');
+            return;
+          }
+          const where = fresh ? 'from this file' : 'to start with';
+          const learn = `Learn ${name}`;
+          const choice = await vscode.window.showInformationMessage(`LLMOps: no term is due for review. A new term ${where}: ${name}.`, learn);
+          if (choice === learn) {
+            await vscode.commands.executeCommand(OPEN_EXERCISE, fresh?.exerciseId ? { exerciseId: fresh.exerciseId } : { termId });
+          }
           return;
         }
         const picked =
@@ -240,6 +285,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // The client's own handler for the server command, so the middleware shows the page.
       await vscode.commands.executeCommand(TERM_PAGE, { termId });
     }),
+    vscode.commands.registerCommand('llmops.termBack', async () => {
+      const previous = termPanel.back();
+      if (previous) await vscode.commands.executeCommand(TERM_PAGE, { termId: previous });
+      else panel.reveal();
+    }),
     vscode.commands.registerCommand('llmops.practiseTerm', async (node?: { term?: { id: string } }) => {
       if (node?.term?.id) await vscode.commands.executeCommand(OPEN_EXERCISE, { termId: node.term.id });
     }),
@@ -251,7 +301,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false),
     ),
     vscode.commands.registerCommand('llmops.openSample', async () => {
-      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: SAMPLE_NOTE });
+      const document = await vscode.workspace.openTextDocument(sampleUri);
       const editor = await vscode.window.showTextDocument(document, { preview: false });
       const at = new vscode.Position(SAMPLE_TERM_POSITION.line, SAMPLE_TERM_POSITION.character);
       editor.selection = new vscode.Selection(at, at);
@@ -269,6 +319,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   await start();
+  context.subscriptions.push(welcomeOnce(context, () => vscode.commands.executeCommand('llmops.walkthroughHover')));
 }
 
 export async function deactivate(): Promise<void> {

@@ -47,6 +47,24 @@ export interface DiagnosticLike {
   data?: unknown;
 }
 
+/** The source the server puts on every diagnostic it publishes. */
+export const HINT_SOURCE = 'llmops';
+
+/** The ranges the hint decoration underlines: the llmops diagnostics' own full ranges, nothing else. */
+export function hintRanges<R>(diagnostics: readonly { source?: string; range: R }[]): R[] {
+  return diagnostics.filter((d) => d.source === HINT_SOURCE).map((d) => d.range);
+}
+
+/**
+ * How a hint looks: a dotted underline under the whole term, quiet but
+ * visible, in the brand's indigo on light themes and a pale one on dark
+ * themes (VS Code picks by the theme's kind).
+ */
+export const HINT_DECORATION = {
+  light: { textDecoration: 'underline dotted 2px rgb(67, 56, 202)' },
+  dark: { textDecoration: 'underline dotted 2px rgb(165, 180, 252)' },
+} as const;
+
 export type OpenArgs = [{ exerciseId: string } | { termId: string }];
 
 function before(a: PositionLike, b: PositionLike): boolean {
@@ -211,7 +229,7 @@ export class ExerciseSession {
   }
 
   /** The module line for the current exercise; an old server without modules gives none. */
-  private async moduleLine(): Promise<string | undefined> {
+  async moduleLine(): Promise<string | undefined> {
     if (moduleId(this.current?.module) === undefined) return undefined;
     try {
       return moduleLine((await this.execute(PROGRESS, [])) as Progress, this.current?.module);
@@ -220,11 +238,23 @@ export class ExerciseSession {
     }
   }
 
+  /** The next open exercise after `exerciseId` in course order (see `nextOpenExercise`). */
+  private async nextOpen(exerciseId: string): Promise<string | null> {
+    try {
+      return nextOpenExercise((await this.execute(LIST_EXERCISES, [])) as ExerciseSummary[], exerciseId);
+    } catch {
+      return null;
+    }
+  }
+
   async handle(message: FromPage): Promise<ToPage | undefined> {
     try {
       switch (message.type) {
         case 'ready':
-          return this.current && { type: 'exercise', exercise: this.current, seq: this.seq, moduleLine: await this.moduleLine() };
+          // A page with nothing to show (a panel restored without its state)
+          // is told so, instead of "Loading exercise…" forever.
+          if (!this.current) return { type: 'error', message: NOTHING_TO_SHOW };
+          return { type: 'exercise', exercise: this.current, seq: this.seq, moduleLine: await this.moduleLine() };
         case 'answer': {
           const result = (await this.execute(ANSWER_EXERCISE, [
             { exerciseId: message.exerciseId, choice: message.choice },
@@ -238,7 +268,10 @@ export class ExerciseSession {
           if (typeof revealed?.rightChoice !== 'string') return { type: 'error', message: 'The server did not reveal the answer.' };
           // A reveal counts as a lapse in the schedule: the status bar and glossary change.
           this.onAnswered();
-          return { type: 'revealed', exerciseId: message.exerciseId, revealed };
+          // The server names no next exercise after a reveal: the next open
+          // one in course order, so the page is never a dead end.
+          const next = revealed.nextExerciseId ?? (await this.nextOpen(message.exerciseId));
+          return { type: 'revealed', exerciseId: message.exerciseId, revealed: { ...revealed, nextExerciseId: next } };
         }
         case 'next': {
           const exercise = await this.execute(OPEN_EXERCISE, [{ exerciseId: message.exerciseId }]);
@@ -260,6 +293,77 @@ export class ExerciseSession {
       return { type: 'error', message: errorMessage(error) };
     }
   }
+}
+
+export const NOTHING_TO_SHOW = 'No exercise is open in this panel. Open one from a hint (Ctrl+.), the glossary or the LLMOps menu.';
+
+/**
+ * The first exercise after `exerciseId` in the list's (course) order that
+ * is not completed, wrapping around; null when every other one is done.
+ */
+export function nextOpenExercise(list: readonly ExerciseSummary[], exerciseId: string): string | null {
+  const at = list.findIndex((e) => e.id === exerciseId);
+  for (let step = 1; step < list.length; step++) {
+    const candidate = list[(at + step + list.length) % list.length]!;
+    if (candidate.id !== exerciseId && !candidate.completed) return candidate.id;
+  }
+  return null;
+}
+
+/**
+ * For "Review due terms" with nothing due: the first hint in the open file
+ * whose term the learner has not started (no state, or `new`), so a new
+ * learner is offered something to learn instead of a dead end.
+ */
+export function newTermIn(diagnostics: readonly DiagnosticLike[], progress: Progress): { termId: string; exerciseId?: string } | undefined {
+  const sorted = diagnostics
+    .filter((d) => d.source === 'llmops')
+    .slice()
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  for (const d of sorted) {
+    const args = exerciseArgsAt([d], d.range.start)?.[0];
+    const code = typeof d.code === 'object' ? d.code.value : d.code;
+    const termId = stringField(d.data, 'termId') ?? (code === undefined ? undefined : String(code));
+    if (!args || !termId) continue;
+    const state = progress.terms?.[termId] ?? 'new';
+    if (state === 'new') return { termId, exerciseId: 'exerciseId' in args ? args.exerciseId : undefined };
+  }
+  return undefined;
+}
+
+export interface ModuleSummaryItem {
+  label: string;
+  description: string;
+  detail?: string;
+  moduleId: string;
+}
+
+/**
+ * "Show progress and exercises" opens on a summary: one row per module
+ * with its counts (exercises done, terms known, terms due), in course order;
+ * picking one lists that module's exercises.
+ */
+export function moduleSummary(list: readonly ExerciseSummary[], progress: Progress): ModuleSummaryItem[] {
+  return glossary(list, progress).map((m) => {
+    const states = m.terms.map((t) => t.state);
+    const known = states.filter((s) => s === 'known').length;
+    const due = states.filter((s) => s === 'due').length;
+    const learning = states.filter((s) => s === 'learning').length;
+    const parts = [`${plural(m.terms.length, 'term')}`, `${known} known`];
+    if (learning) parts.push(`${learning} learning`);
+    if (due) parts.push(`${due} due`);
+    return {
+      label: `${m.completed === m.total && m.total > 0 ? '$(pass-filled)' : '$(folder)'} ${m.name}`,
+      description: `${m.completed} of ${plural(m.total, 'exercise')} done`,
+      detail: parts.join(' · '),
+      moduleId: m.id,
+    };
+  });
+}
+
+/** The summary's title: the whole course in one line. */
+export function progressTitle(progress: Progress): string {
+  return `LLMOps: ${progress.completed} of ${plural(progress.total, 'exercise')} done · ${plural(progress.known, 'term')} known · ${progress.due} due`;
 }
 
 /** The status bar icon: a codicon VS Code ships. */

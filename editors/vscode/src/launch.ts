@@ -8,8 +8,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Every file on disk and every unsaved buffer: the server spots terms in any language. */
-export const DOCUMENT_SELECTOR = [{ scheme: 'file' }, { scheme: 'untitled' }];
+/** The walkthrough's read-only sample note (see `sample.ts`). */
+export const SAMPLE_SCHEME = 'llmops-sample';
+
+/**
+ * Every file on disk, every unsaved buffer, every Jupyter notebook cell
+ * (VS Code gives each cell a `vscode-notebook-cell` document; much LLM work
+ * happens there) and the walkthrough's sample: the server spots terms in
+ * any language.
+ */
+export const DOCUMENT_SELECTOR = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-notebook-cell' }, { scheme: SAMPLE_SCHEME }];
 
 /** The settings section the server reads, and the client's id (so `llmops.trace.server` works). */
 export const SECTION = 'llmops';

@@ -8,3 +8,10 @@ export const SAMPLE_NOTE = `# Release notes: support assistant
 
 /** Where the cursor goes: on TTFT (line 4, zero-based 3). */
 export const SAMPLE_TERM_POSITION = { line: 3, character: SAMPLE_NOTE.split('\n')[3]!.indexOf('TTFT') + 1 };
+
+/**
+ * The sample's one document: read-only (served by a content provider under
+ * the `llmops-sample` scheme), so opening it again reuses the same tab and
+ * closing it never asks to save (issue 23, item 5).
+ */
+export const SAMPLE_PATH = '/Release notes (sample).md';

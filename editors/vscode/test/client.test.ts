@@ -115,6 +115,15 @@ test('code actions on the term: Learn (opens the exercise) and I know this term'
   const learn = actions.find((a): a is CodeAction => a.title.startsWith('Learn: Time to first token'));
   assert.ok(learn, `Learn action in ${JSON.stringify(actions.map((a) => a.title))}`);
   assert.equal(learn.kind, 'llmops.learn'); // a learning action, not a fix (README: code action kinds)
+  // Ctrl+. then Enter runs Learn: it comes first and is the only preferred
+  // action, and nothing is a quick fix (VS Code lists quick fixes first).
+  assert.equal(actions[0], learn, `Learn first in ${JSON.stringify(actions.map((a) => a.title))}`);
+  assert.equal(learn.isPreferred, true);
+  const others = actions.filter((a) => a !== learn) as CodeAction[];
+  assert.ok(others.length >= 3, 'known and the two ignore actions');
+  for (const action of others) assert.notEqual(action.isPreferred, true, action.title);
+  for (const action of actions as CodeAction[]) assert.ok(!action.kind?.startsWith('quickfix'), `${action.title}: ${action.kind}`);
+  for (const action of others.filter((a) => a.edit)) assert.equal(action.kind, 'llmops.ignore', action.title);
   assert.match(learn.title, /\(exercise \d+ of \d+\)$/);
   // With the spot it was offered at, which the exercise page starts with.
   assert.deepEqual(learn.command, {

@@ -7,6 +7,12 @@ import {
   dueTerms,
   exerciseArgsAt,
   glossary,
+  HINT_DECORATION,
+  hintRanges,
+  moduleSummary,
+  newTermIn,
+  nextOpenExercise,
+  progressTitle,
   moduleLine,
   plural,
   progressItems,
@@ -17,7 +23,7 @@ import {
   UnsavedChanges,
 } from '../src/flow';
 import type { ExerciseSummary, Progress } from '../src/webview/protocol';
-import { BUNDLED_SERVER, HOVER_COMMANDS, initializationOptions, resolveServerPath, ServerNotFoundError } from '../src/launch';
+import { BUNDLED_SERVER, DOCUMENT_SELECTOR, HOVER_COMMANDS, initializationOptions, resolveServerPath, ServerNotFoundError } from '../src/launch';
 import { commandUri, exerciseHtml, makeNonce, termHtml } from '../src/webview/html';
 import { PACKAGE_DIR } from './harness';
 
@@ -225,4 +231,96 @@ test('hovers may run exactly two of our commands: open an exercise, show a term'
   // The only trust the client gives hovers is this list.
   assert.match(extension, /isTrusted: \{ enabledCommands: HOVER_COMMANDS \}/);
   assert.equal(extension.match(/isTrusted:/g)?.length, 1, 'hover trust set in one place');
+});
+
+const SUMMARY_LIST: ExerciseSummary[] = [
+  { id: 'ttft-1', title: 'T1', term: 'ttft', termName: 'Time to first token', completed: true, attempts: 1, module: 'latency' },
+  { id: 'ttft-2', title: 'T2', term: 'ttft', termName: 'Time to first token', completed: false, attempts: 0, module: 'latency' },
+  { id: 'tpot-1', title: 'P1', term: 'tpot', termName: 'Time per output token', completed: false, attempts: 2, module: 'latency' },
+  { id: 'rag-1', title: 'R1', term: 'rag', termName: 'RAG', completed: true, attempts: 1, module: 'retrieval' },
+];
+
+test('after a reveal, Next goes to the next open exercise in course order, wrapping; none when all are done', () => {
+  assert.equal(nextOpenExercise(SUMMARY_LIST, 'ttft-1'), 'ttft-2');
+  assert.equal(nextOpenExercise(SUMMARY_LIST, 'ttft-2'), 'tpot-1');
+  assert.equal(nextOpenExercise(SUMMARY_LIST, 'tpot-1'), 'ttft-2', 'wraps past the completed ones');
+  assert.equal(nextOpenExercise(SUMMARY_LIST, 'unknown'), 'ttft-2');
+  assert.equal(nextOpenExercise(SUMMARY_LIST.map((e) => ({ ...e, completed: true })), 'ttft-1'), null);
+  assert.equal(nextOpenExercise([], 'ttft-1'), null);
+});
+
+test('nothing due: the first term in the open file the learner has not started', () => {
+  const at = (line: number, character: number, code: string, exerciseId?: string): DiagnosticLike => ({
+    range: { start: { line, character }, end: { line, character: character + 3 } },
+    source: 'llmops',
+    code,
+    data: exerciseId ? { exerciseId } : undefined,
+  });
+  const progress: Progress = { completed: 1, total: 4, known: 0, due: 0, terms: { ttft: 'learning' } };
+  // Out of order on purpose: the first in the file wins, started terms are skipped.
+  const diagnostics = [at(5, 0, 'rag', 'rag-1'), at(1, 4, 'ttft', 'ttft-1'), at(2, 0, 'tpot', 'tpot-1'), { ...at(0, 0, 'other'), source: 'eslint' }];
+  assert.deepEqual(newTermIn(diagnostics, progress), { termId: 'tpot', exerciseId: 'tpot-1' });
+  assert.deepEqual(newTermIn(diagnostics, { ...progress, terms: { ttft: 'learning', tpot: 'due' } }), { termId: 'rag', exerciseId: 'rag-1' });
+  assert.equal(newTermIn(diagnostics, { ...progress, terms: { ttft: 'known', tpot: 'learning', rag: 'learning' } }), undefined);
+  assert.deepEqual(newTermIn([at(0, 0, 'ttft')], { ...progress, terms: {} }), { termId: 'ttft', exerciseId: undefined });
+});
+
+test('progress opens on a summary: one row per module with its counts', () => {
+  const progress: Progress = {
+    completed: 2,
+    total: 4,
+    known: 1,
+    due: 1,
+    terms: { ttft: 'known', tpot: 'due' },
+    modules: [
+      { id: 'latency', name: 'Latency', completed: 1, total: 3 },
+      { id: 'retrieval', name: 'Retrieval', completed: 1, total: 1 },
+    ],
+  };
+  const rows = moduleSummary(SUMMARY_LIST, progress);
+  assert.deepEqual(
+    rows.map((r) => [r.label, r.description, r.detail, r.moduleId]),
+    [
+      ['$(folder) Latency', '1 of 3 exercises done', '2 terms · 1 known · 1 due', 'latency'],
+      ['$(pass-filled) Retrieval', '1 of 1 exercise done', '1 term · 0 known', 'retrieval'],
+    ],
+  );
+  assert.equal(progressTitle(progress), 'LLMOps: 2 of 4 exercises done · 1 term known · 1 due');
+});
+
+test('the hint decoration: a dotted underline in a colour of its own for light and for dark themes', () => {
+  for (const kind of ['light', 'dark'] as const) assert.match(HINT_DECORATION[kind].textDecoration, /^underline dotted 2px rgb\(\d+, \d+, \d+\)$/);
+  assert.notEqual(HINT_DECORATION.light.textDecoration, HINT_DECORATION.dark.textDecoration);
+});
+
+test('the hint decoration underlines exactly the llmops diagnostics’ full ranges', () => {
+  const range = (a: number, b: number) => ({ start: { line: 0, character: a }, end: { line: 0, character: b } });
+  assert.deepEqual(
+    hintRanges([
+      { source: 'llmops', range: range(4, 8) },
+      { source: 'eslint', range: range(0, 2) },
+      { range: range(9, 9) },
+      { source: 'llmops', range: range(10, 30) },
+    ]),
+    [range(4, 8), range(10, 30)],
+  );
+});
+
+test('notebook cells and the read-only sample get hints; the walkthrough title fits; a key opens the exercise under the cursor', () => {
+  const schemes = DOCUMENT_SELECTOR.map((s) => s.scheme);
+  assert.deepEqual(schemes, ['file', 'untitled', 'vscode-notebook-cell', 'llmops-sample']);
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'));
+  const [walkthrough] = pkg.contributes.walkthroughs;
+  // The Welcome page cut "Learn LLMOps vocabulary in your editor" at 22 characters.
+  assert.ok(walkthrough.title.length <= 20, walkthrough.title);
+  const binding = pkg.contributes.keybindings.find((k: { command: string }) => k.command === 'llmops.openExerciseUnderCursor');
+  assert.deepEqual(binding, { command: 'llmops.openExerciseUnderCursor', key: 'ctrl+alt+e', mac: 'cmd+alt+e', when: 'editorTextFocus' });
+});
+
+test('term page: Back, when there is somewhere to go back to, runs llmops.termBack', () => {
+  const page = { id: 'ttft', name: 'TTFT', definition: 'd' };
+  const options = { nonce: 'n', cspSource: 's' };
+  assert.doesNotMatch(termHtml(page, options), /termBack/);
+  const html = termHtml(page, { ...options, back: 'Back to the exercise' });
+  assert.match(html, /<a id="back" href="command:llmops\.termBack\?%5B%5D">← Back to the exercise<\/a>/);
 });

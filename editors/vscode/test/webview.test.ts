@@ -337,11 +337,18 @@ test('after a wrong answer the learner may reveal the answer: right choice, ever
   await choice('a').click();
   await page.locator('#verdict').filter({ hasText: 'Not quite' }).waitFor();
   await pending;
-  await page.locator('#reveal').click();
+  // R is the key for "show the answer" (the link says so).
+  assert.match(await text('#retry'), /show the answer R\./);
+  await page.keyboard.press('r');
   await page.locator('#verdict').filter({ hasText: 'The answer is' }).waitFor();
   await pending;
   assert.deepEqual(fromPage.at(-1), { type: 'reveal', exerciseId: 'prompt-ab-test-1' });
   const revealed = (fromPageReplies.at(-1) as { revealed: Revealed }).revealed;
+  // Not a dead end: Next goes to the next open exercise, and has the focus.
+  assert.equal(typeof revealed.nextExerciseId, 'string');
+  assert.notEqual(revealed.nextExerciseId, 'prompt-ab-test-1');
+  assert.equal(await page.locator('#next').isVisible(), true, 'Next after a reveal');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'next');
   assert.equal(revealed.rightChoice, 'b');
   assert.equal(await text('#verdict'), `The answer is choice ${await numberOf('b')}.`);
   assert.match((await choice('b').getAttribute('class')) ?? '', /\bright\b/);
@@ -355,6 +362,45 @@ test('after a wrong answer the learner may reveal the answer: right choice, ever
   assert.equal(list.find((e) => e.id === 'prompt-ab-test-1')?.completed, false);
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-revealed.png'), fullPage: true });
+  // N goes on (as Next does).
+  await page.keyboard.press('n');
+  await until(() => fromPage.at(-1)?.type === 'next');
+  assert.deepEqual(fromPage.at(-1), { type: 'next', exerciseId: revealed.nextExerciseId });
+  await page.locator('#hint').filter({ hasText: 'Press 1–4' }).waitFor();
+  await pending;
+});
+
+test('"Loading exercise…" gives way to Retry when no exercise comes; Retry asks again', async () => {
+  const lonely = await browser.newPage({ viewport: { width: 700, height: 900 } });
+  const html = exerciseHtml({ nonce: makeNonce(), cspSource: ORIGIN, scriptUri: `${ORIGIN}/exercise.js`, loadTimeoutMs: 300 });
+  await lonely.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === `${ORIGIN}/index.html`) return route.fulfill({ contentType: 'text/html', body: html });
+    if (url === `${ORIGIN}/exercise.js`) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(SCRIPT) });
+    return route.abort();
+  });
+  // An extension that never answers.
+  await lonely.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>;
+    w.__posted = [];
+    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => (w.__posted as unknown[]).push(m), getState: () => undefined, setState: () => undefined });
+  });
+  const posted = () => lonely.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
+  await lonely.goto(`${ORIGIN}/index.html`);
+  await lonely.locator('#reload').waitFor({ timeout: 5_000 });
+  assert.equal(await lonely.locator('#error').innerText(), 'The exercise did not load.');
+  assert.equal(await lonely.locator('#loading').isHidden(), true);
+  assert.deepEqual(await posted(), ['ready']);
+  await lonely.locator('#reload').click();
+  assert.deepEqual(await posted(), ['ready', 'ready']);
+  assert.equal(await lonely.locator('#loading').isVisible(), true, 'loading again');
+  // This time the exercise comes: it shows, and no Retry is left behind.
+  const exercise = (await server.execute('llmops.openExercise', [{ exerciseId: 'ttft-1' }])) as Exercise;
+  await lonely.evaluate((m) => window.postMessage(m, '*'), { type: 'exercise', exercise, seq: 1 } as ToPage);
+  await lonely.locator('#title').filter({ hasText: exercise.title }).waitFor();
+  assert.equal(await lonely.locator('#reload').isHidden(), true);
+  assert.equal(await lonely.locator('#error').isHidden(), true);
+  await lonely.close();
 });
 
 test('text from a hostile team pack is shown literally, never as markup', async () => {

@@ -192,6 +192,7 @@ function renderResult(): void {
     el('progress').hidden = !state.courseLine;
     const hasNext = typeof outcome.nextExerciseId === 'string' && outcome.nextExerciseId !== exercise.id;
     next.hidden = !hasNext;
+    el('next-key').hidden = !hasNext;
     next.disabled = false;
     next.dataset.exerciseId = hasNext ? String(outcome.nextExerciseId) : '';
     el('last').hidden = hasNext || outcome.kind !== 'correct';
@@ -206,6 +207,7 @@ function renderResult(): void {
     setText(el('progress'), state.courseLine ?? '');
     el('progress').hidden = !state.courseLine;
     next.hidden = true;
+    el('next-key').hidden = true;
     el('last').hidden = true;
   }
 }
@@ -227,6 +229,8 @@ function fold(text: string): [string, string] {
 }
 
 function showExercise(exercise: Exercise, seq: number, moduleLine: string | undefined): void {
+  clearTimeout(loadTimer);
+  el('reload').hidden = true;
   // The same showing coming back (the panel was hidden, or the window
   // reloaded): keep what the learner did. A new showing starts fresh.
   if (state && state.seq === seq && state.exercise.id === exercise.id) {
@@ -291,11 +295,14 @@ function showRevealed(exerciseId: string, revealed: Revealed): void {
     rightChoice: String(revealed.rightChoice),
     why: state.why,
     explanation: revealed.explanation ?? '',
-    nextExerciseId: null,
+    // The client names the next open exercise: a reveal is not a dead end.
+    nextExerciseId: typeof revealed.nextExerciseId === 'string' ? revealed.nextExerciseId : null,
   };
   save();
   render();
   el('result').scrollIntoView({ block: 'nearest' });
+  const next = el<HTMLButtonElement>('next');
+  if (!next.hidden) next.focus();
 }
 
 function renderError(message: string): void {
@@ -304,29 +311,65 @@ function renderError(message: string): void {
   setText(error, message);
   error.hidden = false;
   el('loading').hidden = true;
+  // Nothing on screen yet: offer to ask again.
+  el('reload').hidden = state !== undefined;
 }
 
-el('next').addEventListener('click', () => {
+/**
+ * "Loading exercise…" never stays: if no exercise arrives within the
+ * timeout (the body's `data-load-timeout`, in ms), the page says so and
+ * offers Retry, which asks the extension again.
+ */
+let loadTimer: ReturnType<typeof setTimeout> | undefined;
+function askForExercise(): void {
+  el('reload').hidden = true;
+  el('error').hidden = true;
+  if (!state) el('loading').hidden = false;
+  vscode.postMessage({ type: 'ready' });
+  clearTimeout(loadTimer);
+  const timeout = Number(document.body.dataset.loadTimeout) || 10_000;
+  loadTimer = setTimeout(() => {
+    if (!state) renderError('The exercise did not load.');
+  }, timeout);
+}
+
+el('reload').addEventListener('click', askForExercise);
+
+function goNext(): void {
   const next = el<HTMLButtonElement>('next');
   const exerciseId = next.dataset.exerciseId;
-  if (!exerciseId) return;
+  if (!exerciseId || next.hidden || next.disabled) return;
   next.disabled = true;
   vscode.postMessage({ type: 'next', exerciseId });
-});
+}
+el('next').addEventListener('click', goNext);
 
 el('origin-link').addEventListener('click', () => {
   vscode.postMessage({ type: 'openOrigin' });
 });
 
-el('reveal').addEventListener('click', () => {
-  if (!state || state.outcome || busy) return;
+function reveal(): void {
+  if (!state || state.outcome || busy || state.wrong.length === 0) return;
   busy = true;
   vscode.postMessage({ type: 'reveal', exerciseId: state.exercise.id });
-});
+}
+el('reveal').addEventListener('click', reveal);
 
-/** 1–9 move focus to that choice; Enter (the button's own behaviour) answers it. */
+/**
+ * 1–9 move focus to that choice; Enter (the button's own behaviour) answers
+ * it. After a wrong answer R shows the answer; once answered N goes to the
+ * next exercise (the keys Neovim's float uses).
+ */
 document.addEventListener('keydown', (event) => {
-  if (event.altKey || event.ctrlKey || event.metaKey || !/^[1-9]$/.test(event.key)) return;
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const key = event.key.toLowerCase();
+  if (key === 'r' || key === 'n') {
+    event.preventDefault();
+    if (key === 'r') reveal();
+    else if (state?.outcome) goNext();
+    return;
+  }
+  if (!/^[1-9]$/.test(event.key)) return;
   const buttons = choiceButtons();
   const target = buttons[Number(event.key) - 1];
   // Always swallow the digit: it must never reach anything else.
@@ -361,4 +404,4 @@ if (saved && typeof saved === 'object' && saved.exercise && Array.isArray(saved.
   state = { ...saved, why: saved.why ?? {} };
   render();
 }
-vscode.postMessage({ type: 'ready' });
+askForExercise();

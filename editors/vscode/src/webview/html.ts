@@ -17,6 +17,8 @@ export interface PageOptions {
   cspSource: string;
   /** URI of the bundled page script (`dist/webview/exercise.js`). */
   scriptUri: string;
+  /** How long "Loading exercise…" may show before the page offers Retry. */
+  loadTimeoutMs?: number;
 }
 
 /** A random nonce (base64 of 16 random bytes), from Web Crypto so it works in Node and browsers. */
@@ -121,7 +123,7 @@ body.vscode-dark .hljs-meta, body.vscode-high-contrast .hljs-meta { color: #569c
 `;
 
 /** The whole page; the script fills it in when `{type:'exercise'}` arrives. */
-export function exerciseHtml({ nonce, cspSource, scriptUri }: PageOptions): string {
+export function exerciseHtml({ nonce, cspSource, scriptUri, loadTimeoutMs = 10_000 }: PageOptions): string {
   const n = attr(nonce);
   const csp = `default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'`;
   return `<!DOCTYPE html>
@@ -133,7 +135,7 @@ export function exerciseHtml({ nonce, cspSource, scriptUri }: PageOptions): stri
 <title>LLMOps exercise</title>
 <style nonce="${n}">${STYLE}</style>
 </head>
-<body>
+<body data-load-timeout="${Math.max(1, Math.floor(loadTimeoutMs))}">
 <main>
   <p id="loading" class="meta">Loading exercise…</p>
   <article id="exercise" hidden>
@@ -150,11 +152,11 @@ export function exerciseHtml({ nonce, cspSource, scriptUri }: PageOptions): stri
     <section id="result" class="result" role="status" aria-live="polite" hidden>
       <p id="verdict" class="verdict"></p>
       <p id="reason" class="reason"></p>
-      <p id="retry" hidden>Pick another choice (1–4) to try again, or <button id="reveal" class="link" type="button">show the answer</button>.</p>
+      <p id="retry" hidden>Pick another choice (1–4) to try again, or <button id="reveal" class="link" type="button">show the answer</button> <kbd class="key">R</kbd>.</p>
       <p id="lapse" class="meta" hidden></p>
       <div id="explanation" hidden><p id="explanation-text"></p><details id="explanation-more" class="folded"><summary>Read the full explanation</summary><p id="explanation-rest"></p></details></div>
       <p id="progress" class="meta"></p>
-      <p><button id="next" class="link" type="button" hidden>Next exercise →</button><span id="last" hidden>That was the last open exercise.</span></p>
+      <p><button id="next" class="link" type="button" hidden>Next exercise →</button><span id="next-key" class="hint" hidden> or press N</span><span id="last" hidden>That was the last open exercise.</span></p>
     </section>
     <ol id="choices" class="choices" aria-label="Choices"></ol>
     <p id="hint" class="hint">Press 1–4 to pick a choice, Enter to answer.</p>
@@ -164,6 +166,7 @@ export function exerciseHtml({ nonce, cspSource, scriptUri }: PageOptions): stri
     </details>
   </article>
   <p id="error" class="error" role="alert" hidden></p>
+  <p><button id="reload" class="link" type="button" hidden>Retry</button></p>
 </main>
 <script nonce="${n}" src="${attr(scriptUri)}"></script>
 </body>
@@ -189,6 +192,8 @@ export function commandUri(command: string, args: unknown[]): string {
 export interface TermPageOptions {
   nonce: string;
   cspSource: string;
+  /** The Back link's text (`llmops.termBack`), when there is somewhere to go back to. */
+  back?: string;
 }
 
 
@@ -205,7 +210,7 @@ const STATE_TEXT: Record<string, string> = {
  * of server text escaped, and its links are `command:` URIs that the panel
  * allows for our own commands only (`enableCommandUris`).
  */
-export function termHtml(term: TermPage, { nonce, cspSource }: TermPageOptions, moduleName?: string): string {
+export function termHtml(term: TermPage, { nonce, cspSource, back }: TermPageOptions, moduleName?: string): string {
   const csp = `default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'`;
   const aliases = Array.isArray(term.aliases) && term.aliases.length > 0
     ? `<p class="aliases"><span class="label">Also written</span> ${term.aliases.map((a) => `<code>${escapeHtml(a)}</code>`).join(' ')}</p>`
@@ -253,6 +258,7 @@ a { color: var(--vscode-textLink-foreground, #0078d4); }
 </head>
 <body>
 <main id="term" data-term="${attr(term.id)}">
+  ${back ? `<p class="back"><a id="back" href="${escapeHtml(commandUri('llmops.termBack', []))}">← ${escapeHtml(back)}</a></p>` : ''}
   ${meta ? `<p class="meta">${meta}</p>` : ''}
   <h1>${escapeHtml(term.name)}</h1>
   ${aliases}

@@ -90,6 +90,8 @@ export interface AnswerResult {
 /** Course: result of `llmops.revealAnswer`. */
 export interface Revealed {
   rightChoice: string;
+  /** Where Next goes after a reveal (the client fills it in; null: none open). */
+  nextExerciseId?: string | null;
   why?: Why;
   explanation?: string;
   vocabulary?: VocabularyEntry[];
