@@ -559,13 +559,20 @@ test("code action menu: Learn first, same order once a term is known, no learnin
     expect(not title:find("all known"), "entry %s", title)
   end
   H.command("llmops.forgetKnown", {})
-  -- An auto-fix mapping that applies quick fixes finds only the ignore comments.
+  -- An auto-fix mapping that applies quick fixes finds nothing to apply: the
+  -- ignore comments have their own kind, asked for by name.
   local client = llmops.client(doc_buf)
   local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
   params.context = { diagnostics = {}, only = { "quickfix" } }
   local response = client:request_sync("textDocument/codeAction", params, 5000, doc_buf)
-  for _, action in ipairs(response.result or {}) do
-    expect(action.title:find("^Ignore"), "quickfix: %s", action.title)
+  expect(response and response.err == nil, "quickfix request: %s", vim.inspect(response))
+  expect(#(response.result or {}) == 0, "quick fixes offered: %s", vim.inspect(response.result))
+  params.context = { diagnostics = {}, only = { "llmops.ignore" } }
+  response = client:request_sync("textDocument/codeAction", params, 5000, doc_buf)
+  local ignores = response and response.result or {}
+  expect(#ignores > 0, "no ignore action under its own kind: %s", vim.inspect(response))
+  for _, action in ipairs(ignores) do
+    expect(action.title:find("^Ignore"), "ignore kind: %s", action.title)
     expect(action.isPreferred ~= true, "preferred: %s", action.title)
   end
 end)
