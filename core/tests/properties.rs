@@ -45,6 +45,11 @@ const PIECES: &[&str] = &[
     "-next-line",
     "-file",
     "d",
+    " ttft",
+    ",",
+    " -->",
+    "*/",
+    "practice:",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {

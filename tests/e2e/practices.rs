@@ -1,7 +1,7 @@
 //! Practices end to end: a practice finding is a diagnostic with its own
 //! code and data, its hover explains it and links the lesson, Learn opens
 //! the practice's exercise, ignore markers and "I know this practice"
-//! silence it, it stays quiet outside LLM projects, and `scan` flags the
+//! silence it (a marker naming one rule leaves another on its line), it stays quiet outside LLM projects, and `scan` flags the
 //! same spots as the editor on `tests/fixtures/practices`.
 
 use std::collections::BTreeSet;
@@ -179,6 +179,107 @@ fn ignore_markers_and_i_know_this_practice_silence_it() {
         !codes(d).contains(&"practice:client-default-timeout".to_string())
     });
     assert_eq!(codes(&known), ["practice:unvalidated-json-completion"]);
+}
+
+/// Where each diagnostic starts (1-based line and character column, as
+/// `scan` prints them) and its code.
+fn spots(diagnostics: &[Value]) -> BTreeSet<(u64, u64, String)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap() + 1,
+                d["range"]["start"]["character"].as_u64().unwrap() + 1,
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ignoring_one_practice_keeps_another_on_its_line_in_the_editor_and_scan() {
+    let data = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("requirements.txt"), "openai\n").unwrap();
+    let path = root.path().join("app.py");
+    let line =
+        r#"reply = OpenAI().chat.completions.create(model="gpt-4o-2024-08-06", messages=messages)"#;
+    let text = format!("from openai import OpenAI\n\n{line}\n");
+    let mut server = server_in(root.path(), data.path());
+    let uri = file_uri(&path);
+    server.open(&uri, "python", &text);
+    let before = server.diagnostics(&uri, Some(1));
+    assert_eq!(
+        codes(&before),
+        [
+            "practice:client-default-timeout",
+            "practice:dated-model-snapshot"
+        ]
+    );
+    let dated = find(&before, "practice:dated-model-snapshot");
+    assert_eq!(dated["range"]["start"]["line"], 2);
+
+    // "Ignore this practice here" on the dated snapshot names its rule.
+    let actions = server.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": dated["range"]["start"], "end": dated["range"]["start"]},
+               "context": {"diagnostics": []}}),
+    );
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore this practice here")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let edit = &ignore["edit"]["changes"][&uri][0];
+    let marker = "# llmops: ignore-next-line dated-model-snapshot\n";
+    assert_eq!(edit["newText"], marker);
+    assert_eq!(edit["range"]["start"], json!({"line": 2, "character": 0}));
+    server.change(
+        &uri,
+        2,
+        json!([{"range": edit["range"], "text": edit["newText"]}]),
+    );
+    // The other practice on the line still shows, moved down a line.
+    let after = server.diagnostics(&uri, Some(2));
+    assert_eq!(codes(&after), ["practice:client-default-timeout"]);
+    assert_eq!(
+        find(&after, "practice:client-default-timeout")["range"]["start"],
+        json!({"line": 3, "character": 8})
+    );
+
+    // `scan` reads the same marker the same way.
+    let edited = format!("from openai import OpenAI\n\n{marker}{line}\n");
+    std::fs::write(&path, &edited).unwrap();
+    let out = Command::new(BIN)
+        .args(["scan", "--format", "json"])
+        .arg(root.path())
+        .env("LLMOPS_LSP_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let scanned: BTreeSet<(u64, u64, String)> = found
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().ends_with("app.py"))
+        .map(|f| {
+            let code = match f["practiceId"].as_str() {
+                Some(id) => format!("practice:{id}"),
+                None => f["termId"].as_str().unwrap().to_string(),
+            };
+            (
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                code,
+            )
+        })
+        .collect();
+    assert!(
+        scanned.contains(&(4, 9, "practice:client-default-timeout".to_string())),
+        "{scanned:?}"
+    );
+    assert_eq!(scanned, spots(&after));
 }
 
 #[test]

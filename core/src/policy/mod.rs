@@ -9,7 +9,9 @@
 //! The pipeline, in order, for each spotted term:
 //! 1. the document gate: language allowed, not too large ([`Options`]);
 //! 2. ignore markers: `llmops: ignore-file`, `-next-line` and `ignore`, in
-//!    any comment syntax ([`Silenced`]);
+//!    any comment syntax, silencing every term or, when ids follow the
+//!    marker, the terms and practices it names ([`Silenced`]); a term
+//!    spotted in a marker's own ids is not shown either;
 //! 3. the learner: known terms are hidden unless a review is due
 //!    ([`Learner`]);
 //! 4. first occurrence only, when asked;
@@ -25,7 +27,7 @@ mod learner;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-pub use ignore::{IGNORE, Silenced, comment_for};
+pub use ignore::{IGNORE, Named, Scope, Silenced, comment_for};
 pub use learner::{Learner, ProgressView};
 
 use crate::content::Content;
@@ -144,9 +146,13 @@ pub fn findings(
             &found_here
         }
     };
-    if silenced.file() {
+    let file_scope = silenced.file_scope();
+    if file_scope.all() {
         return Vec::new();
     }
+    // Hits come in text order: the markers of a line are read once, at its
+    // first hit.
+    let (mut scope_line, mut line_scope) = (usize::MAX, Scope::default());
     let mut states: Vec<Option<TermState>> = vec![None; content.terms.len()];
     let mut seen = BTreeSet::new();
     let first_only = options.first_occurrence_only
@@ -159,10 +165,18 @@ pub fn findings(
         let Some(term) = content.terms.get(hit.term as usize) else {
             continue;
         };
-        if !silenced.is_empty()
-            && silenced.covers(doc.text, doc.lines, doc.lines.line_of(hit.start))
-        {
-            continue;
+        if !silenced.is_empty() {
+            let what = Named::Term(&term.id);
+            let line = doc.lines.line_of(hit.start);
+            if line != scope_line {
+                (scope_line, line_scope) = (line, silenced.line_scope(doc.text, doc.lines, line));
+            }
+            if file_scope.silences(what)
+                || line_scope.silences(what)
+                || silenced.within_marker(hit.start, hit.end)
+            {
+                continue;
+            }
         }
         let state = *states[hit.term as usize].get_or_insert_with(|| learner.state(&term.id));
         if options.hide_known && state == TermState::Known {
@@ -309,5 +323,38 @@ mod tests {
             ..Options::default()
         };
         assert!(run(text, &none, &deny).is_empty());
+    }
+
+    #[test]
+    fn a_marker_naming_one_term_keeps_another_on_its_line() {
+        let none = ProgressData::default();
+        let options = Options::default();
+        let line = "TTFT and the model alias";
+        // The ids in a marker are the marker, not uses of the terms.
+        assert_eq!(
+            run(
+                &format!("{line} <!-- llmops: ignore ttft -->\n"),
+                &none,
+                &options
+            ),
+            [(0, "model-alias".into())]
+        );
+        assert_eq!(
+            run(
+                &format!("<!-- llmops: ignore-next-line model-alias, ttft -->\n{line}\n"),
+                &none,
+                &options
+            ),
+            Vec::<(usize, String)>::new()
+        );
+        // `practice:ttft` names a practice, not the term.
+        assert_eq!(
+            run(
+                &format!("{line} <!-- llmops: ignore practice:ttft -->\n"),
+                &none,
+                &options
+            ),
+            [(0, "ttft".into()), (0, "model-alias".into())]
+        );
     }
 }

@@ -4,7 +4,8 @@
 //!    practices show only in projects that depend on an LLM library (the
 //!    check `context = "llm"` terms use), since `len(text) / 4` or
 //!    `eval(output)` teach nothing in a project with no model in it;
-//! 2. ignore markers (`llmops: ignore`, `-next-line`, `-file`);
+//! 2. ignore markers (`llmops: ignore`, `-next-line`, `-file`): all
+//!    practices, or only the rules whose ids follow the marker;
 //! 3. the learner: a practice marked known (`practice:<id>` among the known
 //!    terms) is hidden;
 //! 4. first occurrence only, when asked (per rule);
@@ -16,7 +17,7 @@ use std::path::Path;
 
 use super::{PracticeHit, PracticeSet};
 use crate::learning::TermState;
-use crate::policy::{DocumentRef, Learner, Options, Silenced};
+use crate::policy::{DocumentRef, Learner, Named, Options, Scope, Silenced};
 
 /// Whether practices show beside terms, alone, or not at all (`scan
 /// --practices on|only|off`).
@@ -119,9 +120,13 @@ pub fn practice_findings(
             &found
         }
     };
-    if silenced.file() {
+    let file_scope = silenced.file_scope();
+    if file_scope.all() {
         return Vec::new();
     }
+    // Hits come in text order: the markers of a line are read once, at its
+    // first hit.
+    let (mut scope_line, mut line_scope) = (usize::MAX, Scope::default());
     let first_only = options.first_occurrence_only
         || (options.first_occurrence_in_code_only && !crate::policy::is_prose(doc.language));
     let mut seen = BTreeSet::new();
@@ -134,10 +139,18 @@ pub fn practice_findings(
         let Some(rule) = set.rules.get(hit.rule as usize) else {
             continue;
         };
-        if !silenced.is_empty()
-            && silenced.covers(doc.text, doc.lines, doc.lines.line_of(hit.start))
-        {
-            continue;
+        if !silenced.is_empty() {
+            let what = Named::Practice(&rule.id);
+            let line = doc.lines.line_of(hit.start);
+            if line != scope_line {
+                (scope_line, line_scope) = (line, silenced.line_scope(doc.text, doc.lines, line));
+            }
+            if file_scope.silences(what)
+                || line_scope.silences(what)
+                || silenced.within_marker(hit.start, hit.end)
+            {
+                continue;
+            }
         }
         let state =
             *states[hit.rule as usize].get_or_insert_with(|| learner.state(&rule.known_key()));
@@ -150,4 +163,78 @@ pub fn practice_findings(
         out.push(PracticeFinding { hit: *hit, state });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::practice::tests::rule;
+    use crate::progress::ProgressData;
+    use crate::text::LineIndex;
+
+    /// The rule ids shown in a Python text of an LLM project.
+    fn shown(set: &PracticeSet, text: &str) -> Vec<(usize, String)> {
+        let lines = LineIndex::new(text);
+        let hits = set.scan_all(text, "python");
+        let doc = DocumentRef {
+            text,
+            lines: &lines,
+            hits: &[],
+            silenced: None,
+            path: None,
+            language: "python",
+        };
+        let data = ProgressData::default();
+        let learner = Learner::new(&data, crate::learning::DEFAULT_MASTERY, 1_000_000);
+        practice_findings(doc, &hits, true, set, &learner, &Options::default(), 100)
+            .into_iter()
+            .map(|f| {
+                let line = lines.line_of(f.hit.start);
+                (line, set.rules[f.hit.rule as usize].id.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_marker_naming_one_rule_keeps_another_on_its_line() {
+        let set = PracticeSet::new(vec![
+            rule("client", r"OpenAI\(\s*\)"),
+            rule("dated", r"gpt-4o-\d{4}-\d{2}-\d{2}"),
+        ])
+        .unwrap();
+        let line = "c = OpenAI(); m = \"gpt-4o-2024-08-06\"";
+        let both = [(0, "client".to_string()), (0, "dated".to_string())];
+        assert_eq!(shown(&set, &format!("{line}\n")), both);
+        for marker in ["dated", "practice:dated", "ttft, dated"] {
+            assert_eq!(
+                shown(&set, &format!("{line}  # llmops: ignore {marker}\n")),
+                [(0, "client".to_string())],
+                "{marker}"
+            );
+            assert_eq!(
+                shown(
+                    &set,
+                    &format!("# llmops: ignore-next-line {marker}\n{line}\n")
+                ),
+                [(1, "client".to_string())],
+                "{marker}"
+            );
+        }
+        // An id no rule has, and a marker in another line's place, silence
+        // nothing; a marker with no id silences both, an `ignore-file` with
+        // ids only those.
+        assert_eq!(
+            shown(&set, &format!("{line}  # llmops: ignore ttft\n")),
+            both
+        );
+        assert_eq!(
+            shown(&set, &format!("# llmops: ignore dated\n{line}\n")),
+            [(1, "client".to_string()), (1, "dated".to_string())]
+        );
+        assert!(shown(&set, &format!("{line}  # llmops: ignore\n")).is_empty());
+        assert_eq!(
+            shown(&set, &format!("# llmops: ignore-file client\n{line}\n")),
+            [(1, "dated".to_string())]
+        );
+    }
 }
