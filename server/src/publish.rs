@@ -38,7 +38,7 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
         shared.wake.notified().await;
         // Let the client catch up first; edits keep applying meanwhile and
         // the next publication covers them all.
-        outbox.wait_below(1 << 20).await;
+        outbox.wait_below(crate::transport::PUBLISH_LIMIT).await;
         let (jobs, encoding, closed) = {
             let mut state = shared.lock();
             let closed = state.closed.len();
@@ -61,7 +61,7 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
                 diagnostics,
                 version,
             };
-            outbox.notify("textDocument/publishDiagnostics", &params);
+            outbox.publish_diagnostics(&params);
         }
         let state = shared.lock();
         if !state.dirty.is_empty() {

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod backpressure;
 mod bounds;
 mod ci_formats;
 mod cli;
