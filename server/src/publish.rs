@@ -83,7 +83,10 @@ fn gather(state: &mut State) -> Vec<Job> {
     while dirty.len() < DOCUMENTS_PER_ROUND
         && let Some(key) = state.dirty.pop_first()
     {
-        dirty.push(key);
+        // Published when its project's answer is in (`projects::apply`).
+        if !state.awaiting_project.contains(&key) {
+            dirty.push(key);
+        }
     }
     let closed = std::mem::take(&mut state.closed);
     let packs = std::mem::take(&mut state.dirty_packs);
