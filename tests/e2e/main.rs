@@ -28,3 +28,4 @@ mod snapshots;
 mod soak;
 mod symbols;
 mod terminal;
+mod workspace_budget;
