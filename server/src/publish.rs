@@ -61,7 +61,10 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
                 diagnostics,
                 version,
             };
-            outbox.publish_diagnostics(&params);
+            // A newer publication for the same document replaces one the
+            // client has not read yet.
+            let key = params.uri.as_str().to_string();
+            outbox.notify_latest("textDocument/publishDiagnostics", &key, &params);
         }
         let state = shared.lock();
         if !state.dirty.is_empty() {

@@ -3,14 +3,15 @@
 //! The queue is bounded by what is put into it, not by a count: the
 //! transport stops reading requests while more than [`READ_LIMIT`] bytes
 //! wait for the client (see `serve`), the publisher waits below
-//! [`PUBLISH_LIMIT`] before each round, and a `publishDiagnostics` queued
-//! for a document that already has one waiting replaces it in place: the
+//! [`PUBLISH_LIMIT`] before each round, and a notification queued with
+//! [`Outbox::notify_latest`] (the publisher's diagnostics, keyed by their
+//! document) replaces one with the same key still waiting, in place: the
 //! client would only overwrite the older one, and an editor that stops
 //! reading while the user types would otherwise collect a publication per
 //! keystroke. Nothing else is ever dropped or reordered: every response is
 //! written, in the order it was queued.
 //!
-//! Cost: queueing is O(1) (one hash lookup for diagnostics); the writer
+//! Cost: queueing is O(1) (one hash lookup for a keyed notification); the writer
 //! takes up to [`BATCH`] bytes per write under a lock held only to move
 //! them.
 
@@ -37,8 +38,8 @@ const BATCH: usize = 1 << 20;
 /// One message waiting to be written.
 struct Item {
     bytes: Vec<u8>,
-    /// The document of a queued `publishDiagnostics`.
-    document: Option<String>,
+    /// The key of a notification that a newer one replaces.
+    key: Option<String>,
 }
 
 #[derive(Default)]
@@ -46,8 +47,8 @@ struct Queue {
     items: VecDeque<Item>,
     /// Sequence number of `items[0]`: an item's number never changes.
     front: u64,
-    /// Where each document's queued publication sits (its number).
-    diagnostics: HashMap<String, u64>,
+    /// Where each key's queued notification sits (its number).
+    latest: HashMap<String, u64>,
     /// No more messages will come: write what is queued and stop.
     closed: bool,
 }
@@ -125,14 +126,11 @@ impl Outbox {
         self.send(super::frame(&notification(method, params)));
     }
 
-    /// Queues a `textDocument/publishDiagnostics`, replacing one for the
-    /// same document that is still waiting to be written.
-    pub fn publish_diagnostics(
-        &self,
-        params: &tower_lsp_server::ls_types::PublishDiagnosticsParams,
-    ) {
-        let bytes = super::frame(&notification("textDocument/publishDiagnostics", params));
-        self.push(bytes, Some(params.uri.as_str().to_string()));
+    /// Queues a notification that replaces one queued with the same `key`
+    /// and still waiting to be written (where that one stood).
+    pub fn notify_latest<P: serde::Serialize>(&self, method: &str, key: &str, params: &P) {
+        let bytes = super::frame(&notification(method, params));
+        self.push(bytes, Some(key.to_string()));
     }
 
     /// Queues framed bytes.
@@ -140,15 +138,15 @@ impl Outbox {
         self.push(bytes, None);
     }
 
-    fn push(&self, bytes: Vec<u8>, document: Option<String>) {
+    fn push(&self, bytes: Vec<u8>, key: Option<String>) {
         if bytes.is_empty() || self.shared.gone.load(Ordering::Acquire) {
             return;
         }
         let added = bytes.len();
         let mut queue = self.shared.lock();
         let queue = &mut *queue;
-        let waiting = document.as_ref().and_then(|d| {
-            let at = queue.diagnostics.get(d)?.checked_sub(queue.front)?;
+        let waiting = key.as_ref().and_then(|k| {
+            let at = queue.latest.get(k)?.checked_sub(queue.front)?;
             usize::try_from(at).ok()
         });
         if let Some(item) = waiting.and_then(|at| queue.items.get_mut(at)) {
@@ -157,11 +155,11 @@ impl Outbox {
             self.shared.pending.fetch_sub(old.len(), Ordering::AcqRel);
             return;
         }
-        if let Some(document) = &document {
+        if let Some(key) = &key {
             let number = queue.front + queue.items.len() as u64;
-            queue.diagnostics.insert(document.clone(), number);
+            queue.latest.insert(key.clone(), number);
         }
-        queue.items.push_back(Item { bytes, document });
+        queue.items.push_back(Item { bytes, key });
         self.shared.pending.fetch_add(added, Ordering::AcqRel);
         self.shared.ready.notify_one();
     }
@@ -200,10 +198,10 @@ fn take_batch(queue: &mut Queue) -> (Vec<u8>, bool) {
     {
         let number = queue.front;
         queue.front += 1;
-        if let Some(document) = item.document
-            && queue.diagnostics.get(&document) == Some(&number)
+        if let Some(key) = item.key
+            && queue.latest.get(&key) == Some(&number)
         {
-            queue.diagnostics.remove(&document);
+            queue.latest.remove(&key);
         }
         if batch.is_empty() {
             batch = item.bytes;
@@ -238,7 +236,7 @@ pub fn spawn_writer<W: AsyncWrite + Unpin + Send + 'static>(
                 shared.gone.store(true, Ordering::Release);
                 let mut queue = shared.lock();
                 let dropped: usize = queue.items.drain(..).map(|i| i.bytes.len()).sum();
-                queue.diagnostics.clear();
+                queue.latest.clear();
                 shared.pending.fetch_sub(dropped, Ordering::AcqRel);
             }
             shared.drained.notify_waiters();
@@ -272,7 +270,7 @@ mod tests {
         );
         let mut queue = queued.shared.lock();
         assert_eq!(text(&mut queue), "Ad2-newerBe1C");
-        assert!(queue.diagnostics.is_empty());
+        assert!(queue.latest.is_empty());
         // Once written, a new publication is queued again, not merged.
         drop(queue);
         out.push(b"d3".to_vec(), Some("file:///x".into()));
