@@ -57,6 +57,14 @@ fn reader(stdout: std::process::ChildStdout, paused: Arc<AtomicBool>) -> Receive
                 return;
             };
             let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
+            // Answers are passed on as their id and error only: 19,000 of
+            // them (exercise lists among them) must not pile up in this
+            // test process, where other tests measure memory.
+            let value = if value.get("method").is_some() {
+                value
+            } else {
+                json!({"id": value["id"], "error": value.get("error")})
+            };
             if tx.send(value).is_err() {
                 return;
             }
@@ -212,7 +220,7 @@ fn a_client_that_stops_reading_gets_every_answer_and_the_current_diagnostics() {
         if let Some(id) = m.get("id").and_then(Value::as_i64)
             && m.get("method").is_none()
         {
-            assert!(m.get("error").is_none(), "request {id} failed: {m}");
+            assert!(m["error"].is_null(), "request {id} failed: {m}");
             owed.remove(&id);
         }
     }
