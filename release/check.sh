@@ -171,13 +171,35 @@ if cargo package --workspace --no-verify --allow-dirty >"$work/package.log" 2>&1
   lsp_crate=target/package/llmops-lsp-$version.crate
   mkdir -p "$work/crates" && tar -xzf "$core_crate" -C "$work/crates" && tar -xzf "$lsp_crate" -C "$work/crates"
   # llmops-core is not on crates.io yet: point the packaged server at the
-  # packaged core, as crates.io will once both are published.
-  if CARGO_TARGET_DIR="$work/install-target" cargo install --offline --locked --quiet \
+  # packaged core, as crates.io will once both are published. The packaged
+  # Cargo.lock names llmops-core as a crates.io package (with the checksum
+  # of the .crate), which a path patch turns into a path package: that one
+  # entry loses its `source` and `checksum` lines, so `--locked` installs
+  # with every other locked version and checksum (it used to fail and fall
+  # back to an unlocked install, which resolves afresh).
+  lock="$work/crates/llmops-lsp-$version/Cargo.lock"
+  if python3 - "$lock" <<'PY' &&
+import sys
+path = sys.argv[1]
+lines = open(path).read().split("\n")
+out, i, changed = [], 0, 0
+while i < len(lines):
+    out.append(lines[i])
+    if lines[i] == 'name = "llmops-core"':
+        out.append(lines[i + 1])
+        i += 2
+        while lines[i].startswith(("source = ", "checksum = ")):
+            i += 1
+            changed += 1
+        continue
+    i += 1
+if changed != 2:
+    sys.exit(f"expected llmops-core's source and checksum in {path}, changed {changed} lines")
+open(path, "w").write("\n".join(out))
+PY
+    CARGO_TARGET_DIR="$work/install-target" cargo install --offline --locked --quiet \
     --path "$work/crates/llmops-lsp-$version" --root "$work/root" \
-    --config "patch.crates-io.llmops-core.path=\"$work/crates/llmops-core-$version\"" >"$work/install.log" 2>&1 ||
-    CARGO_TARGET_DIR="$work/install-target" cargo install --offline --quiet \
-      --path "$work/crates/llmops-lsp-$version" --root "$work/root" \
-      --config "patch.crates-io.llmops-core.path=\"$work/crates/llmops-core-$version\"" >>"$work/install.log" 2>&1; then
+    --config "patch.crates-io.llmops-core.path=\"$work/crates/llmops-core-$version\"" >"$work/install.log" 2>&1; then
     check "cargo install from the packaged crates (offline) gives a working binary" \
       bash -c "'$work/root/bin/llmops-lsp' --version | grep -q '$version'"
   else

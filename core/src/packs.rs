@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::content::limits::MAX_PACK_BYTES;
+use crate::content::limits::{MAX_PACK_BYTES, MAX_PACKS, MAX_TOTAL_PACK_BYTES, MAX_TOTAL_TERMS};
 use crate::content::{Content, Pack, PackError, Scope, builtin_packs, builtin_packs_compiled};
 pub use crate::dirs::user_pack_dir;
 
@@ -33,7 +33,49 @@ pub struct Parsed {
     result: Result<Arc<Pack>, (Vec<PackError>, Arc<str>)>,
 }
 
+/// Why a pack over the caps on all packs together is not loaded.
+fn over_caps() -> String {
+    format!(
+        "not loaded: all packs together may hold at most {MAX_PACKS} packs, {} MiB and {MAX_TOTAL_TERMS} terms; the last good content stays in use",
+        MAX_TOTAL_PACK_BYTES >> 20
+    )
+}
+
+/// The notice naming packs skipped for the caps (names marked inert).
+fn skipped_notice(skipped: &[PathBuf]) -> String {
+    let names: Vec<String> = skipped
+        .iter()
+        .take(5)
+        .map(|p| crate::text::quote_for_terminal(&p.to_string_lossy()).into_owned())
+        .collect();
+    let more = skipped.len().saturating_sub(names.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "llmops: {} content pack(s) not loaded, over the limits on all packs together ({MAX_PACKS} packs, {} MiB, {MAX_TOTAL_TERMS} terms): {}{more}",
+        skipped.len(),
+        MAX_TOTAL_PACK_BYTES >> 20,
+        names.join(", ")
+    )
+}
+
 impl Parsed {
+    /// A pack not read at all, with `why` as its error.
+    pub fn skipped(path: &Path, scope: Scope, why: &str) -> Parsed {
+        let name: Arc<str> = path.to_string_lossy().into();
+        Parsed {
+            path: path.to_path_buf(),
+            scope,
+            result: Err((
+                vec![PackError::unlocated(&name, why.to_string())],
+                Arc::from(""),
+            )),
+        }
+    }
+
     /// Parses `source` as the pack at `path`. Slow for big packs: call it
     /// with no lock held.
     pub fn parse(path: &Path, scope: Scope, source: &str) -> Parsed {
@@ -259,8 +301,21 @@ impl PackSet {
             );
         }
         let mut notices = Vec::new();
-        for (path, scope) in files {
+        let mut skipped = Vec::new();
+        let mut bytes = 0u64;
+        for (count, (path, scope)) in files.into_iter().enumerate() {
+            // Checked before reading: a pack over the caps costs nothing.
+            let size = std::fs::symlink_metadata(&path).map_or(0, |m| m.len());
+            bytes = bytes.saturating_add(size);
+            if count >= MAX_PACKS || bytes > MAX_TOTAL_PACK_BYTES {
+                self.apply(Parsed::skipped(&path, scope, &over_caps()));
+                skipped.push(path);
+                continue;
+            }
             self.apply(Parsed::load(&path, scope, roots));
+        }
+        if !skipped.is_empty() {
+            notices.push(skipped_notice(&skipped));
         }
         let bad: usize = self
             .slots
@@ -286,6 +341,7 @@ impl PackSet {
     /// caller can skip merging again when only the errors did (as while a
     /// pack is being typed).
     pub fn apply(&mut self, parsed: Parsed) -> bool {
+        let parsed = self.within_caps(parsed);
         let (_, slot) = self
             .slots
             .entry(parsed.path)
@@ -303,6 +359,30 @@ impl PackSet {
                 false
             }
         }
+    }
+
+    /// `parsed`, or an error on it when the good packs with it would be
+    /// over [`MAX_PACKS`], [`MAX_TOTAL_PACK_BYTES`] or [`MAX_TOTAL_TERMS`]
+    /// (its last good version, if any, stays). O(packs in use).
+    fn within_caps(&self, parsed: Parsed) -> Parsed {
+        let Ok(pack) = &parsed.result else {
+            return parsed;
+        };
+        let others = self
+            .slots
+            .iter()
+            .filter(|(path, _)| **path != parsed.path)
+            .filter_map(|(_, (_, slot))| slot.good.as_ref());
+        let (mut count, mut bytes, mut terms) = (1, pack.source().len() as u64, pack.terms.len());
+        for other in others {
+            count += 1;
+            bytes += other.source().len() as u64;
+            terms += other.terms.len();
+        }
+        if count > MAX_PACKS || bytes > MAX_TOTAL_PACK_BYTES || terms > MAX_TOTAL_TERMS {
+            return Parsed::skipped(&parsed.path, parsed.scope, &over_caps());
+        }
+        parsed
     }
 
     /// Forgets a pack; returns whether a good version of it was in use.
@@ -379,6 +459,84 @@ impl PackSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Over the caps on all packs together: by bytes at load (before
+    /// reading), by terms and count when a watched pack changes; each
+    /// skipped pack carries the reason and the last good content stays.
+    #[test]
+    fn packs_over_the_caps_on_all_packs_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let llmops = root.join(".llmops");
+        std::fs::create_dir(&llmops).unwrap();
+        // Two packs of 13 MiB (mostly a comment): the second would take all
+        // packs over 24 MiB, so it is not read.
+        let filler = format!("# {}\n", "x".repeat(13 << 20));
+        for name in ["a.toml", "b.toml"] {
+            let id = name.trim_end_matches(".toml");
+            let pack = format!(
+                "{filler}[[term]]\nid = \"big-{id}\"\nname = \"Big {id}\"\ndefinition = \"Big.\"\n"
+            );
+            std::fs::write(llmops.join(name), pack).unwrap();
+        }
+        let mut set = PackSet::builtin_only();
+        let notices = set.load_roots(std::slice::from_ref(&root), true);
+        let content = set.rebuild();
+        assert!(content.term("big-a").is_some() && content.term("big-b").is_none());
+        assert!(
+            notices
+                .iter()
+                .any(|n| n.contains("1 content pack(s) not loaded") && n.contains("b.toml")),
+            "{notices:?}"
+        );
+        let errors = set.errors_for(&llmops.join("b.toml"));
+        assert!(errors[0].message.contains("24 MiB"), "{errors:?}");
+
+        // Thirty-two more small packs through updates: the 32nd pack in use
+        // is the last one taken.
+        let mut set = PackSet::builtin_only();
+        for i in 0..33 {
+            let path = PathBuf::from(format!("/w/.llmops/p{i:02}.toml"));
+            let pack = format!("[[term]]\nid = \"p{i}\"\nname = \"Pee{i}\"\ndefinition = \"P.\"\n");
+            set.update(&path, Scope::Workspace, &pack);
+        }
+        let content = set.rebuild();
+        assert!(content.term("p31").is_some() && content.term("p32").is_none());
+        assert!(
+            set.errors_for(Path::new("/w/.llmops/p32.toml"))[0]
+                .message
+                .contains("32 packs")
+        );
+        // Packs already in use that grow past 150,000 terms together: the
+        // one that would cross keeps its last good version.
+        let many = |tag: &str| -> String {
+            (0..80_000)
+                .map(|i| {
+                    format!(
+                        "[[term]]\nid = \"{tag}{i}\"\nname = \"{tag}x{i}\"\ndefinition = \"M.\"\n"
+                    )
+                })
+                .collect()
+        };
+        set.update(
+            Path::new("/w/.llmops/p00.toml"),
+            Scope::Workspace,
+            &many("m"),
+        );
+        set.update(
+            Path::new("/w/.llmops/p01.toml"),
+            Scope::Workspace,
+            &many("n"),
+        );
+        let content = set.rebuild();
+        assert!(content.term("m79999").is_some() && content.term("p0").is_none());
+        assert!(content.term("n0").is_none() && content.term("p1").is_some());
+        assert!(
+            set.errors_for(Path::new("/w/.llmops/p01.toml"))[0]
+                .message
+                .contains("150000 terms")
+        );
+    }
 
     #[test]
     fn a_broken_pack_keeps_its_last_good_version() {

@@ -206,7 +206,7 @@ impl ProgressStore {
             return (store, notices);
         };
         let path = dir.join(FILE_NAME);
-        remove_stale_temporaries(dir);
+        safe_file::remove_stale_temporaries(dir, &[FILE_NAME]);
         match read_file(&path) {
             Ok(data) => {
                 store.data = data.unwrap_or_default();
@@ -443,46 +443,6 @@ fn read_file(path: &Path) -> Result<Option<ProgressData>, Unusable> {
                 path.display()
             ))
         })
-}
-
-/// Removes `.progress.json.<pid>.<n>.tmp` files that no writer is using:
-/// their process is gone, or they are older than a minute (a write takes
-/// milliseconds). They are what a writer killed mid-save leaves behind.
-/// (Removing a link removes the link, never its target.)
-fn remove_stale_temporaries(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| safe_file::temporary_pid(n, FILE_NAME))
-        else {
-            continue;
-        };
-        let old = fs::symlink_metadata(entry.path())
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > std::time::Duration::from_secs(60));
-        // This process's own file may belong to another store writing right
-        // now (servers side by side in one test process share a pid); it
-        // is left to age.
-        if old || (pid != std::process::id() && !process_alive(pid)) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Whether a process with this id runs (always "yes" where that cannot be
-/// told, so only age removes those files).
-fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid.to_string()).exists()
-    } else {
-        true
-    }
 }
 
 /// Renames a bad file to `progress.json.corrupt-<unix millis>`.

@@ -207,6 +207,47 @@ pub fn temporary_pid(name: &str, stem: &str) -> Option<u32> {
         .ok()
 }
 
+/// Removes `.{stem}.<pid>.<n>.tmp` files (for each of `stems`) that no
+/// writer is using: their process is gone, or they are older than a minute
+/// (a write takes milliseconds). They are what a writer killed mid-write
+/// leaves behind. Removing a link removes the link, never its target.
+/// Cost: one read of the folder.
+pub fn remove_stale_temporaries(dir: &Path, stems: &[&str]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| stems.iter().find_map(|stem| temporary_pid(n, stem)))
+        else {
+            continue;
+        };
+        let old = std::fs::symlink_metadata(entry.path())
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        // This process's own file may belong to another writer in this
+        // process right now (servers side by side in one test process share
+        // a pid); it is left to age.
+        if old || (pid != std::process::id() && !process_alive(pid)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id runs (always "yes" where that cannot be
+/// told, so only age removes those files).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

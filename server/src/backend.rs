@@ -293,9 +293,12 @@ impl LanguageServer for Backend {
         let item = params.text_document;
         let key = uri_key(&item.uri);
         let path = item.uri.to_file_path().map(|p| p.into_owned());
-        let llm_project = path
-            .as_ref()
-            .is_some_and(|p| projects::llm_project(&self.shared, p));
+        // `None`: its project is being checked in the background; the
+        // document is published once the answer is in.
+        let llm_project = match &path {
+            Some(p) => projects::llm_project(&self.shared, p),
+            None => Some(false),
+        };
         let mut state = self.shared.lock();
         let matcher = matcher_for(&state.content, &state.settings, item.text.len());
         let practices = crate::practices::scanned(
@@ -304,7 +307,17 @@ impl LanguageServer for Backend {
             &item.language_id,
             state.settings.policy.max_file_bytes,
         );
-        let doc = Document::in_project(item.text, item.version, llm_project, matcher);
+        // The check may have ended since it was asked.
+        let llm_project = llm_project.or_else(|| {
+            let root = llmops_core::matcher::LlmProjects::root_of(path.as_ref()?, &state.roots)?;
+            state.llm_projects.known(&root)
+        });
+        let doc = Document::in_project(
+            item.text,
+            item.version,
+            llm_project.unwrap_or(false),
+            matcher,
+        );
         state.docs.insert(
             key.clone(),
             OpenDoc {
@@ -316,7 +329,11 @@ impl LanguageServer for Backend {
             },
         );
         if !packs::document_changed(&self.shared, &state, &key) {
-            self.shared.touch(&mut state, [&key]);
+            if llm_project.is_some() {
+                self.shared.touch(&mut state, [&key]);
+            } else {
+                state.awaiting_project.insert(key);
+            }
         }
     }
 
@@ -391,6 +408,7 @@ impl LanguageServer for Backend {
         let mut state = self.shared.lock();
         if let Some(open) = state.docs.remove(&key) {
             state.dirty.remove(&key);
+            state.awaiting_project.remove(&key);
             state.closed.push(params.text_document.uri);
             if let Some(path) = &open.path {
                 packs::document_closed(&self.shared, &state, path);

@@ -51,6 +51,12 @@ pub fn write_builtin_files(data_dir: &Path) -> Result<PathBuf, String> {
         Ok(_) => {}
         Err(_) => std::fs::create_dir_all(&dir).map_err(failed)?,
     }
+    // What a server killed while writing these left behind.
+    let names: Vec<&str> = BUILTIN_FILES
+        .iter()
+        .filter_map(|file| file.path.rsplit('/').next())
+        .collect();
+    safe_file::remove_stale_temporaries(&dir, &names);
     for file in BUILTIN_FILES {
         let Some(name) = file.path.rsplit('/').next() else {
             continue;
@@ -183,4 +189,28 @@ fn origin_position(
         .map(|(start, end)| (start + origin.column as usize, end))
         .filter(|&(at, end)| at <= end && text.is_char_boundary(at))
         .map_or(fallback, |(at, _)| lines.position(text, at, encoding))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// A temporary a killed server left (its process is gone) is removed
+    /// when the built-in files are written; one of a live writer stays.
+    #[test]
+    fn stale_temporaries_of_the_builtin_files_are_removed_at_start() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = data.path().join("builtin-content");
+        std::fs::create_dir(&dir).unwrap();
+        let name = BUILTIN_FILES[0].path.rsplit('/').next().unwrap();
+        // Above Linux's largest pid (2^22), so no process has it.
+        let dead = dir.join(format!(".{name}.4194999.7.tmp"));
+        let live = dir.join(format!(".{name}.1.7.tmp"));
+        std::fs::write(&dead, "half written").unwrap();
+        std::fs::write(&live, "being written").unwrap();
+        write_builtin_files(data.path()).unwrap();
+        assert!(!dead.exists(), "the stale temporary is still there");
+        assert!(live.exists(), "a live writer's temporary was removed");
+        assert!(dir.join(name).is_file());
+    }
 }

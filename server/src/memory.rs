@@ -1,4 +1,5 @@
-//! Giving memory back after documents close. The allocator (glibc malloc)
+//! Giving memory back after documents close (and after pack reloads,
+//! `packs::drain`). The allocator (glibc malloc)
 //! keeps freed memory in its per-thread arenas for reuse, so after 10,000
 //! documents close the process still holds most of what they used. Once the
 //! publisher has cleared a batch of closed documents, or the last one, the
@@ -31,8 +32,10 @@ impl Trimmer {
     }
 }
 
+/// Returns free heap pages to the system; walks the heap, so called on a
+/// blocking thread, once after a burst (documents closed, a pack storm).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim() {
+pub fn trim() {
     // SAFETY: malloc_trim only releases free memory; it has no preconditions.
     unsafe {
         libc::malloc_trim(0);
@@ -40,4 +43,4 @@ fn trim() {
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim() {}
+pub fn trim() {}

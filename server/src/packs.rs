@@ -182,12 +182,20 @@ fn queue(shared: &Arc<Shared>, items: impl IntoIterator<Item = (PathBuf, Scope, 
 
 /// The worker: reloads queued packs batch by batch until none are left.
 fn drain(shared: &Shared) {
+    let mut merged = false;
     loop {
         std::thread::sleep(BURST);
         let batch = {
             let mut queue = shared.reloads.lock();
             if queue.pending.is_empty() {
                 queue.running = false;
+                drop(queue);
+                if merged {
+                    // The storm is over: hand the memory of the contents it
+                    // replaced back to the system (a 15 s storm of a
+                    // 20,000-term pack left 39 -> 216 MiB resident).
+                    crate::memory::trim();
+                }
                 return;
             }
             std::mem::take(&mut queue.pending)
@@ -245,6 +253,7 @@ fn drain(shared: &Shared) {
         };
         // Merging (and compiling the matcher) is the slow part: no lock.
         let (content, errors) = Content::merge(&snapshot);
+        merged = true;
         // This worker is the only one applying packs once the server runs,
         // so the set has not changed since the snapshot; a newer batch, if
         // queued, merges again.

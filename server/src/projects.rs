@@ -4,6 +4,12 @@
 //! state unlocked, and it is checked again when a manifest changes: adding
 //! `openai` to `pyproject.toml` turns the project's hints on without
 //! reopening its files.
+//!
+//! The first check of a project runs in the background, off the ordered
+//! path: a file opened meanwhile is held back from publication (nothing is
+//! published for it until its project's answer is in), while other
+//! messages go on being read. The check itself reads within a budget (see
+//! `project_uses_llm`), so the wait is bounded.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,24 +18,59 @@ use llmops_core::matcher::{LlmProjects, project_uses_llm};
 
 use crate::state::{Shared, matcher_for};
 
-/// Whether the file at `path` belongs to an LLM project. Reads manifests
-/// only the first time its project is seen, and never under the state lock.
-pub fn llm_project(shared: &Shared, path: &Path) -> bool {
-    let (root, known) = {
-        let state = shared.lock();
+/// Whether the file at `path` belongs to an LLM project, if its project
+/// was checked; else `None`, and a check runs in the background (one per
+/// project), after which the project's open documents are published.
+pub fn llm_project(shared: &Arc<Shared>, path: &Path) -> Option<bool> {
+    let root = {
+        let mut state = shared.lock();
         let Some(root) = LlmProjects::root_of(path, &state.roots) else {
-            return false;
+            return Some(false);
         };
-        let known = state.llm_projects.known(&root);
-        (root, known)
+        if let Some(known) = state.llm_projects.known(&root) {
+            return Some(known);
+        }
+        if !state.llm_projects.start_check(&root) {
+            return None;
+        }
+        root
     };
-    if let Some(known) = known {
-        return known;
+    let shared = shared.clone();
+    tokio::task::spawn_blocking(move || {
+        crate::state::assert_no_state_lock("reading manifests");
+        let uses_llm = project_uses_llm(&root);
+        apply(&shared, vec![(root, uses_llm)]);
+    });
+    None
+}
+
+/// Records what checks found, rescans the open documents whose answer
+/// changed and publishes those that waited for it.
+fn apply(shared: &Shared, checked: Vec<(PathBuf, bool)>) {
+    let mut state = shared.lock();
+    let state = &mut *state;
+    for (root, uses_llm) in checked {
+        state.llm_projects.record(root, uses_llm);
     }
-    crate::state::assert_no_state_lock("reading manifests");
-    let uses_llm = project_uses_llm(&root);
-    shared.lock().llm_projects.record(root, uses_llm);
-    uses_llm
+    let mut changed = Vec::new();
+    for (key, open) in &mut state.docs {
+        let Some(path) = &open.path else { continue };
+        let Some(root) = LlmProjects::root_of(path, &state.roots) else {
+            continue;
+        };
+        let Some(uses_llm) = state.llm_projects.known(&root) else {
+            continue;
+        };
+        let waited = state.awaiting_project.remove(key);
+        if uses_llm != open.doc.llm_project() {
+            let matcher = matcher_for(&state.content, &state.settings, open.doc.text().len());
+            open.doc.set_llm_project(uses_llm, matcher);
+            changed.push(key.clone());
+        } else if waited {
+            changed.push(key.clone());
+        }
+    }
+    shared.touch(state, &changed);
 }
 
 /// Manifests changed on disk: checks their projects again (in the
@@ -59,26 +100,6 @@ pub fn manifests_changed(shared: &Arc<Shared>, manifests: Vec<PathBuf>) {
                 (root, uses_llm)
             })
             .collect();
-        let mut state = shared.lock();
-        let state = &mut *state;
-        for (root, uses_llm) in checked {
-            state.llm_projects.record(root, uses_llm);
-        }
-        let mut changed = Vec::new();
-        for (key, open) in &mut state.docs {
-            let Some(path) = &open.path else { continue };
-            let Some(root) = LlmProjects::root_of(path, &state.roots) else {
-                continue;
-            };
-            let Some(uses_llm) = state.llm_projects.known(&root) else {
-                continue;
-            };
-            if uses_llm != open.doc.llm_project() {
-                let matcher = matcher_for(&state.content, &state.settings, open.doc.text().len());
-                open.doc.set_llm_project(uses_llm, matcher);
-                changed.push(key.clone());
-            }
-        }
-        shared.touch(state, &changed);
+        apply(&shared, checked);
     });
 }

@@ -41,7 +41,7 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
         shared.wake.notified().await;
         // Let the client catch up first; edits keep applying meanwhile and
         // the next publication covers them all.
-        outbox.wait_below(1 << 20).await;
+        outbox.wait_below(crate::transport::PUBLISH_LIMIT).await;
         let (jobs, encoding, closed) = {
             let mut state = shared.lock();
             let closed = state.closed.len();
@@ -60,8 +60,11 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
                     (uri, DiagnosticsJson::from_list(&listed).finish(), None)
                 }
             };
-            outbox.notify_json(
+            // A newer publication for the same document replaces one the
+            // client has not read yet.
+            outbox.notify_json_latest(
                 "textDocument/publishDiagnostics",
+                uri.as_str(),
                 &publish_params(&uri, &diagnostics, version),
             );
         }
@@ -103,7 +106,10 @@ fn gather(state: &mut State) -> Vec<Job> {
     while dirty.len() < DOCUMENTS_PER_ROUND
         && let Some(key) = state.dirty.pop_first()
     {
-        dirty.push(key);
+        // Published when its project's answer is in (`projects::apply`).
+        if !state.awaiting_project.contains(&key) {
+            dirty.push(key);
+        }
     }
     let closed = std::mem::take(&mut state.closed);
     let packs = std::mem::take(&mut state.dirty_packs);

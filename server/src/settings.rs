@@ -64,6 +64,12 @@ pub const MASTERY: RangeInclusive<u64> = 1..=llmops_core::learning::MAX_MASTERY 
 /// Most exclude patterns, and the longest one in characters.
 pub const MAX_EXCLUDE_PATTERNS: usize = 1_000;
 pub const MAX_PATTERN_CHARS: usize = 1_000;
+/// Most wildcards (`*`, `?`, `[`, `{`) in one exclude pattern, and in all of
+/// them together: what a glob costs to compile and match grows with its
+/// wildcards (1,000 patterns of `*?` repeated 499 times took 2 s and kept
+/// 528 MiB). Real patterns hold a handful.
+pub const MAX_PATTERN_WILDCARDS: usize = 32;
+pub const MAX_TOTAL_WILDCARDS: usize = 2_000;
 
 /// A whole number within `range`, or `None`.
 fn in_range(v: &Value, range: &RangeInclusive<u64>) -> Option<u64> {
@@ -195,6 +201,9 @@ fn exclude_sets(patterns: &[String], problems: &mut Vec<String>) -> Vec<GlobSet>
         ));
     }
     let mut good = Vec::new();
+    let mut wildcards_left = MAX_TOTAL_WILDCARDS;
+    let mut over_total = 0;
+    let (mut heavy, mut heavy_count) = (None, 0);
     for pattern in patterns.iter().take(MAX_EXCLUDE_PATTERNS) {
         let chars = pattern.chars().count();
         if chars > MAX_PATTERN_CHARS {
@@ -203,6 +212,20 @@ fn exclude_sets(patterns: &[String], problems: &mut Vec<String>) -> Vec<GlobSet>
             ));
             continue;
         }
+        let wildcards = pattern
+            .chars()
+            .filter(|c| matches!(c, '*' | '?' | '[' | '{'))
+            .count();
+        if wildcards > MAX_PATTERN_WILDCARDS {
+            heavy.get_or_insert_with(|| truncate(pattern));
+            heavy_count += 1;
+            continue;
+        }
+        if wildcards > wildcards_left {
+            over_total += 1;
+            continue;
+        }
+        wildcards_left -= wildcards;
         let compiled = Glob::new(pattern)
             .map_err(|e| e.to_string())
             .and_then(|glob| {
@@ -219,6 +242,16 @@ fn exclude_sets(patterns: &[String], problems: &mut Vec<String>) -> Vec<GlobSet>
                 truncate(pattern)
             )),
         }
+    }
+    if let Some(first) = heavy {
+        problems.push(format!(
+            "setting llmops.exclude: {heavy_count} pattern(s) with more than {MAX_PATTERN_WILDCARDS} wildcards ignored, the first {first:?}"
+        ));
+    }
+    if over_total > 0 {
+        problems.push(format!(
+            "setting llmops.exclude: {over_total} pattern(s) ignored: all patterns together may hold at most {MAX_TOTAL_WILDCARDS} wildcards"
+        ));
     }
     let mut together = GlobSetBuilder::new();
     for glob in &good {
@@ -287,6 +320,34 @@ mod tests {
         );
         let (s, problems) = Settings::from_json(&json!({"mastery": 20, "maxDiagnostics": 0}));
         assert!(problems.is_empty() && s.mastery == 20 && s.policy.max_findings == 0);
+    }
+
+    /// 1,000 patterns of `*?` repeated 499 times (within the count and
+    /// length limits) took 2 s and 528 MiB; now each is refused uncompiled,
+    /// in one problem, and a pattern with fewer wildcards still applies.
+    #[test]
+    fn costly_globs_are_refused_in_one_problem_and_the_rest_apply() {
+        let costly = "*?".repeat(499);
+        let mut exclude = vec![json!(costly); 999];
+        exclude.push(json!("**/gen/*.md"));
+        let started = std::time::Instant::now();
+        let (s, problems) = Settings::from_json(&json!({"exclude": exclude}));
+        let took = started.elapsed();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("999 pattern(s) with more than 32 wildcards"));
+        assert!(s.excluded(&["src/gen/a.md"]) && !s.excluded(&["src/a.md"]));
+        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+        // Many cheap patterns: the total is bounded too.
+        let many: Vec<Value> = (0..1000)
+            .map(|i| json!(format!("a{i}/*/*/*/*.md")))
+            .collect();
+        let (s, problems) = Settings::from_json(&json!({"exclude": many}));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("500 pattern(s) ignored"),
+            "{problems:?}"
+        );
+        assert!(s.excluded(&["a499/x/y/z/b.md"]) && !s.excluded(&["a500/x/y/z/b.md"]));
     }
 
     #[test]

@@ -106,6 +106,10 @@ pub struct State {
     /// Which workspace folders depend on an LLM library (checked once each),
     /// so terms marked `context = "llm"` show in all of their files.
     pub llm_projects: LlmProjects,
+    /// Open documents whose project is being checked (`projects.rs`): not
+    /// published until the answer is in, so their first publication is
+    /// already right. Keys as in `docs`.
+    pub awaiting_project: std::collections::HashSet<String>,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
     /// What the client said it can do (`initializationOptions.client`).
@@ -136,6 +140,7 @@ impl State {
             roots: Vec::new(),
             builtin_dir: None,
             llm_projects: LlmProjects::default(),
+            awaiting_project: Default::default(),
             supports_configuration: false,
             supports_watched_files: false,
             client: ClientFeatures::default(),

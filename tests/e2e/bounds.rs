@@ -4,6 +4,8 @@
 //! over their bounds with a clear "invalid params" error. After each, the
 //! server still answers.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -150,4 +152,98 @@ fn commands_refuse_arguments_over_their_bounds() {
     );
     assert_small("id at the bound", &response);
     still_answers(&mut server);
+}
+
+/// The highest resident memory of process `pid` so far, in KiB (`VmHWM`).
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let kib = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM");
+    assert!(kib > 0, "peak memory of {pid} read as 0");
+    kib
+}
+
+/// A message over the size bound, or with more values than a parse may
+/// hold, is refused with a clear error that names its id when the id is in
+/// its first bytes, without ever being held whole, and the server goes on.
+/// The real binary, because the bound is on its peak resident memory.
+#[test]
+fn oversize_messages_are_refused_by_id_and_never_held() {
+    let mut server = Server::initialized(Start::process(), json!({}), Value::Null).0;
+    let pid = server.pid();
+    let settled = rss_kib(pid);
+
+    // 10 million tiny values in 20 MB (before: 0.64 GiB once parsed).
+    let head = r#"{"jsonrpc":"2.0","id":41,"method":"workspace/executeCommand","params":{"command":"llmops.progress","arguments":["#;
+    send_in_pieces(&mut server, head, "0,", 10_000_000, "0]}}");
+    let response = server.wait_for(WAIT, |m| m.get("id") == Some(&json!(41)));
+    assert_eq!(response["error"]["code"], -32600, "{response}");
+    assert!(message(&response).contains("JSON values"), "{response}");
+
+    // A 70 MiB document (over the 64 MiB bound): refused by its id, and
+    // the body is skipped as it arrives, whatever text it holds.
+    let head = r#"{"jsonrpc":"2.0","id":42,"method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/huge.md","languageId":"markdown","version":1,"text":""#;
+    let filler = "Content-Length: 12\r\n\r\nTTFT words\n";
+    send_in_pieces(
+        &mut server,
+        head,
+        filler,
+        (70 << 20) / filler.len(),
+        r#""}}}"#,
+    );
+    let response = server.wait_for(Duration::from_secs(60), |m| m.get("id") == Some(&json!(42)));
+    assert_eq!(response["error"]["code"], -32600, "{response}");
+    assert!(
+        message(&response).contains("too large") && message(&response).contains("64 MiB"),
+        "{response}"
+    );
+    assert_small("oversize message", &response);
+
+    // The same with a 65 MiB id: it cannot be repeated, so it is not.
+    send_in_pieces(
+        &mut server,
+        r#"{"id":""#,
+        "i",
+        65 << 20,
+        r#"","method":"shutdown"}"#,
+    );
+    let response = server.wait_for(Duration::from_secs(60), |m| {
+        m.get("id") == Some(&Value::Null) && m.get("error").is_some()
+    });
+    assert!(message(&response).contains("too large"), "{response}");
+    assert_small("oversize message with a long id", &response);
+
+    // Nothing of the refused document was opened, and the server answers.
+    let hover = server.hover("file:///tmp/huge.md", 0, 1);
+    assert!(hover.is_null(), "{hover}");
+    still_answers(&mut server);
+    let peak = peak_kib(pid);
+    eprintln!("oversize messages: RSS {settled} KiB settled, peak {peak} KiB");
+    // The largest body held is the 20 MB one (kept once, plus the read
+    // buffer): well under the 0.64 GiB its values took parsed.
+    assert!(
+        peak < settled + 160 * 1024,
+        "peak {peak} KiB from {settled} KiB"
+    );
+}
+
+/// Sends one message, `head` + `piece` x `times` + `tail`, in pieces of
+/// about a megabyte: this test process holds none of it whole (a big
+/// resident test process would weigh on the memory other tests measure).
+fn send_in_pieces(server: &mut Server, head: &str, piece: &str, times: usize, tail: &str) {
+    let length = head.len() + piece.len() * times + tail.len();
+    server.send_raw(format!("Content-Length: {length}\r\n\r\n{head}").as_bytes());
+    let per_chunk = ((1 << 20) / piece.len()).max(1);
+    let chunk = piece.repeat(per_chunk);
+    let mut left = times;
+    while left > 0 {
+        let n = left.min(per_chunk);
+        server.send_raw(&chunk.as_bytes()[..n * piece.len()]);
+        left -= n;
+    }
+    server.send_raw(tail.as_bytes());
 }

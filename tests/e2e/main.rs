@@ -4,6 +4,7 @@
 
 mod support;
 
+mod backpressure;
 mod bounds;
 mod ci_formats;
 mod cli;
@@ -27,3 +28,4 @@ mod snapshots;
 mod soak;
 mod symbols;
 mod terminal;
+mod workspace_budget;

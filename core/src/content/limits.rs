@@ -67,3 +67,12 @@ impl Newlines {
         }
     }
 }
+
+/// Most packs in use at once (user and workspace packs together), and most
+/// bytes and terms in all of them: ten packs of 80,000 terms each took
+/// 10.9 s to load and 1.7 GiB. One pack at its own caps still fits. A pack
+/// over these is skipped (an error on it says why, a notice names it) and
+/// the last good content stays in use.
+pub const MAX_PACKS: usize = 32;
+pub const MAX_TOTAL_PACK_BYTES: u64 = 24 * 1024 * 1024;
+pub const MAX_TOTAL_TERMS: usize = 150_000;

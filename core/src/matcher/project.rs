@@ -100,18 +100,48 @@ const SKIP: &[&str] = &[
 const DEPTH: usize = 3;
 /// Larger manifests are generated lock-like files; they are skipped.
 const MAX_MANIFEST_BYTES: u64 = 512 * 1024;
+/// Most manifests one project check reads, and most bytes in all: a clone
+/// of 1,000 `requirements-NNNN.txt` of 512 KiB each once took 30 s to
+/// check. Exact manifest names are read before `requirements-*.txt`
+/// variants in each folder, so the usual ones always fit.
+const MAX_MANIFESTS_READ: usize = 32;
+const MAX_BYTES_READ: u64 = 2 * 1024 * 1024;
 
-/// Whether the project at `root` depends on an LLM library in a manifest at
-/// most [`DEPTH`] folders down.
-pub fn project_uses_llm(root: &Path) -> bool {
-    search(root, 0)
+/// What one project check may still read.
+struct Budget {
+    files: usize,
+    bytes: u64,
 }
 
-fn search(dir: &Path, depth: usize) -> bool {
+impl Budget {
+    /// Takes one file of `len` bytes from the budget, if it fits.
+    fn take(&mut self, len: u64) -> bool {
+        if self.files == 0 || len > self.bytes {
+            return false;
+        }
+        self.files -= 1;
+        self.bytes -= len;
+        true
+    }
+}
+
+/// Whether the project at `root` depends on an LLM library in a manifest at
+/// most [`DEPTH`] folders down. Reads at most [`MAX_MANIFESTS_READ`]
+/// manifests and [`MAX_BYTES_READ`] bytes; beyond that the answer is no.
+pub fn project_uses_llm(root: &Path) -> bool {
+    let mut budget = Budget {
+        files: MAX_MANIFESTS_READ,
+        bytes: MAX_BYTES_READ,
+    };
+    search(root, 0, &mut budget)
+}
+
+fn search(dir: &Path, depth: usize, budget: &mut Budget) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
     let mut subdirs = Vec::new();
+    let mut manifests = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
@@ -122,29 +152,46 @@ fn search(dir: &Path, depth: usize) -> bool {
             if depth < DEPTH && !name.starts_with('.') && !SKIP.contains(&name.as_ref()) {
                 subdirs.push(entry.path());
             }
-        } else if kind.is_file()
-            && (MANIFESTS.contains(&name.as_ref())
-                || name.starts_with("requirements") && name.ends_with(".txt"))
-            && entry
-                .metadata()
-                .is_ok_and(|m| m.len() <= MAX_MANIFEST_BYTES)
-            && std::fs::read_to_string(entry.path()).is_ok_and(|text| manifest_names_llm(&text))
-        {
+        } else if kind.is_file() && is_manifest_name(&name) {
+            // Exact names first, then the variants, each in name order.
+            manifests.push((!MANIFESTS.contains(&name.as_ref()), entry.path()));
+        }
+    }
+    manifests.sort();
+    for (_, path) in manifests {
+        if budget.files == 0 {
+            return false;
+        }
+        if read_manifest(&path, budget).is_some_and(|text| manifest_names_llm(&text)) {
             return true;
         }
     }
     subdirs.sort();
-    subdirs.into_iter().any(|d| search(&d, depth + 1))
+    subdirs.into_iter().any(|d| search(&d, depth + 1, budget))
+}
+
+/// A manifest's text, if it is a regular file (opened without following a
+/// link or blocking) within the per-file cap and the budget, counted again
+/// while reading (the file may grow).
+fn read_manifest(path: &Path, budget: &mut Budget) -> Option<String> {
+    let mut file = crate::safe_file::open_read(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len > MAX_MANIFEST_BYTES || !budget.take(len) {
+        return None;
+    }
+    let bytes = crate::safe_file::read_capped(&mut file, len).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn is_manifest_name(name: &str) -> bool {
+    MANIFESTS.contains(&name) || name.starts_with("requirements") && name.ends_with(".txt")
 }
 
 /// Whether `path` names a manifest that [`project_uses_llm`] reads.
 pub fn is_manifest(path: &Path) -> bool {
     path.file_name()
         .map(|n| n.to_string_lossy())
-        .is_some_and(|name| {
-            MANIFESTS.contains(&name.as_ref())
-                || name.starts_with("requirements") && name.ends_with(".txt")
-        })
+        .is_some_and(|name| is_manifest_name(&name))
 }
 
 /// Which projects depend on an LLM library, each checked once (until one
@@ -152,6 +199,8 @@ pub fn is_manifest(path: &Path) -> bool {
 #[derive(Debug, Default)]
 pub struct LlmProjects {
     checked: HashMap<PathBuf, bool>,
+    /// Roots being checked (in the background, by the server).
+    checking: std::collections::HashSet<PathBuf>,
 }
 
 impl LlmProjects {
@@ -193,7 +242,14 @@ impl LlmProjects {
     }
 
     pub fn record(&mut self, root: PathBuf, uses_llm: bool) {
+        self.checking.remove(&root);
         self.checked.insert(root, uses_llm);
+    }
+
+    /// Notes that `root` is about to be checked; `false` if it already is
+    /// (so one check runs per project however many of its files open).
+    pub fn start_check(&mut self, root: &Path) -> bool {
+        self.checking.insert(root.to_path_buf())
     }
 
     /// Forgets the projects whose answer a change to `manifest` can alter
@@ -314,5 +370,21 @@ mod tests {
         assert_eq!(projects.forget_manifest(&manifest), vec![root.clone()]);
         assert_eq!(projects.known(&root), None);
         assert!(projects.contains(&root.join("README.md"), &roots));
+    }
+
+    #[test]
+    fn a_check_reads_within_its_budget_exact_manifests_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let filler = "numpy==1.26\n".repeat(1000);
+        for i in 0..1000 {
+            std::fs::write(root.join(format!("requirements-{i:04}.txt")), &filler).unwrap();
+        }
+        // Past the budget (the variants are read in name order): not seen.
+        std::fs::write(root.join("requirements-zz.txt"), "openai\n").unwrap();
+        assert!(!project_uses_llm(root));
+        // An exact manifest name is read first, however many variants.
+        std::fs::write(root.join("pyproject.toml"), "dependencies = [\"openai\"]\n").unwrap();
+        assert!(project_uses_llm(root));
     }
 }

@@ -11,6 +11,11 @@
 //! finds the body is not JSON, [`Framer::unread_from`] hands back the next
 //! message swallowed into it.
 //!
+//! A body over [`MAX_BODY`] is never held: the framer hands out its first
+//! [`HEAD`] bytes (where a request's id usually is) as
+//! [`Frame::TooLarge`] and skips the rest as it arrives, so the server can
+//! refuse it and go on with the next message.
+//!
 //! The server reads through [`read_frame`]; the end-to-end tests and the
 //! benchmarks read the server's output through [`read_frame_blocking`]:
 //! one framer for all three.
@@ -19,8 +24,16 @@ use std::io::Read;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// Largest message body accepted (a 50 MB document fits with room to spare).
-pub const MAX_BODY: usize = 512 * 1024 * 1024;
+/// Largest message body accepted: 64 MiB. The largest message an editor
+/// sends is a whole document, and a 50 MB one (the biggest the reliability
+/// table promises to handle, 50 times the default `maxFileBytes`) fits with
+/// its JSON escapes. What a body costs once parsed depends on its shape, not
+/// only its size (tiny values cost about 32 times their bytes), so
+/// `transport::limits` also bounds the number of values; the old 512 MiB
+/// allowed about 16 GB.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+/// Bytes of an over-size body kept to find its request id in.
+pub const HEAD: usize = 4096;
 /// Longest header block accepted before the bytes are treated as garbage.
 const MAX_HEADER: usize = 64 * 1024;
 const HEADER_NAME: &[u8] = b"Content-Length";
@@ -29,6 +42,12 @@ const HEADER_NAME: &[u8] = b"Content-Length";
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame {
     Body(Vec<u8>),
+    /// A body over [`MAX_BODY`]: its length and first [`HEAD`] bytes (the
+    /// rest is skipped as it arrives).
+    TooLarge {
+        length: usize,
+        head: Vec<u8>,
+    },
     /// Bytes that could not be framed; the text says why.
     Garbage(String),
 }
@@ -39,6 +58,11 @@ pub struct Framer {
     buf: Vec<u8>,
     /// `(body start, body length)` once the current header block is parsed.
     pending: Option<(usize, usize)>,
+    /// `(body start, body length)` of an over-size body whose head is
+    /// still arriving.
+    oversize: Option<(usize, usize)>,
+    /// Bytes of an over-size body still to skip.
+    discard: usize,
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -50,6 +74,8 @@ impl Framer {
         Framer {
             buf: Vec::with_capacity(64 * 1024),
             pending: None,
+            oversize: None,
+            discard: 0,
         }
     }
 
@@ -66,18 +92,45 @@ impl Framer {
     /// How many more bytes the current message needs, when known: readers
     /// use it to read big bodies in big steps.
     fn wanted(&self) -> usize {
-        match self.pending {
-            Some((start, length)) => (start + length).saturating_sub(self.buf.len()),
-            None => 0,
+        if self.discard > 0 {
+            return self.discard;
+        }
+        match (self.pending, self.oversize) {
+            (Some((start, length)), _) => (start + length).saturating_sub(self.buf.len()),
+            (None, Some((start, length))) => {
+                (start + length.min(HEAD)).saturating_sub(self.buf.len())
+            }
+            (None, None) => 0,
         }
     }
 
     /// The next frame, or `None` until more bytes arrive.
     pub fn next_frame(&mut self) -> Option<Frame> {
+        if self.discard > 0 {
+            let skipped = self.discard.min(self.buf.len());
+            self.buf.drain(..skipped);
+            self.discard -= skipped;
+            if self.discard > 0 {
+                return None;
+            }
+        }
         if self.pending.is_none()
+            && self.oversize.is_none()
             && let Err(garbage) = self.parse_header()
         {
             return garbage;
+        }
+        if let Some((start, length)) = self.oversize {
+            let head = length.min(HEAD);
+            if self.buf.len() < start + head {
+                return None;
+            }
+            self.oversize = None;
+            let head = self.buf[start..start + head].to_vec();
+            let here = (self.buf.len() - start).min(length);
+            self.buf.drain(..start + here);
+            self.discard = length - here;
+            return Some(Frame::TooLarge { length, head });
         }
         let (start, length) = self.pending?;
         if self.buf.len() < start + length {
@@ -120,6 +173,7 @@ impl Framer {
         }
         let headers = String::from_utf8_lossy(&self.buf[..header_end]).to_string();
         let mut length = None;
+        let mut too_large = None;
         let mut problem = None;
         for line in headers.split("\r\n") {
             let Some((name, value)) = line.split_once(':') else {
@@ -129,12 +183,16 @@ impl Framer {
             if name.trim().eq_ignore_ascii_case("content-length") {
                 match value.trim().parse::<usize>() {
                     Ok(n) if n <= MAX_BODY => length = Some(n),
-                    Ok(n) => problem = Some(format!("Content-Length {n} exceeds {MAX_BODY}")),
+                    Ok(n) => too_large = Some(n),
                     Err(_) => problem = Some(format!("invalid Content-Length {:?}", value.trim())),
                 }
             }
         }
         let body_start = header_end + 4;
+        if let Some(length) = too_large {
+            self.oversize = Some((body_start, length));
+            return Ok(());
+        }
         let Some(length) = length else {
             self.skip_to_header(body_start);
             let why = problem.unwrap_or_else(|| "missing Content-Length header".into());
@@ -382,5 +440,49 @@ mod tests {
             got.push(frame);
         }
         assert_eq!(got, bodies.into_iter().map(Frame::Body).collect::<Vec<_>>());
+    }
+
+    /// A body over the bound comes out as its length and head, the rest is
+    /// skipped as it arrives (header text inside it included), and the
+    /// next message is framed as usual.
+    #[test]
+    fn an_oversize_body_is_skipped_as_it_arrives() {
+        let length = MAX_BODY + 10;
+        let mut framer = Framer::new();
+        framer.push(format!("Content-Length: {length}\r\n\r\n").as_bytes());
+        let chunk = b"Content-Length: 5\r\n\r\nhello".repeat(1 << 15);
+        let mut sent = 0;
+        let mut frames = Vec::new();
+        while sent < length {
+            let n = chunk.len().min(length - sent);
+            framer.push(&chunk[..n]);
+            sent += n;
+            while let Some(frame) = framer.next_frame() {
+                frames.push(frame);
+            }
+            assert!(framer.buffered() <= 2 * chunk.len(), "the body is held");
+        }
+        framer.push(&message("after"));
+        frames.extend(std::iter::from_fn(|| framer.next_frame()));
+        assert_eq!(
+            frames.len(),
+            2,
+            "{:?}",
+            frames
+                .iter()
+                .map(|f| format!("{f:?}").chars().take(80).collect::<String>())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            frames[0],
+            Frame::TooLarge {
+                length,
+                head: chunk[..HEAD].to_vec()
+            }
+        );
+        let Frame::Body(body) = &frames[1] else {
+            panic!("{:?}", frames[1]);
+        };
+        assert!(String::from_utf8_lossy(body).contains("after"));
     }
 }

@@ -20,20 +20,29 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::{FutureExt, SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::mpsc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::Semaphore;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Request, Response};
 use tower_lsp_server::{ClientSocket, LanguageServer, LspService};
 
 pub mod framer;
+mod limits;
+mod outbox;
+
+pub use outbox::{Outbox, PUBLISH_LIMIT, Queued};
 
 use framer::{Frame, Framer, read_frame};
+
+/// Requests handled at once; more wait unread in the client's pipe. Each
+/// holds at most one answer, so this and [`outbox::READ_LIMIT`] bound what
+/// a client that stops reading can make the server hold.
+const MAX_IN_FLIGHT: usize = 64;
 
 /// Notifications that change server state, handled strictly in order.
 fn is_ordered(method: &str) -> bool {
@@ -115,105 +124,6 @@ fn frame<T: serde::Serialize + ?Sized>(message: &T) -> Vec<u8> {
     framer::frame_bytes(&body)
 }
 
-/// The server's way out: framed messages queued for the single writer task.
-/// Handlers that publish a lot (diagnostics) serialize straight to bytes
-/// here instead of going through `Client`, which would build a JSON value
-/// tree first and then serialize it again.
-#[derive(Clone)]
-pub struct Outbox {
-    tx: mpsc::UnboundedSender<Vec<u8>>,
-    /// Bytes queued but not yet written, and a signal when that drops, so a
-    /// fast producer (the publisher) waits for a slow reader instead of
-    /// piling up memory: the backpressure an unbounded queue lacks.
-    pending: Arc<AtomicUsize>,
-    drained: Arc<tokio::sync::Notify>,
-}
-
-/// The writer's end of an [`Outbox`].
-pub struct Queued {
-    rx: mpsc::UnboundedReceiver<Vec<u8>>,
-    pending: Arc<AtomicUsize>,
-    drained: Arc<tokio::sync::Notify>,
-}
-
-impl Outbox {
-    /// A new outbox and the receiving end to give to [`serve`].
-    pub fn new() -> (Outbox, Queued) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let pending = Arc::new(AtomicUsize::new(0));
-        let drained = Arc::new(tokio::sync::Notify::new());
-        (
-            Outbox {
-                tx,
-                pending: pending.clone(),
-                drained: drained.clone(),
-            },
-            Queued {
-                rx,
-                pending,
-                drained,
-            },
-        )
-    }
-
-    /// Waits until at most `limit` bytes are queued for the client.
-    pub async fn wait_below(&self, limit: usize) {
-        loop {
-            let drained = self.drained.notified();
-            if self.pending.load(Ordering::Acquire) <= limit {
-                return;
-            }
-            // Bounded wait: a writer that died never notifies.
-            let _ = tokio::time::timeout(Duration::from_millis(50), drained).await;
-            if self.tx.is_closed() {
-                return;
-            }
-        }
-    }
-
-    /// Queues a notification, serialized once.
-    pub fn notify<P: serde::Serialize>(&self, method: &str, params: &P) {
-        #[derive(serde::Serialize)]
-        struct Notification<'a, P> {
-            jsonrpc: &'static str,
-            method: &'a str,
-            params: &'a P,
-        }
-        self.send(frame(&Notification {
-            jsonrpc: "2.0",
-            method,
-            params,
-        }));
-    }
-
-    /// Queues a notification whose params are already JSON (the
-    /// publisher's diagnostics, see `crate::diagnostics_json`): they are
-    /// copied in as they are, not parsed or serialized again. `params` must
-    /// be one valid JSON value the server itself wrote.
-    pub fn notify_json(&self, method: &str, params: &[u8]) {
-        let method = serde_json::to_vec(method).unwrap_or_else(|_| b"\"\"".to_vec());
-        let mut body = Vec::with_capacity(params.len() + method.len() + 40);
-        body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
-        body.extend_from_slice(&method);
-        body.extend_from_slice(br#","params":"#);
-        body.extend_from_slice(params);
-        body.push(b'}');
-        self.send(framer::frame_bytes(&body));
-    }
-
-    fn send(&self, bytes: Vec<u8>) {
-        if !bytes.is_empty() {
-            self.pending.fetch_add(bytes.len(), Ordering::AcqRel);
-            let _ = self.tx.send(bytes);
-        }
-    }
-
-    /// Asks the writer to flush what is queued and stop.
-    fn close(&self) {
-        let _ = self.tx.send(Vec::new());
-    }
-}
-
 fn error_response(id: Value, code: i64, message: impl Into<String>) -> Value {
     let message = crate::echo::cut(&message.into()).into_owned();
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
@@ -222,36 +132,6 @@ fn error_response(id: Value, code: i64, message: impl Into<String>) -> Value {
 fn log_message(kind: u8, message: impl Into<String>) -> Value {
     json!({"jsonrpc": "2.0", "method": "window/logMessage",
            "params": {"type": kind, "message": message.into()}})
-}
-
-/// Writes everything the server sends, in order, from one task.
-fn spawn_writer<W: AsyncWrite + Unpin + Send + 'static>(
-    mut output: W,
-    queued: Queued,
-) -> tokio::task::JoinHandle<()> {
-    let Queued {
-        mut rx,
-        pending,
-        drained,
-    } = queued;
-    tokio::spawn(async move {
-        while let Some(mut bytes) = rx.recv().await {
-            // An empty message is the signal to stop (see `Outbox::close`).
-            let mut stop = bytes.is_empty();
-            // Batch whatever else is queued into one write.
-            while !stop && let Ok(more) = rx.try_recv() {
-                stop = more.is_empty();
-                bytes.extend_from_slice(&more);
-            }
-            let written = output.write_all(&bytes).await.is_ok() && output.flush().await.is_ok();
-            pending.fetch_sub(bytes.len(), Ordering::AcqRel);
-            drained.notify_waiters();
-            if !written || stop {
-                // Done, or the client went away: nothing left to talk to.
-                break;
-            }
-        }
-    })
 }
 
 /// Serves `service` over the given streams; returns the process exit code.
@@ -268,7 +148,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let writer = spawn_writer(output, queued);
+    let writer = outbox::spawn_writer(output, queued);
     let (mut to_client, mut from_client) = socket.split();
 
     // Requests and notifications the server sends to the client.
@@ -285,8 +165,13 @@ where
     let mut input = input;
     let mut framer = Framer::new();
     let shutdown = Arc::new(AtomicBool::new(false));
+    let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let mut code = 1;
     loop {
+        // Backpressure: while the client is not reading what it asked
+        // for, read nothing more from it (its writes then block in the
+        // pipe), so the queue cannot grow with every request it sends.
+        out.wait_below(outbox::READ_LIMIT).await;
         let body = match read_frame(&mut framer, &mut input).await {
             None => break,
             Some(Frame::Garbage(why)) => {
@@ -297,8 +182,31 @@ where
                 )));
                 continue;
             }
+            Some(Frame::TooLarge { length, head }) => {
+                out.send(frame(&error_response(
+                    limits::id_in_head(&head).unwrap_or(Value::Null),
+                    -32600,
+                    format!(
+                        "message too large: {length} bytes, the limit is {} MiB; skipped",
+                        framer::MAX_BODY >> 20
+                    ),
+                )));
+                continue;
+            }
             Some(Frame::Body(body)) => body,
         };
+        if !limits::within_values(&body, limits::MAX_VALUES) {
+            let head = &body[..body.len().min(framer::HEAD)];
+            out.send(frame(&error_response(
+                limits::id_in_head(head).unwrap_or(Value::Null),
+                -32600,
+                format!(
+                    "message too large: more than {} JSON values; skipped",
+                    limits::MAX_VALUES
+                ),
+            )));
+            continue;
+        }
         let value: Value = match parse_lenient(&body) {
             Ok(v) => v,
             Err(e) => {
@@ -405,7 +313,15 @@ where
         if ordered {
             guarded.await;
         } else {
-            tokio::spawn(guarded);
+            // At most MAX_IN_FLIGHT requests run at once; the next one is
+            // read when one of them has been answered.
+            let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                break;
+            };
+            tokio::spawn(async move {
+                guarded.await;
+                drop(permit);
+            });
         }
     }
     forward.abort();
