@@ -16,6 +16,7 @@ pub mod practice;
 pub mod progress;
 pub mod safe_file;
 pub mod scan;
+pub mod scopes;
 pub mod text;
 
 pub use content::Content;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use crate::content::limits::MAX_PACK_BYTES;
 use crate::content::{Content, Pack, PackError, Scope, builtin_packs, builtin_packs_compiled};
 pub use crate::dirs::user_pack_dir;
+use crate::scopes::{ScopedContent, ScopedSnapshot, scope_folder, workspace_pack_files};
 
 #[derive(Default)]
 struct Slot {
@@ -243,22 +244,19 @@ impl PackSet {
         None
     }
 
-    /// Loads the user's packs and, when `workspace` is set, every root's
-    /// `.llmops/*.toml`. Returns messages for the user.
+    /// Loads the user's packs and, when `workspace` is set, the
+    /// `.llmops/*.toml` of every folder in the roots that holds one. Returns messages for the user.
     pub fn load_roots(&mut self, roots: &[PathBuf], workspace: bool) -> Vec<String> {
         let roots = if workspace { roots } else { &[] };
         let mut files: Vec<(PathBuf, Scope)> = Vec::new();
         if let Some(dir) = self.user_dir.clone() {
             files.extend(toml_files(&dir).into_iter().map(|p| (p, Scope::User)));
         }
-        for root in roots {
-            files.extend(
-                toml_files(&root.join(".llmops"))
-                    .into_iter()
-                    .map(|p| (p, Scope::Workspace)),
-            );
-        }
-        let mut notices = Vec::new();
+        // Every `.llmops/` folder in the workspace, nested ones too (see
+        // `crate::scopes`).
+        let (workspace_files, notice) = workspace_pack_files(roots);
+        files.extend(workspace_files.into_iter().map(|p| (p, Scope::Workspace)));
+        let mut notices: Vec<String> = notice.into_iter().collect();
         for (path, scope) in files {
             self.apply(Parsed::load(&path, scope, roots));
         }
@@ -327,6 +325,39 @@ impl PackSet {
         ordered.sort_by_key(|(scope, _)| *scope);
         packs.extend(ordered.iter().filter_map(|(_, s)| s.good.clone()));
         packs
+    }
+
+    /// The good packs grouped for scoping by folder: merge them with
+    /// [`ScopedContent::merge`] with no lock held.
+    pub fn scoped_snapshot(&self) -> ScopedSnapshot {
+        let mut snapshot = ScopedSnapshot {
+            base: self.builtin.clone(),
+            layers: BTreeMap::new(),
+        };
+        for scope in [Scope::User, Scope::Workspace] {
+            for (path, (_, slot)) in self.slots.iter().filter(|(_, (s, _))| *s == scope) {
+                let Some(good) = slot.good.clone() else {
+                    continue;
+                };
+                match (scope, scope_folder(path)) {
+                    (Scope::Workspace, Some(folder)) => snapshot
+                        .layers
+                        .entry(folder.to_path_buf())
+                        .or_default()
+                        .push(good),
+                    _ => snapshot.base.push(good),
+                }
+            }
+        }
+        snapshot
+    }
+
+    /// Merges every folder's chain (see [`crate::scopes`]) and remembers
+    /// the merge errors for [`errors_for`](Self::errors_for).
+    pub fn rebuild_scoped(&mut self) -> ScopedContent {
+        let (scoped, errors) = ScopedContent::merge(&self.scoped_snapshot());
+        self.merge_errors = errors;
+        scoped
     }
 
     pub fn set_merge_errors(&mut self, errors: Vec<PackError>) {

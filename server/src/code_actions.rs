@@ -58,7 +58,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<CodeActi
         }
         return Some(actions);
     }
-    let content = &state.content;
+    let content = &open.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
     let mut actions = Vec::new();
     let mut seen = BTreeSet::new();

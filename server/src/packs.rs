@@ -19,9 +19,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use llmops_core::content::{Content, Scope};
+use llmops_core::content::Scope;
 use llmops_core::matcher::MANIFESTS;
-use llmops_core::packs::{Parsed, toml_files};
+use llmops_core::packs::Parsed;
+use llmops_core::scopes::{ScopedContent, workspace_pack_files};
 use serde_json::json;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::*;
@@ -137,15 +138,16 @@ pub fn workspace_packs_switched(shared: &Arc<Shared>, state: &State) {
     let roots = state.roots.clone();
     let shared = shared.clone();
     tokio::task::spawn_blocking(move || {
-        let files: Vec<PathBuf> = roots
-            .iter()
-            .flat_map(|root| toml_files(&root.join(".llmops")))
-            .collect();
+        crate::state::assert_no_state_lock("listing the workspace's pack folders");
+        let (files, notice) = workspace_pack_files(&roots);
         let items: Vec<(PathBuf, Scope, Source)> = {
-            let state = shared.lock();
+            let mut state = shared.lock();
             // Switched off again while the folders were listed.
             if !state.settings.workspace_packs {
                 return;
+            }
+            if let Some(notice) = notice {
+                state.notices.push((MessageType::WARNING, notice));
             }
             files
                 .into_iter()
@@ -241,18 +243,19 @@ fn drain(shared: &Shared) {
                 shared.touch(&mut state, &open);
                 continue;
             }
-            state.packs.snapshot()
+            state.packs.scoped_snapshot()
         };
-        // Merging (and compiling the matcher) is the slow part: no lock.
-        let (content, errors) = Content::merge(&snapshot);
+        // Merging (and compiling the matchers, one per folder holding a
+        // `.llmops/`) is the slow part: no lock.
+        let (scoped, errors) = ScopedContent::merge(&snapshot);
         // This worker is the only one applying packs once the server runs,
         // so the set has not changed since the snapshot; a newer batch, if
         // queued, merges again.
         let old = {
             let mut state = shared.lock();
             state.packs.set_merge_errors(errors);
-            let old = state.content.clone();
-            state.install_content(Arc::new(content));
+            let old = state.scoped.clone();
+            state.install_content(scoped);
             old
         };
         shared.wake.notify_one();
@@ -290,7 +293,7 @@ pub async fn register_watchers(shared: &Shared, client: &Client) {
     // The content was merged at initialize: publish the packs' errors and
     // re-spot what opened since, without merging again under the lock.
     let mut state = shared.lock();
-    let content = state.content.clone();
-    state.install_content(content);
+    let scoped = state.scoped.clone();
+    state.install_content(scoped);
     shared.wake.notify_one();
 }

@@ -74,7 +74,7 @@ pub fn manifests_changed(shared: &Arc<Shared>, manifests: Vec<PathBuf>) {
                 continue;
             };
             if uses_llm != open.doc.llm_project() {
-                let matcher = matcher_for(&state.content, &state.settings, open.doc.text().len());
+                let matcher = matcher_for(&open.content, &state.settings, open.doc.text().len());
                 open.doc.set_llm_project(uses_llm, matcher);
                 changed.push(key.clone());
             }

@@ -23,6 +23,7 @@ mod packs;
 mod policy;
 mod practices;
 mod robustness;
+mod scoped_packs;
 mod snapshots;
 mod soak;
 mod symbols;
