@@ -8,6 +8,7 @@ pub mod content;
 pub mod course;
 pub mod dirs;
 pub mod document;
+pub mod imports;
 pub mod learning;
 pub mod matcher;
 pub mod packs;

@@ -362,9 +362,19 @@ fn check(args: &CheckArgs) -> io::Result<i32> {
     // The editor's own loading: the safe reader (no FIFO, device or
     // endless file; the size cap), then the merge with the built-in pack.
     let mut pack_set = PackSet::with_builtin();
+    // The current folder is the workspace of the packs inside it (what
+    // their imports may reach); a pack elsewhere is bound to the folder
+    // holding its `.llmops/`.
+    let here: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
     for file in &files {
+        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+        let roots: &[PathBuf] = if here.iter().any(|r| absolute.starts_with(r)) {
+            &here
+        } else {
+            &[]
+        };
         let scope = pack_set.scope_of(file, &[]).unwrap_or(Scope::Workspace);
-        pack_set.apply(Parsed::load(file, scope, &[]));
+        pack_set.apply(Parsed::load(file, scope, roots));
     }
     pack_set.rebuild();
     let mut errors = 0;

@@ -96,23 +96,32 @@ pub fn document_closed(shared: &Arc<Shared>, state: &State, path: &Path) {
 pub fn watched_files_changed(shared: &Arc<Shared>, params: DidChangeWatchedFilesParams) {
     let events: Vec<(PathBuf, Scope, Source)> = {
         let state = shared.lock();
-        params
-            .changes
-            .iter()
-            .filter_map(|event| {
-                let path = event.uri.to_file_path()?.into_owned();
-                let scope = loadable_scope(&state, &path)?;
-                let source = if event.typ == FileChangeType::DELETED {
-                    Source::Deleted
-                } else if let Some(open) = state.docs.get(&uri_key(&event.uri)) {
-                    // An open pack's editor text wins over the file on disk.
-                    Source::Editor(open.doc.text().to_string())
-                } else {
-                    Source::Disk
-                };
-                Some((path, scope, source))
-            })
-            .collect()
+        let mut events: Vec<(PathBuf, Scope, Source)> = Vec::new();
+        for event in &params.changes {
+            let Some(path) = event.uri.to_file_path() else {
+                continue;
+            };
+            // A file that packs import: those packs are read again.
+            for (importer, scope) in state.packs.importers_of(&path) {
+                if loadable_scope(&state, &importer).is_some() {
+                    events.push((importer, scope, Source::Disk));
+                }
+            }
+        }
+        events.extend(params.changes.iter().filter_map(|event| {
+            let path = event.uri.to_file_path()?.into_owned();
+            let scope = loadable_scope(&state, &path)?;
+            let source = if event.typ == FileChangeType::DELETED {
+                Source::Deleted
+            } else if let Some(open) = state.docs.get(&uri_key(&event.uri)) {
+                // An open pack's editor text wins over the file on disk.
+                Source::Editor(open.doc.text().to_string())
+            } else {
+                Source::Disk
+            };
+            Some((path, scope, source))
+        }));
+        events
     };
     queue(shared, events);
 }
@@ -203,7 +212,10 @@ fn drain(shared: &Shared) {
                         crate::state::assert_no_state_lock("reading a pack file");
                         Some(Parsed::load(&path, scope, &roots))
                     }
-                    Source::Editor(text) => Some(Parsed::parse(&path, scope, &text)),
+                    Source::Editor(text) => {
+                        crate::state::assert_no_state_lock("reading the packs a pack imports");
+                        Some(Parsed::parse_with_imports(&path, scope, &text, &roots))
+                    }
                     Source::Deleted => None,
                 };
                 (path, parsed)
@@ -277,6 +289,8 @@ pub async fn register_watchers(shared: &Shared, client: &Client) {
         // library (see projects.rs).
         let mut watchers = vec![
             json!({"globPattern": "**/.llmops/*.toml"}),
+            // Files that packs import may be anywhere in the workspace.
+            json!({"globPattern": "**/*.toml"}),
             json!({"globPattern": format!("**/{{{}}}", MANIFESTS.join(","))}),
             json!({"globPattern": "**/requirements*.txt"}),
         ];

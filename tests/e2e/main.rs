@@ -16,6 +16,7 @@ mod explicit_paths;
 #[cfg(target_os = "linux")]
 mod full_disk;
 mod hostile;
+mod imports;
 mod invariants;
 mod language;
 mod learning;

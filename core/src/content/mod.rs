@@ -16,7 +16,7 @@ pub use generated::GENERATED_PREFIX;
 pub use model::{Exercise, Module, Origin, Snippet, Term, TermContext};
 use pack::ReferenceKind;
 pub(crate) use pack::compile_practice_pattern;
-pub use pack::{CHOICES, Pack, PackError, Scope};
+pub use pack::{CHOICES, Import, Pack, PackError, Scope};
 
 use crate::matcher::{Matcher, Phrase, phrase_key};
 use crate::practice::{Practice, PracticeSet};
