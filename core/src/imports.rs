@@ -85,10 +85,10 @@ impl Walk {
     /// it, last). Returns the first problem met below it, if any.
     fn visit(&mut self, pack: &Pack, stack: &mut Vec<PathBuf>) -> Option<String> {
         let mut first_problem = None;
-        let dir = stack.last().and_then(|p| p.parent()).map(Path::to_path_buf);
-        let Some(dir) = dir else {
-            return None;
-        };
+        let dir = stack
+            .last()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)?;
         for import in &pack.imports {
             let problem = self.entry(import, &dir, stack);
             if let Some(problem) = problem {

@@ -34,8 +34,12 @@ struct Slot {
 pub struct Parsed {
     pub path: PathBuf,
     pub scope: Scope,
-    result: Result<(Arc<Pack>, Resolved), (Vec<PackError>, Arc<str>)>,
+    result: Outcome,
 }
+
+/// A pack with what its imports brought in, or its errors and the text
+/// they refer to.
+type Outcome = Result<(Arc<Pack>, Resolved), (Vec<PackError>, Arc<str>)>;
 
 impl Parsed {
     /// Parses `source` as the pack at `path`. Slow for big packs: call it
