@@ -8,6 +8,7 @@ pub mod content;
 pub mod course;
 pub mod dirs;
 pub mod document;
+pub mod imports;
 pub mod learning;
 pub mod matcher;
 pub mod packs;
@@ -16,6 +17,7 @@ pub mod practice;
 pub mod progress;
 pub mod safe_file;
 pub mod scan;
+pub mod scopes;
 pub mod text;
 
 pub use content::Content;

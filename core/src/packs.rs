@@ -15,10 +15,14 @@ use std::sync::Arc;
 use crate::content::limits::{MAX_PACK_BYTES, MAX_PACKS, MAX_TOTAL_PACK_BYTES, MAX_TOTAL_TERMS};
 use crate::content::{Content, Pack, PackError, Scope, builtin_packs, builtin_packs_compiled};
 pub use crate::dirs::user_pack_dir;
+use crate::imports::Resolved;
+use crate::scopes::{ScopedContent, ScopedSnapshot, scope_folder, workspace_pack_files};
 
 #[derive(Default)]
 struct Slot {
     good: Option<Arc<Pack>>,
+    /// What the good version's `imports` brought in (see `crate::imports`).
+    imported: Resolved,
     errors: Vec<PackError>,
     /// The text `errors` refer to, so they can be located without reading
     /// the file again.
@@ -30,7 +34,7 @@ struct Slot {
 pub struct Parsed {
     pub path: PathBuf,
     pub scope: Scope,
-    result: Result<Arc<Pack>, (Vec<PackError>, Arc<str>)>,
+    result: Outcome,
 }
 
 /// Why a pack over the caps on all packs together is not loaded.
@@ -62,6 +66,10 @@ fn skipped_notice(skipped: &[PathBuf]) -> String {
     )
 }
 
+/// A pack with what its imports brought in, or its errors and the text
+/// they refer to.
+type Outcome = Result<(Arc<Pack>, Resolved), (Vec<PackError>, Arc<str>)>;
+
 impl Parsed {
     /// A pack not read at all, with `why` as its error.
     pub fn skipped(path: &Path, scope: Scope, why: &str) -> Parsed {
@@ -80,7 +88,7 @@ impl Parsed {
     /// with no lock held.
     pub fn parse(path: &Path, scope: Scope, source: &str) -> Parsed {
         let result = Pack::parse(&path.to_string_lossy(), scope, source)
-            .map(Arc::new)
+            .map(|pack| (Arc::new(pack), Resolved::default()))
             .map_err(|errors| (errors, Arc::from(source)));
         Parsed {
             path: path.to_path_buf(),
@@ -89,11 +97,47 @@ impl Parsed {
         }
     }
 
+    /// [`parse`](Self::parse), then reads what the pack's `imports` bring
+    /// in (see `crate::imports`), bound to the workspace root among `roots`
+    /// that holds `path` (user packs: their own folder). Reads files: call
+    /// it with no lock held.
+    pub fn parse_with_imports(
+        path: &Path,
+        scope: Scope,
+        source: &str,
+        roots: &[PathBuf],
+    ) -> Parsed {
+        let mut parsed = Parsed::parse(path, scope, source);
+        let Ok((pack, _)) = &parsed.result else {
+            return parsed;
+        };
+        if pack.imports.is_empty() {
+            return parsed;
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let bound = match scope {
+            Scope::Workspace => workspace_root_of(&absolute, roots),
+            _ => absolute.parent(),
+        };
+        let result = match bound {
+            Some(bound) => crate::imports::resolve(pack, &absolute, scope, bound),
+            None => Err(vec![pack.error_at(
+                pack.imports[0].range.clone(),
+                "imports: the pack is in no workspace folder".into(),
+            )]),
+        };
+        parsed.result = match result {
+            Ok(resolved) => Ok((pack.clone(), resolved)),
+            Err(errors) => Err((errors, pack.source().clone())),
+        };
+        parsed
+    }
+
     /// Reads the pack file at `path` safely (see [`read_pack_file`]) and
     /// parses it; a file that cannot be read becomes an error on the pack.
     pub fn load(path: &Path, scope: Scope, roots: &[PathBuf]) -> Parsed {
         match read_pack_file(path, scope, roots) {
-            Ok(source) => Parsed::parse(path, scope, &source),
+            Ok(source) => Parsed::parse_with_imports(path, scope, &source, roots),
             Err(message) => {
                 let name: Arc<str> = path.to_string_lossy().into();
                 Parsed {
@@ -285,22 +329,19 @@ impl PackSet {
         None
     }
 
-    /// Loads the user's packs and, when `workspace` is set, every root's
-    /// `.llmops/*.toml`. Returns messages for the user.
+    /// Loads the user's packs and, when `workspace` is set, the
+    /// `.llmops/*.toml` of every folder in the roots that holds one. Returns messages for the user.
     pub fn load_roots(&mut self, roots: &[PathBuf], workspace: bool) -> Vec<String> {
         let roots = if workspace { roots } else { &[] };
         let mut files: Vec<(PathBuf, Scope)> = Vec::new();
         if let Some(dir) = self.user_dir.clone() {
             files.extend(toml_files(&dir).into_iter().map(|p| (p, Scope::User)));
         }
-        for root in roots {
-            files.extend(
-                toml_files(&root.join(".llmops"))
-                    .into_iter()
-                    .map(|p| (p, Scope::Workspace)),
-            );
-        }
-        let mut notices = Vec::new();
+        // Every `.llmops/` folder in the workspace, nested ones too (see
+        // `crate::scopes`).
+        let (workspace_files, notice) = workspace_pack_files(roots);
+        files.extend(workspace_files.into_iter().map(|p| (p, Scope::Workspace)));
+        let mut notices: Vec<String> = notice.into_iter().collect();
         let mut skipped = Vec::new();
         let mut bytes = 0u64;
         for (count, (path, scope)) in files.into_iter().enumerate() {
@@ -347,9 +388,10 @@ impl PackSet {
             .entry(parsed.path)
             .or_insert_with(|| (parsed.scope, Slot::default()));
         match parsed.result {
-            Ok(pack) => {
+            Ok((pack, imported)) => {
                 slot.text = pack.source().clone();
                 slot.good = Some(pack);
+                slot.imported = imported;
                 slot.errors.clear();
                 true
             }
@@ -365,7 +407,7 @@ impl PackSet {
     /// over [`MAX_PACKS`], [`MAX_TOTAL_PACK_BYTES`] or [`MAX_TOTAL_TERMS`]
     /// (its last good version, if any, stays). O(packs in use).
     fn within_caps(&self, parsed: Parsed) -> Parsed {
-        let Ok(pack) = &parsed.result else {
+        let Ok((pack, _)) = &parsed.result else {
             return parsed;
         };
         let others = self
@@ -409,6 +451,41 @@ impl PackSet {
         packs
     }
 
+    /// The good packs grouped for scoping by folder: merge them with
+    /// [`ScopedContent::merge`] with no lock held.
+    pub fn scoped_snapshot(&self) -> ScopedSnapshot {
+        let mut snapshot = ScopedSnapshot {
+            base: self.builtin.clone(),
+            layers: BTreeMap::new(),
+        };
+        for scope in [Scope::User, Scope::Workspace] {
+            for (path, (_, slot)) in self.slots.iter().filter(|(_, (s, _))| *s == scope) {
+                let Some(good) = slot.good.clone() else {
+                    continue;
+                };
+                // Imported packs first: the importing pack overrides them.
+                let packs = slot.imported.packs.iter().cloned().chain([good]);
+                match (scope, scope_folder(path)) {
+                    (Scope::Workspace, Some(folder)) => snapshot
+                        .layers
+                        .entry(folder.to_path_buf())
+                        .or_default()
+                        .extend(packs),
+                    _ => snapshot.base.extend(packs),
+                }
+            }
+        }
+        snapshot
+    }
+
+    /// Merges every folder's chain (see [`crate::scopes`]) and remembers
+    /// the merge errors for [`errors_for`](Self::errors_for).
+    pub fn rebuild_scoped(&mut self) -> ScopedContent {
+        let (scoped, errors) = ScopedContent::merge(&self.scoped_snapshot());
+        self.merge_errors = errors;
+        scoped
+    }
+
     pub fn set_merge_errors(&mut self, errors: Vec<PackError>) {
         self.merge_errors = errors;
     }
@@ -430,6 +507,17 @@ impl PackSet {
         content
     }
 
+    /// The packs whose imports bring in `file`, to reload when it changes.
+    /// Compares paths as given (imported files are kept with links
+    /// resolved) and reads no disk, so it may run under the server's lock.
+    pub fn importers_of(&self, file: &Path) -> Vec<(PathBuf, Scope)> {
+        self.slots
+            .iter()
+            .filter(|(_, (_, slot))| slot.imported.files.iter().any(|f| f == file))
+            .map(|(path, (scope, _))| (path.clone(), *scope))
+            .collect()
+    }
+
     pub fn paths(&self) -> Vec<PathBuf> {
         self.slots.keys().cloned().collect()
     }
@@ -437,10 +525,18 @@ impl PackSet {
     /// Every error to show on a pack file.
     pub fn errors_for(&self, path: &Path) -> Vec<PackError> {
         let name = path.to_string_lossy();
+        // A pack's errors may lie in the files it imports: each is shown
+        // on its own file.
         let mut errors: Vec<PackError> = self
             .slots
             .get(path)
-            .map(|(_, s)| s.errors.clone())
+            .map(|(_, s)| {
+                s.errors
+                    .iter()
+                    .filter(|e| *e.path == *name)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         // Merge errors refer to the last good version: only show them when
         // that is also the current text (no parse errors).

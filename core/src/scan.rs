@@ -14,6 +14,7 @@ use crate::matcher::LlmProjects;
 use crate::policy::{self, DocumentRef, Learner, Options};
 use crate::practice::policy::practice_findings;
 use crate::safe_file::{self, Refusal};
+use crate::scopes::ScopedContent;
 use crate::text::LineIndex;
 
 /// A term found in a file. Line and column are one-based; the column counts
@@ -202,10 +203,13 @@ pub struct ScanResult {
     pub errors: Vec<String>,
 }
 
-/// Scans files and folders with `threads` threads (0: one per core).
+/// Scans files and folders with `threads` threads (0: one per core). Each
+/// file is matched against the content its folder sees
+/// ([`ScopedContent::for_path`], the rule the editor follows too); a hit's
+/// `term` and `practice` index that content.
 pub fn scan_paths(
     paths: &[PathBuf],
-    content: &Content,
+    scoped: &ScopedContent,
     learner: &Learner<'_>,
     options: &Options,
     threads: usize,
@@ -227,7 +231,7 @@ pub fn scan_paths(
     let scan_one = |path: &Path, llm_project: bool| -> Result<Option<Vec<FileHit>>, String> {
         match read_text(path) {
             Ok(Some(text)) => Ok(Some(scan_text(
-                content,
+                scoped.for_file(path),
                 learner,
                 options,
                 path,

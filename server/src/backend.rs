@@ -114,8 +114,8 @@ impl Backend {
             packs::workspace_packs_switched(&self.shared, &state);
         }
         if rescan {
-            let content = state.content.clone();
-            state.install_content(content);
+            let scoped = state.scoped.clone();
+            state.install_content(scoped);
         }
         for problem in problems {
             state
@@ -191,8 +191,7 @@ impl LanguageServer for Backend {
             crate::builtin::pack_set().with_user_dir(self.config.user_pack_dir.clone());
         let pack_notices = pack_set.load_roots(&roots, workspace_packs);
         // Merged here, unlocked, once: a big team pack takes a while.
-        let (content, merge_errors) = pack_set.merged();
-        pack_set.set_merge_errors(merge_errors);
+        let scoped = pack_set.rebuild_scoped();
         let (builtin_dir, builtin_notice) = match data_dir.map(definition::write_builtin_files) {
             Some(Ok(dir)) => (Some(dir), None),
             Some(Err(notice)) => (None, Some(notice)),
@@ -219,7 +218,8 @@ impl LanguageServer for Backend {
                 .notices
                 .extend(builtin_notice.map(|n| (MessageType::WARNING, n)));
             state.packs = pack_set;
-            state.content = Arc::new(content);
+            state.content = scoped.all().clone();
+            state.scoped = scoped;
         }
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
@@ -300,9 +300,10 @@ impl LanguageServer for Backend {
             None => Some(false),
         };
         let mut state = self.shared.lock();
-        let matcher = matcher_for(&state.content, &state.settings, item.text.len());
+        let content = state.scoped.for_path(path.as_deref()).clone();
+        let matcher = matcher_for(&content, &state.settings, item.text.len());
         let practices = crate::practices::scanned(
-            &state.content,
+            &content,
             &item.text,
             &item.language_id,
             state.settings.policy.max_file_bytes,
@@ -326,6 +327,7 @@ impl LanguageServer for Backend {
                 language: item.language_id,
                 doc,
                 practices,
+                content,
             },
         );
         if !packs::document_changed(&self.shared, &state, &key) {
@@ -344,12 +346,12 @@ impl LanguageServer for Backend {
         'apply: {
             let mut state = self.shared.lock();
             let encoding = state.encoding;
-            let content = state.content.clone();
             let max_file_bytes = state.settings.policy.max_file_bytes;
             let Some(open) = state.docs.get_mut(&key) else {
                 unknown = true;
                 break 'apply;
             };
+            let content = open.content.clone();
             for change in params.content_changes {
                 let change = Change {
                     range: change.range.map(range_to_span),
@@ -462,7 +464,7 @@ impl LanguageServer for Backend {
                 .offset(text, at, state.encoding)
                 .and_then(|offset| {
                     let llm_project = open.doc.llm_project();
-                    state.content.matcher.hit_at(text, offset, llm_project)
+                    open.content.matcher.hit_at(text, offset, llm_project)
                 })
         } else {
             open.doc.hit_at(at, state.encoding)
@@ -470,7 +472,7 @@ impl LanguageServer for Backend {
         let Some(hit) = hit else {
             return Ok(None);
         };
-        let content = &state.content;
+        let content = &open.content;
         let Some(term) = content.terms.get(hit.term as usize) else {
             return Ok(None);
         };

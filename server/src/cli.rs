@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use llmops_core::clock::Clock;
-use llmops_core::content::{Content, Scope, cues};
+use llmops_core::content::{Scope, cues};
 use llmops_core::course;
 use llmops_core::learning::DEFAULT_MASTERY;
 use llmops_core::packs::{PackSet, Parsed, read_pack_file};
@@ -30,6 +30,7 @@ use llmops_core::policy::{Learner, Options};
 use llmops_core::practice::policy::PracticeMode;
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
+use llmops_core::scopes::ScopedContent;
 use llmops_core::text::{is_invisible_control, quote_for_terminal};
 use serde_json::json;
 
@@ -195,14 +196,28 @@ pub fn run(command: Command) -> i32 {
     }
 }
 
-/// Content as the server would have it when started in the current folder.
-fn content_here() -> Content {
+/// Content as the server would have it when started in the current folder,
+/// scoped by folder (see `llmops_core::scopes`): the current folder is the
+/// workspace, and each path named outside it is a workspace of its own, so
+/// `scan` of any path sees the `.llmops/` folders the editor would.
+fn content_here(paths: &[PathBuf]) -> ScopedContent {
     let mut packs = crate::builtin::pack_set();
-    let roots: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
+    let mut roots: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
+    for path in paths {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        if !roots.iter().any(|r| absolute.starts_with(r)) {
+            let root = if absolute.is_dir() {
+                absolute
+            } else {
+                absolute.parent().map(Path::to_path_buf).unwrap_or(absolute)
+            };
+            roots.push(root);
+        }
+    }
     for notice in packs.load_roots(&roots, true) {
         eprintln!("{}", quote_for_terminal(&notice.to_string()));
     }
-    packs.merged().0
+    packs.rebuild_scoped()
 }
 
 /// The learner's progress, as the editor on this machine sees it.
@@ -214,7 +229,7 @@ fn progress_here() -> ProgressData {
 /// Scans `paths`; reports read problems on stderr. `true` when one failed.
 fn scan_paths(
     paths: &[PathBuf],
-    content: &Content,
+    content: &ScopedContent,
     learner: &Learner<'_>,
     options: &Options,
     threads: usize,
@@ -233,7 +248,7 @@ fn scan_paths(
 
 /// `llmops-lsp scan PATH...`
 fn scan(args: &ScanArgs) -> io::Result<i32> {
-    let content = content_here();
+    let scoped = content_here(&args.paths.paths);
     let progress = progress_here();
     let learner = Learner::new(&progress, DEFAULT_MASTERY, Clock::from_env().now());
     let defaults = Options::default();
@@ -248,17 +263,14 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
         practices: args.practices.into(),
         ..defaults
     };
-    let (hits, failed) = scan_paths(
-        &args.paths.paths,
-        &content,
-        &learner,
-        &options,
-        args.threads,
-    );
+    let (hits, failed) = scan_paths(&args.paths.paths, &scoped, &learner, &options, args.threads);
+    // A hit indexes the content its file sees.
+    let content_of = |hit: &FileHit| scoped.for_file(&hit.path).clone();
     let mut out = io::BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Text => {
             for hit in &hits {
+                let content = content_of(hit);
                 let term = &content.terms[hit.term];
                 if let Some(rule) = hit.practice.map(|p| &content.practices.rules[p]) {
                     let line = format!(
@@ -288,6 +300,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
             let findings: Vec<_> = hits
                 .iter()
                 .map(|hit| {
+                    let content = content_of(hit);
                     let term = &content.terms[hit.term];
                     if let Some(rule) = hit.practice.map(|p| &content.practices.rules[p]) {
                         return json!({
@@ -318,7 +331,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
         Format::Sarif | Format::Github => {
             let findings: Vec<Finding> = hits
                 .iter()
-                .map(|hit| Finding::from_hit(hit, &content))
+                .map(|hit| Finding::from_hit(hit, &content_of(hit)))
                 .collect();
             ci_output::write(&mut out, &findings, args.format == Format::Sarif)?;
         }
@@ -349,9 +362,19 @@ fn check(args: &CheckArgs) -> io::Result<i32> {
     // The editor's own loading: the safe reader (no FIFO, device or
     // endless file; the size cap), then the merge with the built-in pack.
     let mut pack_set = PackSet::with_builtin();
+    // The current folder is the workspace of the packs inside it (what
+    // their imports may reach); a pack elsewhere is bound to the folder
+    // holding its `.llmops/`.
+    let here: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
     for file in &files {
+        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+        let roots: &[PathBuf] = if here.iter().any(|r| absolute.starts_with(r)) {
+            &here
+        } else {
+            &[]
+        };
         let scope = pack_set.scope_of(file, &[]).unwrap_or(Scope::Workspace);
-        pack_set.apply(Parsed::load(file, scope, &[]));
+        pack_set.apply(Parsed::load(file, scope, roots));
     }
     pack_set.rebuild();
     let mut errors = 0;
@@ -449,7 +472,10 @@ fn print_cues(out: &mut impl Write, pack_set: &PackSet, files: &[PathBuf]) -> io
 
 /// `llmops-lsp report [--json] PATH...`
 fn report(args: &ReportArgs) -> io::Result<i32> {
-    let content = content_here();
+    let scoped = content_here(&args.paths.paths);
+    // Terms are counted by id across folders, named as the whole workspace
+    // merged names them.
+    let content = scoped.all().clone();
     let progress = progress_here();
     let learner = Learner::new(&progress, DEFAULT_MASTERY, Clock::from_env().now());
     // Every term counts in a report, learned or not; ignore markers and the
@@ -461,7 +487,7 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
         practices: PracticeMode::Off,
         ..Options::default()
     };
-    let (hits, failed) = scan_paths(&args.paths.paths, &content, &learner, &options, 0);
+    let (hits, failed) = scan_paths(&args.paths.paths, &scoped, &learner, &options, 0);
 
     struct Row {
         count: usize,
@@ -469,7 +495,11 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
     }
     let mut rows: BTreeMap<usize, Row> = BTreeMap::new();
     for hit in &hits {
-        let row = rows.entry(hit.term).or_insert(Row {
+        let id = &scoped.for_file(&hit.path).terms[hit.term].id;
+        let Some(term) = content.term_index_of(id) else {
+            continue;
+        };
+        let row = rows.entry(term).or_insert(Row {
             count: 0,
             files: BTreeMap::new(),
         });

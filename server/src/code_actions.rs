@@ -91,7 +91,7 @@ fn menu(state: &State, params: &CodeActionParams) -> Option<Vec<CodeActionOrComm
     if hits.is_empty() {
         return Some(practice_actions);
     }
-    let content = &state.content;
+    let content = &open.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
     let mut actions = Vec::new();
     let mut seen = BTreeSet::new();

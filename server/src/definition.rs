@@ -152,7 +152,7 @@ pub fn definition(
     let hit = open
         .doc
         .hit_at(from_lsp(position.position), state.encoding)?;
-    let term = state.content.terms.get(hit.term as usize)?;
+    let term = open.content.terms.get(hit.term as usize)?;
     Locator::new(state)
         .locate(&term.origin)
         .map(GotoDefinitionResponse::Scalar)

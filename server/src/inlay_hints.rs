@@ -44,7 +44,7 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
         hits.iter()
             .zip(spans)
             .filter_map(|(hit, span)| {
-                let term = state.content.terms.get(hit.term as usize)?;
+                let term = open.content.terms.get(hit.term as usize)?;
                 if doc.text()[hit.start..hit.end].eq_ignore_ascii_case(&term.name) {
                     return None;
                 }

@@ -19,9 +19,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use llmops_core::content::{Content, Scope};
+use llmops_core::content::Scope;
 use llmops_core::matcher::MANIFESTS;
-use llmops_core::packs::{Parsed, toml_files};
+use llmops_core::packs::Parsed;
+use llmops_core::scopes::{ScopedContent, workspace_pack_files};
 use serde_json::json;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::*;
@@ -95,23 +96,32 @@ pub fn document_closed(shared: &Arc<Shared>, state: &State, path: &Path) {
 pub fn watched_files_changed(shared: &Arc<Shared>, params: DidChangeWatchedFilesParams) {
     let events: Vec<(PathBuf, Scope, Source)> = {
         let state = shared.lock();
-        params
-            .changes
-            .iter()
-            .filter_map(|event| {
-                let path = event.uri.to_file_path()?.into_owned();
-                let scope = loadable_scope(&state, &path)?;
-                let source = if event.typ == FileChangeType::DELETED {
-                    Source::Deleted
-                } else if let Some(open) = state.docs.get(&uri_key(&event.uri)) {
-                    // An open pack's editor text wins over the file on disk.
-                    Source::Editor(open.doc.text().to_string())
-                } else {
-                    Source::Disk
-                };
-                Some((path, scope, source))
-            })
-            .collect()
+        let mut events: Vec<(PathBuf, Scope, Source)> = Vec::new();
+        for event in &params.changes {
+            let Some(path) = event.uri.to_file_path() else {
+                continue;
+            };
+            // A file that packs import: those packs are read again.
+            for (importer, scope) in state.packs.importers_of(&path) {
+                if loadable_scope(&state, &importer).is_some() {
+                    events.push((importer, scope, Source::Disk));
+                }
+            }
+        }
+        events.extend(params.changes.iter().filter_map(|event| {
+            let path = event.uri.to_file_path()?.into_owned();
+            let scope = loadable_scope(&state, &path)?;
+            let source = if event.typ == FileChangeType::DELETED {
+                Source::Deleted
+            } else if let Some(open) = state.docs.get(&uri_key(&event.uri)) {
+                // An open pack's editor text wins over the file on disk.
+                Source::Editor(open.doc.text().to_string())
+            } else {
+                Source::Disk
+            };
+            Some((path, scope, source))
+        }));
+        events
     };
     queue(shared, events);
 }
@@ -137,15 +147,16 @@ pub fn workspace_packs_switched(shared: &Arc<Shared>, state: &State) {
     let roots = state.roots.clone();
     let shared = shared.clone();
     tokio::task::spawn_blocking(move || {
-        let files: Vec<PathBuf> = roots
-            .iter()
-            .flat_map(|root| toml_files(&root.join(".llmops")))
-            .collect();
+        crate::state::assert_no_state_lock("listing the workspace's pack folders");
+        let (files, notice) = workspace_pack_files(&roots);
         let items: Vec<(PathBuf, Scope, Source)> = {
-            let state = shared.lock();
+            let mut state = shared.lock();
             // Switched off again while the folders were listed.
             if !state.settings.workspace_packs {
                 return;
+            }
+            if let Some(notice) = notice {
+                state.notices.push((MessageType::WARNING, notice));
             }
             files
                 .into_iter()
@@ -209,7 +220,10 @@ fn drain(shared: &Shared) {
                         crate::state::assert_no_state_lock("reading a pack file");
                         Some(Parsed::load(&path, scope, &roots))
                     }
-                    Source::Editor(text) => Some(Parsed::parse(&path, scope, &text)),
+                    Source::Editor(text) => {
+                        crate::state::assert_no_state_lock("reading the packs a pack imports");
+                        Some(Parsed::parse_with_imports(&path, scope, &text, &roots))
+                    }
                     Source::Deleted => None,
                 };
                 (path, parsed)
@@ -249,10 +263,11 @@ fn drain(shared: &Shared) {
                 shared.touch(&mut state, &open);
                 continue;
             }
-            state.packs.snapshot()
+            state.packs.scoped_snapshot()
         };
-        // Merging (and compiling the matcher) is the slow part: no lock.
-        let (content, errors) = Content::merge(&snapshot);
+        // Merging (and compiling the matchers, one per folder holding a
+        // `.llmops/`) is the slow part: no lock.
+        let (scoped, errors) = ScopedContent::merge(&snapshot);
         merged = true;
         // This worker is the only one applying packs once the server runs,
         // so the set has not changed since the snapshot; a newer batch, if
@@ -260,8 +275,8 @@ fn drain(shared: &Shared) {
         let old = {
             let mut state = shared.lock();
             state.packs.set_merge_errors(errors);
-            let old = state.content.clone();
-            state.install_content(Arc::new(content));
+            let old = state.scoped.clone();
+            state.install_content(scoped);
             old
         };
         shared.wake.notify_one();
@@ -283,6 +298,8 @@ pub async fn register_watchers(shared: &Shared, client: &Client) {
         // library (see projects.rs).
         let mut watchers = vec![
             json!({"globPattern": "**/.llmops/*.toml"}),
+            // Files that packs import may be anywhere in the workspace.
+            json!({"globPattern": "**/*.toml"}),
             json!({"globPattern": format!("**/{{{}}}", MANIFESTS.join(","))}),
             json!({"globPattern": "**/requirements*.txt"}),
         ];
@@ -299,7 +316,7 @@ pub async fn register_watchers(shared: &Shared, client: &Client) {
     // The content was merged at initialize: publish the packs' errors and
     // re-spot what opened since, without merging again under the lock.
     let mut state = shared.lock();
-    let content = state.content.clone();
-    state.install_content(content);
+    let scoped = state.scoped.clone();
+    state.install_content(scoped);
     shared.wake.notify_one();
 }

@@ -114,7 +114,7 @@ pub fn shown(
         },
         hits.hits(),
         doc.llm_project(),
-        &state.content.practices,
+        &open.content.practices,
         learner,
         &state.settings.policy,
         max,
@@ -147,7 +147,7 @@ pub fn diagnostics(
     found: &[PracticeFinding],
     out: &mut DiagnosticsJson,
 ) {
-    let content = &state.content;
+    let content = &open.content;
     let doc = &open.doc;
     let offsets: Vec<usize> = found
         .iter()
@@ -197,7 +197,7 @@ fn finding_at(state: &State, open: &OpenDoc, at: Position) -> Option<PracticeFin
 /// matters (its message), and the lesson it opens.
 pub fn hover(state: &State, open: &OpenDoc, at: Position) -> Option<Hover> {
     let found = finding_at(state, open, at)?;
-    let content = &state.content;
+    let content = &open.content;
     let rule = content.practices.rules.get(found.hit.rule as usize)?;
     let term = content.term(&rule.term)?;
     let shown = |text: &str| escape_markdown(&llmops_core::text::visible_controls(text));
@@ -259,7 +259,7 @@ pub fn code_actions(
         .offset_clamped(text, from_lsp(range.end), state.encoding)
         .max(from);
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
-    let content = &state.content;
+    let content = &open.content;
     let mut actions = Vec::new();
     let mut seen = Vec::new();
     for found in shown(state, open, &learner, usize::MAX) {

@@ -63,7 +63,7 @@ fn apply(shared: &Shared, checked: Vec<(PathBuf, bool)>) {
         };
         let waited = state.awaiting_project.remove(key);
         if uses_llm != open.doc.llm_project() {
-            let matcher = matcher_for(&state.content, &state.settings, open.doc.text().len());
+            let matcher = matcher_for(&open.content, &state.settings, open.doc.text().len());
             open.doc.set_llm_project(uses_llm, matcher);
             changed.push(key.clone());
         } else if waited {

@@ -180,7 +180,7 @@ pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> V
             path: open.path.as_deref(),
             language: &open.language,
         },
-        &state.content,
+        &open.content,
         learner,
         &state.settings.policy,
     )
@@ -203,7 +203,7 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<u8> {
         return DiagnosticsJson::with_capacity(0).finish();
     };
     let doc = &open.doc;
-    let content = &state.content;
+    let content = &open.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
     let found = shown_findings(state, open, &learner);
     // Practices share the per-document cap with terms.

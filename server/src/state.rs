@@ -17,6 +17,7 @@ use llmops_core::document::Document;
 use llmops_core::matcher::{LlmProjects, Matcher};
 use llmops_core::packs::PackSet;
 use llmops_core::progress::{ProgressData, ProgressStore};
+use llmops_core::scopes::ScopedContent;
 use llmops_core::text::Encoding;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
@@ -77,11 +78,20 @@ pub struct OpenDoc {
     pub doc: Document,
     /// The document's practice hits (`None` while it is too large to scan).
     pub practices: crate::practices::Hits,
+    /// The content this document's folder sees (see
+    /// `llmops_core::scopes`): chosen at open and when the packs change,
+    /// so an edit looks nothing up.
+    pub content: Arc<Content>,
 }
 
 /// Everything the server keeps between messages.
 pub struct State {
+    /// Every layer merged ([`ScopedContent::all`]): for what names a term
+    /// or exercise without a document (commands by id, the glossary
+    /// search). A document's own content is [`OpenDoc::content`].
     pub content: Arc<Content>,
+    /// The content of each folder that holds a `.llmops/`.
+    pub scoped: ScopedContent,
     pub packs: PackSet,
     pub docs: HashMap<String, OpenDoc>,
     pub encoding: Encoding,
@@ -124,9 +134,10 @@ impl State {
         // workspace's packs), and nothing is served before it, so the state
         // starts empty rather than building the matcher twice per start.
         let packs = PackSet::empty().with_user_dir(config.user_pack_dir.clone());
-        let content = Content::merge::<llmops_core::content::Pack>(&[]).0;
+        let content = Arc::new(Content::merge::<llmops_core::content::Pack>(&[]).0);
         State {
-            content: Arc::new(content),
+            scoped: ScopedContent::single(content.clone()),
+            content,
             packs,
             docs: HashMap::new(),
             encoding: Encoding::Utf16,
@@ -153,14 +164,19 @@ impl State {
         self.dirty.extend(self.docs.keys().cloned());
     }
 
-    /// Puts content merged elsewhere in place and rescans every open document.
-    pub fn install_content(&mut self, content: Arc<Content>) {
+    /// Puts content merged elsewhere in place, gives each open document
+    /// its folder's content and rescans it.
+    pub fn install_content(&mut self, scoped: ScopedContent) {
         for open in self.docs.values_mut() {
+            open.content = scoped.for_path(open.path.as_deref()).clone();
             let len = open.doc.text().len();
-            open.doc.rescan(matcher_for(&content, &self.settings, len));
+            open.doc
+                .rescan(matcher_for(&open.content, &self.settings, len));
+            let content = open.content.clone();
             crate::practices::rescan(open, &content, self.settings.policy.max_file_bytes);
         }
-        self.content = content;
+        self.content = scoped.all().clone();
+        self.scoped = scoped;
         self.touch_all();
         // Pack errors may have changed on files that are not open.
         let open: BTreeSet<PathBuf> = self.docs.values().filter_map(|o| o.path.clone()).collect();

@@ -11,6 +11,7 @@
 //! document. Neither runs per keystroke in a document.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use llmops_core::content::Origin;
 use llmops_core::text::visible_controls;
@@ -128,7 +129,7 @@ pub fn references(state: &State, params: &ReferenceParams) -> Option<Vec<Locatio
     let hit = open
         .doc
         .hit_at(from_lsp(position.position), state.encoding)?;
-    let term = state.content.terms.get(hit.term as usize)?;
+    let term = open.content.terms.get(hit.term as usize)?;
     let mut locations = Vec::new();
     if params.context.include_declaration
         && let Some(entry) = Locator::new(state).locate(&term.origin)
@@ -140,11 +141,19 @@ pub fn references(state: &State, params: &ReferenceParams) -> Option<Vec<Locatio
     let mut seen = HashSet::new();
     for key in keys {
         let doc = &state.docs[key];
+        // Each document indexes the content of its own folder: the same
+        // term is the same id, not the same index.
+        let index = if Arc::ptr_eq(&doc.content, &open.content) {
+            Some(hit.term)
+        } else {
+            doc.content.term_index_of(&term.id).map(|i| i as u32)
+        };
+        let Some(index) = index else { continue };
         let hits: Vec<_> = doc
             .doc
             .hits()
             .iter()
-            .filter(|h| h.term == hit.term)
+            .filter(|h| h.term == index)
             .copied()
             .collect();
         for span in doc.doc.spans(&hits, state.encoding) {

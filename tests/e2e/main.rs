@@ -17,6 +17,7 @@ mod explicit_paths;
 #[cfg(target_os = "linux")]
 mod full_disk;
 mod hostile;
+mod imports;
 mod invariants;
 mod language;
 mod learning;
@@ -24,6 +25,7 @@ mod packs;
 mod policy;
 mod practices;
 mod robustness;
+mod scoped_packs;
 mod snapshots;
 mod soak;
 mod symbols;

@@ -8,6 +8,14 @@
 /// Largest pack file read, in bytes. Checked while reading, so a file that
 /// grows (or never ends, like a device) costs at most this much.
 pub const MAX_PACK_BYTES: u64 = 16 * 1024 * 1024;
+/// Most folders holding a `.llmops/` whose packs are loaded (see
+/// `crate::scopes`): each costs one merged copy of the content in memory
+/// and one merge when a pack changes.
+pub const MAX_SCOPE_FOLDERS: usize = 32;
+/// Most entries in a pack's `imports`, and most files one pack brings in
+/// through its imports and theirs.
+pub const MAX_IMPORTS: usize = 16;
+pub const MAX_IMPORTED_FILES: usize = 64;
 /// Most terms, and most exercises, in one pack.
 pub const MAX_TERMS: usize = 100_000;
 pub const MAX_EXERCISES: usize = 100_000;

@@ -16,7 +16,7 @@ pub use generated::GENERATED_PREFIX;
 pub use model::{Exercise, Module, Origin, Snippet, Term, TermContext};
 use pack::ReferenceKind;
 pub(crate) use pack::compile_practice_pattern;
-pub use pack::{CHOICES, Pack, PackError, Scope};
+pub use pack::{CHOICES, Import, Pack, PackError, Scope};
 
 use crate::matcher::{Matcher, Phrase, phrase_key};
 use crate::practice::{Practice, PracticeSet};
@@ -135,14 +135,18 @@ impl Content {
         // A pack has no clash inside itself (parsing checks that), so ids
         // and phrases only need checking across packs, in a scope that has
         // more than one: a single big team pack is not checked twice.
-        let shared_scope = |scope: Scope| packs.iter().filter(|p| p.scope == scope).count() > 1;
-        // (kind, id, scope) -> defining pack, to catch clashes inside a scope.
-        let mut defined: FxHashMap<(u8, &str, Scope), &Arc<str>> = FxHashMap::default();
-        // (scope, phrase key) -> term id, across the packs of a scope.
-        let mut phrases: FxHashMap<(Scope, Cow<str>), &str> = FxHashMap::default();
+        // Workspace packs form one layer per `.llmops/` folder (a nested
+        // folder overrides the ones above it), so the clash checks run per
+        // layer, not per scope.
+        let shared_layer =
+            |layer: Layer<'_>| packs.iter().filter(|p| layer_of(p) == layer).count() > 1;
+        // (kind, id, layer) -> defining pack, to catch clashes inside a layer.
+        let mut defined: FxHashMap<(u8, &str, Layer<'_>), &Arc<str>> = FxHashMap::default();
+        // (layer, phrase key) -> term id, across the packs of a layer.
+        let mut phrases: FxHashMap<(Layer<'_>, Cow<str>), &str> = FxHashMap::default();
 
         let mut clash = |pack: &'p Pack, kind: u8, what: &str, id: &'p str, origin: &Origin| {
-            let key = (kind, id, pack.scope);
+            let key = (kind, id, layer_of(pack));
             if let Some(other) = defined.get(&key).filter(|p| ***p != pack.path) {
                 let error = pack.error_at(
                     span_of(pack, origin),
@@ -155,7 +159,7 @@ impl Content {
         };
 
         for (rank, &pack) in packs.iter().enumerate() {
-            let check = shared_scope(pack.scope);
+            let check = shared_layer(layer_of(pack));
             for module in &pack.modules {
                 if check && let Some(e) = clash(pack, 0, "module", &module.id, &module.origin) {
                     errors.push(e);
@@ -173,7 +177,7 @@ impl Content {
                     if key.is_empty() {
                         continue;
                     }
-                    let key = (pack.scope, key);
+                    let key = (layer_of(pack), key);
                     match phrases.get(&key) {
                         Some(&other) if other != term.id => errors.push(pack.error_at(
                             span_of(pack, &term.origin),
@@ -460,6 +464,22 @@ fn compile_practices(
         rules.retain(|_| keep.next().unwrap_or(false));
         from.retain(|&p| p != last);
     }
+}
+
+/// A pack's layer: its scope and, for workspace packs, the `.llmops/`
+/// folder that holds it. Ids may be defined once per layer; a later layer
+/// overrides an earlier one.
+type Layer<'p> = (Scope, &'p str);
+
+fn layer_of(pack: &Pack) -> Layer<'_> {
+    let folder = match pack.scope {
+        Scope::Workspace => std::path::Path::new(&*pack.path)
+            .parent()
+            .and_then(|p| p.to_str())
+            .unwrap_or(""),
+        _ => "",
+    };
+    (pack.scope, folder)
 }
 
 /// Adds `item` under `id`, or replaces the item already there (a later scope

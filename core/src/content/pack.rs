@@ -115,11 +115,23 @@ pub struct Pack {
     pub practices: Vec<crate::practice::Practice>,
     /// Spans of every reference, kept for the merge-time checks.
     pub(crate) references: Vec<Reference>,
+    /// `imports`: patterns of other pack files, resolved by
+    /// `crate::imports` (never in the built-in course).
+    #[serde(skip)]
+    pub imports: Vec<Import>,
     /// The source text, kept so merge-time errors can be located.
     #[serde(skip)]
     pub(crate) source: Arc<str>,
     #[serde(skip)]
     pub(crate) newlines: Arc<Newlines>,
+}
+
+/// One entry of a pack's `imports`: a path relative to the pack's folder,
+/// `*` and `?` allowed in its last part, and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub pattern: String,
+    pub range: Range<usize>,
 }
 
 impl PartialEq for Pack {
@@ -198,6 +210,9 @@ pub(crate) enum ReferenceKind {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPack {
+    /// Other pack files brought in by path (see `crate::imports`).
+    #[serde(default)]
+    imports: Vec<Spanned<String>>,
     #[serde(default)]
     module: Vec<Spanned<RawModule>>,
     #[serde(default)]
@@ -566,6 +581,7 @@ impl Pack {
             dropped: 0,
         };
         check.validate(&raw);
+        check.imports(&raw.imports);
         if check.dropped > 0 {
             let more = check.dropped;
             let at = check.errors.last().map_or(0..0, |e| e.range.clone());
@@ -588,6 +604,14 @@ impl Pack {
             exercises: Vec::with_capacity(raw.exercise.len()),
             practices: Vec::with_capacity(raw.practice.len()),
             references: Vec::new(),
+            imports: raw
+                .imports
+                .iter()
+                .map(|i| Import {
+                    pattern: i.get_ref().clone(),
+                    range: i.span(),
+                })
+                .collect(),
             source: source.into(),
             newlines: Arc::new(Newlines::default()),
         };
@@ -740,6 +764,38 @@ impl Pack {
 impl Checker<'_> {
     /// Every check of a pack, in source order within each kind, borrowing
     /// the parsed TOML: nothing is copied for a pack that turns out good.
+    /// `imports`: at most [`limits::MAX_IMPORTS`] relative paths to `.toml`
+    /// files, wildcards only in the file name.
+    fn imports(&mut self, imports: &[Spanned<String>]) {
+        self.list("pack", "imports", imports, limits::MAX_IMPORTS);
+        for import in imports.iter().take(limits::MAX_IMPORTS) {
+            let pattern = import.get_ref();
+            let problem = if pattern.is_empty() || pattern.len() > limits::MAX_NAME_CHARS {
+                Some(format!(
+                    "is empty or longer than {} characters",
+                    limits::MAX_NAME_CHARS
+                ))
+            } else if std::path::Path::new(pattern).has_root() || pattern.contains(':') {
+                Some("must be a path relative to this pack's folder".into())
+            } else if !pattern.ends_with(".toml") {
+                Some("must name `.toml` files".into())
+            } else if pattern
+                .rsplit_once('/')
+                .is_some_and(|(dir, _)| dir.contains(['*', '?', '[']))
+            {
+                Some("may use wildcards in the file name only".into())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.error(
+                    import.span(),
+                    format!("pack: field `imports`: {pattern:?} {problem}"),
+                );
+            }
+        }
+    }
+
     fn validate(&mut self, raw: &RawPack) {
         self.list("pack", "module", &raw.module, limits::MAX_TERMS);
         self.list("pack", "term", &raw.term, limits::MAX_TERMS);
