@@ -15,7 +15,7 @@ use llmops_core::policy::{self, DocumentRef, Finding, Learner};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
-use crate::protocol::DiagnosticData;
+use crate::protocol::{AvoidDiagnosticData, DiagnosticData};
 use crate::render;
 use crate::state::{OpenDoc, Shared, State};
 use crate::transport::Outbox;
@@ -193,6 +193,9 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
         .iter()
         .zip(spans)
         .map(|(finding, span)| {
+            if finding.avoided() {
+                return avoid_diagnostic(content, finding, span);
+            }
             let (code, message, data) = parts
                 .entry(finding.hit.term)
                 .or_insert_with(|| {
@@ -223,6 +226,34 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<Diagnostic> {
         .collect();
     out.extend(practice_diagnostics);
     out
+}
+
+/// Prefix of an avoided phrase's diagnostic `code`: `avoid:<term id>`.
+pub const AVOID_PREFIX: &str = "avoid:";
+
+/// The warning on a phrase the team avoids: always a warning, whatever the
+/// hint severity, since it is a team rule rather than a lesson; its quick
+/// fix is in `code_actions.rs`.
+fn avoid_diagnostic(
+    content: &llmops_core::Content,
+    finding: &Finding,
+    span: llmops_core::document::Span,
+) -> Diagnostic {
+    let term = &content.terms[finding.hit.term as usize];
+    let data = AvoidDiagnosticData {
+        kind: "avoid".into(),
+        term_id: term.id.clone(),
+        preferred: render::shown_name(term).into_owned(),
+    };
+    Diagnostic {
+        range: span_to_range(span),
+        severity: Some(DiagnosticSeverity::WARNING),
+        code: Some(NumberOrString::String(format!("{AVOID_PREFIX}{}", term.id))),
+        source: Some("llmops".into()),
+        message: render::avoid_message(term),
+        data: serde_json::to_value(data).ok(),
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]

@@ -26,4 +26,5 @@ mod robustness;
 mod snapshots;
 mod soak;
 mod symbols;
+mod team_vocabulary;
 mod terminal;
