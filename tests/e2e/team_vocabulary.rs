@@ -109,6 +109,14 @@ fn an_avoided_phrase_is_warned_and_its_quick_fix_writes_the_teams_word() {
         "{hover}"
     );
 
+    // The term page carries the examples and the avoided phrases.
+    let page = server.command_ok("llmops.termPage", json!([{"termId": "prompt-registry"}]));
+    assert_eq!(
+        page["examples"],
+        json!(["Pin the prompt registry version in the release notes."])
+    );
+    assert_eq!(page["avoid"], json!(["prompt store", "prompt db"]));
+
     // Each warning's quick fix, applied, leaves the team's word in the
     // case style of the spot.
     let mut fixed = text.to_string();
