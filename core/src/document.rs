@@ -336,7 +336,7 @@ mod tests {
     fn matcher() -> Matcher {
         Matcher::new(
             [("model alias", 0), ("TTFT", 1), ("time to first token", 1)]
-                .map(|(text, term)| Phrase { text, term }),
+                .map(|(text, term)| Phrase::of(text, term)),
         )
     }
 

@@ -29,6 +29,9 @@ pub struct FileHit {
     /// The practice found (index into `content.practices.rules`), if this
     /// is a practice finding rather than a term.
     pub practice: Option<usize>,
+    /// The text is a phrase the team avoids for `term` (see
+    /// [`crate::policy::Finding::avoided`]).
+    pub avoided: bool,
     pub text: String,
 }
 
@@ -147,6 +150,7 @@ pub fn scan_text(
                 column,
                 term: hit.term as usize,
                 practice: None,
+                avoided: hit.avoided,
                 text: text[hit.start..hit.end].to_string(),
             }
         })
@@ -164,6 +168,7 @@ pub fn scan_text(
             column,
             term,
             practice: Some(hit.rule as usize),
+            avoided: false,
             text: text[hit.start..hit.end].to_string(),
         });
     }

@@ -88,6 +88,20 @@ fn the_builtin_pack_matches_the_schema() {
     };
     assert!(validator.is_valid(&with_context("llm")));
     assert!(!validator.is_valid(&with_context("ml")));
+    // The team fields: avoided phrases, deprecated aliases, examples.
+    let term_with = |field: &str| -> serde_json::Value {
+        toml::from_str(&format!(
+            "[[term]]\nid = \"x\"\nname = \"x y\"\ndefinition = \"d\"\n{field}\n"
+        ))
+        .unwrap()
+    };
+    assert!(validator.is_valid(&term_with(
+        "aliases = [\"xy\", { name = \"old x\", deprecated = true }]\navoid = [\"bad x\"]\nexamples = [\"An x y.\"]"
+    )));
+    assert!(!validator.is_valid(&term_with(
+        "aliases = [{ name = \"old x\", deprecatd = true }]"
+    )));
+    assert!(!validator.is_valid(&term_with("examples = [\"\"]")));
 }
 
 /// The course rules of the built-in content (issue 11), checked over all

@@ -109,7 +109,7 @@ fn setting_matcher() -> &'static Matcher {
                 ("TTFT", 2),
                 ("prompt registry", 3),
             ]
-            .map(|(text, term)| Phrase { text, term }),
+            .map(|(text, term)| Phrase::of(text, term)),
             |term| term < 2,
         )
         .with_setting_lines(2)

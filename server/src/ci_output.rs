@@ -28,6 +28,8 @@ use serde_json::{Value, json};
 pub enum Level {
     /// A term spotted in prose: information, not a defect.
     Note,
+    /// A phrase the team avoids (`avoid`, deprecated aliases).
+    Warning,
     /// A broken pack.
     Error,
 }
@@ -36,6 +38,7 @@ impl Level {
     fn sarif(self) -> &'static str {
         match self {
             Level::Note => "note",
+            Level::Warning => "warning",
             Level::Error => "error",
         }
     }
@@ -43,6 +46,7 @@ impl Level {
     fn annotation(self) -> &'static str {
         match self {
             Level::Note => "notice",
+            Level::Warning => "warning",
             Level::Error => "error",
         }
     }
@@ -75,6 +79,24 @@ impl Finding {
     /// A term spotted by `scan`: its rule is the term.
     pub fn from_hit(hit: &FileHit, content: &Content) -> Self {
         let term = &content.terms[hit.term];
+        if hit.avoided {
+            return Finding {
+                path: hit.path.clone(),
+                line: hit.line,
+                column: hit.column,
+                length: hit.text.chars().count(),
+                rule: Rule {
+                    id: format!("avoid:{}", term.id),
+                    name: format!("Say {}", term.name),
+                    description: format!(
+                        "A phrase the team avoids; the team's word is {}.",
+                        term.name
+                    ),
+                },
+                message: format!("Team vocabulary: say '{}', not '{}'", term.name, hit.text),
+                level: Level::Warning,
+            };
+        }
         Finding {
             path: hit.path.clone(),
             line: hit.line,

@@ -147,6 +147,16 @@ pub struct ScanArgs {
     /// terms, alone, or not at all
     #[arg(long, value_enum, default_value_t = PracticesArg::On, value_name = "MODE")]
     pub practices: PracticesArg,
+    /// Exit 1 when a finding of this kind is found: `avoid`, a phrase the
+    /// team avoids (a term's `avoid` list or a deprecated alias)
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A phrase the team avoids
+    Avoid,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -285,14 +295,25 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                     writeln!(out, "{}", quote_for_terminal(&line))?;
                     continue;
                 }
-                let line = format!(
-                    "{}:{}:{}: {}: {}",
-                    hit.path.display(),
-                    hit.line,
-                    hit.column,
-                    term.name,
-                    term.summary()
-                );
+                let line = if hit.avoided {
+                    format!(
+                        "{}:{}:{}: avoid: say '{}', not '{}'",
+                        hit.path.display(),
+                        hit.line,
+                        hit.column,
+                        term.name,
+                        hit.text
+                    )
+                } else {
+                    format!(
+                        "{}:{}:{}: {}: {}",
+                        hit.path.display(),
+                        hit.line,
+                        hit.column,
+                        term.name,
+                        term.summary()
+                    )
+                };
                 writeln!(out, "{}", quote_for_terminal(&line))?;
             }
         }
@@ -315,7 +336,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                             "exerciseId": rule.exercise,
                         });
                     }
-                    json!({
+                    let mut finding = json!({
                         "path": hit.path,
                         "line": hit.line,
                         "column": hit.column,
@@ -323,7 +344,11 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                         "termId": term.id,
                         "term": term.name,
                         "summary": term.summary(),
-                    })
+                    });
+                    if hit.avoided {
+                        finding["avoid"] = json!(true);
+                    }
+                    finding
                 })
                 .collect();
             writeln!(out, "{}", inert_json(&findings)?)?;
@@ -337,7 +362,14 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
         }
     }
     out.flush()?;
-    Ok(if failed { 2 } else { 0 })
+    let fail = args.fail_on == Some(FailOn::Avoid) && hits.iter().any(|h| h.avoided);
+    Ok(if failed {
+        2
+    } else if fail {
+        1
+    } else {
+        0
+    })
 }
 
 /// `llmops-lsp check [--cues] [--format text|sarif|github] PATH...`:

@@ -1,4 +1,6 @@
-//! `textDocument/codeAction`: for each term under the cursor, "Learn: ..."
+//! `textDocument/codeAction`: first the fix of each avoided phrase under
+//! the cursor ("Say 'prompt registry'", a preferred quick fix replacing it
+//! with the team's word); then for each term under the cursor, "Learn: ..."
 //! (opens its exercise) then "I know this term" or "Show hints again", and
 //! after them the two ignore-comment insertions. Always in that order, so a
 //! menu's numbers do not move; "show every known term again" is a command
@@ -29,10 +31,13 @@ use tower_lsp_server::ls_types::*;
 
 use llmops_core::text::Encoding;
 
-use crate::convert::{range_to_span, to_lsp, uri_key};
+use crate::convert::{range_to_span, span_to_range, to_lsp, uri_key};
 use crate::origin;
 use crate::protocol::{FORGET_KNOWN, MARK_KNOWN, OPEN_EXERCISE, OpenExerciseArgs, TermArgs};
+use crate::publish::AVOID_PREFIX;
 use crate::state::{OpenDoc, State};
+use llmops_core::matcher::case_style::in_style_of;
+use llmops_core::text::visible_controls;
 
 /// Kind of "Learn: ..." (opens an exercise).
 pub const LEARN_KIND: &str = "llmops.learn";
@@ -93,7 +98,7 @@ fn menu(state: &State, params: &CodeActionParams) -> Option<Vec<CodeActionOrComm
     }
     let content = &open.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
-    let mut actions = Vec::new();
+    let mut actions = avoid_fixes(state, open, &params.text_document.uri, &hits, params);
     let mut seen = BTreeSet::new();
     for hit in &hits {
         if !seen.insert(hit.term) {
@@ -169,6 +174,58 @@ fn menu(state: &State, params: &CodeActionParams) -> Option<Vec<CodeActionOrComm
         state.encoding,
     ));
     Some(actions)
+}
+
+/// The quick fix of each avoided phrase under the cursor: replace it with
+/// the term's name, in the phrase's case style (`prompt_store` becomes
+/// `prompt_registry`). Preferred, so an editor's auto-fix applies it.
+fn avoid_fixes(
+    state: &State,
+    open: &OpenDoc,
+    uri: &Uri,
+    hits: &[Hit],
+    params: &CodeActionParams,
+) -> Vec<CodeActionOrCommand> {
+    let avoided: Vec<Hit> = hits.iter().filter(|h| h.avoided).copied().collect();
+    let spans = open.doc.spans(&avoided, state.encoding);
+    let text = open.doc.text();
+    avoided
+        .iter()
+        .zip(spans)
+        .filter_map(|(hit, span)| {
+            let term = state.content.terms.get(hit.term as usize)?;
+            let found = &text[hit.start..hit.end];
+            let replacement = in_style_of(found, &term.name);
+            let code = NumberOrString::String(format!("{AVOID_PREFIX}{}", term.id));
+            let related: Vec<Diagnostic> = params
+                .context
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.as_ref() == Some(&code))
+                .cloned()
+                .collect();
+            let title = format!("Say '{}' (team vocabulary)", visible_controls(&replacement));
+            let mut changes = HashMap::new();
+            changes.insert(
+                uri.clone(),
+                vec![TextEdit {
+                    range: span_to_range(span),
+                    new_text: replacement,
+                }],
+            );
+            Some(CodeActionOrCommand::CodeAction(CodeAction {
+                title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: (!related.is_empty()).then_some(related),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(changes),
+                    ..Default::default()
+                }),
+                is_preferred: Some(true),
+                ..Default::default()
+            }))
+        })
+        .collect()
 }
 
 /// Whether an action's kind is one of `only` or under one of them

@@ -52,6 +52,17 @@ pub struct DiagnosticData {
     pub review_due: bool,
 }
 
+/// `data` of an avoided phrase's warning (code `avoid:<term id>`): the
+/// term and its name, the phrase to say instead. `kind` is always
+/// `"avoid"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AvoidDiagnosticData {
+    pub kind: String,
+    pub term_id: String,
+    pub preferred: String,
+}
+
 /// `data` of a practice diagnostic (code `practice:<rule id>`): the
 /// practice, the term whose lesson it opens, and the exercise Learn opens.
 /// `kind` is always `"practice"`, so a client tells it from a term hint

@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
 use crate::diagnostics_json::{DiagnosticsJson, Tail};
-use crate::protocol::DiagnosticData;
+use crate::protocol::{AvoidDiagnosticData, DiagnosticData};
 use crate::render;
 use crate::state::{OpenDoc, Shared, State};
 use crate::transport::Outbox;
@@ -217,24 +217,53 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<u8> {
     let spans = doc.spans(&hits, state.encoding);
     let mut out = DiagnosticsJson::with_capacity(found.len() + practices.len());
     // A term's message and data are the same at every occurrence: serialized
-    // once per term, not once per hit.
+    // once per term, not once per hit (an avoided phrase's warning once per
+    // term too, under its own key).
     let mut tails: HashMap<u32, Tail> = HashMap::new();
+    let mut avoid_tails: HashMap<u32, Tail> = HashMap::new();
     for (finding, span) in found.iter().zip(spans) {
-        let tail = tails.entry(finding.hit.term).or_insert_with(|| {
-            let term = &content.terms[finding.hit.term as usize];
-            let data = DiagnosticData {
-                term_id: term.id.clone(),
-                exercise_id: course::least_recently_seen(content, learner.data, &term.id)
-                    .map(|e| e.id.clone()),
-                review_due: finding.state == TermState::Due,
-            };
-            let message = render::diagnostic_message(term, finding.state);
-            Tail::new(severity, &term.id, &message, &data)
-        });
+        let tail = if finding.avoided() {
+            avoid_tails
+                .entry(finding.hit.term)
+                .or_insert_with(|| avoid_tail(content, finding))
+        } else {
+            tails.entry(finding.hit.term).or_insert_with(|| {
+                let term = &content.terms[finding.hit.term as usize];
+                let data = DiagnosticData {
+                    term_id: term.id.clone(),
+                    exercise_id: course::least_recently_seen(content, learner.data, &term.id)
+                        .map(|e| e.id.clone()),
+                    review_due: finding.state == TermState::Due,
+                };
+                let message = render::diagnostic_message(term, finding.state);
+                Tail::new(severity, &term.id, &message, &data)
+            })
+        };
         out.push(span_to_range(span), tail);
     }
     crate::practices::diagnostics(state, open, &practices, &mut out);
     out.finish()
+}
+
+/// Prefix of an avoided phrase's diagnostic `code`: `avoid:<term id>`.
+pub const AVOID_PREFIX: &str = "avoid:";
+
+/// The warning on a phrase the team avoids: always a warning, whatever the
+/// hint severity, since it is a team rule rather than a lesson; its quick
+/// fix is in `code_actions.rs`.
+fn avoid_tail(content: &llmops_core::Content, finding: &Finding) -> Tail {
+    let term = &content.terms[finding.hit.term as usize];
+    let data = AvoidDiagnosticData {
+        kind: "avoid".into(),
+        term_id: term.id.clone(),
+        preferred: render::shown_name(term).into_owned(),
+    };
+    Tail::new(
+        DiagnosticSeverity::WARNING,
+        &format!("{AVOID_PREFIX}{}", term.id),
+        &render::avoid_message(term),
+        &data,
+    )
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ pub const MAX_MESSAGE_CHARS: usize = 300;
 pub const MAX_HOVER_CHARS: usize = 12_000;
 /// Aliases listed in a hover; the rest are counted.
 const HOVER_ALIASES: usize = 16;
+/// Most usage examples a hover shows (a pack may give 8; the term page
+/// shows them all).
+const HOVER_EXAMPLES: usize = 3;
 
 /// `text` cut to at most `max` characters, with `…` marking the cut.
 pub fn truncate_chars(text: &str, max: usize) -> Cow<'_, str> {
@@ -242,6 +245,12 @@ pub fn diagnostic_message(term: &Term, state: TermState) -> String {
     truncate_chars(&message, MAX_MESSAGE_CHARS).into_owned()
 }
 
+/// The message of an avoided phrase's diagnostic: the team's word for it.
+pub fn avoid_message(term: &Term) -> String {
+    let message = format!("Team vocabulary: say '{}'", shown_name(term));
+    truncate_chars(&message, MAX_MESSAGE_CHARS).into_owned()
+}
+
 /// What the client can do with a hover's links.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HoverLinks<'a> {
@@ -313,6 +322,13 @@ pub fn hover_markdown(
         &escape_markdown(&term.definition),
         HOVER_WIDTH,
     ));
+    for example in term.examples.iter().take(HOVER_EXAMPLES) {
+        // Prose was marked at load; quoted, escaped like every pack text.
+        paragraphs.push(wrap_paragraph(
+            &format!("> *e.g.* {}", escape_markdown(example)),
+            HOVER_WIDTH,
+        ));
+    }
     let related_terms: Vec<&Term> = term
         .related
         .iter()
@@ -473,6 +489,8 @@ mod tests {
             exercise: None,
             context: None,
             module: None,
+            avoid: Vec::new(),
+            examples: Vec::new(),
             origin: Default::default(),
         };
         for state in [TermState::New, TermState::Due] {

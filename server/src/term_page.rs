@@ -16,6 +16,11 @@ pub struct TermPage {
     pub name: String,
     pub aliases: Vec<String>,
     pub definition: String,
+    /// Usage sentences from the pack (`examples`), marked at load like all
+    /// prose; clients set them as text.
+    pub examples: Vec<String>,
+    /// Phrases the team avoids for this term (`avoid`, deprecated aliases).
+    pub avoid: Vec<String>,
     /// "new", "learning", "due" or "known".
     pub state: TermState,
     pub related: Vec<RelatedTerm>,
@@ -52,6 +57,12 @@ pub fn page(
             .map(|a| visible_controls(a).into_owned())
             .collect(),
         definition: term.definition.clone(),
+        examples: term.examples.clone(),
+        avoid: term
+            .avoid
+            .iter()
+            .map(|a| visible_controls(a).into_owned())
+            .collect(),
         state: term_state(progress, &term.id, mastery, now),
         related: term
             .related

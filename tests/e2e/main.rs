@@ -29,5 +29,6 @@ mod scoped_packs;
 mod snapshots;
 mod soak;
 mod symbols;
+mod team_vocabulary;
 mod terminal;
 mod workspace_budget;

@@ -398,12 +398,12 @@ pub fn builtin_phrases(content: &Content) -> Vec<String> {
 
 /// Builds a matcher over phrases, one term per phrase.
 pub fn matcher_for(phrases: &[String]) -> llmops_core::Matcher {
-    llmops_core::Matcher::new(phrases.iter().enumerate().map(|(i, text)| {
-        llmops_core::matcher::Phrase {
-            text,
-            term: i as u32,
-        }
-    }))
+    llmops_core::Matcher::new(
+        phrases
+            .iter()
+            .enumerate()
+            .map(|(i, text)| llmops_core::matcher::Phrase::of(text, i as u32)),
+    )
 }
 
 fn capitalize(word: &str) -> String {

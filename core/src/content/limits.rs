@@ -25,6 +25,10 @@ pub const MAX_PHRASE_WORDS: usize = 12;
 /// Most aliases and related terms of one term, and vocabulary entries of one
 /// exercise.
 pub const MAX_LIST_ENTRIES: usize = 64;
+/// Most usage sentences (`examples`) of one term, and the longest one in
+/// characters: they are shown whole in a hover.
+pub const MAX_EXAMPLES: usize = 8;
+pub const MAX_EXAMPLE_CHARS: usize = 400;
 /// Longest id, name or alias, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest definition, scenario, question, explanation or choice, in

@@ -335,10 +335,15 @@ impl Content {
         order.sort_by_key(|&i| std::cmp::Reverse(term_pack[i]));
         let matcher = Matcher::with_setting(
             order.iter().flat_map(|&i| {
-                terms[i].phrases().map(move |text| Phrase {
+                let term = &terms[i];
+                let avoided = term.avoid.iter().map(move |text| Phrase {
                     text,
                     term: i as u32,
-                })
+                    avoided: true,
+                });
+                term.phrases()
+                    .map(move |text| Phrase::of(text, i as u32))
+                    .chain(avoided)
             }),
             |term| terms[term as usize].context == Some(TermContext::Llm),
         );

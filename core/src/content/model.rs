@@ -45,6 +45,12 @@ pub struct Term {
     /// they are also common words outside that setting ("feature flag" is a
     /// Cargo feature in most Rust code). `None`: the phrase always means it.
     pub context: Option<TermContext>,
+    /// Phrases the team does not want used for this term (`avoid`, and
+    /// aliases marked `deprecated`): spotted like its phrases, flagged as a
+    /// warning with a quick fix that says the term's name instead.
+    pub avoid: Vec<String>,
+    /// Usage sentences (`examples`), shown in the hover and on the term page.
+    pub examples: Vec<String>,
     pub origin: Origin,
 }
 

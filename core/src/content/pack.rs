@@ -237,8 +237,20 @@ struct RawModule {
 struct RawTerm {
     id: Spanned<String>,
     name: Spanned<String>,
-    #[serde(default)]
+    /// The aliases as written: phrases, or tables marking one deprecated;
+    /// split into `aliases` and `deprecated` right after parsing.
+    #[serde(default, rename = "aliases")]
+    written_aliases: Vec<Spanned<RawAlias>>,
+    #[serde(skip)]
     aliases: Vec<Spanned<String>>,
+    /// Aliases written `{ name = "...", deprecated = true }`: avoided
+    /// phrases, like those of `avoid`.
+    #[serde(skip)]
+    deprecated: Vec<Spanned<String>>,
+    #[serde(default)]
+    avoid: Vec<Spanned<String>>,
+    #[serde(default)]
+    examples: Vec<Spanned<String>>,
     definition: Spanned<String>,
     #[serde(default)]
     related: Vec<Spanned<String>>,
@@ -248,6 +260,73 @@ struct RawTerm {
     exercise: Option<Spanned<String>>,
     #[serde(default)]
     context: Option<Spanned<String>>,
+}
+
+/// One entry of `aliases`: a phrase (`"PR"`), or a table naming one and
+/// whether the team has deprecated it (`{ name = "prompt db", deprecated =
+/// true }`).
+struct RawAlias {
+    name: String,
+    deprecated: bool,
+}
+
+impl<'de> Deserialize<'de> for RawAlias {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawAlias, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawAlias;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a phrase, or a table such as { name = \"prompt db\", deprecated = true }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RawAlias, E> {
+                Ok(RawAlias {
+                    name: name.to_owned(),
+                    deprecated: false,
+                })
+            }
+            fn visit_string<E: serde::de::Error>(self, name: String) -> Result<RawAlias, E> {
+                Ok(RawAlias {
+                    name,
+                    deprecated: false,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawAlias, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Table {
+                    name: String,
+                    #[serde(default)]
+                    deprecated: bool,
+                }
+                let table = Table::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawAlias {
+                    name: table.name,
+                    deprecated: table.deprecated,
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// Splits each term's written aliases into plain and deprecated ones,
+/// moving their strings.
+fn split_aliases(raw: &mut RawPack) {
+    for term in &mut raw.term {
+        let term = term.get_mut();
+        for alias in std::mem::take(&mut term.written_aliases) {
+            let span = alias.span();
+            let RawAlias { name, deprecated } = alias.into_inner();
+            let list = if deprecated {
+                &mut term.deprecated
+            } else {
+                &mut term.aliases
+            };
+            list.push(Spanned::new(span, name));
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -563,7 +642,7 @@ impl Pack {
                 ),
             )]);
         }
-        let raw: RawPack = toml::from_str(source).map_err(|e| {
+        let mut raw: RawPack = toml::from_str(source).map_err(|e| {
             let range = e.span().unwrap_or(0..0);
             let message = e.message().trim().replace('\n', " ");
             vec![PackError::new(
@@ -573,6 +652,7 @@ impl Pack {
                 format!("invalid pack: {message}"),
             )]
         })?;
+        split_aliases(&mut raw);
         let mut check = Checker {
             path: &path,
             source,
@@ -678,6 +758,13 @@ impl Pack {
                     .into_iter()
                     .map(|a| trimmed(a.into_inner()))
                     .collect(),
+                avoid: raw
+                    .avoid
+                    .into_iter()
+                    .chain(raw.deprecated)
+                    .map(|a| trimmed(a.into_inner()))
+                    .collect(),
+                examples: raw.examples.into_iter().map(prose).collect(),
                 definition: prose(raw.definition),
                 related: strings(raw.related),
                 module: raw.module.map(Spanned::into_inner),
@@ -822,11 +909,25 @@ impl Checker<'_> {
             let owner = Owner("term", id);
             self.id("term", &raw.id);
             self.list(owner, "aliases", &raw.aliases, limits::MAX_LIST_ENTRIES);
+            self.list(owner, "aliases", &raw.deprecated, limits::MAX_LIST_ENTRIES);
+            self.list(owner, "avoid", &raw.avoid, limits::MAX_LIST_ENTRIES);
+            self.list(owner, "examples", &raw.examples, limits::MAX_EXAMPLES);
             self.list(owner, "related", &raw.related, limits::MAX_LIST_ENTRIES);
             self.seen("term", &raw.id, &mut seen_terms);
             self.phrase(owner, "name", &raw.name);
             for alias in &raw.aliases {
                 self.phrase(owner, "aliases", alias);
+            }
+            for alias in &raw.deprecated {
+                self.phrase(owner, "aliases", alias);
+            }
+            for phrase in &raw.avoid {
+                self.phrase(owner, "avoid", phrase);
+            }
+            for example in raw.examples.iter().take(limits::MAX_EXAMPLES) {
+                if self.length(owner, "examples", example, limits::MAX_EXAMPLE_CHARS) {
+                    self.text(owner, "examples", example);
+                }
             }
             for phrase in std::iter::once(&raw.name).chain(&raw.aliases) {
                 let key = phrase_key(phrase.get_ref());
@@ -842,6 +943,33 @@ impl Checker<'_> {
                         ),
                     ),
                     _ => {
+                        seen_phrases.insert(key, id);
+                    }
+                }
+            }
+            // An avoided phrase may not be one the pack spots for any term,
+            // this one included: it could not be both said and avoided.
+            for phrase in raw.avoid.iter().chain(&raw.deprecated) {
+                let key = phrase_key(phrase.get_ref());
+                if key.is_empty() {
+                    continue;
+                }
+                match seen_phrases.get(&key) {
+                    Some(&other) if other == id => self.error(
+                        phrase.span(),
+                        format!(
+                            "{owner}: phrase {:?} is avoided and also one of the term's own phrases",
+                            phrase.get_ref()
+                        ),
+                    ),
+                    Some(&other) => self.error(
+                        phrase.span(),
+                        format!(
+                            "{owner}: phrase {:?} is already used by term `{other}`",
+                            phrase.get_ref()
+                        ),
+                    ),
+                    None => {
                         seen_phrases.insert(key, id);
                     }
                 }
@@ -1055,6 +1183,78 @@ mod tests {
         assert!(
             e.iter()
                 .any(|m| m.contains("field `aliases` has 65 entries")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn avoided_phrases_deprecated_aliases_and_examples_are_read_and_checked() {
+        let pack = Pack::parse(
+            "team.toml",
+            Scope::Workspace,
+            &term_with(
+                "aliases = [\"TT\", { name = \"old term\", deprecated = true }, { name = \"kept term\" }]\n\
+                 avoid = [\" bad term \"]\nexamples = [\"Say team term.\"]",
+            ),
+        )
+        .unwrap();
+        let term = &pack.terms[0];
+        assert_eq!(term.aliases, ["TT", "kept term"]);
+        assert_eq!(term.avoid, ["bad term", "old term"]);
+        assert_eq!(term.examples, ["Say team term."]);
+
+        // An avoided phrase that the term itself (or another) says.
+        let e = errors(&term_with("avoid = [\"Team_Term\"]"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "team.toml:5:10: term `t`: phrase \"Team_Term\" is avoided and also one of the term's own phrases"
+            ),
+            "{e:?}"
+        );
+        let e = errors(&format!(
+            "{TERM}[[term]]\nid = \"u\"\nname = \"other term\"\ndefinition = \"d\"\navoid = [\"team term\"]\n"
+        ));
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("team.toml:9:") && m.contains("already used by term `t`")),
+            "{e:?}"
+        );
+        // A deprecated alias table with a typo, or no name.
+        let e = errors(&term_with(
+            "aliases = [{ name = \"x y\", deprecatd = true }]",
+        ));
+        assert!(
+            e[0].starts_with("team.toml:5:") && e[0].contains("deprecatd"),
+            "{e:?}"
+        );
+        let e = errors(&term_with("aliases = [{ deprecated = true }]"));
+        assert!(
+            e[0].starts_with("team.toml:5:") && e[0].contains("name"),
+            "{e:?}"
+        );
+        let e = errors(&term_with("aliases = [3]"));
+        assert!(e[0].contains("a phrase, or a table"), "{e:?}");
+        // Examples: capped in number and length, never empty.
+        let e = errors(&term_with(&format!("examples = [\"{}\"]", "x".repeat(401))));
+        assert!(
+            e[0].starts_with("team.toml:5:") && e[0].contains("`examples` is 401 characters long"),
+            "{e:?}"
+        );
+        let e = errors(&term_with("examples = [\" \"]"));
+        assert!(e[0].contains("`examples` must not be empty"), "{e:?}");
+        let nine: Vec<String> = (0..9).map(|i| format!("\"e{i}\"")).collect();
+        let e = errors(&term_with(&format!("examples = [{}]", nine.join(", "))));
+        assert!(
+            e[0].contains("`examples` has 9 entries; at most 8"),
+            "{e:?}"
+        );
+        let many: Vec<String> = (0..=limits::MAX_LIST_ENTRIES)
+            .map(|i| format!("\"a{i} b\""))
+            .collect();
+        let e = errors(&term_with(&format!("avoid = [{}]", many.join(", "))));
+        assert!(
+            e.iter().any(|m| m.contains("field `avoid` has 65 entries")),
             "{e:?}"
         );
     }

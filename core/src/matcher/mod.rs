@@ -15,6 +15,7 @@
 //!    where the phrase has one, plurals that are not verbs. Terms marked
 //!    `context = "llm"` also need the LLM setting nearby ([`setting`]).
 
+pub mod case_style;
 mod project;
 mod rules;
 mod setting;
@@ -39,6 +40,9 @@ pub struct Hit {
     pub start: usize,
     pub end: usize,
     pub term: u32,
+    /// The spot is a phrase the team avoids for this term (its `avoid`
+    /// list or a deprecated alias), not one of the term's own phrases.
+    pub avoided: bool,
 }
 
 /// A phrase to look for and the term it stands for.
@@ -46,6 +50,19 @@ pub struct Hit {
 pub struct Phrase<'a> {
     pub text: &'a str,
     pub term: u32,
+    /// One of the term's avoided phrases (see [`Hit::avoided`]).
+    pub avoided: bool,
+}
+
+impl<'a> Phrase<'a> {
+    /// One of the term's own phrases.
+    pub fn of(text: &'a str, term: u32) -> Phrase<'a> {
+        Phrase {
+            text,
+            term,
+            avoided: false,
+        }
+    }
 }
 
 /// The phrase is an acronym ("TTFT"): capitals or identifier segments only.
@@ -55,6 +72,8 @@ const PLURAL: u8 = 2;
 /// The phrase belongs to a term marked `context = "llm"` and has no anchor
 /// word of its own ("LLM guardrail" shows its setting; "guardrail" does not).
 const NEEDS_SETTING: u8 = 4;
+/// The phrase is one the team avoids (see [`Hit::avoided`]).
+const AVOIDED: u8 = 8;
 
 /// A phrase split for the trie: its atoms, ASCII lower-cased, each with
 /// whether a `/` may come before it. The buffers are reused from phrase to
@@ -186,6 +205,9 @@ impl Matcher {
                 && !text.chars().any(|c| c.is_lowercase() || c.is_whitespace())
             {
                 flags |= ACRONYM;
+            }
+            if phrase.avoided {
+                flags |= AVOIDED;
             }
             if needs_llm(phrase.term) && !anchors.iter().any(|a| split.contains(a)) {
                 flags |= NEEDS_SETTING;
@@ -473,7 +495,16 @@ impl Matcher {
                 Some((term, end, flags))
                     if reads_as_phrase(text, start, end, term, flags, &mut lights) =>
                 {
-                    found(Hit { start, end, term }, flags);
+                    let avoided = flags & AVOIDED != 0;
+                    found(
+                        Hit {
+                            start,
+                            end,
+                            term,
+                            avoided,
+                        },
+                        flags,
+                    );
                     pos = end;
                 }
                 _ => pos = first_end,
@@ -691,7 +722,7 @@ mod tests {
     ];
 
     fn matcher() -> Matcher {
-        Matcher::new(TERMS.iter().map(|&(text, term)| Phrase { text, term }))
+        Matcher::new(TERMS.iter().map(|&(text, term)| Phrase::of(text, term)))
     }
 
     fn spotted(text: &str) -> Vec<(&str, u32)> {

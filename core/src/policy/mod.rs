@@ -17,6 +17,10 @@
 //! 4. first occurrence only, when asked;
 //! 5. the cap on findings per document.
 //!
+//! A phrase the team avoids (a term's `avoid` list or a deprecated alias,
+//! [`Hit::avoided`]) skips steps 3 and 4: it is a team rule rather than a
+//! lesson, flagged at every use whatever the learner knows ([`Finding::avoided`]).
+//!
 //! A filter on what the matcher found (say, terms that only count in an LLM
 //! setting) belongs with the matcher, before step 2: it changes which spots
 //! are terms at all, where these steps decide which terms a person sees.
@@ -128,6 +132,13 @@ pub struct Finding {
     pub state: TermState,
 }
 
+impl Finding {
+    /// The spot is a phrase the team avoids: a warning with a fix, not a hint.
+    pub fn avoided(&self) -> bool {
+        self.hit.avoided
+    }
+}
+
 /// The findings to show in one document, in text order.
 pub fn findings(
     doc: DocumentRef<'_>,
@@ -179,11 +190,15 @@ pub fn findings(
             }
         }
         let state = *states[hit.term as usize].get_or_insert_with(|| learner.state(&term.id));
-        if options.hide_known && state == TermState::Known {
-            continue;
-        }
-        if first_only && !seen.insert(hit.term) {
-            continue;
+        // An avoided phrase is the team's rule, not a lesson: it shows
+        // whatever the learner knows, at every use.
+        if !hit.avoided {
+            if options.hide_known && state == TermState::Known {
+                continue;
+            }
+            if first_only && !seen.insert(hit.term) {
+                continue;
+            }
         }
         out.push(Finding { hit: *hit, state });
     }

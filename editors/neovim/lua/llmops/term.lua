@@ -35,6 +35,13 @@ function M.items(page)
   end
   add("")
   add(page.definition)
+  for _, example in ipairs(v(page.examples) or {}) do
+    add(example, "Comment", "   e.g. ", "        ")
+  end
+  local avoid = v(page.avoid) or {}
+  if #avoid > 0 then
+    add("Team vocabulary: not " .. table.concat(avoid, ", "), "Comment")
+  end
   local related = v(page.related) or {}
   if #related > 0 then
     add("")

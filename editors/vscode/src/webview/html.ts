@@ -215,6 +215,12 @@ export function termHtml(term: TermPage, { nonce, cspSource, back }: TermPageOpt
   const aliases = Array.isArray(term.aliases) && term.aliases.length > 0
     ? `<p class="aliases"><span class="label">Also written</span> ${term.aliases.map((a) => `<code>${escapeHtml(a)}</code>`).join(' ')}</p>`
     : '';
+  const examples = Array.isArray(term.examples) && term.examples.length > 0
+    ? `<ul class="examples">${term.examples.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>`
+    : '';
+  const avoid = Array.isArray(term.avoid) && term.avoid.length > 0
+    ? `<p class="aliases"><span class="label">Team vocabulary: not</span> ${term.avoid.map((a) => `<code>${escapeHtml(a)}</code>`).join(' ')}</p>`
+    : '';
   const meta = [moduleName ? escapeHtml(moduleName) : '', term.state ? escapeHtml(STATE_TEXT[term.state] ?? term.state) : '']
     .filter(Boolean)
     .join(' · ');
@@ -263,6 +269,8 @@ a { color: var(--vscode-textLink-foreground, #0078d4); }
   <h1>${escapeHtml(term.name)}</h1>
   ${aliases}
   <p class="definition">${escapeHtml(term.definition)}</p>
+  ${examples}
+  ${avoid}
   ${related}
   ${exercises}
 </main>

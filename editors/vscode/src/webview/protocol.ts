@@ -142,6 +142,10 @@ export interface TermPage {
   name: string;
   definition: string;
   aliases?: string[];
+  /** Usage sentences (`examples` in the pack). */
+  examples?: string[];
+  /** Phrases the team avoids for this term. */
+  avoid?: string[];
   module?: ModuleRef;
   state?: string;
   related?: { id: string; name: string; summary?: string }[];
