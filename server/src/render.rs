@@ -472,6 +472,7 @@ mod tests {
             related: Vec::new(),
             exercise: None,
             context: None,
+            not_in: Vec::new(),
             module: None,
             origin: Default::default(),
         };

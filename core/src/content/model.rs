@@ -45,6 +45,11 @@ pub struct Term {
     /// they are also common words outside that setting ("feature flag" is a
     /// Cargo feature in most Rust code). `None`: the phrase always means it.
     pub context: Option<TermContext>,
+    /// Identifiers in which the term's phrases name something else
+    /// (`PromptCache`, a store of prompt objects, is not prompt caching): a
+    /// hit inside an identifier that contains one of these, case-sensitively,
+    /// is not the term. Empty for most terms.
+    pub not_in: Vec<String>,
     pub origin: Origin,
 }
 

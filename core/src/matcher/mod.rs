@@ -135,6 +135,9 @@ pub struct Matcher {
     has_setting_phrases: bool,
     /// How many lines above and below a marked hit an anchor may be.
     setting_lines: usize,
+    /// Per term, the identifiers it is not spotted inside (the pack's
+    /// `not_in`); empty for most packs, so a hit pays one emptiness check.
+    not_in: FxHashMap<u32, Box<[Box<str>]>>,
 }
 
 /// Lower-cases an atom into `buf` when it is short enough to be in the trie.
@@ -168,6 +171,7 @@ impl Matcher {
             longest_pattern: 0,
             has_setting_phrases: false,
             setting_lines: SETTING_LINES,
+            not_in: FxHashMap::default(),
         };
         let anchors: Vec<SplitPhrase> = ANCHORS.iter().map(|a| SplitPhrase::of(a)).collect();
         // (node before the last atom, plural of the last atom, slash, term,
@@ -327,6 +331,21 @@ impl Matcher {
         self.longest_pattern = longest_pattern;
     }
 
+    /// The same matcher with the identifiers each term is not spotted inside
+    /// (a pack's `not_in`, see [`rules::inside_excluded_identifier`]).
+    pub fn with_not_in<'a>(
+        mut self,
+        lists: impl IntoIterator<Item = (u32, &'a [String])>,
+    ) -> Matcher {
+        for (term, list) in lists {
+            if !list.is_empty() {
+                let list = list.iter().map(|s| Box::from(s.as_str())).collect();
+                self.not_in.insert(term, list);
+            }
+        }
+        self
+    }
+
     /// The same matcher with anchors counted within `lines` lines of a
     /// marked hit instead of [`SETTING_LINES`] (tests use small reaches).
     pub fn with_setting_lines(mut self, lines: usize) -> Matcher {
@@ -384,7 +403,7 @@ impl Matcher {
         let first_new = out.len();
         let mut pending = false;
         let mut near: Vec<usize> = Vec::new();
-        self.scan(text, from, to, &mut |hit, flags| {
+        self.scan(text, from, to, llm_project, &mut |hit, flags| {
             if hit.term == ANCHOR {
                 anchors.push((hit.start, hit.end));
                 near.push(hit.start);
@@ -410,9 +429,9 @@ impl Matcher {
                 near.push(hit.start);
             }
         };
-        self.scan(text, ext_from, from, &mut collect);
+        self.scan(text, ext_from, from, false, &mut collect);
         let resume = out[first_new..].last().map_or(to, |h| h.end.max(to));
-        self.scan(text, resume, ext_to, &mut collect);
+        self.scan(text, resume, ext_to, false, &mut collect);
         near.sort_unstable();
         // Line breaks of the whole window, found once, so that the distance
         // in lines from a hit to an anchor is two binary searches rather
@@ -445,7 +464,17 @@ impl Matcher {
 
     /// Calls `found` for every phrase that starts in `text[from..to]` and
     /// reads as its phrase, anchors included, with the phrase's flags.
-    fn scan(&self, text: &str, from: usize, to: usize, found: &mut impl FnMut(Hit, u8)) {
+    ///
+    /// `llm_project`: lower-case module names (`mcp.`, `import rag`) count
+    /// as their acronym ([`rules::module_in_place`]).
+    fn scan(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        llm_project: bool,
+        found: &mut impl FnMut(Hit, u8),
+    ) {
         let Some(automaton) = &self.automaton else {
             return;
         };
@@ -471,7 +500,8 @@ impl Matcher {
             let first_end = atom_end(text, start);
             match self.walk(text, start, first_end) {
                 Some((term, end, flags))
-                    if reads_as_phrase(text, start, end, term, flags, &mut lights) =>
+                    if reads_as_phrase(text, start, end, term, flags, llm_project, &mut lights)
+                        && !self.excluded_here(text, start, end, term) =>
                 {
                     found(Hit { start, end, term }, flags);
                     pos = end;
@@ -479,6 +509,15 @@ impl Matcher {
                 _ => pos = first_end,
             }
         }
+    }
+
+    /// Whether the hit sits inside an identifier its term's `not_in` names.
+    fn excluded_here(&self, text: &str, start: usize, end: usize, term: u32) -> bool {
+        !self.not_in.is_empty()
+            && self
+                .not_in
+                .get(&term)
+                .is_some_and(|list| rules::inside_excluded_identifier(text, start, end, list))
     }
 
     /// The hit that covers byte `offset`, if any: scans only the line around
@@ -566,13 +605,16 @@ fn reads_as_phrase(
     end: usize,
     term: u32,
     flags: u8,
+    llm_project: bool,
     lights: &mut rules::TrafficLights,
 ) -> bool {
     if term == ANCHOR {
         return true;
     }
     if flags & ACRONYM != 0
-        && (!rules::acronym_in_place(text, start, end) || lights.traffic_light(text, start, end))
+        && (!(rules::acronym_in_place(text, start, end)
+            || llm_project && rules::module_in_place(text, start, end))
+            || lights.traffic_light(text, start, end))
     {
         return false;
     }
