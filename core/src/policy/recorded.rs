@@ -1,5 +1,7 @@
 //! Files nobody reads as prose: recorded fixtures (HTTP cassettes, HAR
-//! captures, test snapshots) and key material. They get no hints at all.
+//! captures, test snapshots, recorded JSON Lines), generated lock files
+//! (`poetry.lock`, `package-lock.json`, `*.lock.yml`) and key material. They
+//! get no hints at all.
 //!
 //! Why none rather than one: a recording is written by a machine and read by
 //! a test. Its terms are header names and payload fields
@@ -28,9 +30,21 @@ const RECORDING_DIRS: &[&str] = &[
     "recordings",
 ];
 
-/// Folders that hold recordings among other test data: a file there counts
-/// when it has the shape of a recorded exchange.
+/// Folders that hold recordings among other test data: a JSON Lines file
+/// there is a recording, a YAML or JSON file when it has the shape of a
+/// recorded exchange.
 const DATA_DIRS: &[&str] = &["fixtures", "__fixtures__", "testdata", "test_data"];
+
+/// Whether a file name is a generated lock file: `poetry.lock`, `uv.lock`,
+/// `Cargo.lock`, `package-lock.json`, `pnpm-lock.yaml`, a compiled GitHub
+/// workflow `name.lock.yml`. Their lines are package names and hashes.
+fn is_lock_file(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with(".lock")
+        || name.ends_with("-lock.json")
+        || name.ends_with("-lock.yaml")
+        || name.contains(".lock.")
+}
 
 /// Extensions of recordings and snapshots (`.har` captures, Jest and
 /// insta snapshots) and of key material (PEM bodies are base64 that spells
@@ -51,7 +65,11 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if RECORDING_EXTENSIONS.contains(&ext.as_str()) {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if RECORDING_EXTENSIONS.contains(&ext.as_str()) || is_lock_file(name) {
         return true;
     }
     let dirs = || {
@@ -63,8 +81,14 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
     if dirs().any(|d| RECORDING_DIRS.contains(&d)) {
         return true;
     }
-    let data_file = matches!(ext.as_str(), "yaml" | "yml" | "json");
-    data_file && dirs().any(|d| DATA_DIRS.contains(&d)) && recorded_shape(text)
+    if !dirs().any(|d| DATA_DIRS.contains(&d)) {
+        return false;
+    }
+    match ext.as_str() {
+        "jsonl" | "ndjson" => true,
+        "yaml" | "yml" | "json" => recorded_shape(text),
+        _ => false,
+    }
 }
 
 /// Whether the start of a data file reads as a recorded HTTP exchange: a
@@ -94,6 +118,11 @@ mod tests {
             ("src/__snapshots__/view.test.ts.snap", "anything", true),
             ("capture.har", "{}", true),
             ("certs/server.key", "-----BEGIN", true),
+            ("poetry.lock", "[[package]]", true),
+            ("web/package-lock.json", "{}", true),
+            (".github/workflows/review.lock.yml", "jobs:", true),
+            ("js/src/tests/test_data/stream.jsonl", "[\"event\"]", true),
+            ("docs/lock.md", "anything", false),
             ("tests/fixtures/chat.yaml", CASSETTE, true),
             (
                 "pkg/testdata/reply.json",
