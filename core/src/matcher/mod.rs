@@ -439,13 +439,22 @@ impl Matcher {
         let breaks: Vec<usize> = memchr::memchr_iter(b'\n', &text.as_bytes()[ext_from..ext_to])
             .map(|i| ext_from + i)
             .collect();
+        // Starts of list items (changelog entries, bullet points): an anchor
+        // in another item says nothing about this one ("Datadog API request
+        // timeout" two entries below an LLM entry). Found from the breaks,
+        // a few bytes per line of the window.
+        let items: Vec<usize> = breaks
+            .iter()
+            .map(|&b| b + 1)
+            .filter(|&start| starts_list_item(text.as_bytes(), start))
+            .collect();
         let mut kept = first_new;
         for i in first_new..out.len() {
             let hit = out[i];
             let needs = self
                 .flags_of(text, hit)
                 .is_some_and(|f| f & NEEDS_SETTING != 0);
-            if !needs || anchor_within(&breaks, &near, hit.start, self.setting_lines) {
+            if !needs || anchor_within(&breaks, &items, &near, hit.start, self.setting_lines) {
                 out[kept] = hit;
                 kept += 1;
             }
@@ -650,13 +659,43 @@ fn lines_forward(text: &str, at: usize, lines: usize) -> usize {
     i
 }
 
-/// Whether one of the sorted `anchors` lies within `lines` lines of `at`,
-/// given the sorted offsets of the line breaks around them.
-fn anchor_within(breaks: &[usize], anchors: &[usize], at: usize, lines: usize) -> bool {
+/// Whether one of the sorted `anchors` lies within `lines` lines of `at`
+/// and in the same list item, given the sorted offsets of the line breaks
+/// and of the list items' starts around them. The nearest anchor on each
+/// side is the only candidate: if a list item starts between it and `at`,
+/// one starts before every anchor farther away too.
+fn anchor_within(
+    breaks: &[usize],
+    items: &[usize],
+    anchors: &[usize],
+    at: usize,
+    lines: usize,
+) -> bool {
     let i = anchors.partition_point(|&a| a < at);
     let line = |x: usize| breaks.partition_point(|&b| b < x);
-    let close = |a: usize, b: usize| line(b) - line(a) <= lines;
+    let item = |x: usize| items.partition_point(|&s| s <= x);
+    let close = |a: usize, b: usize| line(b) - line(a) <= lines && item(a) == item(b);
     anchors.get(i).is_some_and(|&a| close(at, a)) || i > 0 && close(anchors[i - 1], at)
+}
+
+/// Whether the line starting at `start` opens a list item: optional
+/// indentation, then `*`, `-` or `+` and a space, or a number, `.` or `)`
+/// and a space. Looks at no more than 16 bytes.
+fn starts_list_item(bytes: &[u8], start: usize) -> bool {
+    let head = &bytes[start.min(bytes.len())..(start + 16).min(bytes.len())];
+    let indent = head
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let rest = &head[indent..];
+    match rest {
+        [b'*' | b'-' | b'+', b' ', ..] => true,
+        _ => {
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            (1..=3).contains(&digits)
+                && matches!(rest.get(digits..digits + 2), Some([b'.' | b')', b' ']))
+        }
+    }
 }
 
 /// After an atom ending at `at`, where the next atom of the same phrase
@@ -842,6 +881,81 @@ mod tests {
         for hit in hits {
             assert!(text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end));
         }
+    }
+
+    #[test]
+    fn an_anchor_wakes_marked_terms_in_its_own_list_item_only() {
+        let m = Matcher::with_setting(
+            [
+                Phrase {
+                    text: "request timeout",
+                    term: 0,
+                },
+                Phrase {
+                    text: "TTFT",
+                    term: 1,
+                },
+            ],
+            |t| t == 0,
+        );
+        let spotted = |text: &str| m.find_all(text).len();
+        // The same entry, or prose around it: the anchor counts.
+        assert_eq!(
+            spotted(
+                "* Call OpenAI with a request timeout set
+"
+            ),
+            1
+        );
+        assert_eq!(
+            spotted(
+                "OpenAI calls.
+The request timeout is 30 s.
+"
+            ),
+            1
+        );
+        assert_eq!(
+            spotted(
+                "* OpenAI calls time out
+  so the request timeout is 30 s
+"
+            ),
+            1
+        );
+        // Another changelog entry: it does not.
+        for text in [
+            "* Call OpenAI faster
+* Make the Datadog request timeout configurable
+",
+            "- OpenAI support
+- request timeout for webhooks
+",
+            "1. OpenAI support
+2. request timeout for webhooks
+",
+            "* request timeout for webhooks
+* OpenAI support
+",
+        ] {
+            assert_eq!(spotted(text), 0, "{text:?}");
+        }
+        // An unmarked term's hit is an anchor too, with the same rule.
+        assert_eq!(
+            spotted(
+                "* TTFT and request timeout
+"
+            ),
+            2
+        );
+        assert_eq!(
+            spotted(
+                "* TTFT
+* request timeout
+"
+            ),
+            1
+        );
     }
 
     #[test]
