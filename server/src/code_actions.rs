@@ -193,7 +193,7 @@ fn avoid_fixes(
         .iter()
         .zip(spans)
         .filter_map(|(hit, span)| {
-            let term = state.content.terms.get(hit.term as usize)?;
+            let term = open.content.terms.get(hit.term as usize)?;
             let found = &text[hit.start..hit.end];
             let replacement = in_style_of(found, &term.name);
             let code = NumberOrString::String(format!("{AVOID_PREFIX}{}", term.id));

@@ -488,6 +488,7 @@ mod tests {
             related: Vec::new(),
             exercise: None,
             context: None,
+            not_in: Vec::new(),
             module: None,
             avoid: Vec::new(),
             examples: Vec::new(),

@@ -346,6 +346,12 @@ impl Content {
                     .chain(avoided)
             }),
             |term| terms[term as usize].context == Some(TermContext::Llm),
+        )
+        .with_not_in(
+            terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i as u32, t.not_in.as_slice())),
         );
 
         // Each module's terms, for the distractors of generated questions.

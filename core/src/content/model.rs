@@ -51,6 +51,11 @@ pub struct Term {
     pub avoid: Vec<String>,
     /// Usage sentences (`examples`), shown in the hover and on the term page.
     pub examples: Vec<String>,
+    /// Identifiers in which the term's phrases name something else
+    /// (`PromptCache`, a store of prompt objects, is not prompt caching): a
+    /// hit inside an identifier that contains one of these, case-sensitively,
+    /// is not the term. Empty for most terms.
+    pub not_in: Vec<String>,
     pub origin: Origin,
 }
 

@@ -260,6 +260,8 @@ struct RawTerm {
     exercise: Option<Spanned<String>>,
     #[serde(default)]
     context: Option<Spanned<String>>,
+    #[serde(default)]
+    not_in: Vec<Spanned<String>>,
 }
 
 /// One entry of `aliases`: a phrase (`"PR"`), or a table naming one and
@@ -550,6 +552,29 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks a `not_in` entry: one identifier as written in code (letters,
+    /// digits, `_`, `-`, `.`, `:`), since it is compared with the identifier
+    /// around a hit.
+    fn identifier(&mut self, owner: Owner, field: &str, value: &Spanned<String>) {
+        if !self.length(owner, field, value, limits::MAX_NAME_CHARS) {
+            return;
+        }
+        let ok = !value.get_ref().is_empty()
+            && value
+                .get_ref()
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if !ok {
+            self.error(
+                value.span(),
+                format!(
+                    "{owner}: field `{field}` entry {:?} must be one identifier: letters, digits, '_', '-', '.' or ':', no spaces",
+                    visible_controls(value.get_ref())
+                ),
+            );
+        }
+    }
+
     fn phrase(&mut self, owner: Owner, field: &str, value: &Spanned<String>) {
         if !self.length(owner, field, value, limits::MAX_NAME_CHARS)
             || !self.text(owner, field, value)
@@ -770,6 +795,7 @@ impl Pack {
                 module: raw.module.map(Spanned::into_inner),
                 exercise: raw.exercise.map(Spanned::into_inner),
                 context,
+                not_in: strings(raw.not_in),
                 origin,
                 id,
             });
@@ -975,6 +1001,10 @@ impl Checker<'_> {
                 }
             }
             self.text(owner, "definition", &raw.definition);
+            self.list(owner, "not_in", &raw.not_in, limits::MAX_LIST_ENTRIES);
+            for entry in &raw.not_in {
+                self.identifier(owner, "not_in", entry);
+            }
             if let Some(value) = &raw.context
                 && TermContext::parse(value.get_ref()).is_none()
             {
@@ -1135,6 +1165,33 @@ mod tests {
             "{e:?}"
         );
         let e = errors(&format!("{TERM}context = 3\n"));
+        assert!(e[0].starts_with("team.toml:5:"), "{e:?}");
+    }
+
+    #[test]
+    fn not_in_is_read_and_bad_entries_are_located() {
+        let pack = Pack::parse(
+            "team.toml",
+            Scope::Workspace,
+            &format!("{TERM}not_in = [\"PromptCache\", \"limiter.total_tokens\"]\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            pack.terms[0].not_in,
+            ["PromptCache", "limiter.total_tokens"]
+        );
+        let e = errors(&format!("{TERM}not_in = [\"ok\", \"two words\"]\n"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("team.toml:5:17: term `t`: field `not_in` entry \"two words\""),
+            "{e:?}"
+        );
+        let many: Vec<String> = (0..=limits::MAX_LIST_ENTRIES)
+            .map(|i| format!("\"x{i}\""))
+            .collect();
+        let e = errors(&format!("{TERM}not_in = [{}]\n", many.join(", ")));
+        assert!(e[0].contains("field `not_in` has 65 entries"), "{e:?}");
+        let e = errors(&format!("{TERM}not_in = \"PromptCache\"\n"));
         assert!(e[0].starts_with("team.toml:5:"), "{e:?}");
     }
 

@@ -154,6 +154,9 @@ pub struct Matcher {
     has_setting_phrases: bool,
     /// How many lines above and below a marked hit an anchor may be.
     setting_lines: usize,
+    /// Per term, the identifiers it is not spotted inside (the pack's
+    /// `not_in`); empty for most packs, so a hit pays one emptiness check.
+    not_in: FxHashMap<u32, Box<[Box<str>]>>,
 }
 
 /// Lower-cases an atom into `buf` when it is short enough to be in the trie.
@@ -187,6 +190,7 @@ impl Matcher {
             longest_pattern: 0,
             has_setting_phrases: false,
             setting_lines: SETTING_LINES,
+            not_in: FxHashMap::default(),
         };
         let anchors: Vec<SplitPhrase> = ANCHORS.iter().map(|a| SplitPhrase::of(a)).collect();
         // (node before the last atom, plural of the last atom, slash, term,
@@ -349,6 +353,21 @@ impl Matcher {
         self.longest_pattern = longest_pattern;
     }
 
+    /// The same matcher with the identifiers each term is not spotted inside
+    /// (a pack's `not_in`, see [`rules::inside_excluded_identifier`]).
+    pub fn with_not_in<'a>(
+        mut self,
+        lists: impl IntoIterator<Item = (u32, &'a [String])>,
+    ) -> Matcher {
+        for (term, list) in lists {
+            if !list.is_empty() {
+                let list = list.iter().map(|s| Box::from(s.as_str())).collect();
+                self.not_in.insert(term, list);
+            }
+        }
+        self
+    }
+
     /// The same matcher with anchors counted within `lines` lines of a
     /// marked hit instead of [`SETTING_LINES`] (tests use small reaches).
     pub fn with_setting_lines(mut self, lines: usize) -> Matcher {
@@ -406,7 +425,7 @@ impl Matcher {
         let first_new = out.len();
         let mut pending = false;
         let mut near: Vec<usize> = Vec::new();
-        self.scan(text, from, to, &mut |hit, flags| {
+        self.scan(text, from, to, llm_project, &mut |hit, flags| {
             if hit.term == ANCHOR {
                 anchors.push((hit.start, hit.end));
                 near.push(hit.start);
@@ -432,9 +451,9 @@ impl Matcher {
                 near.push(hit.start);
             }
         };
-        self.scan(text, ext_from, from, &mut collect);
+        self.scan(text, ext_from, from, false, &mut collect);
         let resume = out[first_new..].last().map_or(to, |h| h.end.max(to));
-        self.scan(text, resume, ext_to, &mut collect);
+        self.scan(text, resume, ext_to, false, &mut collect);
         near.sort_unstable();
         // Line breaks of the whole window, found once, so that the distance
         // in lines from a hit to an anchor is two binary searches rather
@@ -442,13 +461,22 @@ impl Matcher {
         let breaks: Vec<usize> = memchr::memchr_iter(b'\n', &text.as_bytes()[ext_from..ext_to])
             .map(|i| ext_from + i)
             .collect();
+        // Starts of list items (changelog entries, bullet points): an anchor
+        // in another item says nothing about this one ("Datadog API request
+        // timeout" two entries below an LLM entry). Found from the breaks,
+        // a few bytes per line of the window.
+        let items: Vec<usize> = breaks
+            .iter()
+            .map(|&b| b + 1)
+            .filter(|&start| starts_list_item(text.as_bytes(), start))
+            .collect();
         let mut kept = first_new;
         for i in first_new..out.len() {
             let hit = out[i];
             let needs = self
                 .flags_of(text, hit)
                 .is_some_and(|f| f & NEEDS_SETTING != 0);
-            if !needs || anchor_within(&breaks, &near, hit.start, self.setting_lines) {
+            if !needs || anchor_within(&breaks, &items, &near, hit.start, self.setting_lines) {
                 out[kept] = hit;
                 kept += 1;
             }
@@ -467,7 +495,17 @@ impl Matcher {
 
     /// Calls `found` for every phrase that starts in `text[from..to]` and
     /// reads as its phrase, anchors included, with the phrase's flags.
-    fn scan(&self, text: &str, from: usize, to: usize, found: &mut impl FnMut(Hit, u8)) {
+    ///
+    /// `llm_project`: lower-case module names (`mcp.`, `import rag`) count
+    /// as their acronym ([`rules::module_in_place`]).
+    fn scan(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        llm_project: bool,
+        found: &mut impl FnMut(Hit, u8),
+    ) {
         let Some(automaton) = &self.automaton else {
             return;
         };
@@ -493,7 +531,8 @@ impl Matcher {
             let first_end = atom_end(text, start);
             match self.walk(text, start, first_end) {
                 Some((term, end, flags))
-                    if reads_as_phrase(text, start, end, term, flags, &mut lights) =>
+                    if reads_as_phrase(text, start, end, term, flags, llm_project, &mut lights)
+                        && !self.excluded_here(text, start, end, term) =>
                 {
                     let avoided = flags & AVOIDED != 0;
                     found(
@@ -510,6 +549,15 @@ impl Matcher {
                 _ => pos = first_end,
             }
         }
+    }
+
+    /// Whether the hit sits inside an identifier its term's `not_in` names.
+    fn excluded_here(&self, text: &str, start: usize, end: usize, term: u32) -> bool {
+        !self.not_in.is_empty()
+            && self
+                .not_in
+                .get(&term)
+                .is_some_and(|list| rules::inside_excluded_identifier(text, start, end, list))
     }
 
     /// The hit that covers byte `offset`, if any: scans only the line around
@@ -597,13 +645,16 @@ fn reads_as_phrase(
     end: usize,
     term: u32,
     flags: u8,
+    llm_project: bool,
     lights: &mut rules::TrafficLights,
 ) -> bool {
     if term == ANCHOR {
         return true;
     }
     if flags & ACRONYM != 0
-        && (!rules::acronym_in_place(text, start, end) || lights.traffic_light(text, start, end))
+        && (!(rules::acronym_in_place(text, start, end)
+            || llm_project && rules::module_in_place(text, start, end))
+            || lights.traffic_light(text, start, end))
     {
         return false;
     }
@@ -639,13 +690,43 @@ fn lines_forward(text: &str, at: usize, lines: usize) -> usize {
     i
 }
 
-/// Whether one of the sorted `anchors` lies within `lines` lines of `at`,
-/// given the sorted offsets of the line breaks around them.
-fn anchor_within(breaks: &[usize], anchors: &[usize], at: usize, lines: usize) -> bool {
+/// Whether one of the sorted `anchors` lies within `lines` lines of `at`
+/// and in the same list item, given the sorted offsets of the line breaks
+/// and of the list items' starts around them. The nearest anchor on each
+/// side is the only candidate: if a list item starts between it and `at`,
+/// one starts before every anchor farther away too.
+fn anchor_within(
+    breaks: &[usize],
+    items: &[usize],
+    anchors: &[usize],
+    at: usize,
+    lines: usize,
+) -> bool {
     let i = anchors.partition_point(|&a| a < at);
     let line = |x: usize| breaks.partition_point(|&b| b < x);
-    let close = |a: usize, b: usize| line(b) - line(a) <= lines;
+    let item = |x: usize| items.partition_point(|&s| s <= x);
+    let close = |a: usize, b: usize| line(b) - line(a) <= lines && item(a) == item(b);
     anchors.get(i).is_some_and(|&a| close(at, a)) || i > 0 && close(anchors[i - 1], at)
+}
+
+/// Whether the line starting at `start` opens a list item: optional
+/// indentation, then `*`, `-` or `+` and a space, or a number, `.` or `)`
+/// and a space. Looks at no more than 16 bytes.
+fn starts_list_item(bytes: &[u8], start: usize) -> bool {
+    let head = &bytes[start.min(bytes.len())..(start + 16).min(bytes.len())];
+    let indent = head
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let rest = &head[indent..];
+    match rest {
+        [b'*' | b'-' | b'+', b' ', ..] => true,
+        _ => {
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            (1..=3).contains(&digits)
+                && matches!(rest.get(digits..digits + 2), Some([b'.' | b')', b' ']))
+        }
+    }
 }
 
 /// After an atom ending at `at`, where the next atom of the same phrase
@@ -831,6 +912,81 @@ mod tests {
         for hit in hits {
             assert!(text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end));
         }
+    }
+
+    #[test]
+    fn an_anchor_wakes_marked_terms_in_its_own_list_item_only() {
+        let m = Matcher::with_setting(
+            [
+                Phrase {
+                    text: "request timeout",
+                    term: 0,
+                },
+                Phrase {
+                    text: "TTFT",
+                    term: 1,
+                },
+            ],
+            |t| t == 0,
+        );
+        let spotted = |text: &str| m.find_all(text).len();
+        // The same entry, or prose around it: the anchor counts.
+        assert_eq!(
+            spotted(
+                "* Call OpenAI with a request timeout set
+"
+            ),
+            1
+        );
+        assert_eq!(
+            spotted(
+                "OpenAI calls.
+The request timeout is 30 s.
+"
+            ),
+            1
+        );
+        assert_eq!(
+            spotted(
+                "* OpenAI calls time out
+  so the request timeout is 30 s
+"
+            ),
+            1
+        );
+        // Another changelog entry: it does not.
+        for text in [
+            "* Call OpenAI faster
+* Make the Datadog request timeout configurable
+",
+            "- OpenAI support
+- request timeout for webhooks
+",
+            "1. OpenAI support
+2. request timeout for webhooks
+",
+            "* request timeout for webhooks
+* OpenAI support
+",
+        ] {
+            assert_eq!(spotted(text), 0, "{text:?}");
+        }
+        // An unmarked term's hit is an anchor too, with the same rule.
+        assert_eq!(
+            spotted(
+                "* TTFT and request timeout
+"
+            ),
+            2
+        );
+        assert_eq!(
+            spotted(
+                "* TTFT
+* request timeout
+"
+            ),
+            1
+        );
     }
 
     #[test]

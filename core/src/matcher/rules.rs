@@ -42,6 +42,60 @@ pub(crate) fn acronym_in_place(text: &str, start: usize, end: usize) -> bool {
     joins_identifier(before, before_beyond) || after_joins
 }
 
+/// Acronyms that name a library module as well as the concept (`mcp`, the
+/// Model Context Protocol SDK; `rag`, a project's retrieval module). In a
+/// project that uses an LLM library, written in lower case as a module or
+/// an object (`import mcp`, `from mcp import Client`, `mcp.ClientSession`,
+/// `rag.query(...)`), they are the concept; elsewhere they stay ordinary
+/// words ([`acronym_in_place`]).
+const MODULE_ACRONYMS: &[&str] = &["mcp", "rag"];
+
+/// Whether a lower-case acronym at `text[start..end]` is used as a module
+/// or an object: a member access follows, or an import names it. Looks at
+/// the word, the next two bytes and at most `LOOK` bytes of its line before.
+pub(crate) fn module_in_place(text: &str, start: usize, end: usize) -> bool {
+    let word = &text[start..end];
+    if !MODULE_ACRONYMS.contains(&word) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    // `mcp.ClientSession`, `rag.query`: a member after the dot.
+    if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+        return true;
+    }
+    // `import mcp`, `from mcp import ...`, `import rag as r`.
+    let lo = start.saturating_sub(LOOK);
+    let line_start = memchr::memrchr(b'\n', &bytes[lo..start]).map_or(lo, |i| lo + i + 1);
+    let before = text[line_start..start].trim_start();
+    matches!(before, "import " | "from ")
+}
+
+/// Whether the hit sits inside an identifier that its term's `not_in` list
+/// names (compared case-sensitively, so `PromptCache` covers
+/// `AsyncPromptCache` but not a `prompt_cache` setting). The identifier is
+/// the run of letters, digits, `_`, `-`, `.` and `:` around the hit, at most
+/// `LOOK` bytes on each side; an entry counts anywhere in it, so `ratelimit`
+/// quiets the `input-tokens` of `anthropic-ratelimit-input-tokens-limit`.
+pub(crate) fn inside_excluded_identifier(
+    text: &str,
+    start: usize,
+    end: usize,
+    not_in: &[Box<str>],
+) -> bool {
+    let bytes = text.as_bytes();
+    let in_ident = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+    let mut a = start;
+    while a > 0 && start - a < LOOK && in_ident(bytes[a - 1]) {
+        a -= 1;
+    }
+    let mut b = end;
+    while b < bytes.len() && b - end < LOOK && in_ident(bytes[b]) {
+        b += 1;
+    }
+    let ident = &text[a..b];
+    not_in.iter().any(|entry| ident.contains(&**entry))
+}
+
 /// Whether `text[start..end]` is part of a run that looks machine-made:
 /// base64, hex digests, random ids. Such runs spell short terms by chance
 /// (`...xRaGq9...`). A run is the letters, digits and `+/=` around the hit; it
@@ -61,6 +115,9 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
     let run = &bytes[a..b];
     if run.len() < 16 {
         return false;
+    }
+    if base64_line(bytes, a, b) {
+        return true;
     }
     // Counted without allocating: this runs for every hit.
     let alnum = || run.iter().copied().filter(u8::is_ascii_alphanumeric);
@@ -95,6 +152,32 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
         prev = Some(k);
     }
     len < pieces * 3
+}
+
+/// Whether the run `bytes[a..b]` is a whole line of a PEM, MIME or other
+/// base64 body: 40 or more characters with no space, in both cases and with
+/// a digit, filling the line. Prose never does that, and code splits such
+/// lengths with `_`, `.` or brackets, which end the run. Looks only at the
+/// run and the blanks at its ends.
+fn base64_line(bytes: &[u8], a: usize, b: usize) -> bool {
+    let run = &bytes[a..b];
+    if run.len() < 40 || b - a >= LOOK {
+        return false;
+    }
+    let starts_line = bytes[..a]
+        .iter()
+        .rev()
+        .take_while(|&&c| c != b'\n')
+        .all(|&c| c == b' ' || c == b'\t' || c == b'\r');
+    let ends_line = bytes[b..]
+        .iter()
+        .take_while(|&&c| c != b'\n')
+        .all(|&c| c == b' ' || c == b'\t' || c == b'\r');
+    starts_line
+        && ends_line
+        && run.iter().any(u8::is_ascii_digit)
+        && run.iter().any(u8::is_ascii_uppercase)
+        && run.iter().any(u8::is_ascii_lowercase)
 }
 
 /// Whether the hit sits inside an address rather than prose: a URL, a
@@ -182,9 +265,27 @@ fn next_word_in(text: &str, end: usize, words: &[&str]) -> bool {
     next_word(text, end).is_some_and(|w| words.iter().any(|x| x.eq_ignore_ascii_case(w)))
 }
 
-/// Whether a plural hit reads as a verb.
+/// Words that open a relative clause as well as an object clause: after a
+/// plural noun they start a clause about it ("metrics that review agent
+/// traces"); after a verb, a clause with its own subject ("the LLM judges
+/// that the answer ...").
+const CLAUSE_OPENERS: &[&str] = &["that", "which", "who"];
+
+/// Whether a plural hit reads as a verb. Before "that", "which" or "who" it
+/// does only when a subject of the clause follows (a determiner or pronoun):
+/// otherwise the clause is relative and the plural a noun.
 pub(crate) fn plural_reads_as_verb(text: &str, end: usize) -> bool {
-    next_word_in(text, end, VERB_OBJECTS)
+    let Some(next) = next_word(text, end) else {
+        return false;
+    };
+    if CLAUSE_OPENERS.iter().any(|w| w.eq_ignore_ascii_case(next)) {
+        let after = end + 1 + next.len();
+        return next_word(text, after).is_some_and(|w| {
+            !CLAUSE_OPENERS.iter().any(|c| c.eq_ignore_ascii_case(w))
+                && VERB_OBJECTS.iter().any(|x| x.eq_ignore_ascii_case(w))
+        });
+    }
+    VERB_OBJECTS.iter().any(|x| x.eq_ignore_ascii_case(next))
 }
 
 /// Whether the hit modifies a following noun that names something else.
@@ -292,6 +393,51 @@ mod tests {
     }
 
     #[test]
+    fn module_names_count_as_modules_only() {
+        for (text, word, module) in [
+            ("import mcp", "mcp", true),
+            ("from mcp import ClientSession", "mcp", true),
+            ("async with mcp.ClientSession(r, w):", "mcp", true),
+            ("answer = rag.query(question)", "rag", true),
+            ("wipe it with a rag.", "rag", false),
+            ("an old rag and a bucket", "rag", false),
+            ("while let Some(x) = itl.next()", "itl", false),
+        ] {
+            let (t, s, e) = at(text, word);
+            assert_eq!(module_in_place(t, s, e), module, "{text}");
+        }
+    }
+
+    #[test]
+    fn excluded_identifiers_cover_the_hit_case_sensitively() {
+        let not_in: Vec<Box<str>> = vec![
+            "PromptCache".into(),
+            "limiter.total_tokens".into(),
+            "ratelimit-input".into(),
+        ];
+        for (text, word, excluded) in [
+            ("cache = AsyncPromptCache(max_size=10)", "PromptCache", true),
+            ("print(limiter.total_tokens)", "total_tokens", true),
+            ("x-ratelimit-remaining-tokens: 9", "tokens", false),
+            ("anthropic-ratelimit-input-tokens-limit", "tokens", true),
+            ("enable_prompt_cache=True", "prompt_cache", false),
+            ("usage.total_tokens", "total_tokens", false),
+            (
+                "PromptCache and then prompt caching",
+                "prompt caching",
+                false,
+            ),
+        ] {
+            let (t, s, e) = at(text, word);
+            assert_eq!(
+                inside_excluded_identifier(t, s, e, &not_in),
+                excluded,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn random_runs_are_recognised() {
         for (text, word, random) in [
             ("token: dGhpcyBpcyBhIFJhRyB0ZXN0Cg==", "JhRy", true),
@@ -299,6 +445,17 @@ mod tests {
             ("createConcisenessEvaluator", "Conciseness", false),
             ("promptRegistryV2Client", "Registry", false),
             ("ttft_ms", "ttft", false),
+            // A line of a PEM body; a long identifier inside code is not one.
+            (
+                "MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDStwRagZrp\n",
+                "Rag",
+                true,
+            ),
+            (
+                "    client = PromptRegistryClientConfigurationWith2Models(x)\n",
+                "Registry",
+                false,
+            ),
         ] {
             let (t, s, e) = at(text, word);
             assert_eq!(inside_random_run(t, s, e), random, "{text}");
@@ -334,6 +491,13 @@ mod tests {
         assert!(plural_reads_as_verb(t, e));
         let (t, _, e) = at("the LLM judges we use", "LLM judges");
         assert!(!plural_reads_as_verb(t, e));
+        // A relative clause after a noun; an object clause after a verb.
+        let (t, _, e) = at("agent metrics that review agent traces", "agent metrics");
+        assert!(!plural_reads_as_verb(t, e));
+        let (t, _, e) = at("the LLM judges that the answer holds", "LLM judges");
+        assert!(plural_reads_as_verb(t, e));
+        let (t, _, e) = at("the LLM judges which it prefers", "LLM judges");
+        assert!(plural_reads_as_verb(t, e));
         let (t, _, e) = at("an LLM router node", "LLM router");
         assert!(modifies_other_noun(t, e));
         let (t, s, e) = at("RAG status: green", "RAG");

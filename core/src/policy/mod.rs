@@ -7,14 +7,16 @@
 //! is clean in CI too.
 //!
 //! The pipeline, in order, for each spotted term:
-//! 1. the document gate: language allowed, not too large ([`Options`]);
+//! 1. the document gate: language allowed, not too large ([`Options`]),
+//!    not a recording or key file ([`is_recording`]);
 //! 2. ignore markers: `llmops: ignore-file`, `-next-line` and `ignore`, in
 //!    any comment syntax, silencing every term or, when ids follow the
 //!    marker, the terms and practices it names ([`Silenced`]); a term
 //!    spotted in a marker's own ids is not shown either;
 //! 3. the learner: known terms are hidden unless a review is due
 //!    ([`Learner`]);
-//! 4. first occurrence only, when asked;
+//! 4. first occurrence only, when asked; a term on an import line or in a
+//!    dependency manifest at most once per file in any case ([`imports`]);
 //! 5. the cap on findings per document.
 //!
 //! A phrase the team avoids (a term's `avoid` list or a deprecated alias,
@@ -26,13 +28,16 @@
 //! are terms at all, where these steps decide which terms a person sees.
 
 mod ignore;
+pub mod imports;
 mod learner;
+pub mod recorded;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use ignore::{IGNORE, Named, Scope, Silenced, comment_for};
 pub use learner::{Learner, ProgressView};
+pub use recorded::is_recording;
 
 use crate::content::Content;
 use crate::learning::TermState;
@@ -158,9 +163,12 @@ pub fn findings(
         }
     };
     let file_scope = silenced.file_scope();
-    if file_scope.all() {
+    if file_scope.all() || doc.path.is_some_and(|p| is_recording(p, doc.text)) {
         return Vec::new();
     }
+    let manifest = imports::is_dependency_manifest(doc.path);
+    let code = !is_prose(doc.language);
+    let mut imported = BTreeSet::new();
     // Hits come in text order: the markers of a line are read once, at its
     // first hit.
     let (mut scope_line, mut line_scope) = (usize::MAX, Scope::default());
@@ -199,6 +207,15 @@ pub fn findings(
             if first_only && !seen.insert(hit.term) {
                 continue;
             }
+        }
+        let import_line = manifest
+            || code
+                && doc
+                    .lines
+                    .line_start(doc.lines.line_of(hit.start))
+                    .is_some_and(|at| imports::is_import_line(doc.text, at));
+        if import_line && !imported.insert(hit.term) {
+            continue;
         }
         out.push(Finding { hit: *hit, state });
     }
@@ -283,6 +300,65 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// The term ids the policy shows in `text` read from `path`.
+    fn shown_at(path: &str, text: &str) -> Vec<String> {
+        let content = Content::builtin().expect("built-in content");
+        let lines = LineIndex::new(text);
+        let mut hits = Vec::new();
+        content
+            .matcher
+            .find_with_anchors(text, 0, text.len(), true, &mut hits, &mut Vec::new());
+        let path = Path::new(path);
+        let doc = DocumentRef {
+            text,
+            lines: &lines,
+            hits: &hits,
+            silenced: None,
+            path: Some(path),
+            language: language_of(path),
+        };
+        let data = ProgressData::default();
+        let learner = Learner::new(&data, crate::learning::DEFAULT_MASTERY, 1_000_000);
+        findings(doc, &content, &learner, &Options::default())
+            .into_iter()
+            .map(|f| content.terms[f.hit.term as usize].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn recordings_and_key_files_get_no_hints() {
+        let cassette = "interactions:\n- request:\n    body: '{\"messages\": [\"use the LLM judge\"]}'\n  response:\n    headers:\n      x-usage-total-tokens: ['12']\n    status: {code: 200}\n";
+        assert!(!shown_at("tests/notes.md", cassette).is_empty());
+        assert_eq!(
+            shown_at("tests/cassettes/chat.yaml", cassette),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            shown_at("tests/fixtures/chat.yaml", cassette),
+            Vec::<String>::new()
+        );
+        assert_eq!(shown_at("certs/ca.pem", "TTFT\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_term_on_import_lines_shows_once_per_file() {
+        let text = "from guardrails.hub import DetectPII\nimport guardrails\nfrom guardrails import Guard\n\n# a guardrail checks the output\nx = guardrails.Guard()\n";
+        let shown = shown_at("app/checks.py", text);
+        let guardrail = shown.iter().filter(|id| *id == "guardrail").count();
+        // One for the imports, one for the comment, one for the call.
+        assert_eq!(guardrail, 3, "{shown:?}");
+        let manifest = "[project]\ndependencies = [\"guardrails-ai\", \"guardrails-api\"]\n";
+        let shown = shown_at("pyproject.toml", manifest);
+        assert_eq!(
+            shown.iter().filter(|id| *id == "guardrail").count(),
+            1,
+            "{shown:?}"
+        );
+        // In prose, a line starting with "use" is a sentence.
+        let prose = "Guardrails help.\nuse guardrails on output\nuse guardrails on input\n";
+        assert_eq!(shown_at("docs/guide.md", prose).len(), 3);
     }
 
     #[test]

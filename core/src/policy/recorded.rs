@@ -1,0 +1,153 @@
+//! Files nobody reads as prose: recorded fixtures (HTTP cassettes, HAR
+//! captures, test snapshots, recorded JSON Lines), generated lock files
+//! (`poetry.lock`, `package-lock.json`, `*.lock.yml`) and key material. They
+//! get no hints at all.
+//!
+//! Why none rather than one: a recording is written by a machine and read by
+//! a test. Its terms are header names and payload fields
+//! (`anthropic-ratelimit-input-tokens-limit` on every recorded response),
+//! so even the first hint points at an arbitrary header that teaches
+//! nothing, and it would be the only hint in a file the learner never
+//! edits. Measured on LangSmith's SDK, cassettes held 810 hits of one term.
+//!
+//! Recognised by path, and for the generic folder names (`fixtures/`,
+//! `testdata/`) by shape too, because those folders also hold text people
+//! write (this project's own precision corpus lives in `tests/fixtures/`).
+//!
+//! Cost: a walk over the path's components, and for a YAML or JSON file
+//! under `fixtures/` or `testdata/` a search of its first
+//! [`SHAPE_PREFIX`] bytes: bounded per publication, whatever the file's size.
+
+use std::path::Path;
+
+/// Folders whose files are recordings, whatever their shape.
+const RECORDING_DIRS: &[&str] = &[
+    "cassettes",
+    "cassette",
+    "vcr_cassettes",
+    "__snapshots__",
+    "__recordings__",
+    "recordings",
+];
+
+/// Folders that hold recordings among other test data: a JSON Lines file
+/// there is a recording, a YAML or JSON file when it has the shape of a
+/// recorded exchange.
+const DATA_DIRS: &[&str] = &["fixtures", "__fixtures__", "testdata", "test_data"];
+
+/// Whether a file name is a generated lock file: `poetry.lock`, `uv.lock`,
+/// `Cargo.lock`, `package-lock.json`, `pnpm-lock.yaml`, a compiled GitHub
+/// workflow `name.lock.yml`. Their lines are package names and hashes.
+fn is_lock_file(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with(".lock")
+        || name.ends_with("-lock.json")
+        || name.ends_with("-lock.yaml")
+        || name.contains(".lock.")
+}
+
+/// Extensions of recordings and snapshots (`.har` captures, Jest and
+/// insta snapshots) and of key material (PEM bodies are base64 that spells
+/// words by chance: "...StwRagZrp...").
+const RECORDING_EXTENSIONS: &[&str] = &[
+    "har", "snap", "pem", "key", "cer", "crt", "csr", "der", "p12", "pfx", "jks", "asc", "gpg",
+    "pub",
+];
+
+/// How much of a fixture file is searched for a recorded exchange's shape.
+pub const SHAPE_PREFIX: usize = 4096;
+
+/// Whether the file at `path`, holding `text`, is a recording or key file
+/// that gets no hints.
+pub fn is_recording(path: &Path, text: &str) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if RECORDING_EXTENSIONS.contains(&ext.as_str()) || is_lock_file(name) {
+        return true;
+    }
+    let dirs = || {
+        path.parent()
+            .into_iter()
+            .flat_map(Path::components)
+            .filter_map(|c| c.as_os_str().to_str())
+    };
+    if dirs().any(|d| RECORDING_DIRS.contains(&d)) {
+        return true;
+    }
+    if !dirs().any(|d| DATA_DIRS.contains(&d)) {
+        return false;
+    }
+    match ext.as_str() {
+        "jsonl" | "ndjson" => true,
+        "yaml" | "yml" | "json" => recorded_shape(text),
+        _ => false,
+    }
+}
+
+/// Whether the start of a data file reads as a recorded HTTP exchange: a
+/// VCR cassette (`interactions:` with a request and a response), a HAR log,
+/// or a request/response pair with a status and headers.
+fn recorded_shape(text: &str) -> bool {
+    let mut end = text.len().min(SHAPE_PREFIX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    let has = |needle: &str| head.contains(needle);
+    let exchange = (has("request") && has("response")) && (has("status") && has("headers"));
+    (has("interactions") && has("request")) || (has("\"log\"") && has("\"entries\"")) || exchange
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASSETTE: &str = "interactions:\n- request:\n    body: '{\"model\": \"x\"}'\n    headers: {}\n  response:\n    headers:\n      anthropic-ratelimit-input-tokens-limit: ['40000']\n    status: {code: 200}\n";
+
+    #[test]
+    fn recordings_are_known_by_folder_extension_or_shape() {
+        for (path, text, recorded) in [
+            ("tests/cassettes/chat.yaml", "anything", true),
+            ("src/__snapshots__/view.test.ts.snap", "anything", true),
+            ("capture.har", "{}", true),
+            ("certs/server.key", "-----BEGIN", true),
+            ("poetry.lock", "[[package]]", true),
+            ("web/package-lock.json", "{}", true),
+            (".github/workflows/review.lock.yml", "jobs:", true),
+            ("js/src/tests/test_data/stream.jsonl", "[\"event\"]", true),
+            ("docs/lock.md", "anything", false),
+            ("tests/fixtures/chat.yaml", CASSETTE, true),
+            (
+                "pkg/testdata/reply.json",
+                "{\"request\": {}, \"response\": {\"status\": 200, \"headers\": {}}}",
+                true,
+            ),
+            // The same folders hold text people write.
+            ("tests/fixtures/precision/notes.md", CASSETTE, false),
+            (
+                "tests/fixtures/eval-config.yaml",
+                "judge: the LLM judge\nrequest: none\n",
+                false,
+            ),
+            ("docs/cassettes.md", "anything", false),
+            ("src/client.py", CASSETTE, false),
+        ] {
+            assert_eq!(is_recording(Path::new(path), text), recorded, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_shape_is_read_from_a_bounded_prefix() {
+        let late = format!("{}\n{CASSETTE}", "# pad\n".repeat(SHAPE_PREFIX));
+        assert!(!is_recording(Path::new("fixtures/x.yaml"), &late));
+        let multibyte = "é".repeat(SHAPE_PREFIX);
+        assert!(!is_recording(Path::new("fixtures/x.json"), &multibyte));
+    }
+}
