@@ -22,6 +22,7 @@ mod learning;
 mod packs;
 mod policy;
 mod practices;
+mod pull;
 mod robustness;
 mod snapshots;
 mod soak;
