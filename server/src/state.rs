@@ -124,7 +124,7 @@ pub struct State {
 
 /// How diagnostics reach the client: pushed by the publisher, or pulled by
 /// the client (`textDocument/diagnostic`, when it declares the capability)
-/// with `workspace/diagnostic/refresh` when it supports that.
+/// and asked to pull again when it supports that (see `publish`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Delivery {
     #[default]
