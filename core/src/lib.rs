@@ -10,6 +10,7 @@ pub mod dirs;
 pub mod document;
 pub mod learning;
 pub mod matcher;
+pub mod notebook;
 pub mod packs;
 pub mod policy;
 pub mod practice;

@@ -312,8 +312,9 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let key = uri_key(&item.uri);
-        // A notebook cell stands for its notebook's file.
-        let path = crate::convert::document_path(&item.uri);
+        // Any scheme's path: a `vscode-notebook-cell:` URI's is its
+        // notebook's file, so a cell is placed in its notebook's project.
+        let path = item.uri.to_file_path().map(|p| p.into_owned());
         let llm_project = path
             .as_ref()
             .is_some_and(|p| projects::llm_project(&self.shared, p));

@@ -75,7 +75,8 @@ impl Finding {
     /// A finding of `scan`: a term spotted (its rule is the term), or a
     /// practice (its rule is the practice, `practice:<id>` as the editor's
     /// diagnostic code, with the practice's message; the lesson term is
-    /// named in the message).
+    /// named in the message). In a notebook the message starts with the
+    /// cell and the line inside it.
     pub fn from_hit(hit: &FileHit, content: &Content) -> Self {
         let term = &content.terms[hit.term];
         let (rule, message) = match hit.practice.and_then(|p| content.practices.rules.get(p)) {
@@ -99,6 +100,10 @@ impl Finding {
                 },
                 format!("{}: {}", term.name, term.summary()),
             ),
+        };
+        let message = match hit.cell {
+            Some(cell) => format!("cell {}, line {}: {message}", cell.number, cell.line),
+            None => message,
         };
         Finding {
             path: hit.path.clone(),

@@ -19,6 +19,7 @@ mod hostile;
 mod invariants;
 mod language;
 mod learning;
+mod notebooks;
 mod packs;
 mod policy;
 mod practices;
