@@ -11,6 +11,7 @@ pub mod document;
 pub mod imports;
 pub mod learning;
 pub mod matcher;
+pub mod notebook;
 pub mod packs;
 pub mod policy;
 pub mod practice;

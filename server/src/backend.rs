@@ -17,7 +17,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
 use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
-use crate::state::{Config, OpenDoc, Shared, State, matcher_for, scan_with};
+use crate::state::{Config, Delivery, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{
     code_actions, commands, definition, inlay_hints, origin, packs, projects, protocol, publish,
@@ -40,6 +40,7 @@ async fn retry_saves_loop(shared: std::sync::Weak<Shared>, client: Client) {
             return;
         };
         retry_saves(&shared, &client).await;
+        publish::mark_terms_fallen_due(&shared);
         #[cfg(feature = "test-hooks")]
         shared
             .retry_rounds
@@ -89,7 +90,11 @@ pub struct Backend {
 impl Backend {
     pub fn new(client: Client, outbox: Outbox, config: Config) -> Backend {
         let shared = Arc::new(Shared::new(State::new(&config)));
-        tokio::spawn(publish::publish_loop(outbox, shared.clone()));
+        tokio::spawn(publish::publish_loop(
+            outbox,
+            client.clone(),
+            shared.clone(),
+        ));
         Backend {
             client,
             shared,
@@ -176,6 +181,16 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
+        // Pull diagnostics for a client that declares them; push otherwise.
+        let delivery = match &params.capabilities.text_document {
+            Some(t) if t.diagnostic.is_some() => Delivery::Pull {
+                refresh: workspace
+                    .and_then(|w| w.diagnostics.as_ref())
+                    .and_then(|d| d.refresh_support)
+                    .unwrap_or(false),
+            },
+            _ => Delivery::Push,
+        };
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
@@ -206,6 +221,7 @@ impl LanguageServer for Backend {
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
             state.client = client_features;
+            state.delivery = delivery;
             state.notices.extend(
                 progress_notices
                     .into_iter()
@@ -253,6 +269,16 @@ impl LanguageServer for Backend {
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                diagnostic_provider: matches!(delivery, Delivery::Pull { .. }).then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("llmops".into()),
+                        // Packs and progress, shared by every document,
+                        // change what each one shows.
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: false,
+                        ..Default::default()
+                    })
+                }),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: protocol::ALL_COMMANDS
                         .iter()
@@ -292,6 +318,8 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let key = uri_key(&item.uri);
+        // Any scheme's path: a `vscode-notebook-cell:` URI's is its
+        // notebook's file, so a cell is placed in its notebook's project.
         let path = item.uri.to_file_path().map(|p| p.into_owned());
         // `None`: its project is being checked in the background; the
         // document is published once the answer is in.
@@ -537,6 +565,14 @@ impl LanguageServer for Backend {
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let state = self.shared.lock();
         Ok(symbols::references(&state, &params))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let state = self.shared.lock();
+        Ok(publish::pulled(&state, &params))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

@@ -76,7 +76,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A term spotted by `scan`: its rule is the term.
+    /// A finding of `scan`: a term spotted (its rule is the term), or a
+    /// practice (its rule is the practice, `practice:<id>` as the editor's
+    /// diagnostic code, with the practice's message; the lesson term is
+    /// named in the message). In a notebook the message starts with the
+    /// cell and the line inside it.
     pub fn from_hit(hit: &FileHit, content: &Content) -> Self {
         let term = &content.terms[hit.term];
         if hit.avoided {
@@ -97,17 +101,39 @@ impl Finding {
                 level: Level::Warning,
             };
         }
+        let (rule, message) = match hit.practice.and_then(|p| content.practices.rules.get(p)) {
+            Some(practice) => (
+                Rule {
+                    id: format!("practice:{}", practice.id),
+                    name: practice.name.to_string(),
+                    description: practice.message.to_string(),
+                },
+                // As the editor's message: the rule id in brackets.
+                format!(
+                    "{} [{}] (lesson: {})",
+                    practice.message, practice.id, term.name
+                ),
+            ),
+            None => (
+                Rule {
+                    id: term.id.to_string(),
+                    name: term.name.to_string(),
+                    description: term.summary().to_string(),
+                },
+                format!("{}: {}", term.name, term.summary()),
+            ),
+        };
+        let message = match hit.cell {
+            Some(cell) => format!("cell {}, line {}: {message}", cell.number, cell.line),
+            None => message,
+        };
         Finding {
             path: hit.path.clone(),
             line: hit.line,
             column: hit.column,
             length: hit.text.chars().count(),
-            rule: Rule {
-                id: term.id.to_string(),
-                name: term.name.to_string(),
-                description: term.summary().to_string(),
-            },
-            message: format!("{}: {}", term.name, term.summary()),
+            rule,
+            message,
             level: Level::Note,
         }
     }

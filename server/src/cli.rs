@@ -32,7 +32,7 @@ use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
 use llmops_core::scan::{self, FileHit, MAX_SCAN_BYTES};
 use llmops_core::scopes::ScopedContent;
 use llmops_core::text::{is_invisible_control, quote_for_terminal};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::ci_output::{self, Finding};
 
@@ -282,9 +282,14 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
             for hit in &hits {
                 let content = content_of(hit);
                 let term = &content.terms[hit.term];
+                // In a notebook, the file's line and column, then where
+                // the user sees it: the cell and the line inside it.
+                let cell = hit.cell.map_or_else(String::new, |c| {
+                    format!(" cell {}, line {}, col {}:", c.number, c.line, c.column)
+                });
                 if let Some(rule) = hit.practice.map(|p| &content.practices.rules[p]) {
                     let line = format!(
-                        "{}:{}:{}: practice {}: {} (lesson: {})",
+                        "{}:{}:{}:{cell} practice {}: {} (lesson: {})",
                         hit.path.display(),
                         hit.line,
                         hit.column,
@@ -297,7 +302,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                 }
                 let line = if hit.avoided {
                     format!(
-                        "{}:{}:{}: avoid: say '{}', not '{}'",
+                        "{}:{}:{}:{cell} avoid: say '{}', not '{}'",
                         hit.path.display(),
                         hit.line,
                         hit.column,
@@ -306,7 +311,7 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                     )
                 } else {
                     format!(
-                        "{}:{}:{}: {}: {}",
+                        "{}:{}:{}:{cell} {}: {}",
                         hit.path.display(),
                         hit.line,
                         hit.column,
@@ -322,29 +327,12 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
                 .iter()
                 .map(|hit| {
                     let content = content_of(hit);
-                    let term = &content.terms[hit.term];
-                    if let Some(rule) = hit.practice.map(|p| &content.practices.rules[p]) {
-                        return json!({
-                            "path": hit.path,
-                            "line": hit.line,
-                            "column": hit.column,
-                            "text": hit.text,
-                            "practiceId": rule.id,
-                            "practice": rule.name,
-                            "message": rule.message,
-                            "termId": term.id,
-                            "exerciseId": rule.exercise,
-                        });
+                    let mut finding = json_finding(hit, &content);
+                    if let (Some(cell), Some(object)) = (hit.cell, finding.as_object_mut()) {
+                        object.insert("cell".into(), json!(cell.number));
+                        object.insert("cellLine".into(), json!(cell.line));
+                        object.insert("cellColumn".into(), json!(cell.column));
                     }
-                    let mut finding = json!({
-                        "path": hit.path,
-                        "line": hit.line,
-                        "column": hit.column,
-                        "text": hit.text,
-                        "termId": term.id,
-                        "term": term.name,
-                        "summary": term.summary(),
-                    });
                     if hit.avoided {
                         finding["avoid"] = json!(true);
                     }
@@ -369,6 +357,33 @@ fn scan(args: &ScanArgs) -> io::Result<i32> {
         1
     } else {
         0
+    })
+}
+
+/// One finding of `scan --format json` (a notebook's cell is added).
+fn json_finding(hit: &FileHit, content: &llmops_core::Content) -> Value {
+    let term = &content.terms[hit.term];
+    if let Some(rule) = hit.practice.map(|p| &content.practices.rules[p]) {
+        return json!({
+            "path": hit.path,
+            "line": hit.line,
+            "column": hit.column,
+            "text": hit.text,
+            "practiceId": rule.id,
+            "practice": rule.name,
+            "message": rule.message,
+            "termId": term.id,
+            "exerciseId": rule.exercise,
+        });
+    }
+    json!({
+        "path": hit.path,
+        "line": hit.line,
+        "column": hit.column,
+        "text": hit.text,
+        "termId": term.id,
+        "term": term.name,
+        "summary": term.summary(),
     })
 }
 

@@ -54,19 +54,32 @@ pub struct From {
     pub text: String,
 }
 
-/// The origin of a hit in an open document.
+/// The origin of a term's hit in an open document.
 pub fn of_hit(uri: &Uri, open: &OpenDoc, hit: &Hit, roots: &[PathBuf], encoding: Encoding) -> From {
+    of_span(uri, open, hit.start, hit.end, roots, encoding)
+}
+
+/// The origin of any finding (a term's or a practice's) spanning the
+/// bytes `start..end` of an open document.
+pub fn of_span(
+    uri: &Uri,
+    open: &OpenDoc,
+    start: usize,
+    end: usize,
+    roots: &[PathBuf],
+    encoding: Encoding,
+) -> From {
     let text = open.doc.text();
     let lines = open.doc.lines();
-    let line = lines.line_of(hit.start);
-    let position = lines.position(text, hit.start, encoding);
+    let line = lines.line_of(start);
+    let position = lines.position(text, start, encoding);
     let line_start = lines.line_start(line).unwrap_or(0);
     From {
         uri: uri.as_str().to_owned(),
         line: position.line,
         character: position.character,
         path: shown_path(uri, roots),
-        text: excerpt(text, line_start, hit.start, hit.end),
+        text: excerpt(text, line_start, start, end),
     }
 }
 

@@ -283,9 +283,17 @@ pub fn code_actions(
                     OpenExerciseArgs {
                         exercise_id: Some(exercise.to_string()),
                         term_id: None,
-                        // The "from your file" line is offered for term
-                        // hints only so far.
-                        from: None,
+                        // "From your file": the practice's spot, as for
+                        // a term hint.
+                        from: serde_json::to_value(crate::origin::of_span(
+                            uri,
+                            open,
+                            found.hit.start,
+                            found.hit.end,
+                            &state.roots,
+                            state.encoding,
+                        ))
+                        .ok(),
                     },
                 )),
                 is_preferred: Some(false),

@@ -3,6 +3,16 @@
 //! computes and sends every `textDocument/publishDiagnostics`, term hints
 //! and pack errors alike, in one order, so a later publication can never be
 //! overtaken by an earlier one.
+//!
+//! A client that declares pull diagnostics (`textDocument/diagnostic`) gets
+//! its answers from [`pulled`], built by the same [`diagnostics`] function,
+//! and no pushes for its documents: the publisher then only asks it to pull
+//! again (`workspace/diagnostic/refresh`) when something every document
+//! depends on changed. The one push a pull client still gets is for pack
+//! files that are not open: a client pulls only the documents it has open
+//! (this server offers no workspace diagnostics), and a broken team pack
+//! must still show where it is broken. When such a file opens, its pushed
+//! errors are cleared, so the pulled ones never show twice.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -18,8 +28,9 @@ use crate::convert::{pack_diagnostics, severity, span_to_range};
 use crate::diagnostics_json::{DiagnosticsJson, Tail};
 use crate::protocol::{AvoidDiagnosticData, DiagnosticData};
 use crate::render;
-use crate::state::{OpenDoc, Shared, State};
+use crate::state::{Delivery, OpenDoc, Shared, State};
 use crate::transport::Outbox;
+use tower_lsp_server::Client;
 
 /// What one wake-up publishes, gathered under the state lock.
 enum Job {
@@ -35,17 +46,23 @@ enum Job {
 /// Publishes diagnostics for dirty documents. Bursts of edits coalesce:
 /// every edit is applied as it arrives, and whatever is dirty when this task
 /// wakes is published once, with the version it was computed for.
-pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
+pub async fn publish_loop(outbox: Outbox, client: Client, shared: Arc<Shared>) {
     let mut trimmer = crate::memory::Trimmer::default();
     loop {
         shared.wake.notified().await;
         // Let the client catch up first; edits keep applying meanwhile and
         // the next publication covers them all.
         outbox.wait_below(crate::transport::PUBLISH_LIMIT).await;
-        let (jobs, encoding, closed) = {
+        let (jobs, encoding, closed, refresh) = {
             let mut state = shared.lock();
             let closed = state.closed.len();
-            (gather(&mut state), state.encoding, closed)
+            let refresh = std::mem::take(&mut state.refresh_pulls)
+                && state.delivery == Delivery::Pull { refresh: true };
+            let jobs = match state.delivery {
+                Delivery::Push => gather(&mut state),
+                Delivery::Pull { .. } => gather_for_pull(&mut state),
+            };
+            (jobs, state.encoding, closed, refresh)
         };
         // Serialized straight to bytes: for a document with a thousand
         // hints this is most of the cost of a keystroke.
@@ -67,6 +84,15 @@ pub async fn publish_loop(outbox: Outbox, shared: Arc<Shared>) {
                 uri.as_str(),
                 &publish_params(&uri, &diagnostics, version),
             );
+        }
+        if refresh {
+            // Not awaited here: the publisher never waits for the client.
+            // Sent after this round's publications, so a test (or a client)
+            // that sees the refresh has seen everything before it.
+            let client = client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
         }
         let state = shared.lock();
         if !state.dirty.is_empty() {
@@ -144,6 +170,99 @@ fn gather(state: &mut State) -> Vec<Job> {
         ))
     }));
     jobs
+}
+
+/// A pull client's round: its documents are pulled, so nothing dirty or
+/// closed is pushed; only pack files that are not open (which it cannot
+/// pull) get their errors pushed, and an open one's pushed errors cleared.
+fn gather_for_pull(state: &mut State) -> Vec<Job> {
+    state.dirty.clear();
+    state.closed.clear();
+    let packs = std::mem::take(&mut state.dirty_packs);
+    let mut jobs = Vec::new();
+    for path in packs {
+        if let Some(open) = state.docs.values().find(|o| o.path.as_ref() == Some(&path)) {
+            if state.pack_errors_shown.remove(&path) {
+                jobs.push(Job::Ready(open.uri.clone(), b"[]".to_vec(), None));
+            }
+            continue;
+        }
+        let errors = state.packs.errors_for(&path);
+        let shown = if errors.is_empty() {
+            state.pack_errors_shown.remove(&path)
+        } else {
+            state.pack_errors_shown.insert(path.clone());
+            true
+        };
+        let text = state.packs.text_of(&path);
+        if shown {
+            jobs.push(Job::PackFile(path, errors, text));
+        }
+    }
+    jobs
+}
+
+/// The answer to `textDocument/diagnostic`: the same diagnostics a push
+/// would carry ([`diagnostics`]), with a `resultId` that is a hash of them,
+/// so a client asking again with that id is told `unchanged` when nothing
+/// it would be shown differs. Costs what one publication costs (the
+/// findings of one document, serialized once to hash them).
+pub fn pulled(state: &State, params: &DocumentDiagnosticParams) -> DocumentDiagnosticReportResult {
+    let key = crate::convert::uri_key(&params.text_document.uri);
+    // The publisher's JSON, read back into the report's type: a pull
+    // costs one publication of the document plus this parse.
+    let json = state
+        .docs
+        .get(&key)
+        .map(|open| diagnostics(state, open))
+        .unwrap_or_else(|| b"[]".to_vec());
+    let result_id = result_id(&json);
+    let report = if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+        DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+        })
+    } else {
+        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: Some(result_id),
+                items: serde_json::from_slice(&json).unwrap_or_default(),
+            },
+        })
+    };
+    DocumentDiagnosticReportResult::Report(report)
+}
+
+/// A report's identity: a hash of exactly what the client would be shown.
+fn result_id(bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// Marks every document for publishing when a term's review date passed
+/// since the last check, so "Review due" hints come back without an edit
+/// (and a pull client is asked to pull). Called every few seconds; costs
+/// one pass over the terms the learner has practised.
+pub fn mark_terms_fallen_due(shared: &Shared) {
+    let mut state = shared.lock();
+    let now = state.clock.now();
+    let since = state.due_checked_at;
+    if now <= since {
+        return;
+    }
+    state.due_checked_at = now;
+    let fell_due = state
+        .progress
+        .memory
+        .values()
+        .any(|m| m.due_at > since && m.due_at <= now);
+    if fell_due {
+        state.touch_all();
+        shared.wake.notify_one();
+    }
 }
 
 /// Whether the editor's `exclude` globs (absolute, or relative to a
@@ -291,7 +410,8 @@ mod tests {
     }
 
     /// One road out: no module but this one sends diagnostics, so every
-    /// publication (term hints, pack errors, clears) is ordered by it.
+    /// publication (term hints, pack errors, clears) is ordered by it, and
+    /// no module but this one answers a pull or asks for one.
     #[test]
     fn only_the_publisher_sends_diagnostics() {
         for (path, text) in sources_but(&["publish.rs"]) {
@@ -304,7 +424,15 @@ mod tests {
                 .filter(|c| c.is_alphanumeric())
                 .flat_map(char::to_lowercase)
                 .collect();
-            for banned in ["publishdiagnostics", "diagnosticsparams"] {
+            // And the pull road: a report (full or unchanged) and the
+            // refresh are built and sent here only too.
+            for banned in [
+                "publishdiagnostics",
+                "diagnosticsparams",
+                "fulldocumentdiagnosticreport",
+                "unchangeddocumentdiagnosticreport",
+                "diagnosticrefresh",
+            ] {
                 assert!(
                     !folded.contains(banned),
                     "{} sends diagnostics itself ({banned})",

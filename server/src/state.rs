@@ -126,6 +126,26 @@ pub struct State {
     pub client: ClientFeatures,
     /// The time, from `Config`: every "now" of this server is read here.
     pub clock: Clock,
+    /// How this client takes diagnostics (see `publish`).
+    pub delivery: Delivery,
+    /// Something every document depends on changed (settings, packs,
+    /// progress, a term fell due): a pull client is asked to pull again.
+    pub refresh_pulls: bool,
+    /// Up to when review dates have been checked (see
+    /// `publish::mark_terms_fallen_due`).
+    pub due_checked_at: u64,
+}
+
+/// How diagnostics reach the client: pushed by the publisher, or pulled by
+/// the client (`textDocument/diagnostic`, when it declares the capability)
+/// and asked to pull again when it supports that (see `publish`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Delivery {
+    #[default]
+    Push,
+    Pull {
+        refresh: bool,
+    },
 }
 
 impl State {
@@ -155,13 +175,18 @@ impl State {
             supports_configuration: false,
             supports_watched_files: false,
             client: ClientFeatures::default(),
+            due_checked_at: config.clock.now(),
             clock: config.clock.clone(),
+            delivery: Delivery::Push,
+            refresh_pulls: false,
         }
     }
 
-    /// Marks every open document for publishing.
+    /// Marks every open document for publishing (and a pull client for a
+    /// refresh): what changed may touch any of them.
     pub fn touch_all(&mut self) {
         self.dirty.extend(self.docs.keys().cloned());
+        self.refresh_pulls = true;
     }
 
     /// Puts content merged elsewhere in place, gives each open document

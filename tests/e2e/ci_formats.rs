@@ -221,3 +221,66 @@ fn report_format_markdown_and_json_keep_the_json_flag() {
     );
     assert_eq!(both.status.code(), Some(2), "{both:?}");
 }
+
+/// The practice fixtures (an LLM project) copied into a fresh folder.
+fn practice_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/practices");
+    for name in ["app.py", "requirements.txt"] {
+        std::fs::copy(fixtures.join(name), dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn practices_are_their_own_rules_in_sarif_and_annotations() {
+    let project = practice_project();
+    let out = run_in(project.path(), &["scan", "--format", "sarif", "."]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let timeout = results
+        .iter()
+        .find(|r| r["ruleId"] == "practice:client-default-timeout")
+        .unwrap_or_else(|| panic!("no practice result in {results:#?}"));
+    let rule = &rules[timeout["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "practice:client-default-timeout");
+    assert_eq!(
+        rule["name"],
+        "An LLM client built with the SDK's default timeout and retries"
+    );
+    let message = timeout["message"]["text"].as_str().unwrap();
+    assert!(message.contains("10 minutes"), "{message}");
+    assert!(message.contains("[client-default-timeout]"), "{message}");
+    assert_eq!(
+        rule["fullDescription"]["text"],
+        message.split(" [").next().unwrap()
+    );
+    let region = &timeout["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(5), Some(10))
+    );
+    // Never under the lesson term: no result is filed under `request-timeout`.
+    assert!(
+        results.iter().all(|r| r["ruleId"] != "request-timeout") && !results.is_empty(),
+        "{results:#?}"
+    );
+
+    let out = run_in(project.path(), &["scan", "--format", "github", "."]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("[client-default-timeout]"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.starts_with("::notice file=app.py,line=5,col=10,")
+            && line.contains(
+                ",title=An LLM client built with the SDK's default timeout and retries::"
+            ),
+        "{line}"
+    );
+}

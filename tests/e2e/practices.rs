@@ -112,7 +112,13 @@ fn a_practice_hint_hovers_and_learn_opens_its_exercise() {
     );
     let learn = &actions[0]["command"];
     assert_eq!(learn["command"], "llmops.openExercise");
+    // It carries the spot it was offered at ("from your file"), handed
+    // back as the exercise's origin.
+    let expected = json!({"uri": uri, "line": 4, "character": 9,
+                          "path": "app.py", "text": "client = OpenAI()"});
+    assert_eq!(learn["arguments"][0]["from"], expected, "{learn}");
     let opened = server.command_ok("llmops.openExercise", learn["arguments"].clone());
+    assert_eq!(opened["origin"], expected, "{opened}");
     assert_eq!(opened["id"], "practice-client-timeout-1");
     assert!(
         opened["snippet"]["code"]

@@ -921,10 +921,12 @@ mod tests {
                 Phrase {
                     text: "request timeout",
                     term: 0,
+                    avoided: false,
                 },
                 Phrase {
                     text: "TTFT",
                     term: 1,
+                    avoided: false,
                 },
             ],
             |t| t == 0,
