@@ -42,9 +42,14 @@ return {
   -- In code a term is marked once per file, in prose wherever it is used.
   settings = { llmops = { firstOccurrenceOnly = 'code' } },
   before_init = function(params, config)
-    local ok, trust = pcall(require, 'llmops.trust')
+    local ok, llmops = pcall(require, 'llmops')
     if ok then
-      return trust.before_init(params, config)
+      return llmops.before_init(params, config)
+    end
+    -- Hints pushed, not pulled: pulled ones skip the diagnostic config.
+    if params.capabilities and params.capabilities.textDocument then
+      params.capabilities = vim.deepcopy(params.capabilities)
+      params.capabilities.textDocument.diagnostic = nil
     end
     config.settings = config.settings or {}
     config.settings.llmops = vim.tbl_extend('force', config.settings.llmops or {}, { workspacePacks = false })

@@ -103,18 +103,24 @@ test("lsp/llmops.lua copied alone (no plugin): workspacePacks false", function()
   local config = dofile(llmops.root .. "/lsp/llmops.lua")
   local real = require
   _G.require = function(name)
-    if name == "llmops.trust" then
-      error("module 'llmops.trust' not found")
+    if name == "llmops" or name:match("^llmops%.") then
+      error(("module '%s' not found"):format(name))
     end
     return real(name)
   end
-  local params = {}
+  local shared = { textDocument = { diagnostic = { dynamicRegistration = true }, hover = {} } }
+  local params = { capabilities = shared }
   local ok, err = pcall(config.before_init, params, config)
   _G.require = real
   expect(ok, "before_init failed: %s", tostring(err))
   expect(config.settings.llmops.workspacePacks == false, "settings %s", vim.inspect(config.settings))
   expect(params.initializationOptions.llmops.workspacePacks == false, "options %s", vim.inspect(params))
   expect(config.settings.llmops.firstOccurrenceOnly == "code", "other settings lost: %s", vim.inspect(config.settings))
+  -- Pushed, not pulled: the client does not offer to pull diagnostics, and
+  -- the capabilities table Neovim shares between servers is left alone.
+  expect(params.capabilities.textDocument.diagnostic == nil, "pull offered: %s", vim.inspect(params.capabilities))
+  expect(params.capabilities.textDocument.hover ~= nil, "other capabilities lost: %s", vim.inspect(params.capabilities))
+  expect(shared.textDocument.diagnostic ~= nil, "shared capabilities changed")
 end)
 
 H.finish("bare", started)

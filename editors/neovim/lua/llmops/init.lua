@@ -182,9 +182,24 @@ end
 
 -- The trust gate on workspace packs (llmops.trust): before_init sets
 -- `workspacePacks` per root; on_init watches the root's pack folder.
+--
+-- The client is also told it cannot pull diagnostics. Neovim 0.12 keeps
+-- pulled diagnostics in a namespace of their own, outside the one this
+-- plugin configures (no virtual text, no signs: the vim.diagnostic.config call in setup), and
+-- re-pulls only on a refresh round trip; pushed hints go through our
+-- namespace and change the moment a term becomes known or a pack is trusted.
+function M.push_diagnostics_only(params)
+  local caps = vim.deepcopy(params.capabilities or {})
+  if caps.textDocument then
+    caps.textDocument.diagnostic = nil
+  end
+  params.capabilities = caps
+end
 local function before_init(params, config)
   require("llmops.trust").before_init(params, config)
+  M.push_diagnostics_only(params)
 end
+M.before_init = before_init
 local function on_init(client)
   require("llmops.trust").on_init(client)
 end
