@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/node';
 import { EXERCISE_VIEW_TYPE, ExercisePanel } from './exercisePanel';
+import { PushDiagnosticsOnly } from './pushDiagnostics';
 import {
   FORGET_KNOWN,
   LIST_EXERCISES,
@@ -181,6 +182,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { command: launch.command, args: launch.args, options: { env: launch.env } },
       clientOptions,
     );
+    client.registerFeature(new PushDiagnosticsOnly());
     try {
       await client.start();
     } catch (error) {

@@ -31,6 +31,7 @@ import {
 } from '../src/flow';
 import { HOVER_COMMANDS } from '../src/launch';
 import type { AnswerResult, Exercise, ExerciseSummary, Progress, Revealed, TermPage, ToPage } from '../src/webview/protocol';
+import { PushDiagnosticsOnly } from '../src/pushDiagnostics';
 import { startServer, type Server } from './harness';
 
 const URI = 'file:///tmp/llmops-vscode-test/notes.md';
@@ -308,5 +309,31 @@ test('“Review due terms”: a term answered today is due weeks later', async (
     await later.stop();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the client declares no diagnostic pull, so the server pushes hints (pulled ones lag behind known terms and answers)', async () => {
+  // What vscode-languageclient's own diagnostic feature declares.
+  const declared = { textDocument: { diagnostic: { dynamicRegistration: true, relatedDocumentSupport: false }, hover: {} } };
+  const pulling = await startServer({ capabilities: declared });
+  try {
+    assert.ok(pulling.initializeResult.capabilities.diagnosticProvider, 'a client that declares pull is offered it');
+  } finally {
+    await pulling.stop();
+  }
+  const capabilities = structuredClone(declared);
+  new PushDiagnosticsOnly().fillClientCapabilities(capabilities);
+  assert.ok(capabilities.textDocument.hover, 'other capabilities stay');
+  const pushed = await startServer({ capabilities });
+  try {
+    assert.equal(pushed.initializeResult.capabilities.diagnosticProvider, undefined);
+    const uri = 'file:///tmp/llmops-vscode-test/pushed.md';
+    const diagnostics = pushed.diagnostics(uri, (d) => d.length > 0);
+    await pushed.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'markdown', version: 1, text: TEXT },
+    });
+    assert.ok((await diagnostics).some((d) => String(d.message).startsWith('Time to first token')));
+  } finally {
+    await pushed.stop();
   }
 });

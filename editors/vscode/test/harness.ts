@@ -22,6 +22,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type Diagnostic,
+  type ClientCapabilities,
   type InitializeResult,
   type ProtocolConnection,
   type ShowMessageParams,
@@ -68,6 +69,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Extra environment, e.g. LLMOPS_LSP_NOW to move the server's clock. */
   env?: NodeJS.ProcessEnv;
+  /** Client capabilities beyond workspace configuration, as a client fills them. */
+  capabilities?: ClientCapabilities;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<Server> {
@@ -111,7 +114,10 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
     processId: process.pid,
     rootUri,
     workspaceFolders: rootUri ? [{ uri: rootUri, name: path.basename(options.root!) }] : null,
-    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
+    capabilities: {
+      ...options.capabilities,
+      workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+    },
     initializationOptions: launch.initializationOptions,
   });
   await connection.sendNotification(InitializedNotification.type, {});
