@@ -645,7 +645,7 @@ test('a notebook cell gets hints: the dotted term in a code cell', { timeout: 18
   await screenshot('vscode-notebook-hint.png');
 });
 
-test('a practice in a Python file of an LLM project: its hint, its hover, Learn opens its exercise', { timeout: 180_000 }, async () => {
+test('a practice in a Python file of an LLM project: its hint, its hover, Learn opens its exercise, its ignore marker silences it', { timeout: 180_000 }, async () => {
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').waitFor();
   await page.keyboard.type('summarise.py');
@@ -675,4 +675,24 @@ test('a practice in a Python file of an LLM project: its hint, its hover, Learn 
   await page.keyboard.press('Enter');
   await exerciseFrame('A summary job stops working overnight');
   assert.equal(readFileSync(path.join(path.dirname(notesFile), 'app', 'summarise.py'), 'utf8'), SUMMARISE);
+
+  // "Ignore this practice here": the marker names the rule, and its hint goes.
+  await page.locator('.tab', { hasText: 'summarise.py' }).first().click();
+  const hints = editor.locator('.squiggly-hint');
+  const before = await hints.count();
+  await line.click();
+  await gotoLine(`4:${column}`);
+  const ignore = await codeActionMenu(/Ignore this practice here/);
+  for (let step = 0; step < 10; step++) {
+    if ((await ignore.getAttribute('class'))?.includes('focused')) break;
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  await editor.locator('.view-line', { hasText: 'llmops: ignore-next-line retired-model' }).first().waitFor({ timeout: 10_000 });
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('.monaco-editor[data-uri$="summarise.py"] .squiggly-hint').length < n,
+    before,
+    { timeout: 20_000 },
+  );
+  await page.keyboard.press('Control+Z');
 });
