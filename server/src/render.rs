@@ -289,10 +289,10 @@ pub fn hover_markdown(
         title.push_str(&format!(" · also: {}", aliases.join(", ")));
     }
     paragraphs.push(wrap_paragraph(&title, HOVER_WIDTH));
-    // The way to practise: last in a client with command links (VS Code
-    // keeps the hover short beside its panel), right under the title in a
-    // plain-text one, where a terminal float is cut at the screen's edge (a
-    // long definition at 80x24 hid it) and `Learn` must stay in view.
+    // The way to practise, right under the title in every client: a
+    // terminal float is cut at the screen's edge (a long definition at 80x24
+    // hid it) and VS Code's hover beside the exercise panel scrolled it out
+    // of view; `Learn` must stay in view.
     let mut learn = Vec::new();
     if let Some(exercise) = term.exercise.as_deref().and_then(|id| content.exercise(id)) {
         let status = match completed {
@@ -314,7 +314,7 @@ pub fn hover_markdown(
             HOVER_WIDTH,
         ));
     }
-    if !links.commands && !learn.is_empty() {
+    if !learn.is_empty() {
         paragraphs.append(&mut learn);
         paragraphs.push("---".to_string());
     }
@@ -360,10 +360,6 @@ pub fn hover_markdown(
             &format!("Related: {}", related.join(", ")),
             HOVER_WIDTH,
         ));
-    }
-    if links.commands && !learn.is_empty() {
-        paragraphs.push("---".to_string());
-        paragraphs.append(&mut learn);
     }
     match state {
         TermState::Due => {
@@ -624,9 +620,10 @@ mod tests {
     }
 
     #[test]
-    fn hover_for_terminals_offers_learn_under_the_title() {
+    fn hovers_offer_learn_under_the_title() {
         // A terminal float is cut at the screen's edge: at 80x24 the KV
         // cache hover's last lines were hidden, so Learn comes second.
+        // VS Code's hover beside the panel scrolled it out of view too.
         let content = &builtin();
         let kv = content.term("kv-cache").expect("kv-cache");
         let md = hover_markdown(content, kv, None, TermState::New, HoverLinks::default());
@@ -642,7 +639,7 @@ mod tests {
             md.find("use the code action").expect("learn") < definition,
             "{md}"
         );
-        // With command links (VS Code) it stays last, after a rule.
+        // With command links (VS Code) too, before the definition.
         let linked = hover_markdown(
             content,
             kv,
@@ -654,7 +651,7 @@ mod tests {
             },
         );
         assert!(
-            linked.find("[Learn]").expect("learn") > linked.find(&definition_start).expect("def"),
+            linked.find("[Learn]").expect("learn") < linked.find(&definition_start).expect("def"),
             "{linked}"
         );
     }
@@ -687,14 +684,13 @@ mod tests {
                 .expect("utf-8");
             serde_json::from_str(&json).expect("json")
         };
-        for (target, id) in targets.iter().zip(&ttft.related) {
+        // Learn first (under the title), then the related terms.
+        let (learn, related) = targets.split_first().expect("learn");
+        for (target, id) in related.iter().zip(&ttft.related) {
             let arg = decode(target, "command:llmops.termPage?");
             assert_eq!(arg, serde_json::json!([{ "termId": id }]));
         }
-        let learn = decode(
-            targets.last().expect("learn"),
-            "command:llmops.openExercise?",
-        );
+        let learn = decode(learn, "command:llmops.openExercise?");
         assert_eq!(
             learn,
             serde_json::json!([{ "exerciseId": ttft.exercise.clone().expect("exercise") }])
