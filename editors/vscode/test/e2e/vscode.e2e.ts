@@ -355,8 +355,15 @@ test('the panel keeps its state across a tab switch and a window reload', { time
   await frame.locator('#verdict', { hasText: 'Correct, on try 3.' }).waitFor({ timeout: 10_000 });
   assert.match((await frame.locator('button.choice[data-choice="a"]').getAttribute('class')) ?? '', /\bwrong\b/);
 
-  // Reload the window: the serializer brings the panel back as it was.
-  await page.reload();
+  // Reload the window as a user does ("Developer: Reload Window"): the
+  // workbench saves its state (the panel's with it) before it navigates. A
+  // bare page.reload() unloads without waiting for that save, so on a busy
+  // machine the panel came back as it was before the last answers (the
+  // flake of CI runs 27 and 28). The navigation is the sync point: the old
+  // page's status item must not satisfy the waits below.
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+  await runCommand('Developer: Reload Window');
+  await navigated;
   // Positive sync points: the extension is active again (its status item is
   // back) and the restored editors are on screen (the file's tab).
   await status(/LLMOps 1\//).waitFor({ timeout: 60_000 });
