@@ -677,12 +677,23 @@ fn head_to_head(quick: bool) -> Result<(), String> {
         // Issue 19: a Python document in an LLM project, where every
         // built-in practice runs, beside the same text as plain text (terms
         // only: practices look at code), in the same server.
-        for (label, language) in [
-            ("Python, built-in practices", "python"),
-            ("the same text as plaintext (no practices)", "plaintext"),
+        // The `practices` setting at "off" is the baseline that isolates
+        // what the rules cost: same text, same language, same server.
+        for (label, language, practices) in [
+            ("Python, built-in practices", "python", "on"),
+            ("Python, practices off (setting)", "python", "off"),
+            (
+                "the same text as plaintext (no practices)",
+                "plaintext",
+                "on",
+            ),
         ] {
+            server.notify(
+                "workspace/didChangeConfiguration",
+                json!({"settings": {"llmops": {"practices": practices}}}),
+            )?;
             let uri = format!(
-                "file://{}/app-{language}.py",
+                "file://{}/app-{language}-{practices}.py",
                 python.project.path().display()
             );
             server.open_as(&uri, language, &python.text, 1, Duration::from_secs(60))?;

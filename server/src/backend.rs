@@ -112,7 +112,8 @@ impl Backend {
     fn apply_settings(&self, value: &Value) {
         let (settings, problems) = Settings::from_json(value);
         let mut state = self.shared.lock();
-        let rescan = settings.policy.max_file_bytes != state.settings.policy.max_file_bytes;
+        let rescan = settings.policy.max_file_bytes != state.settings.policy.max_file_bytes
+            || settings.policy.practices != state.settings.policy.practices;
         let switched = settings.workspace_packs != state.settings.workspace_packs;
         state.settings = settings;
         if switched {
@@ -334,7 +335,7 @@ impl LanguageServer for Backend {
             &content,
             &item.text,
             &item.language_id,
-            state.settings.policy.max_file_bytes,
+            &state.settings.policy,
         );
         // The check may have ended since it was asked.
         let llm_project = llm_project.or_else(|| {
@@ -375,6 +376,8 @@ impl LanguageServer for Backend {
             let mut state = self.shared.lock();
             let encoding = state.encoding;
             let max_file_bytes = state.settings.policy.max_file_bytes;
+            // A copy: `open` below borrows the state (two short lists at most).
+            let policy = state.settings.policy.clone();
             let Some(open) = state.docs.get_mut(&key) else {
                 unknown = true;
                 break 'apply;
@@ -397,13 +400,7 @@ impl LanguageServer for Backend {
                 if open.doc.apply(&change, encoding, matcher) == Some(EditIssue::Clamped) {
                     clamped = true;
                 }
-                crate::practices::changed(
-                    open,
-                    replaced,
-                    change.text.len(),
-                    &content,
-                    max_file_bytes,
-                );
+                crate::practices::changed(open, replaced, change.text.len(), &content, &policy);
                 let after = open.doc.text().len();
                 let now = scan_with(&content, max_file_bytes, after);
                 if !std::ptr::eq(matcher, now) {

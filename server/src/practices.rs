@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use llmops_core::Content;
 use llmops_core::document::{Change, Document};
 use llmops_core::learning::TermState;
-use llmops_core::policy::{DocumentRef, Learner, comment_for};
+use llmops_core::policy::{DocumentRef, Learner, Options, comment_for};
 use llmops_core::practice::hits::DocPractices;
 use llmops_core::practice::policy::{PracticeFinding, practice_findings};
 use llmops_core::practice::{KNOWN_PREFIX, Practice, PracticeSeverity};
@@ -37,14 +37,17 @@ pub const CODE_PREFIX: &str = "practice:";
 pub type Hits = Option<DocPractices>;
 
 /// The hits of a whole text, or `None` when it is over the size limit.
-pub fn scanned(content: &Content, text: &str, language: &str, max_file_bytes: u64) -> Hits {
-    (text.len() as u64 <= max_file_bytes)
+///
+/// With the `practices` setting at `"off"` nothing is matched at all, so
+/// a keystroke pays nothing for rules it will not show.
+pub fn scanned(content: &Content, text: &str, language: &str, policy: &Options) -> Hits {
+    (policy.practices.practices() && text.len() as u64 <= policy.max_file_bytes)
         .then(|| DocPractices::scanned(&content.practices, text, language))
 }
 
 /// Rescans one open document (content or settings changed).
-pub fn rescan(open: &mut OpenDoc, content: &Content, max_file_bytes: u64) {
-    open.practices = scanned(content, open.doc.text(), &open.language, max_file_bytes);
+pub fn rescan(open: &mut OpenDoc, content: &Content, policy: &Options) {
+    open.practices = scanned(content, open.doc.text(), &open.language, policy);
 }
 
 /// The byte range a change replaces in the text before it applies, as
@@ -68,10 +71,10 @@ pub fn changed(
     replaced: Option<(usize, usize)>,
     inserted: usize,
     content: &Content,
-    max_file_bytes: u64,
+    policy: &Options,
 ) {
     let text = open.doc.text();
-    if text.len() as u64 > max_file_bytes {
+    if !policy.practices.practices() || text.len() as u64 > policy.max_file_bytes {
         open.practices = None;
         return;
     }
@@ -85,7 +88,7 @@ pub fn changed(
             inserted,
             &open.language,
         ),
-        _ => rescan(open, content, max_file_bytes),
+        _ => rescan(open, content, policy),
     }
 }
 

@@ -286,7 +286,10 @@ pub(crate) fn excluded(state: &State, open: &OpenDoc) -> bool {
 /// nothing in an excluded file or with hints turned off. Inlay hints show
 /// on these too, so both follow the ignore markers, languages and the rest.
 pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> Vec<Finding> {
-    if severity(state.settings.severity).is_none() || excluded(state, open) {
+    if severity(state.settings.severity).is_none()
+        || !state.settings.policy.practices.terms()
+        || excluded(state, open)
+    {
         return Vec::new();
     }
     let doc = &open.doc;

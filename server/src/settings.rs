@@ -9,6 +9,7 @@
 //! answer). Exclude patterns are checked one by one: a bad or oversized one
 //! is reported on its own and the others still apply.
 
+use llmops_core::practice::policy::PracticeMode;
 use std::ops::RangeInclusive;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -138,6 +139,12 @@ impl Settings {
                         settings.policy.first_occurrence_in_code_only = true;
                     }
                     _ => bad(key, "true, false or \"code\""),
+                },
+                "practices" => match v.as_str() {
+                    Some("on") => settings.policy.practices = PracticeMode::On,
+                    Some("only") => settings.policy.practices = PracticeMode::Only,
+                    Some("off") => settings.policy.practices = PracticeMode::Off,
+                    _ => bad(key, "\"on\", \"only\" or \"off\""),
                 },
                 "workspacePacks" => match v.as_bool() {
                     Some(b) => settings.workspace_packs = b,

@@ -198,7 +198,7 @@ impl State {
             open.doc
                 .rescan(matcher_for(&open.content, &self.settings, len));
             let content = open.content.clone();
-            crate::practices::rescan(open, &content, self.settings.policy.max_file_bytes);
+            crate::practices::rescan(open, &content, &self.settings.policy);
         }
         self.content = scoped.all().clone();
         self.scoped = scoped;

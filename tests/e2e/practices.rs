@@ -431,3 +431,46 @@ fn scan_and_the_editor_flag_the_same_practices() {
         ])
     );
 }
+
+/// The editor's `practices` setting matches `scan --practices`: `"off"`
+/// drops practice hints (and their matching), `"only"` drops term hints,
+/// `"on"` brings both back, each switched live.
+#[test]
+fn the_practices_setting_turns_practices_or_terms_off_live() {
+    let data = tempfile::tempdir().unwrap();
+    let root = fixtures();
+    let mut server = server_in(&root, data.path());
+    // The practice fixture with a term in it (the file need not exist).
+    let text = std::fs::read_to_string(root.join("app.py")).unwrap()
+        + "\n# TTFT is tracked per request\nttft_ms = 0.0\n";
+    let uri = file_uri(&root.join("app_with_terms.py"));
+    server.open(&uri, "python", &text);
+    let terms = |d: &[Value]| {
+        d.iter()
+            .filter(|d| {
+                d["code"]
+                    .as_str()
+                    .is_some_and(|c| !c.starts_with("practice:"))
+            })
+            .count()
+    };
+    let first = server.diagnostics(&uri, Some(1));
+    assert!(!codes(&first).is_empty(), "practices: {first:#?}");
+    assert!(terms(&first) > 0, "terms: {first:#?}");
+    let set = |server: &mut Server, mode: &str| {
+        server.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"llmops": {"practices": mode}}}),
+        )
+    };
+    set(&mut server, "off");
+    let off = server.diagnostics_until(&uri, |d| codes(d).is_empty());
+    assert_eq!(terms(&off), terms(&first), "terms stay: {off:#?}");
+    set(&mut server, "only");
+    let only = server.diagnostics_until(&uri, |d| !codes(d).is_empty());
+    assert_eq!(terms(&only), 0, "no term hints: {only:#?}");
+    assert_eq!(codes(&only), codes(&first));
+    set(&mut server, "on");
+    let on = server.diagnostics_until(&uri, |d| terms(d) > 0);
+    assert_eq!(on, first);
+}
