@@ -688,9 +688,13 @@ fn head_to_head(quick: bool) -> Result<(), String> {
                 "on",
             ),
         ] {
+            // The run's settings with `practices` added: a notification
+            // replaces every setting.
+            let mut settings = options();
+            settings["llmops"]["practices"] = json!(practices);
             server.notify(
                 "workspace/didChangeConfiguration",
-                json!({"settings": {"llmops": {"practices": practices}}}),
+                json!({ "settings": settings }),
             )?;
             let uri = format!(
                 "file://{}/app-{language}-{practices}.py",

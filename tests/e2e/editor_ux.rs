@@ -91,12 +91,17 @@ fn hovers_link_learn_and_related_terms_to_our_commands_when_the_client_runs_them
                 || t.starts_with("command:llmops.openExercise?")),
         "{targets:?}"
     );
+    // Learn right under the title, before the related terms: beside the
+    // panel a long definition scrolled a last Learn out of view.
     assert!(
-        targets
-            .last()
-            .unwrap()
-            .starts_with("command:llmops.openExercise?"),
-        "Learn link last: {targets:?}"
+        targets[0].starts_with("command:llmops.openExercise?"),
+        "Learn link first: {targets:?}"
+    );
+    assert!(
+        targets[1..]
+            .iter()
+            .all(|t| t.starts_with("command:llmops.termPage?")),
+        "{targets:?}"
     );
 }
 
