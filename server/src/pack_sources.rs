@@ -160,7 +160,7 @@ fn refusal_text(e: &io::Error) -> String {
 }
 
 /// `name` reduced to a file name that is safe anywhere: letters, digits,
-/// `-`, `_` and single dots; no leading dot (no hidden file, no `..`);
+/// `-`, and single `.` or `_`; no leading dot (no hidden file, no `..`);
 /// at most [`MAX_NAME_CHARS`]; always ending in `.toml` (so the folder
 /// loads it). Everything else becomes `_`.
 pub fn safe_file_name(name: &str) -> String {
@@ -171,11 +171,13 @@ pub fn safe_file_name(name: &str) -> String {
         } else {
             '_'
         };
-        // No `..` anywhere, no leading dot or `_` run from stripped text.
-        if c == '.' && (out.is_empty() || out.ends_with('.')) {
-            continue;
+        // No `..` anywhere, no leading dot (hidden file), and one `.` or
+        // `_` where a run of them (and of stripped characters) was, the dot
+        // kept when there is one (so `evil\n.toml` stays a `.toml`).
+        if c == '.' && out.ends_with('_') {
+            out.pop();
         }
-        if c == '_' && (out.is_empty() || out.ends_with('_')) {
+        if (c == '.' || c == '_') && (out.is_empty() || out.ends_with(['.', '_'])) {
             continue;
         }
         out.push(c);
@@ -658,7 +660,8 @@ mod tests {
         assert_eq!(safe_file_name("a..b.toml"), "a.b.toml");
         assert!(safe_file_name(&"x".repeat(500)).len() <= MAX_NAME_CHARS);
         let url = Source::Url("https://h.example/a/%2e%2e%2F%1b%5d0%3bx%07team.toml?x=1".into());
-        assert_eq!(url.file_name(), "_0_x_team.toml");
+        assert_eq!(url.file_name(), "0_x_team.toml");
+        assert_eq!(safe_file_name("a_.b__c"), "a.b_c.toml");
         let bare = Source::Url("https://h.example".into());
         assert_eq!(bare.file_name(), "pack.toml");
     }
