@@ -499,7 +499,8 @@ pub fn add(
 /// What `pack update` did with one pack.
 enum Outcome {
     Unchanged,
-    Updated,
+    /// Written; the checksum of the bytes written.
+    Updated(String),
     /// Edited locally since it was added; not overwritten (no `--force`).
     Kept,
     Failed(String),
@@ -546,7 +547,7 @@ pub fn update(
         let outcome = update_one(&dir, &name, &entry, force);
         let line = match &outcome {
             Outcome::Unchanged => format!("unchanged: {name} ({})", entry.source),
-            Outcome::Updated => format!("updated: {name} ({})", entry.source),
+            Outcome::Updated(_) => format!("updated: {name} ({})", entry.source),
             Outcome::Kept => format!(
                 "kept: {name} ({}): edited since it was added; not overwritten (--force to replace it)",
                 entry.source
@@ -555,17 +556,15 @@ pub fn update(
         };
         writeln!(out, "{}", shown(&line))?;
         match outcome {
-            Outcome::Updated => {
-                if let Some(bytes) = safe_file::read(&dir.join(&name), MAX_PACK_BYTES).ok() {
-                    manifest.packs.insert(
-                        name.clone(),
-                        Entry {
-                            source: entry.source.clone(),
-                            sha256: sha256(&bytes),
-                        },
-                    );
-                    changed = true;
-                }
+            Outcome::Updated(checksum) => {
+                manifest.packs.insert(
+                    name.clone(),
+                    Entry {
+                        source: entry.source.clone(),
+                        sha256: checksum,
+                    },
+                );
+                changed = true;
             }
             Outcome::Failed(_) => failed = true,
             Outcome::Unchanged | Outcome::Kept => {}
@@ -607,7 +606,7 @@ fn update_one(dir: &Path, name: &str, entry: &Entry, force: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     match write_atomically(dir, name, &bytes, 0o644) {
-        Ok(()) => Outcome::Updated,
+        Ok(()) => Outcome::Updated(fetched),
         Err(e) => Outcome::Failed(format!("cannot write it ({e})")),
     }
 }

@@ -19,19 +19,23 @@ use crate::support::*;
 const TEAM: &str = "[[term]]\nid = \"zorblax-cache\"\nname = \"Zorblax cache\"\ndefinition = \"A cache in front of the zorblax service.\"\n";
 const TEAM_V2: &str = "[[term]]\nid = \"zorblax-cache\"\nname = \"Zorblax cache\"\ndefinition = \"A cache in front of the zorblax service.\"\n\n[[term]]\nid = \"quuxer\"\nname = \"Quuxer\"\ndefinition = \"The thing that quuxes.\"\n";
 
-/// A tiny HTTP/1.1 server on 127.0.0.1: `path -> (status line, headers,
-/// body)`, changeable while it runs; anything else is a 404. One thread,
-/// one connection at a time, `Connection: close`.
+/// What the server answers for each path: the status line (with any
+/// extra header lines) and the body.
+type Routes = Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>;
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 answering [`Routes`], changeable
+/// while it runs; anything else is a 404. One thread, one connection at a
+/// time, `Connection: close`.
 struct Server {
     port: u16,
-    routes: Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>,
+    routes: Routes,
 }
 
 impl Server {
     fn start() -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let routes: Arc<Mutex<HashMap<String, (String, Vec<u8>)>>> = Arc::default();
+        let routes: Routes = Arc::default();
         let served = routes.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
