@@ -1,6 +1,7 @@
 //! The command line: `scan`, `check` and `report` run the same core, and
 //! the same policy ([`llmops_core::policy::findings`]), as the server, so
-//! what a team sees in CI is what its editors show.
+//! what a team sees in CI is what its editors show. `pack add|update|list`
+//! share packs across repositories (see `pack_sources`).
 //!
 //! Arguments are parsed by `clap` (help per subcommand, unknown flags
 //! rejected with exit 2). Output goes through one writer; when the reader
