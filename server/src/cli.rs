@@ -253,20 +253,27 @@ pub fn run(command: Command) -> i32 {
 
 /// `llmops-lsp pack add|update|list` (see `pack_sources`).
 fn pack(command: &PackCommand) -> io::Result<i32> {
+    let folder = user_pack_dir();
+    let folder = folder.as_deref();
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut err = io::stderr().lock();
     let code = match command {
         PackCommand::Add(args) => crate::pack_sources::add(
             &mut out,
             &mut err,
+            folder,
             &args.source,
             args.name.as_deref(),
             args.force,
         )?,
-        PackCommand::Update(args) => {
-            crate::pack_sources::update(&mut out, &mut err, args.name.as_deref(), args.force)?
-        }
-        PackCommand::List => crate::pack_sources::list(&mut out, &mut err)?,
+        PackCommand::Update(args) => crate::pack_sources::update(
+            &mut out,
+            &mut err,
+            folder,
+            args.name.as_deref(),
+            args.force,
+        )?,
+        PackCommand::List => crate::pack_sources::list(&mut out, &mut err, folder)?,
     };
     out.flush()?;
     Ok(code)

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use llmops_core::content::limits::MAX_PACK_BYTES;
 use llmops_core::content::{Pack, Scope};
-use llmops_core::packs::{PackSet, Parsed, user_pack_dir};
+use llmops_core::packs::{PackSet, Parsed};
 use llmops_core::safe_file;
 use llmops_core::text::quote_for_terminal;
 use serde::{Deserialize, Serialize};
@@ -375,9 +375,11 @@ fn local_sha256(path: &Path) -> Option<String> {
         .map(|b| sha256(&b))
 }
 
-/// The user packs folder, or the reason there is none.
-fn packs_folder() -> Result<PathBuf, String> {
-    user_pack_dir().ok_or_else(|| "no user packs folder: set XDG_CONFIG_HOME or HOME".to_string())
+/// The user packs folder (the command line finds it, with
+/// `llmops_core::dirs::user_pack_dir`), or the reason there is none.
+fn packs_folder(dir: Option<&Path>) -> Result<PathBuf, String> {
+    dir.map(Path::to_path_buf)
+        .ok_or_else(|| "no user packs folder: set XDG_CONFIG_HOME or HOME".to_string())
 }
 
 fn shown(text: &str) -> String {
@@ -388,6 +390,7 @@ fn shown(text: &str) -> String {
 pub fn add(
     out: &mut impl Write,
     err: &mut impl Write,
+    folder: Option<&Path>,
     source: &str,
     name: Option<&str>,
     force: bool,
@@ -399,7 +402,7 @@ pub fn add(
             return Ok(1);
         }
     };
-    let dir = match packs_folder() {
+    let dir = match packs_folder(folder) {
         Ok(d) => d,
         Err(e) => {
             writeln!(err, "llmops-lsp pack add: {e}")?;
@@ -511,10 +514,11 @@ enum Outcome {
 pub fn update(
     out: &mut impl Write,
     err: &mut impl Write,
+    folder: Option<&Path>,
     only: Option<&str>,
     force: bool,
 ) -> io::Result<i32> {
-    let dir = match packs_folder() {
+    let dir = match packs_folder(folder) {
         Ok(d) => d,
         Err(e) => {
             writeln!(err, "llmops-lsp pack update: {e}")?;
@@ -613,8 +617,8 @@ fn update_one(dir: &Path, name: &str, entry: &Entry, force: bool) -> Outcome {
 
 /// `pack list`: one line per pack added, `name  source  sha256[..12]
 /// state`, the state being `as fetched`, `edited` or `missing`.
-pub fn list(out: &mut impl Write, err: &mut impl Write) -> io::Result<i32> {
-    let dir = match packs_folder() {
+pub fn list(out: &mut impl Write, err: &mut impl Write, folder: Option<&Path>) -> io::Result<i32> {
+    let dir = match packs_folder(folder) {
         Ok(d) => d,
         Err(e) => {
             writeln!(err, "llmops-lsp pack list: {e}")?;
