@@ -200,15 +200,7 @@ pub fn safe_file_name(name: &str) -> String {
 /// redirected at all.
 fn download(url: &str) -> Result<Vec<u8>, String> {
     let https = url.to_ascii_lowercase().starts_with("https://");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(DOWNLOAD_TIMEOUT))
-        .timeout_connect(Some(CONNECT_TIMEOUT))
-        .https_only(https)
-        .max_redirects(if https { 5 } else { 0 })
-        .user_agent(concat!("llmops-lsp/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
-    let mut response = agent.get(url).call().map_err(|e| match e {
+    let mut response = agent(https).get(url).call().map_err(|e| match e {
         ureq::Error::RequireHttpsOnly(to) => format!(
             "redirected to {}, which is not https; refused",
             quote_for_terminal(&to)
@@ -230,6 +222,20 @@ fn download(url: &str) -> Result<Vec<u8>, String> {
             }
             e => e.to_string(),
         })
+}
+
+/// The HTTP client for one download. For an `https://` source every
+/// request, each redirect included, must be `https://` (ureq checks each
+/// hop against `https_only`); a local `http://` source follows none.
+fn agent(https: bool) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(DOWNLOAD_TIMEOUT))
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .https_only(https)
+        .max_redirects(if https { 5 } else { 0 })
+        .user_agent(concat!("llmops-lsp/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
 }
 
 /// Checks `bytes` as the pack `name` (the source's text, so errors are
@@ -684,6 +690,17 @@ mod tests {
             assert!(Source::parse(refused).is_err(), "{refused}");
         }
         assert!(matches!(Source::parse("team.toml"), Ok(Source::Path(p)) if p.is_absolute()));
+    }
+
+    /// What a redirect from an `https://` source to plain http meets: the
+    /// client refuses the request before sending it.
+    #[test]
+    fn an_https_download_never_makes_a_plain_http_request() {
+        let refused = agent(true).get("http://127.0.0.1:9/team.toml").call();
+        assert!(
+            matches!(refused, Err(ureq::Error::RequireHttpsOnly(_))),
+            "{refused:?}"
+        );
     }
 
     #[test]
