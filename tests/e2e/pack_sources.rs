@@ -57,11 +57,17 @@ impl Server {
                     .get(&path)
                     .cloned()
                     .unwrap_or_else(|| ("404 Not Found".into(), b"no".to_vec()));
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
+                // `NO-LENGTH` in the head: no Content-Length, the body
+                // ends when the connection closes (curl cannot know its
+                // size in advance).
+                let _ = match head.strip_suffix(" NO-LENGTH") {
+                    Some(head) => write!(stream, "HTTP/1.1 {head}\r\nConnection: close\r\n\r\n"),
+                    None => write!(
+                        stream,
+                        "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    ),
+                };
                 let _ = stream.write_all(&body);
             }
         });
@@ -257,6 +263,47 @@ fn a_broken_pack_is_refused_with_located_errors_and_nothing_is_written() {
     let out = home.run(&["pack", "add", &server.url("/huge.toml")]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(text(&out.stderr).contains("larger than"), "{out:?}");
+    // The same without a Content-Length: curl cannot refuse it in advance,
+    // and the capped read does.
+    server.serve_raw(
+        "/endless.toml",
+        "200 OK NO-LENGTH",
+        &vec![b'#'; 16 * 1024 * 1024 + 1],
+    );
+    let out = home.run(&["pack", "add", &server.url("/endless.toml")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(text(&out.stderr).contains("larger than"), "{out:?}");
+    // Exactly at the cap, without a length, is still a pack (it checks:
+    // a comment).
+    let mut at_cap = vec![b'#'; 16 * 1024 * 1024];
+    at_cap[16 * 1024 * 1024 - 1] = b'\n';
+    server.serve_raw("/full.toml", "200 OK NO-LENGTH", &at_cap);
+    let out = home.run(&["pack", "add", &server.url("/full.toml")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(home.files(), ["full.toml", "pack-sources.json"]);
+}
+
+/// Without curl on the PATH a URL is refused with what to do instead;
+/// a path still works.
+#[test]
+fn without_curl_a_url_is_refused_with_what_to_do_instead() {
+    let server = Server::start();
+    server.serve("/team.toml", TEAM);
+    let home = Home::new();
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["pack", "add", &server.url("/team.toml")])
+        .current_dir(home.dir.path())
+        .env("XDG_CONFIG_HOME", home.dir.path().join("config"))
+        .env("LLMOPS_LSP_DATA_DIR", home.dir.path().join("data"))
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("needs curl for URLs (or download the file and pass its path)"),
+        "{out:?}"
+    );
     assert!(home.files().is_empty(), "{:?}", home.files());
 }
 
@@ -441,22 +488,27 @@ fn hostile_names_are_written_under_a_safe_name_and_printed_inertly() {
 }
 
 /// The language server never touches the network; only `pack add/update`
-/// do. Network code (`ureq`, `std::net`) appears in one module, which only
-/// the command line calls, and the core has no network dependency at all.
+/// do, by running `curl` from one module, which only the command line
+/// calls. No Rust network code at all (`ureq`, `std::net`, ...) in the
+/// server or the core, nor an HTTP client among their dependencies.
 #[test]
 fn only_the_pack_commands_reach_the_network() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let core_manifest = std::fs::read_to_string(root.join("core/Cargo.toml")).unwrap();
-    assert!(!core_manifest.contains("ureq"), "the core depends on ureq");
+    for manifest in ["core/Cargo.toml", "server/Cargo.toml"] {
+        let text = std::fs::read_to_string(root.join(manifest)).unwrap();
+        for client in ["ureq", "reqwest", "hyper", "rustls", "curl"] {
+            assert!(!text.contains(client), "{manifest} depends on {client}");
+        }
+    }
     let mut files = Vec::new();
     rust_files(&root.join("server/src"), &mut files);
     rust_files(&root.join("core/src"), &mut files);
     assert!(files.len() > 20, "sources not found");
+    let mut runs_curl = Vec::new();
     for (path, text) in &files {
         let name = path.strip_prefix(&root).unwrap_or(path).to_string_lossy();
-        if name == "server/src/pack_sources.rs" {
-            assert!(text.contains("ureq::"), "the downloader moved");
-            continue;
+        if text.contains("Command::new(\"curl\")") {
+            runs_curl.push(name.to_string());
         }
         for banned in [
             "ureq",
@@ -470,11 +522,18 @@ fn only_the_pack_commands_reach_the_network() {
         }
         if text.contains("pack_sources") {
             assert!(
-                name == "server/src/cli.rs" || name == "server/src/lib.rs",
+                name == "server/src/cli.rs"
+                    || name == "server/src/lib.rs"
+                    || name == "server/src/pack_sources.rs",
                 "{name} calls pack_sources"
             );
         }
     }
+    assert_eq!(
+        runs_curl,
+        ["server/src/pack_sources.rs"],
+        "the one module that runs curl"
+    );
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
