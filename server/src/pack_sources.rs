@@ -346,7 +346,7 @@ fn download(url: &str) -> Result<Vec<u8>, String> {
         Some(0) => {}
         Some(22) => {
             return Err(match http {
-                Some(code) => format!("the server answered HTTP {code}{detail}"),
+                Some(code) => format!("the server answered HTTP {code}"),
                 None => format!("the server answered with an error{detail}"),
             });
         }
