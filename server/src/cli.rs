@@ -87,8 +87,8 @@ pub enum PackCommand {
 
 #[derive(Args, Debug)]
 pub struct PackAddArgs {
-    /// A pack file's path, or an https:// URL (http:// only to
-    /// 127.0.0.1 or localhost)
+    /// A pack file's path, or an https:// URL, downloaded with curl
+    /// (http:// only to 127.0.0.1 or localhost)
     #[arg(value_name = "PATH_OR_URL")]
     pub source: String,
     /// The file name in the user packs folder (default: from the URL or path)
