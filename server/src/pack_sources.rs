@@ -351,6 +351,18 @@ fn download(url: &str) -> Result<Vec<u8>, String> {
             });
         }
         Some(63) => return Err(too_large()),
+        // CURLE_UNSUPPORTED_PROTOCOL: with --proto-redir =https, a redirect
+        // to plain http (or any other scheme); no request was made there.
+        Some(1) => {
+            return Err(format!(
+                "redirected to a URL that is not https; refused{detail}"
+            ));
+        }
+        Some(47) => {
+            return Err(format!(
+                "more than {MAX_REDIRECTS} redirects; refused{detail}"
+            ));
+        }
         Some(code) => return Err(format!("curl failed (exit {code}){detail}")),
         None => return Err(format!("curl was stopped by a signal{detail}")),
     }
