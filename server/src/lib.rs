@@ -17,6 +17,7 @@ mod error;
 mod inlay_hints;
 mod memory;
 mod origin;
+mod pack_sources;
 mod packs;
 mod practices;
 mod projects;

@@ -1,5 +1,6 @@
 //! `llmops-lsp`: with no command it speaks LSP on stdin/stdout; `scan`,
-//! `check` and `report` run the same core from a shell.
+//! `check` and `report` run the same core from a shell, and `pack`
+//! shares packs across repositories (the only network use).
 
 use clap::Parser;
 use llmops_lsp::cli;

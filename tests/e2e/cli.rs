@@ -20,6 +20,9 @@ fn unknown_flags_and_missing_paths_are_usage_errors() {
         &["report", "--nope", "."],
         &["check"],
         &["frobnicate"],
+        &["pack"],
+        &["pack", "add"],
+        &["pack", "update", "--bogus"],
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
@@ -36,8 +39,18 @@ fn version_and_help_per_subcommand() {
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("llmops-lsp {}", env!("CARGO_PKG_VERSION"))
     );
-    for sub in ["scan", "check", "report"] {
-        let out = run(&[sub, "--help"]);
+    for sub in [
+        "scan",
+        "check",
+        "report",
+        "pack",
+        "pack add",
+        "pack update",
+        "pack list",
+    ] {
+        let mut args: Vec<&str> = sub.split(' ').collect();
+        args.push("--help");
+        let out = run(&args);
         assert!(out.status.success(), "{sub}");
         let help = String::from_utf8_lossy(&out.stdout);
         assert!(help.contains(&format!("llmops-lsp {sub}")), "{help}");

@@ -22,6 +22,8 @@ mod invariants;
 mod language;
 mod learning;
 mod notebooks;
+#[cfg(unix)]
+mod pack_sources;
 mod packs;
 mod policy;
 mod practices;
