@@ -181,6 +181,15 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
+        // Whether an edit may create a file (a new team pack).
+        let create_files = workspace
+            .and_then(|w| w.workspace_edit.as_ref())
+            .is_some_and(|e| {
+                e.document_changes == Some(true)
+                    && e.resource_operations
+                        .as_ref()
+                        .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+            });
         // Pull diagnostics for a client that declares them; push otherwise.
         let delivery = match &params.capabilities.text_document {
             Some(t) if t.diagnostic.is_some() => Delivery::Pull {
@@ -220,6 +229,7 @@ impl LanguageServer for Backend {
             state.builtin_dir = builtin_dir;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
+            state.create_files = create_files;
             state.client = client_features;
             state.delivery = delivery;
             state.notices.extend(
@@ -260,6 +270,7 @@ impl LanguageServer for Backend {
                             CodeActionKind::new(crate::code_actions::LEARN_KIND),
                             CodeActionKind::new(crate::code_actions::KNOWN_KIND),
                             CodeActionKind::new(crate::code_actions::IGNORE_KIND),
+                            CodeActionKind::new(crate::authoring::AUTHOR_KIND),
                         ]),
                         ..Default::default()
                     },

@@ -3,6 +3,7 @@
 //! The binary (`main.rs`) only picks between the two; the library is what the
 //! in-process tests and the benchmarks drive. See ARCHITECTURE.md for the map.
 
+mod authoring;
 mod backend;
 mod builtin;
 mod ci_output;
