@@ -315,13 +315,11 @@ pub fn add_term_action(
             ""
         } else if current.ends_with('\n') {
             newline
-        } else {
+        } else if newline == "\r\n" {
             // No final newline: end the last line, then a blank line.
-            if newline == "\r\n" {
-                "\r\n\r\n"
-            } else {
-                "\n\n"
-            }
+            "\r\n\r\n"
+        } else {
+            "\n\n"
         };
         let new_text = format!("{separator}{}", entry.replace('\n', newline));
         let at = end_position(&current, state.encoding);
@@ -473,7 +471,7 @@ pub fn create_team_pack(
         None => ("example-team-term".to_string(), example_term()),
     };
     let dir = folder.join(PACK_DIR);
-    let refused = |why: String| ServerError::Refused(why);
+    let refused = ServerError::Refused;
     match std::fs::symlink_metadata(&dir) {
         Ok(meta) if !meta.is_dir() => {
             return Err(refused(format!(

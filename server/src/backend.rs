@@ -20,8 +20,8 @@ use crate::settings::Settings;
 use crate::state::{Config, Delivery, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{
-    code_actions, commands, definition, inlay_hints, origin, packs, projects, protocol, publish,
-    render, symbols,
+    code_actions, commands, definition, inlay_hints, origin, pack_ids, packs, projects, protocol,
+    publish, render, symbols,
 };
 
 /// How often changes that a failed save left in memory are tried again, so
@@ -276,6 +276,11 @@ impl LanguageServer for Backend {
                     },
                 )),
                 definition_provider: Some(OneOf::Left(true)),
+                // Term and exercise ids inside pack files (`pack_ids.rs`).
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["\"".into()]),
+                    ..Default::default()
+                }),
                 // A glossary search and a term's uses, for any editor.
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
@@ -557,10 +562,13 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let state = self.shared.lock();
-        Ok(definition::definition(
-            &state,
-            &params.text_document_position_params,
-        ))
+        let at = &params.text_document_position_params;
+        Ok(pack_ids::definition(&state, at).or_else(|| definition::definition(&state, at)))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let state = self.shared.lock();
+        Ok(pack_ids::completion(&state, &params))
     }
 
     async fn symbol(

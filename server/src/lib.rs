@@ -18,6 +18,7 @@ mod error;
 mod inlay_hints;
 mod memory;
 mod origin;
+mod pack_ids;
 mod packs;
 mod practices;
 mod projects;

@@ -81,7 +81,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
             let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
             out.push(u8::from_str_radix(hex, 16).unwrap());
             i += 3;
@@ -351,4 +351,82 @@ fn without_file_creation_the_action_runs_the_command() {
     // Loaded without a watcher event: the command queues the reload.
     let after = server.diagnostics_until(&uri, |d| flagged(d, "wombatron"));
     assert!(flagged(&after, "wombatron"));
+}
+
+/// Inside a pack: ids complete where a pack names one, and go to
+/// definition jumps to the entry that defines an id, in another pack of
+/// the folder or in the built-in files.
+#[test]
+fn ids_complete_and_go_to_their_definition_inside_a_pack() {
+    let ws = tempfile::tempdir().unwrap();
+    fs::create_dir(ws.path().join(".llmops")).unwrap();
+    let team = "[[term]]\nid = \"acme-gateway\"\nname = \"Acme gateway\"\ndefinition = \"Our proxy.\"\nrelated = [\"acme-queue\"]\nexercise = \"ttft-1\"\n";
+    let other =
+        "[[term]]\nid = \"acme-queue\"\nname = \"Acme queue\"\ndefinition = \"Our queue.\"\n";
+    let team_path = ws.path().join(".llmops/team.toml");
+    let other_path = ws.path().join(".llmops/other.toml");
+    fs::write(&team_path, team).unwrap();
+    fs::write(&other_path, other).unwrap();
+    let mut server = start(ws.path(), json!({}), json!({}));
+    let uri = file_uri(&team_path);
+    server.open(&uri, "toml", team);
+    server.diagnostics(&uri, Some(1));
+    let complete = |server: &mut Server, line: u32, character: u32| {
+        server.result(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    };
+    // `related = ["acme-|`: the term ids starting with what is typed.
+    let list = complete(&mut server, 4, 17);
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels.len(), 2, "{list:#}");
+    assert!(
+        labels.contains(&"acme-gateway") && labels.contains(&"acme-queue"),
+        "{labels:?}"
+    );
+    let edit = &list["items"][0]["textEdit"]["range"];
+    assert_eq!(
+        edit["start"],
+        json!({"line": 4, "character": 12}),
+        "{list:#}"
+    );
+    assert_eq!(edit["end"], json!({"line": 4, "character": 17}), "{list:#}");
+    // `exercise = "ttft|`: exercise ids.
+    let list = complete(&mut server, 5, 16);
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"ttft-1"), "{list:#}");
+    assert!(labels.iter().all(|l| l.starts_with("ttft")), "{labels:?}");
+    // Outside an id slot (the name): nothing.
+    assert!(complete(&mut server, 2, 10).is_null());
+
+    // Go to definition: `acme-queue` is defined in other.toml, line 2.
+    let location = server.result(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 4, "character": 15}}),
+    );
+    assert_eq!(location["uri"], file_uri(&other_path), "{location:#}");
+    assert_eq!(location["range"]["start"]["line"], 1, "{location:#}");
+    // `ttft-1` is a built-in exercise: its read-only copy.
+    let location = server.result(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 5, "character": 14}}),
+    );
+    assert!(
+        location["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("builtin-content"),
+        "{location:#}"
+    );
 }
