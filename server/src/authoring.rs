@@ -199,8 +199,7 @@ fn candidate(open: &OpenDoc, range: Range, encoding: Encoding) -> Option<String>
     let raw = text.get(start..end)?;
     let trimmed = raw.trim();
     let chars = trimmed.chars().count();
-    if chars < 2
-        || chars > MAX_TERM_CHARS
+    if !(2..=MAX_TERM_CHARS).contains(&chars)
         || trimmed.chars().any(char::is_control)
         || !trimmed.chars().any(char::is_alphanumeric)
     {

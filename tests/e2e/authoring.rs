@@ -208,7 +208,7 @@ fn a_selection_is_appended_to_the_nearest_pack_as_valid_toml() {
     assert_eq!(action["title"], format!("Add '{name}' to the team pack"));
     let written = apply_to_disk(&action["edit"]);
     let pack = ws.path().join(".llmops/team.toml");
-    assert_eq!(written, [pack.clone()]);
+    assert_eq!(written, std::slice::from_ref(&pack));
     let source = fs::read_to_string(&pack).unwrap();
     assert!(
         source.starts_with(
