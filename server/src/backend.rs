@@ -20,8 +20,8 @@ use crate::settings::Settings;
 use crate::state::{Config, Delivery, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{
-    code_actions, commands, definition, inlay_hints, origin, packs, projects, protocol, publish,
-    render, symbols,
+    code_actions, commands, definition, inlay_hints, origin, pack_ids, packs, projects, protocol,
+    publish, render, symbols,
 };
 
 /// How often changes that a failed save left in memory are tried again, so
@@ -182,6 +182,15 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
+        // Whether an edit may create a file (a new team pack).
+        let create_files = workspace
+            .and_then(|w| w.workspace_edit.as_ref())
+            .is_some_and(|e| {
+                e.document_changes == Some(true)
+                    && e.resource_operations
+                        .as_ref()
+                        .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+            });
         // Pull diagnostics for a client that declares them; push otherwise.
         let delivery = match &params.capabilities.text_document {
             Some(t) if t.diagnostic.is_some() => Delivery::Pull {
@@ -221,6 +230,7 @@ impl LanguageServer for Backend {
             state.builtin_dir = builtin_dir;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
+            state.create_files = create_files;
             state.client = client_features;
             state.delivery = delivery;
             state.notices.extend(
@@ -261,11 +271,17 @@ impl LanguageServer for Backend {
                             CodeActionKind::new(crate::code_actions::LEARN_KIND),
                             CodeActionKind::new(crate::code_actions::KNOWN_KIND),
                             CodeActionKind::new(crate::code_actions::IGNORE_KIND),
+                            CodeActionKind::new(crate::authoring::AUTHOR_KIND),
                         ]),
                         ..Default::default()
                     },
                 )),
                 definition_provider: Some(OneOf::Left(true)),
+                // Term and exercise ids inside pack files (`pack_ids.rs`).
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["\"".into()]),
+                    ..Default::default()
+                }),
                 // A glossary search and a term's uses, for any editor.
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
@@ -543,10 +559,13 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let state = self.shared.lock();
-        Ok(definition::definition(
-            &state,
-            &params.text_document_position_params,
-        ))
+        let at = &params.text_document_position_params;
+        Ok(pack_ids::definition(&state, at).or_else(|| definition::definition(&state, at)))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let state = self.shared.lock();
+        Ok(pack_ids::completion(&state, &params))
     }
 
     async fn symbol(

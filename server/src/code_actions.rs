@@ -93,8 +93,20 @@ fn menu(state: &State, params: &CodeActionParams) -> Option<Vec<CodeActionOrComm
     // come after the terms' learning actions (see `practices.rs`).
     let practice_actions =
         crate::practices::code_actions(state, open, &params.text_document.uri, params.range);
+    // "Add '...' to the team pack" comes last, after everything else. Not
+    // for a bare cursor on a practice: the menu is about that practice, and
+    // the word there is code (`OpenAI`), not vocabulary; a selection still
+    // gets it.
+    let on_practice = !practice_actions.is_empty() && params.range.start == params.range.end;
+    let author = (!on_practice)
+        .then(|| {
+            crate::authoring::add_term_action(state, open, &params.text_document.uri, params.range)
+        })
+        .flatten();
     if hits.is_empty() {
-        return Some(practice_actions);
+        let mut actions = practice_actions;
+        actions.extend(author);
+        return Some(actions);
     }
     let content = &open.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
@@ -173,6 +185,7 @@ fn menu(state: &State, params: &CodeActionParams) -> Option<Vec<CodeActionOrComm
         &hits,
         state.encoding,
     ));
+    actions.extend(author);
     Some(actions)
 }
 

@@ -6,6 +6,8 @@ use llmops_core::content::Content;
 use llmops_core::course;
 use llmops_core::policy::{Learner, ProgressView};
 use llmops_core::progress::{Notice, ProgressData};
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -143,7 +145,7 @@ fn progress_view(content: &Content, data: &ProgressData, mastery: u32, now: u64)
 /// learner is told at each answer, not only by the one-time notice, that
 /// what they just did is not on disk yet (see [`NotSaved`]).
 pub fn execute(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     command: &str,
     args: &[Value],
 ) -> Result<CommandResult, ServerError> {
@@ -159,7 +161,7 @@ pub fn execute(
     Ok(result)
 }
 
-fn run(shared: &Shared, command: &str, args: &[Value]) -> Result<CommandResult, ServerError> {
+fn run(shared: &Arc<Shared>, command: &str, args: &[Value]) -> Result<CommandResult, ServerError> {
     let (content, mastery, clock) = {
         let state = shared.lock();
         (
@@ -320,6 +322,14 @@ fn run(shared: &Shared, command: &str, args: &[Value]) -> Result<CommandResult, 
                 clock.now(),
                 &id,
             )?)
+        }
+        CREATE_TEAM_PACK => {
+            let args: CreateTeamPackArgs = if args.is_empty() {
+                CreateTeamPackArgs::default()
+            } else {
+                object_arg(command, args, CreateTeamPackArgs::USAGE)?
+            };
+            done(crate::authoring::create_team_pack(shared, args)?)
         }
         #[cfg(feature = "test-hooks")]
         // Panics holding the progress store's lock and the state lock, so

@@ -17,6 +17,8 @@ pub enum ServerError {
     UnknownCommand(String),
     /// A command name or argument over its bound (the text says which).
     TooLarge(String),
+    /// The request cannot be done as asked (a pack that already exists).
+    Refused(String),
     /// A bug on our side (a result that could not be serialized).
     Internal(String),
 }
@@ -37,6 +39,7 @@ impl std::fmt::Display for ServerError {
                 crate::echo::cut(name)
             ),
             ServerError::TooLarge(why) => write!(f, "too large: {why}"),
+            ServerError::Refused(why) => f.write_str(why),
             ServerError::Internal(why) => write!(f, "internal error: {why}"),
         }
     }
@@ -64,6 +67,12 @@ impl From<ServerError> for jsonrpc::Error {
             ServerError::UnknownCommand(_) => jsonrpc::Error {
                 data: Some(serde_json::json!({ "knownCommands": crate::protocol::ALL_COMMANDS })),
                 ..jsonrpc::Error::invalid_params(message)
+            },
+            // LSP's RequestFailed: valid arguments, refused on the merits.
+            ServerError::Refused(_) => jsonrpc::Error {
+                code: jsonrpc::ErrorCode::ServerError(-32803),
+                message: message.into(),
+                data: None,
             },
             ServerError::Internal(_) => jsonrpc::Error {
                 code: jsonrpc::ErrorCode::InternalError,

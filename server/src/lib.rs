@@ -3,6 +3,7 @@
 //! The binary (`main.rs`) only picks between the two; the library is what the
 //! in-process tests and the benchmarks drive. See ARCHITECTURE.md for the map.
 
+mod authoring;
 mod backend;
 mod builtin;
 mod ci_output;
@@ -17,6 +18,7 @@ mod error;
 mod inlay_hints;
 mod memory;
 mod origin;
+mod pack_ids;
 mod pack_sources;
 mod packs;
 mod practices;

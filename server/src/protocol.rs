@@ -17,6 +17,9 @@ pub const FORGET_KNOWN: &str = "llmops.forgetKnown";
 /// show when a learner follows a related term.
 pub const TERM_PAGE: &str = "llmops.termPage";
 pub const REVEAL_ANSWER: &str = "llmops.revealAnswer";
+/// Writes `.llmops/team.toml` from the commented template (see
+/// `authoring.rs`); never over an existing file.
+pub const CREATE_TEAM_PACK: &str = "llmops.createTeamPack";
 /// Only in builds with the `test-hooks` feature: proves that a panicking
 /// handler is caught. Release builds and the `.vsix` never have it.
 #[cfg(feature = "test-hooks")]
@@ -36,11 +39,29 @@ pub const ALL_COMMANDS: &[&str] = &[
     FORGET_KNOWN,
     TERM_PAGE,
     REVEAL_ANSWER,
+    CREATE_TEAM_PACK,
     #[cfg(feature = "test-hooks")]
     DEBUG_PANIC,
     #[cfg(feature = "test-hooks")]
     DEBUG_RETRY_ROUNDS,
 ];
+
+/// Arguments of `llmops.createTeamPack`: the workspace folder (a `file:`
+/// URI; the first folder when absent) and the name of a term to put in the
+/// new pack (an example term when absent).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTeamPackArgs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl CreateTeamPackArgs {
+    pub const USAGE: &str =
+        r#"[] or [{"folder": "<workspace folder URI>", "name": "<term name>"}]"#;
+}
 
 /// `data` of a term diagnostic: which term, its exercise, and whether the
 /// hint is back because a review is due.

@@ -122,6 +122,9 @@ pub struct State {
     pub awaiting_project: std::collections::HashSet<String>,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
+    /// The client applies edits that create files (`documentChanges` with
+    /// the `create` resource operation): a new team pack can be an edit.
+    pub create_files: bool,
     /// What the client said it can do (`initializationOptions.client`).
     pub client: ClientFeatures,
     /// The time, from `Config`: every "now" of this server is read here.
@@ -174,6 +177,7 @@ impl State {
             awaiting_project: Default::default(),
             supports_configuration: false,
             supports_watched_files: false,
+            create_files: false,
             client: ClientFeatures::default(),
             due_checked_at: config.clock.now(),
             clock: config.clock.clone(),

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod authoring;
 mod backpressure;
 mod bounds;
 mod ci_formats;

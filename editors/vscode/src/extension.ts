@@ -298,6 +298,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('llmops.forgetAllKnown', async () => {
       await vscode.commands.executeCommand(FORGET_KNOWN);
     }),
+    // The server writes the pack (never over one) and answers its URI.
+    vscode.commands.registerCommand('llmops.newTeamPack', async () => {
+      const created = await vscode.commands.executeCommand<{ uri?: string } | undefined>('llmops.createTeamPack');
+      if (created?.uri) await vscode.window.showTextDocument(vscode.Uri.parse(created.uri));
+    }),
     vscode.commands.registerCommand('llmops.glossary.refresh', () => refreshStatus()),
     vscode.commands.registerCommand('llmops.walkthrough', () =>
       vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false),
