@@ -47,7 +47,9 @@ pub const TEAM_PACK: &str = "team.toml";
 /// without a network or a copy of this repository. Packs are `*.toml`, so
 /// it is never read as a pack.
 pub const SCHEMA_FILE: &str = "schema.json";
-const SCHEMA: &str = include_str!("../../content/schema.json");
+/// From llmops-core: a path out of this crate would be missing from the
+/// packaged crate (`cargo install` of the published crates).
+const SCHEMA: &str = llmops_core::content::PACK_SCHEMA_JSON;
 /// Longest text the action adds, in characters: a term name, not a sentence.
 pub const MAX_TERM_CHARS: usize = 60;
 /// The definition a new term gets until someone writes it.

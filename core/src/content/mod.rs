@@ -32,6 +32,11 @@ pub struct BuiltinFile {
     pub source: &'static str,
 }
 
+/// The pack format's JSON schema (`content/schema.json`), for a new team
+/// pack's `#:schema` line. Read through core/content, like the built-in
+/// files, so that `cargo package` puts it inside the llmops-core crate.
+pub const PACK_SCHEMA_JSON: &str = include_str!("../../content/schema.json");
+
 macro_rules! builtin_files {
     ($($name:literal),* $(,)?) => {
         &[$(BuiltinFile {
