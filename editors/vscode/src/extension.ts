@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/node';
 import { EXERCISE_VIEW_TYPE, ExercisePanel } from './exercisePanel';
 import { PushDiagnosticsOnly } from './pushDiagnostics';
+import { withoutRepeatedTitle } from './hoverTitle';
 import {
   FORGET_KNOWN,
   LIST_EXERCISES,
@@ -149,6 +150,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // Hover links (Learn, related terms) may run our own commands, nothing else.
       markdown: { isTrusted: { enabledCommands: HOVER_COMMANDS }, supportHtml: false },
       middleware: {
+        // VS Code prints the hinted term's diagnostic above the hover: drop
+        // the name the server's hover would repeat (see hoverTitle.ts).
+        provideHover: async (document, position, token, next) => {
+          const hover = await next(document, position, token);
+          const here = (client?.diagnostics?.get(document.uri) ?? [])
+            .filter((d) => d.source === 'llmops' && d.range.contains(position))
+            .map((d) => d.message);
+          return hover && here.length > 0 ? dedupeHover(hover, here) : hover;
+        },
         executeCommand: executeCommandMiddleware({
           showExercise: (exercise) => {
             // A hover's Learn link leaves the hover open over the file: close it.
@@ -332,4 +342,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 export async function deactivate(): Promise<void> {
   await client?.stop();
   client = undefined;
+}
+
+/** `hover` with the repeated title dropped from each Markdown part (see hoverTitle.ts). */
+function dedupeHover(hover: vscode.Hover, messagesHere: readonly string[]): vscode.Hover {
+  const contents = hover.contents.map((content) => {
+    if (!(content instanceof vscode.MarkdownString)) return content;
+    const value = withoutRepeatedTitle(content.value, messagesHere);
+    if (value === content.value) return content;
+    const copy = new vscode.MarkdownString(value, content.supportThemeIcons);
+    copy.isTrusted = content.isTrusted;
+    copy.supportHtml = content.supportHtml;
+    copy.baseUri = content.baseUri;
+    return copy;
+  });
+  return new vscode.Hover(contents, hover.range);
 }

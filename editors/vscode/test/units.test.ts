@@ -25,6 +25,7 @@ import {
 import type { ExerciseSummary, Progress } from '../src/webview/protocol';
 import { BUNDLED_SERVER, DOCUMENT_SELECTOR, HOVER_COMMANDS, initializationOptions, resolveServerPath, ServerNotFoundError } from '../src/launch';
 import { commandUri, exerciseHtml, makeNonce, termHtml } from '../src/webview/html';
+import { withoutRepeatedTitle } from '../src/hoverTitle';
 import { PACKAGE_DIR } from './harness';
 
 const ext = '/ext';
@@ -231,6 +232,25 @@ test('hovers may run exactly two of our commands: open an exercise, show a term'
   // The only trust the client gives hovers is this list.
   assert.match(extension, /isTrusted: \{ enabledCommands: HOVER_COMMANDS \}/);
   assert.equal(extension.match(/isTrusted:/g)?.length, 1, 'hover trust set in one place');
+});
+
+test('a hinted term is named once in a VS Code hover: the diagnostic above it already says the name', () => {
+  const hover = '**Time to first token** · also: TTFT\n\nExercise: *Streaming* · [Learn](command:x)\n\n---\n\nThe delay before the first token.';
+  // The diagnostic's message names the term: the bold name goes, the aliases stay.
+  assert.equal(
+    withoutRepeatedTitle(hover, ['Time to first token (LLMOps term)']),
+    'Also: TTFT\n\nExercise: *Streaming* · [Learn](command:x)\n\n---\n\nThe delay before the first token.',
+  );
+  assert.equal(withoutRepeatedTitle(hover, ['Review due: Time to first token']).startsWith('Also: TTFT\n\n'), true);
+  // No diagnostic here (e.g. the term is known) or one about another term: unchanged.
+  assert.equal(withoutRepeatedTitle(hover, []), hover);
+  assert.equal(withoutRepeatedTitle(hover, ['Time per output token (LLMOps term)']), hover);
+  // A title without aliases disappears whole; escaped pack text is compared unescaped.
+  assert.equal(withoutRepeatedTitle('**A\\*B\\* test**\n\nBody', ['A*B* test (LLMOps term)']), 'Body');
+  // A title wrapped over two lines is one paragraph.
+  assert.equal(withoutRepeatedTitle('**Long name**\n· also: x\n\nBody', ['Long name (LLMOps term)']), 'Also: x\n\nBody');
+  // Not our shape: left alone.
+  assert.equal(withoutRepeatedTitle('Plain text', ['Plain text']), 'Plain text');
 });
 
 const SUMMARY_LIST: ExerciseSummary[] = [

@@ -263,6 +263,10 @@ test('the status bar shows progress; a hint is the whole term, dotted; a one-tim
   await hover.waitFor({ timeout: 10_000 });
   await hover.locator('a', { hasText: /^Learn/ }).first().waitFor({ timeout: 10_000 });
   await page.locator('.monaco-hover', { hasText: 'Checking for quick fixes' }).first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  // The hint's own line above the hover names the term; the hover does not say it again.
+  const widget = (await page.locator('.monaco-hover', { hasText: 'first generated token' }).first().innerText()).replace(/\s+/g, ' ');
+  assert.equal(widget.split('Time to first token').length - 1, 1, `the name once in: ${widget}`);
+  assert.match(widget, /Also: TTFT/);
   await screenshot('vscode-hover.png');
   await page.keyboard.press('Escape');
 });
