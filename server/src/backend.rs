@@ -20,8 +20,8 @@ use crate::settings::Settings;
 use crate::state::{Config, Delivery, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{
-    code_actions, commands, definition, inlay_hints, origin, pack_ids, pack_lens, pack_outline, packs,
-    projects, protocol, publish, render, symbols,
+    code_actions, commands, definition, inlay_hints, origin, pack_ids, pack_lens, pack_outline,
+    packs, projects, protocol, publish, render, symbols,
 };
 
 /// How often changes that a failed save left in memory are tried again, so

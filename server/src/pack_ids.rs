@@ -170,7 +170,9 @@ fn slot<'a>(line: impl Fn(usize) -> Option<&'a str>, number: usize, cursor: usiz
         let (s, e) = (t.span().start(), t.span().end());
         let closed = e - s >= 2 && bytes.get(e - 1) == bytes.get(s);
         let inner = (s + 1, if closed { e - 1 } else { e });
-        (inner.0..=inner.1).contains(&cursor).then_some((i, inner.0, inner.1))
+        (inner.0..=inner.1)
+            .contains(&cursor)
+            .then_some((i, inner.0, inner.1))
     })?;
     let kind = match before(text, &tokens, index) {
         Before::Key(kind) => kind,
@@ -442,16 +444,28 @@ mod tests {
         assert_eq!(slot_in(text, 8, "f", 0), None);
         // `vocabulary` of an exercise names terms; `choices` names none.
         let exercise = "[[exercise]]\nvocabulary = [\n  \"x\",\n]\nchoices = [\n  \"y\",\n]\n";
-        assert_eq!(slot_in(exercise, 2, "x", 0).map(|s| s.kind), Some(IdKind::Term));
+        assert_eq!(
+            slot_in(exercise, 2, "x", 0).map(|s| s.kind),
+            Some(IdKind::Term)
+        );
         assert_eq!(slot_in(exercise, 5, "y", 0), None);
         // A line of other tokens between: the array cannot reach past it.
         let broken = "related = [\n  \"a\",\nname = 3\n  \"b\",\n";
-        assert_eq!(slot_in(broken, 1, "a", 0).map(|s| s.kind), Some(IdKind::Term));
+        assert_eq!(
+            slot_in(broken, 1, "a", 0).map(|s| s.kind),
+            Some(IdKind::Term)
+        );
         assert_eq!(slot_in(broken, 3, "b", 0), None);
         // An opener further up than the bound is not looked for.
         let far = format!("related = [\n{}\"z\"\n", "\"a\",\n".repeat(MAX_ARRAY_LINES));
         assert_eq!(slot_in(&far, MAX_ARRAY_LINES + 1, "z", 0), None);
-        let near = format!("related = [\n{}\"z\"\n", "\"a\",\n".repeat(MAX_ARRAY_LINES - 1));
-        assert_eq!(slot_in(&near, MAX_ARRAY_LINES, "z", 0).map(|s| s.kind), Some(IdKind::Term));
+        let near = format!(
+            "related = [\n{}\"z\"\n",
+            "\"a\",\n".repeat(MAX_ARRAY_LINES - 1)
+        );
+        assert_eq!(
+            slot_in(&near, MAX_ARRAY_LINES, "z", 0).map(|s| s.kind),
+            Some(IdKind::Term)
+        );
     }
 }

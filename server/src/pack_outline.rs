@@ -327,7 +327,10 @@ fn parents(entries: &[Entry]) -> Vec<Option<usize>> {
 /// its own range). Flat `SymbolInformation` with a container name for a
 /// client without hierarchical symbols.
 #[allow(deprecated)] // `deprecated` fields must be set, to None
-pub fn document_symbols(state: &State, params: &DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
+pub fn document_symbols(
+    state: &State,
+    params: &DocumentSymbolParams,
+) -> Option<DocumentSymbolResponse> {
     let open = state.docs.get(&uri_key(&params.text_document.uri))?;
     crate::pack_ids::pack_content(state, open)?;
     let entries = entries(open.doc.text());
@@ -356,7 +359,10 @@ pub fn document_symbols(state: &State, params: &DocumentSymbolParams) -> Option<
             let (range, selection_range) = ranges(open, state, entry);
             Some(DocumentSymbol {
                 name: shown_name(entry),
-                detail: entry.id.as_ref().map(|id| visible_controls(&id.value).into_owned()),
+                detail: entry
+                    .id
+                    .as_ref()
+                    .map(|id| visible_controls(&id.value).into_owned()),
                 kind: kind(entry.table),
                 tags: None,
                 deprecated: None,
@@ -415,7 +421,8 @@ mod tests {
                 (Table::Module, Some("m"), Some("Mod")),
                 (Table::Term, Some("t1"), Some("Term 1")),
                 (Table::Exercise, Some("e1"), Some("Quiz")),
-                (Table::Term, Some("t2"), None),
+                // An unclosed string: what is typed so far.
+                (Table::Term, Some("t2"), Some("unclosed")),
             ]
         );
         let term = &entries[1];

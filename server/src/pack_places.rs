@@ -39,7 +39,11 @@ fn workspace_path(roots: &[std::path::PathBuf], path: &Path) -> String {
     let Some(root) = roots.iter().find(|r| path.starts_with(r)) else {
         return path.display().to_string();
     };
-    let relative = path.strip_prefix(root).unwrap_or(path).display().to_string();
+    let relative = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string();
     match root.file_name() {
         Some(folder) if roots.len() > 1 => format!("{}/{relative}", folder.to_string_lossy()),
         _ => relative,

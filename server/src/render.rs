@@ -440,7 +440,12 @@ pub fn exercise_id_hover(content: &Content, exercise: &Exercise, place: &str) ->
         "Defined in"
     };
     paragraphs.push(wrap_paragraph(
-        &format!("Exercise *{}*, {} {}", shown(&exercise.id), what.to_lowercase(), shown(place)),
+        &format!(
+            "Exercise *{}*, {} {}",
+            shown(&exercise.id),
+            what.to_lowercase(),
+            shown(place)
+        ),
         HOVER_WIDTH,
     ));
     fit_paragraphs(&paragraphs, MAX_HOVER_CHARS)
