@@ -4,7 +4,9 @@
 //! `vocabulary = [...]`, `term = "..."`, `exercise = "..."`), hover on such
 //! an id (what it names and where that is defined), and go to definition
 //! from it to the `[[term]]` or `[[exercise]]` that defines it, in this
-//! pack or any other the pack sees.
+//! pack or any other the pack sees. `imports = [...]` entries complete
+//! from the folder typed so far and go to the files they name (one folder
+//! listed per request: the only disk access here).
 //!
 //! Cost: the line under the cursor is lexed (`toml_parser`'s tolerant
 //! lexer: escapes, literal strings and comments as TOML has them); only
@@ -16,6 +18,7 @@
 //! are sent. Lines are lexed alone, so a line inside a multi-line string
 //! that looks like `term = "x"` is read as one.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use llmops_core::content::Content;
@@ -40,6 +43,9 @@ pub const MAX_ARRAY_LINES: usize = 200;
 enum IdKind {
     Term,
     Exercise,
+    /// An `imports` entry: a path to pack files (completion lists the
+    /// folder typed so far; definition opens the files it names).
+    Import,
 }
 
 /// The id string under the cursor: its kind and its byte range on the
@@ -56,6 +62,7 @@ fn kind_of(key: &str) -> Option<IdKind> {
     match key {
         "related" | "vocabulary" | "term" => Some(IdKind::Term),
         "exercise" => Some(IdKind::Exercise),
+        "imports" => Some(IdKind::Import),
         _ => None,
     }
 }
@@ -278,6 +285,7 @@ fn ids<'a>(
                 .filter(move |e| e.id.starts_with(prefix))
                 .map(|e| (e.id.as_str(), e.title.as_str())),
         ),
+        IdKind::Import => Box::new(std::iter::empty()),
     }
 }
 
@@ -293,6 +301,9 @@ pub fn completion(state: &State, params: &CompletionParams) -> Option<Completion
         .unwrap_or("");
     let from = at.range(open, state).start;
     let range = Range::new(from, position.position);
+    if at.slot.kind == IdKind::Import {
+        return Some(import_completion(state, open, prefix, range));
+    }
     let mut items: Vec<CompletionItem> = Vec::new();
     let mut incomplete = false;
     for (id, detail) in ids(&at.content, at.slot.kind, prefix) {
@@ -303,8 +314,8 @@ pub fn completion(state: &State, params: &CompletionParams) -> Option<Completion
         items.push(CompletionItem {
             label: id.to_string(),
             kind: Some(match at.slot.kind {
-                IdKind::Term => CompletionItemKind::CONSTANT,
                 IdKind::Exercise => CompletionItemKind::EVENT,
+                _ => CompletionItemKind::CONSTANT,
             }),
             detail: Some(llmops_core::text::visible_controls(detail).into_owned()),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit {
@@ -330,6 +341,7 @@ pub fn definition(
     let origin = match at.slot.kind {
         IdKind::Term => &at.content.term(at.id())?.origin,
         IdKind::Exercise => &at.content.exercise(at.id())?.origin,
+        IdKind::Import => return import_definition(state, open, at.id()),
     };
     Locator::new(state)
         .locate(origin)
@@ -350,6 +362,7 @@ pub fn hover(state: &State, position: &TextDocumentPositionParams) -> Option<Hov
     let content = &at.content;
     let here = open.path.as_deref();
     let value = match at.slot.kind {
+        IdKind::Import => return None,
         IdKind::Term => match content.term(id) {
             Some(term) => crate::render::term_id_hover(
                 content,
@@ -374,6 +387,126 @@ pub fn hover(state: &State, position: &TextDocumentPositionParams) -> Option<Hov
         }),
         range: Some(at.range(open, state)),
     })
+}
+
+/// Most folder entries an `imports` completion reads (a folder of
+/// thousands of files is not where packs live).
+const MAX_LISTED: usize = 4096;
+
+/// The folder a pack's imports must stay in: its workspace folder, or the
+/// user's pack folder (as loading checks it, `llmops_core::imports`).
+fn import_bound(state: &State, pack: &Path) -> Option<PathBuf> {
+    state
+        .roots
+        .iter()
+        .find(|r| pack.starts_with(r))
+        .cloned()
+        .or_else(|| {
+            state
+                .packs
+                .user_dir()
+                .filter(|d| pack.starts_with(d))
+                .map(Path::to_path_buf)
+        })
+}
+
+/// What an `imports` entry typed so far (`typed`, relative to the pack's
+/// folder) may go on with: the sub-folders (ending in `/`) and `.toml`
+/// files of the folder it names, inside `bound`, the pack itself left out;
+/// sorted, at most [`MAX_ITEMS`]. One folder is listed, at most
+/// [`MAX_LISTED`] of its entries read; none once a wildcard is typed.
+fn import_candidates(bound: &Path, pack: &Path, typed: &str) -> Vec<(String, bool)> {
+    if typed.contains(['*', '?', '[']) {
+        return Vec::new();
+    }
+    let (dir_part, prefix) = typed.split_at(typed.rfind('/').map_or(0, |i| i + 1));
+    let Some(dir) = pack.parent() else {
+        return Vec::new();
+    };
+    let (Ok(folder), Ok(bound)) = (
+        std::fs::canonicalize(dir.join(dir_part)),
+        std::fs::canonicalize(bound),
+    ) else {
+        return Vec::new();
+    };
+    if !folder.starts_with(&bound) {
+        return Vec::new();
+    }
+    let Ok(listing) = std::fs::read_dir(&folder) else {
+        return Vec::new();
+    };
+    let own = std::fs::canonicalize(pack).ok();
+    let mut found = Vec::new();
+    for entry in listing.filter_map(Result::ok).take(MAX_LISTED) {
+        let name = entry.file_name();
+        // Names that are not text, or hold controls, are not offered.
+        let Some(name) = name.to_str() else { continue };
+        if !name.starts_with(prefix) || name.chars().any(char::is_control) {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            found.push((format!("{dir_part}{name}/"), true));
+        } else if kind.is_file()
+            && name.ends_with(".toml")
+            && own.as_deref() != Some(folder.join(name).as_path())
+        {
+            found.push((format!("{dir_part}{name}"), false));
+        }
+    }
+    found.sort();
+    found.truncate(MAX_ITEMS);
+    found
+}
+
+/// Completion of an `imports` entry (see [`import_candidates`]).
+fn import_completion(state: &State, open: &OpenDoc, typed: &str, range: Range) -> CompletionResponse {
+    let candidates = match open.path.as_deref() {
+        Some(pack) => import_bound(state, pack)
+            .map(|bound| import_candidates(&bound, pack, typed))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let items = candidates
+        .into_iter()
+        .map(|(path, folder)| CompletionItem {
+            label: path.clone(),
+            kind: Some(if folder {
+                CompletionItemKind::FOLDER
+            } else {
+                CompletionItemKind::FILE
+            }),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range,
+                new_text: path,
+            })),
+            ..Default::default()
+        })
+        .collect();
+    CompletionResponse::List(CompletionList {
+        // Each folder typed into is listed anew.
+        is_incomplete: true,
+        items,
+    })
+}
+
+/// Go to definition on an `imports` entry: the files it names, as loading
+/// reads them (`llmops_core::imports::entry_files`).
+fn import_definition(state: &State, open: &OpenDoc, entry: &str) -> Option<GotoDefinitionResponse> {
+    let pack = open.path.as_deref()?;
+    let bound = import_bound(state, pack)?;
+    let files = llmops_core::imports::entry_files(&bound, pack.parent()?, entry).ok()?;
+    let start = Range::new(Position::new(0, 0), Position::new(0, 0));
+    let locations: Vec<Location> = files
+        .iter()
+        .filter_map(|f| {
+            Some(Location {
+                uri: Uri::from_file_path(f)?,
+                range: start,
+            })
+        })
+        .collect();
+    (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
 }
 
 #[cfg(test)]
@@ -431,6 +564,38 @@ mod tests {
         );
         let escaped = r#"name = "a \"term = \"x\"""#;
         assert_eq!(slot1(escaped, escaped.find('x').unwrap()), None);
+    }
+
+    #[test]
+    fn imports_complete_from_the_folder_typed_inside_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        for folder in ["ws/.llmops", "ws/platform/llmops", "outside"] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        }
+        for file in [
+            "ws/.llmops/team.toml",
+            "ws/.llmops/other.toml",
+            "ws/.llmops/notes.md",
+            "ws/platform/llmops/shared.toml",
+            "outside/secret.toml",
+        ] {
+            std::fs::write(dir.path().join(file), "").unwrap();
+        }
+        let pack = root.join(".llmops/team.toml");
+        let names = |typed: &str| -> Vec<String> {
+            import_candidates(&root, &pack, typed)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect()
+        };
+        // The pack's own folder: other packs, not itself, not other files.
+        assert_eq!(names(""), ["other.toml"]);
+        assert_eq!(names("../pl"), ["../platform/"]);
+        assert_eq!(names("../platform/llmops/"), ["../platform/llmops/shared.toml"]);
+        // Out of the workspace folder, or a wildcard: nothing.
+        assert!(names("../../outside/").is_empty());
+        assert!(names("../platform/llmops/*").is_empty());
     }
 
     #[test]

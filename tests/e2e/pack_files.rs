@@ -438,3 +438,32 @@ fn lenses_count_uses_in_open_files_and_open_the_exercise() {
     let view = server.command_ok("llmops.openExercise", command["arguments"].clone());
     assert_eq!(view["id"], "acme-1", "{view:#}");
 }
+
+/// `imports` entries: the folder typed so far completes (over several
+/// lines too), and go to definition opens the files an entry names.
+#[test]
+fn imports_complete_paths_and_go_to_the_files_they_name() {
+    let team = "imports = [\n  \"../platform/llmops/*.toml\",\n  \"../pl\",\n]\n";
+    let ws = workspace(team);
+    let (mut server, _) = start(&ws, json!({}));
+    let uri = open(&mut server, &ws.team);
+    let list = server.result(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 8}}),
+    );
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["label"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(labels, ["../platform/"], "{list:#}");
+    let location = server.result(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 10}}),
+    );
+    let uris: Vec<&str> = location
+        .as_array()
+        .map(|l| l.iter().filter_map(|l| l["uri"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(uris.len(), 1, "{location:#}");
+    assert!(uris[0].ends_with("platform/llmops/shared.toml"), "{location:#}");
+}
