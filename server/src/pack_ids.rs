@@ -444,7 +444,9 @@ fn import_candidates(bound: &Path, pack: &Path, typed: &str) -> Vec<(String, boo
         if !name.starts_with(prefix) || name.chars().any(char::is_control) {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             found.push((format!("{dir_part}{name}/"), true));
         } else if kind.is_file()
@@ -460,7 +462,12 @@ fn import_candidates(bound: &Path, pack: &Path, typed: &str) -> Vec<(String, boo
 }
 
 /// Completion of an `imports` entry (see [`import_candidates`]).
-fn import_completion(state: &State, open: &OpenDoc, typed: &str, range: Range) -> CompletionResponse {
+fn import_completion(
+    state: &State,
+    open: &OpenDoc,
+    typed: &str,
+    range: Range,
+) -> CompletionResponse {
     let candidates = match open.path.as_deref() {
         Some(pack) => import_bound(state, pack)
             .map(|bound| import_candidates(&bound, pack, typed))
@@ -592,7 +599,10 @@ mod tests {
         // The pack's own folder: other packs, not itself, not other files.
         assert_eq!(names(""), ["other.toml"]);
         assert_eq!(names("../pl"), ["../platform/"]);
-        assert_eq!(names("../platform/llmops/"), ["../platform/llmops/shared.toml"]);
+        assert_eq!(
+            names("../platform/llmops/"),
+            ["../platform/llmops/shared.toml"]
+        );
         // Out of the workspace folder, or a wildcard: nothing.
         assert!(names("../../outside/").is_empty());
         assert!(names("../platform/llmops/*").is_empty());

@@ -465,5 +465,8 @@ fn imports_complete_paths_and_go_to_the_files_they_name() {
         .map(|l| l.iter().filter_map(|l| l["uri"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(uris.len(), 1, "{location:#}");
-    assert!(uris[0].ends_with("platform/llmops/shared.toml"), "{location:#}");
+    assert!(
+        uris[0].ends_with("platform/llmops/shared.toml"),
+        "{location:#}"
+    );
 }

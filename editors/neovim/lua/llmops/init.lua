@@ -502,7 +502,7 @@ function M.register()
 
   -- The server writes the commented template (`llmops.createTeamPack`,
   -- never over a file) in the current buffer's workspace; we open it.
-  vim.api.nvim_create_user_command("LlmopsCreateTeamPackX", function(cmd)
+  vim.api.nvim_create_user_command("LlmopsCreateTeamPack", function(cmd)
     M.with_client(function(client)
       local arg = {}
       local root = client.root_dir or (client.config and client.config.root_dir)
