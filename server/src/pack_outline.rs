@@ -401,6 +401,36 @@ pub fn document_symbols(
 mod tests {
     use super::*;
 
+    /// Every entry of the built-in course's files is found, each with its
+    /// id; the time taken is printed beside a full `toml` parse of the
+    /// same text, measured in the same run (the cost of an outline).
+    #[test]
+    fn every_entry_of_the_builtin_files_is_found() {
+        let mut outline = std::time::Duration::ZERO;
+        let mut parse = std::time::Duration::ZERO;
+        let mut total = 0;
+        for file in llmops_core::content::BUILTIN_FILES {
+            let headers = file
+                .source
+                .lines()
+                .filter(|l| {
+                    ["[[term]]", "[[exercise]]", "[[practice]]", "[[module]]"].contains(&l.trim())
+                })
+                .count();
+            let start = std::time::Instant::now();
+            let found = entries(file.source);
+            outline += start.elapsed();
+            let start = std::time::Instant::now();
+            let table: Result<toml::Table, _> = toml::from_str(file.source);
+            parse += start.elapsed();
+            assert!(table.is_ok(), "{}", file.path);
+            assert_eq!(found.len(), headers, "{}", file.path);
+            assert!(found.iter().all(|e| e.id.is_some()), "{}", file.path);
+            total += found.len();
+        }
+        eprintln!("{total} entries: outline {outline:?}, toml::from_str {parse:?}");
+    }
+
     #[test]
     fn entries_are_read_from_a_half_typed_pack() {
         let text = "imports = [\"a.toml\"]\n\n[[module]]\nid = \"m\"\nname = \"Mod\"\n\n[[term]]\nid = \"t1\"\nname = \"Term \\u0031\"\nmodule = \"m\"\nrelated = [\n  \"t2\",\n]\n# trailing comment\n\n[[exercise]]\nid = 'e1'\nterm = \"t1\"\ntitle = \"Quiz\"\nchoices = [\"id = 'x'\"]\n\n[[term]]\nid = \"t2\"\nname = \"unclosed\n[meta]\nname = \"not an entry\"\n";
