@@ -155,46 +155,61 @@ impl Walk {
     /// The files an entry names, links resolved, sorted; each inside the
     /// bound folder.
     fn expand(&self, dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
-        let (sub, file) = pattern.rsplit_once('/').unwrap_or(("", pattern));
-        let folder = std::fs::canonicalize(dir.join(sub))
-            .map_err(|e| format!("the folder cannot be opened ({e})"))?;
-        if !folder.starts_with(&self.bound) {
+        expand(&self.bound, dir, pattern)
+    }
+}
+
+/// The files one `imports` entry of a pack in `dir` names, as loading reads
+/// them (links resolved, sorted, each inside `bound`, the folder the pack
+/// is bound to): for the editor's go to definition on an entry. Lists one
+/// folder at most.
+pub fn entry_files(bound: &Path, dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+    let bound = std::fs::canonicalize(bound)
+        .map_err(|e| format!("the folder {} cannot be opened ({e})", bound.display()))?;
+    expand(&bound, dir, pattern)
+}
+
+/// [`Walk::expand`] with its bound (already canonical).
+fn expand(bound: &Path, dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+    let (sub, file) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+    let folder = std::fs::canonicalize(dir.join(sub))
+        .map_err(|e| format!("the folder cannot be opened ({e})"))?;
+    if !folder.starts_with(bound) {
+        return Err(format!(
+            "{} is outside the workspace; imports must stay inside it",
+            folder.display()
+        ));
+    }
+    let candidates: Vec<PathBuf> = if file.contains(['*', '?', '[']) {
+        let glob = globset::Glob::new(file)
+            .map_err(|e| format!("not a valid pattern ({e})"))?
+            .compile_matcher();
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(|e| format!("the folder cannot be listed ({e})"))?
+            .filter_map(|e| e.ok())
+            .filter(|e| glob.is_match(e.file_name()))
+            .map(|e| e.path())
+            .take(MAX_IMPORTED_FILES + 1)
+            .collect();
+        found.sort();
+        found
+    } else {
+        vec![folder.join(file)]
+    };
+    let mut targets = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        let real = std::fs::canonicalize(&candidate)
+            .map_err(|e| format!("{} cannot be opened ({e})", candidate.display()))?;
+        if !real.starts_with(bound) {
             return Err(format!(
-                "{} is outside the workspace; imports must stay inside it",
-                folder.display()
+                "{} resolves to {}, outside the workspace; imports must stay inside it",
+                candidate.display(),
+                real.display()
             ));
         }
-        let candidates: Vec<PathBuf> = if file.contains(['*', '?', '[']) {
-            let glob = globset::Glob::new(file)
-                .map_err(|e| format!("not a valid pattern ({e})"))?
-                .compile_matcher();
-            let mut found: Vec<PathBuf> = std::fs::read_dir(&folder)
-                .map_err(|e| format!("the folder cannot be listed ({e})"))?
-                .filter_map(|e| e.ok())
-                .filter(|e| glob.is_match(e.file_name()))
-                .map(|e| e.path())
-                .take(MAX_IMPORTED_FILES + 1)
-                .collect();
-            found.sort();
-            found
-        } else {
-            vec![folder.join(file)]
-        };
-        let mut targets = Vec::with_capacity(candidates.len());
-        for candidate in candidates {
-            let real = std::fs::canonicalize(&candidate)
-                .map_err(|e| format!("{} cannot be opened ({e})", candidate.display()))?;
-            if !real.starts_with(&self.bound) {
-                return Err(format!(
-                    "{} resolves to {}, outside the workspace; imports must stay inside it",
-                    candidate.display(),
-                    real.display()
-                ));
-            }
-            targets.push(real);
-        }
-        Ok(targets)
+        targets.push(real);
     }
+    Ok(targets)
 }
 
 fn name(path: &Path) -> String {

@@ -20,8 +20,8 @@ use crate::settings::Settings;
 use crate::state::{Config, Delivery, OpenDoc, Shared, State, matcher_for, scan_with};
 use crate::transport::Outbox;
 use crate::{
-    code_actions, commands, definition, inlay_hints, origin, pack_ids, packs, projects, protocol,
-    publish, render, symbols,
+    code_actions, commands, definition, inlay_hints, origin, pack_ids, pack_lens, pack_outline,
+    packs, projects, protocol, publish, render, symbols,
 };
 
 /// How often changes that a failed save left in memory are tried again, so
@@ -191,6 +191,13 @@ impl LanguageServer for Backend {
                         .as_ref()
                         .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
             });
+        let hierarchical_symbols = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false);
         // Pull diagnostics for a client that declares them; push otherwise.
         let delivery = match &params.capabilities.text_document {
             Some(t) if t.diagnostic.is_some() => Delivery::Pull {
@@ -231,6 +238,7 @@ impl LanguageServer for Backend {
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
             state.create_files = create_files;
+            state.hierarchical_symbols = hierarchical_symbols;
             state.client = client_features;
             state.delivery = delivery;
             state.notices.extend(
@@ -286,6 +294,13 @@ impl LanguageServer for Backend {
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                // Inside pack files only: their outline and a lens per term
+                // (`pack_outline.rs`, `pack_lens.rs`); other documents get
+                // none. The lenses come complete, so no resolve.
+                document_symbol_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 diagnostic_provider: matches!(delivery, Delivery::Pull { .. }).then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("llmops".into()),
@@ -490,6 +505,10 @@ impl LanguageServer for Backend {
         let key = uri_key(&position.text_document.uri);
         self.shared.refresh_progress_if_idle();
         let state = self.shared.lock();
+        // An id inside a pack file: what it names and where.
+        if let Some(hover) = pack_ids::hover(&state, &position) {
+            return Ok(Some(hover));
+        }
         let Some(open) = state.docs.get(&key) else {
             return Ok(None);
         };
@@ -566,6 +585,19 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let state = self.shared.lock();
         Ok(pack_ids::completion(&state, &params))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let state = self.shared.lock();
+        Ok(pack_outline::document_symbols(&state, &params))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let state = self.shared.lock();
+        Ok(pack_lens::code_lenses(&state, &params))
     }
 
     async fn symbol(

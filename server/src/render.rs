@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 
 use llmops_core::Content;
-use llmops_core::content::Term;
+use llmops_core::content::{Exercise, Term};
 use llmops_core::learning::TermState;
 use llmops_core::text::visible_controls;
 
@@ -274,21 +274,7 @@ pub fn hover_markdown(
     links: HoverLinks<'_>,
 ) -> String {
     let shown = |text: &str| escape_markdown(&visible_controls(text));
-    let mut paragraphs = Vec::new();
-    let mut title = format!("**{}**", shown(&term.name));
-    if !term.aliases.is_empty() {
-        let mut aliases: Vec<String> = term
-            .aliases
-            .iter()
-            .take(HOVER_ALIASES)
-            .map(|a| shown(a))
-            .collect();
-        if term.aliases.len() > HOVER_ALIASES {
-            aliases.push(format!("{} more", term.aliases.len() - HOVER_ALIASES));
-        }
-        title.push_str(&format!(" · also: {}", aliases.join(", ")));
-    }
-    paragraphs.push(wrap_paragraph(&title, HOVER_WIDTH));
+    let mut paragraphs = vec![term_title(term)];
     // The way to practise, right under the title in every client: a
     // terminal float is cut at the screen's edge (a long definition at 80x24
     // hid it) and VS Code's hover beside the exercise panel scrolled it out
@@ -369,6 +355,113 @@ pub fn hover_markdown(
         _ => {}
     }
     fit_paragraphs(&paragraphs, MAX_HOVER_CHARS)
+}
+
+/// A term's hover title: its name and aliases, wrapped.
+fn term_title(term: &Term) -> String {
+    let shown = |text: &str| escape_markdown(&visible_controls(text));
+    let mut title = format!("**{}**", shown(&term.name));
+    if !term.aliases.is_empty() {
+        let mut aliases: Vec<String> = term
+            .aliases
+            .iter()
+            .take(HOVER_ALIASES)
+            .map(|a| shown(a))
+            .collect();
+        if term.aliases.len() > HOVER_ALIASES {
+            aliases.push(format!("{} more", term.aliases.len() - HOVER_ALIASES));
+        }
+        title.push_str(&format!(" · also: {}", aliases.join(", ")));
+    }
+    wrap_paragraph(&title, HOVER_WIDTH)
+}
+
+/// Longest definition summary in a pack author's hover, in characters.
+const SUMMARY_CHARS: usize = 280;
+
+/// A definition's first sentence, capped at [`SUMMARY_CHARS`]: a pack
+/// author hovering an id wants to know which term it is, not to read it.
+pub fn summary(definition: &str) -> Cow<'_, str> {
+    let end = definition
+        .char_indices()
+        .find(|&(i, c)| {
+            matches!(c, '.' | '!' | '?')
+                && definition[i + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map_or(definition.len(), |(i, c)| i + c.len_utf8());
+    truncate_chars(definition[..end].trim(), SUMMARY_CHARS)
+}
+
+/// The hover on a term id inside a pack file (`related`, `term`,
+/// `vocabulary`): the term's title, the start of its definition and where
+/// it is defined (`place`, plain text naming files). No links: the author
+/// follows the id with go to definition.
+pub fn term_id_hover(content: &Content, term: &Term, place: &str) -> String {
+    let shown = |text: &str| escape_markdown(&visible_controls(text));
+    let mut paragraphs = vec![term_title(term)];
+    paragraphs.push(wrap_paragraph(
+        &escape_markdown(&summary(&term.definition)),
+        HOVER_WIDTH,
+    ));
+    let mut defined = format!("Term *{}*, defined in {}", shown(&term.id), shown(place));
+    if let Some(module) = term.module.as_deref().and_then(|id| content.module(id)) {
+        defined.push_str(&format!(" · module *{}*", shown(&module.name)));
+    }
+    paragraphs.push(wrap_paragraph(&defined, HOVER_WIDTH));
+    if let Some(exercise) = term.exercise.as_deref().and_then(|id| content.exercise(id)) {
+        paragraphs.push(wrap_paragraph(
+            &format!("Exercise: *{}*", shown(&exercise.title)),
+            HOVER_WIDTH,
+        ));
+    }
+    fit_paragraphs(&paragraphs, MAX_HOVER_CHARS)
+}
+
+/// The hover on an exercise id inside a pack file: its title, its term and
+/// where it is defined (`place`, plain text naming files).
+pub fn exercise_id_hover(content: &Content, exercise: &Exercise, place: &str) -> String {
+    let shown = |text: &str| escape_markdown(&visible_controls(text));
+    let mut paragraphs = vec![wrap_paragraph(
+        &format!("**{}**", shown(&exercise.title)),
+        HOVER_WIDTH,
+    )];
+    if let Some(term) = content.term(&exercise.term) {
+        paragraphs.push(wrap_paragraph(
+            &format!("An exercise on *{}*", shown(&term.name)),
+            HOVER_WIDTH,
+        ));
+    }
+    let what = if exercise.generated {
+        "Made from the glossary entry in"
+    } else {
+        "Defined in"
+    };
+    paragraphs.push(wrap_paragraph(
+        &format!(
+            "Exercise *{}*, {} {}",
+            shown(&exercise.id),
+            what.to_lowercase(),
+            shown(place)
+        ),
+        HOVER_WIDTH,
+    ));
+    fit_paragraphs(&paragraphs, MAX_HOVER_CHARS)
+}
+
+/// The hover on an id no pack the file sees defines (`kind`: "term" or
+/// "exercise"); the id is what the pack author typed, escaped.
+pub fn unknown_id_hover(kind: &str, id: &str) -> String {
+    let id = truncate_chars(id, 100);
+    wrap_paragraph(
+        &format!(
+            "No pack this file sees defines the {kind} *{}*.",
+            escape_markdown(&visible_controls(&id))
+        ),
+        HOVER_WIDTH,
+    )
 }
 
 /// How a hover offers the exercise: a `Learn` link opening it by `key`
@@ -472,6 +565,16 @@ mod tests {
             let seen: Vec<&str> = seen.split_whitespace().collect();
             assert_eq!(seen, expected, "width {width}:\n{md}");
         }
+    }
+
+    #[test]
+    fn summaries_are_the_first_sentence_capped() {
+        assert_eq!(summary("A proxy. It caches."), "A proxy.");
+        // A dot inside a number or a name ends nothing.
+        assert_eq!(summary("Version 1.5 of it! Then more"), "Version 1.5 of it!");
+        assert_eq!(summary("No stop at all"), "No stop at all");
+        let long = summary(&"x".repeat(1000)).chars().count();
+        assert_eq!(long, SUMMARY_CHARS);
     }
 
     #[test]

@@ -125,6 +125,9 @@ pub struct State {
     /// The client applies edits that create files (`documentChanges` with
     /// the `create` resource operation): a new team pack can be an edit.
     pub create_files: bool,
+    /// The client takes nested `DocumentSymbol`s (a pack file's outline,
+    /// `pack_outline`); flat `SymbolInformation` otherwise.
+    pub hierarchical_symbols: bool,
     /// What the client said it can do (`initializationOptions.client`).
     pub client: ClientFeatures,
     /// The time, from `Config`: every "now" of this server is read here.
@@ -178,6 +181,7 @@ impl State {
             supports_configuration: false,
             supports_watched_files: false,
             create_files: false,
+            hierarchical_symbols: false,
             client: ClientFeatures::default(),
             due_checked_at: config.clock.now(),
             clock: config.clock.clone(),

@@ -23,6 +23,7 @@ mod invariants;
 mod language;
 mod learning;
 mod notebooks;
+mod pack_files;
 #[cfg(unix)]
 mod pack_sources;
 mod packs;

@@ -9,7 +9,7 @@ local llmops = require("llmops")
 
 test("plugin/llmops.lua registered the commands without setup()", function()
   expect(not llmops.did_setup, "setup() ran")
-  for _, name in ipairs({ "LlmopsExercise", "LlmopsProgress", "LlmopsTerm", "LlmopsForgetKnown" }) do
+  for _, name in ipairs({ "LlmopsExercise", "LlmopsProgress", "LlmopsTerm", "LlmopsForgetKnown", "LlmopsCreateTeamPack" }) do
     expect(vim.fn.exists(":" .. name) == 2, ":%s missing", name)
   end
   expect(vim.lsp.commands["llmops.openExercise"], "no llmops.openExercise handler")

@@ -722,6 +722,51 @@ test("default occurrences: a term once per file in code, everywhere in prose", f
   end)
 end)
 
+test(":LlmopsCreateTeamPack writes the template in the buffer's workspace, opens it, never overwrites", function()
+  local root = tmp .. "/newteam"
+  vim.fn.mkdir(root .. "/.git", "p")
+  local notes = H.write(root .. "/notes.md", { "We measure TTFT." })
+  vim.cmd.edit(notes)
+  local bufnr = vim.api.nvim_get_current_buf()
+  H.wait("the TTFT hint", function()
+    return H.flagged(bufnr, "ttft")
+  end)
+  local pack = vim.fs.normalize(root .. "/.llmops/team.toml")
+  vim.cmd("LlmopsCreateTeamPack Acme gateway")
+  wait("the new pack open", function()
+    return vim.fs.normalize(vim.api.nvim_buf_get_name(0)) == pack
+  end)
+  local written = table.concat(vim.fn.readfile(pack), "\n")
+  expect(H.contains(written, 'name = "Acme gateway"'), "no term in the new pack:\n%s", written)
+  expect(H.contains(written, "schema"), "no schema line in the new pack")
+  -- Again: refused, the file as it was.
+  vim.cmd.edit(notes)
+  local before = #H.notes
+  vim.cmd("LlmopsCreateTeamPack Other name")
+  wait("the refusal", function()
+    return #H.notes > before
+  end)
+  expect(table.concat(vim.fn.readfile(pack), "\n") == written, "the pack was overwritten")
+  expect(vim.fs.normalize(vim.api.nvim_buf_get_name(0)) == vim.fs.normalize(notes), "a refused pack was opened")
+end)
+
+test(":help llmops names every :Llmops command there is, and no other", function()
+  vim.cmd("help llmops")
+  local help = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("close")
+  local documented = {}
+  for name in help:gmatch("%*:(Llmops%w+)%*") do
+    documented[name] = true
+    expect(vim.fn.exists(":" .. name) == 2, ":help llmops documents :%s, which does not exist", name)
+  end
+  for name in pairs(vim.api.nvim_get_commands({})) do
+    if name:match("^Llmops") then
+      expect(documented[name], ":%s exists but :help llmops has no *:%s* entry", name, name)
+    end
+  end
+  expect(documented.LlmopsCreateTeamPack, "no :LlmopsCreateTeamPack in :help llmops")
+end)
+
 test("one client per root", function()
   H.check_roots(tmp .. "/roots")
 end)

@@ -500,6 +500,33 @@ function M.register()
     end)
   end, { desc = "Show the hints of every term marked known again" })
 
+  -- The server writes the commented template (`llmops.createTeamPack`,
+  -- never over a file) in the current buffer's workspace; we open it.
+  vim.api.nvim_create_user_command("LlmopsCreateTeamPack", function(cmd)
+    M.with_client(function(client)
+      local arg = {}
+      local root = client.root_dir or (client.config and client.config.root_dir)
+      if root then
+        arg.folder = vim.uri_from_fname(root)
+      end
+      if cmd.args ~= "" then
+        arg.name = cmd.args
+      end
+      M.execute(client, "llmops.createTeamPack", { arg }, function(err, result)
+        if err then
+          return M.notify(err.message, vim.log.levels.ERROR)
+        end
+        if result and result.uri then
+          vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(result.uri)))
+          M.notify("created " .. vim.fn.fnamemodify(vim.uri_to_fname(result.uri), ":~:."))
+        end
+      end)
+    end)
+  end, {
+    nargs = "?",
+    desc = "Create .llmops/team.toml from the commented template and open it (never over a file)",
+  })
+
   vim.api.nvim_create_user_command("LlmopsTrust", function(cmd)
     require("llmops.trust").trust(cmd.args)
   end, { nargs = "?", complete = "dir", desc = "Trust this folder's llmops team packs (.llmops/*.toml) and load them" })
