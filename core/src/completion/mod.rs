@@ -46,10 +46,11 @@ pub struct Offer<'c> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Offers<'c> {
     pub items: Vec<Offer<'c>>,
-    /// Ask again as the user types. Always set when anything may be
-    /// offered at the spot: the style of what is typed can change with the
-    /// next key (`prompt` is snake or camel case only once `promptR` or
-    /// `prompt_` is typed), and the list is cut at [`MAX_ITEMS`].
+    /// Ask again as the user types. Set whenever something is offered: the
+    /// style of what is typed can change with the next key (`prompt` is
+    /// snake or camel case only once `promptR` or `prompt_` is typed), and
+    /// the list is cut at [`MAX_ITEMS`]; and when too little is typed yet.
+    /// Not set when what is typed matches nothing: more letters will not.
     pub incomplete: bool,
 }
 
@@ -66,9 +67,14 @@ pub fn offers<'c>(
         return Offers::default();
     };
     let index = content.completion_index();
+    // A span too short to look up may match once more is typed; one that
+    // matches nothing never will (keys only grow), so the client need not
+    // ask again until a new word starts.
+    let mut too_short = false;
     for span in &spot.spans {
         if span.chars < spot::MIN_TYPED_CHARS {
             // Spans are longest first: none after this one is longer.
+            too_short = true;
             break;
         }
         let found = index.starting_with(&span.key);
@@ -113,7 +119,7 @@ pub fn offers<'c>(
     }
     Offers {
         items: Vec::new(),
-        incomplete: true,
+        incomplete: too_short,
     }
 }
 
@@ -161,7 +167,10 @@ mod tests {
         assert!(texts(&snake).contains(&"prompt_regression_test".to_string()));
         assert_eq!(snake.items[0].start, "registry = ".len());
         assert_eq!(snake.items[0].term.id, "prompt-registry");
-        assert_eq!(texts(&at("const r = promptRegi", "typescript")), ["promptRegistry"]);
+        assert_eq!(
+            texts(&at("const r = promptRegi", "typescript")),
+            ["promptRegistry"]
+        );
         assert_eq!(texts(&at("if MODEL_AL", "python")), ["MODEL_ALIAS"]);
         let prose = at("Keep a prompt regi", "markdown");
         assert_eq!(texts(&prose), ["prompt registry"]);
@@ -174,7 +183,7 @@ mod tests {
         // One letter is not enough; nothing matches nonsense.
         assert!(at("x = p", "python").items.is_empty());
         assert!(at("x = p", "python").incomplete);
-        assert!(at("x = qqzx", "python").items.is_empty());
+        assert_eq!(at("x = qqzx", "python"), Offers::default());
     }
 
     #[test]
