@@ -4,6 +4,7 @@
 //! and the command line use it directly.
 
 pub mod clock;
+pub mod completion;
 pub mod content;
 pub mod course;
 pub mod dirs;

@@ -21,7 +21,7 @@ use crate::state::{Config, Delivery, OpenDoc, Shared, State, matcher_for, scan_w
 use crate::transport::Outbox;
 use crate::{
     code_actions, commands, definition, inlay_hints, origin, pack_ids, pack_lens, pack_outline,
-    packs, projects, protocol, publish, render, symbols,
+    packs, projects, protocol, publish, render, symbols, term_completion,
 };
 
 /// How often changes that a failed save left in memory are tried again, so
@@ -285,7 +285,9 @@ impl LanguageServer for Backend {
                     },
                 )),
                 definition_provider: Some(OneOf::Left(true)),
-                // Term and exercise ids inside pack files (`pack_ids.rs`).
+                // Term and exercise ids inside pack files (`pack_ids.rs`);
+                // term names while writing, when `completion` is on
+                // (`term_completion.rs`).
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec!["\"".into()]),
                     ..Default::default()
@@ -584,7 +586,8 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let state = self.shared.lock();
-        Ok(pack_ids::completion(&state, &params))
+        Ok(pack_ids::completion(&state, &params)
+            .or_else(|| term_completion::completion(&state, &params)))
     }
 
     async fn document_symbol(

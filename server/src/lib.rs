@@ -32,6 +32,7 @@ mod render;
 mod settings;
 mod state;
 mod symbols;
+mod term_completion;
 mod term_page;
 
 pub use state::Config;

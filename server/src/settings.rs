@@ -40,6 +40,9 @@ pub struct Settings {
     /// Whether `.llmops/*.toml` packs of the workspace are loaded. Editors
     /// turn this off for untrusted workspaces (VS Code workspace trust).
     pub workspace_packs: bool,
+    /// Completion of term names while writing (`completion`, off by
+    /// default): names in prose, identifier forms in code.
+    pub completion: bool,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
             inlay_hints: false,
             mastery: llmops_core::learning::DEFAULT_MASTERY,
             workspace_packs: true,
+            completion: false,
         }
     }
 }
@@ -148,6 +152,10 @@ impl Settings {
                 },
                 "workspacePacks" => match v.as_bool() {
                     Some(b) => settings.workspace_packs = b,
+                    None => bad(key, "true or false"),
+                },
+                "completion" => match v.as_bool() {
+                    Some(b) => settings.completion = b,
                     None => bad(key, "true or false"),
                 },
                 "inlayHints" => match v.as_bool() {

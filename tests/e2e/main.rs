@@ -9,6 +9,7 @@ mod backpressure;
 mod bounds;
 mod ci_formats;
 mod cli;
+mod completion;
 mod course;
 #[cfg(unix)]
 mod data_folder;

@@ -102,6 +102,9 @@ pub struct Content {
     pub matcher: Matcher,
     /// Every `[[practice]]` rule, compiled into one set.
     pub practices: PracticeSet,
+    /// Names and aliases sorted for completion, built on the first request
+    /// (most people leave completion off).
+    completion: OnceLock<crate::completion::TermIndex>,
 }
 
 impl Content {
@@ -380,6 +383,7 @@ impl Content {
             by_term,
             matcher,
             practices,
+            completion: OnceLock::new(),
         };
         (content, errors)
     }
@@ -390,6 +394,13 @@ impl Content {
 
     pub fn term(&self, id: &str) -> Option<&Term> {
         self.term_index.get(id).map(|&i| &self.terms[i])
+    }
+
+    /// The names and aliases of every term, sorted for completion (built
+    /// now if it was not yet: `O(P log P)` for `P` phrases, once).
+    pub fn completion_index(&self) -> &crate::completion::TermIndex {
+        self.completion
+            .get_or_init(|| crate::completion::TermIndex::build(&self.terms))
     }
 
     pub fn term_index_of(&self, id: &str) -> Option<usize> {
