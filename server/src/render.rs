@@ -571,7 +571,10 @@ mod tests {
     fn summaries_are_the_first_sentence_capped() {
         assert_eq!(summary("A proxy. It caches."), "A proxy.");
         // A dot inside a number or a name ends nothing.
-        assert_eq!(summary("Version 1.5 of it! Then more"), "Version 1.5 of it!");
+        assert_eq!(
+            summary("Version 1.5 of it! Then more"),
+            "Version 1.5 of it!"
+        );
         assert_eq!(summary("No stop at all"), "No stop at all");
         let long = summary(&"x".repeat(1000)).chars().count();
         assert_eq!(long, SUMMARY_CHARS);
