@@ -50,7 +50,10 @@ fn a_request_costs_the_same_against_100000_terms_as_against_the_builtin_course()
     // Prefixes that match a few phrases in each content, as typing does.
     let small_prefix = "registry = prompt_regi";
     let big_prefix = "w = team_word_012345";
-    assert_eq!(offers(&builtin, small_prefix, None, "python").items.len(), 1);
+    assert_eq!(
+        offers(&builtin, small_prefix, None, "python").items.len(),
+        1
+    );
     assert_eq!(offers(&big, big_prefix, None, "python").items.len(), 1);
     // A prefix matching a thousand phrases is cut at MAX_ITEMS.
     let many = offers(&big, "w = team_word_01", None, "python");
