@@ -18,6 +18,8 @@ mod explicit_paths;
 #[cfg(target_os = "linux")]
 mod full_disk;
 mod hostile;
+#[cfg(target_os = "linux")]
+mod ignore_files;
 mod imports;
 mod invariants;
 mod language;
