@@ -31,6 +31,8 @@ mod packs;
 mod policy;
 mod practices;
 mod pull;
+#[cfg(target_os = "linux")]
+mod reload_storm;
 mod robustness;
 mod scoped_packs;
 mod snapshots;
