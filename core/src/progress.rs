@@ -373,7 +373,9 @@ impl ProgressStore {
 }
 
 /// Takes `lock` (exclusively), waiting at most `wait` for another holder.
-fn lock_within(lock: &File, path: &Path, wait: Duration) -> io::Result<()> {
+/// Shared with the other read-modify-write files of the user's folders
+/// (`pack-sources.json`).
+pub fn lock_within(lock: &File, path: &Path, wait: Duration) -> io::Result<()> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {

@@ -16,6 +16,7 @@ use crate::practice::policy::practice_findings;
 use crate::safe_file::{self, Refusal};
 use crate::scopes::ScopedContent;
 use crate::text::LineIndex;
+use crate::walk;
 
 /// A term found in a file. Line and column are one-based; the column counts
 /// characters, as compilers print them.
@@ -68,7 +69,9 @@ pub fn files(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
             out.push(Err(not_regular(path)));
             continue;
         }
-        let mut found: Vec<PathBuf> = walker(path)
+        // Ignore files left out only mean more files listed.
+        let (walker, _) = walk::walker(path);
+        let mut found: Vec<PathBuf> = walker
             .build()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
@@ -90,14 +93,6 @@ fn not_regular(path: &Path) -> String {
         path.display(),
         Refusal::NotRegular
     )
-}
-
-fn walker(path: &Path) -> ignore::WalkBuilder {
-    let mut builder = ignore::WalkBuilder::new(path);
-    builder
-        .hidden(false)
-        .filter_entry(|e| e.file_name() != ".git");
-    builder
 }
 
 /// The findings in one file's text, as the editor would flag them.
@@ -281,6 +276,9 @@ pub type FileHits = (PathBuf, Vec<FileHit>);
 pub struct ScanResult {
     pub files: Vec<FileHits>,
     pub errors: Vec<String>,
+    /// Ignore files that were not applied (see [`crate::walk`]): worth
+    /// saying, not a failure.
+    pub notices: Vec<String>,
 }
 
 /// Scans files and folders with `threads` threads (0: one per core). Each
@@ -351,7 +349,8 @@ pub fn scan_paths(
         }
         let found: Mutex<Vec<FileHits>> = Mutex::new(Vec::new());
         let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
-        walker(path).threads(threads).build_parallel().run(|| {
+        let (mut walker, rules) = walk::walker(path);
+        walker.threads(threads).build_parallel().run(|| {
             // Each thread gathers into its own list and hands it over once.
             struct Local<'s> {
                 found: Vec<FileHits>,
@@ -399,6 +398,7 @@ pub fn scan_paths(
         let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort();
         result.errors.extend(errors);
+        result.notices.extend(rules.notices());
     }
     result
 }

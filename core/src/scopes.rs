@@ -162,29 +162,30 @@ impl ScopedContent {
 /// The `.llmops/*.toml` files under each root, found by one walk per root
 /// that honours `.gitignore` (as `scan` does) and follows no links; at most
 /// [`MAX_SCOPE_FOLDERS`] folders, the outermost first. Returns the files and
-/// a notice when folders were left out.
+/// a notice when folders or ignore files were left out (see [`crate::walk`]).
 pub fn workspace_pack_files(roots: &[PathBuf]) -> (Vec<PathBuf>, Option<String>) {
     let mut folders: Vec<PathBuf> = Vec::new();
+    let mut notices: Vec<String> = Vec::new();
     for root in roots {
-        let walk = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .follow_links(false)
-            .filter_entry(|e| e.file_name() != ".git")
-            .build();
+        let (walker, rules) = crate::walk::walker(root);
         folders.extend(
-            walk.filter_map(Result::ok)
+            walker
+                .build()
+                .filter_map(Result::ok)
                 .filter(|e| e.file_name() == ".llmops" && e.file_type().is_some_and(|t| t.is_dir()))
                 .map(|e| e.into_path()),
         );
+        notices.extend(rules.notices().into_iter().map(|n| format!("llmops: {n}")));
     }
     folders.sort_by_key(|f| (f.components().count(), f.clone()));
     folders.dedup();
-    let notice = (folders.len() > MAX_SCOPE_FOLDERS).then(|| {
-        format!(
+    if folders.len() > MAX_SCOPE_FOLDERS {
+        notices.push(format!(
             "llmops: {} folders hold a `.llmops/` pack folder; only the {MAX_SCOPE_FOLDERS} outermost are loaded",
             folders.len()
-        )
-    });
+        ));
+    }
+    let notice = (!notices.is_empty()).then(|| notices.join("; "));
     folders.truncate(MAX_SCOPE_FOLDERS);
     let files = folders
         .iter()

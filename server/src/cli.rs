@@ -323,6 +323,9 @@ fn scan_paths(
     for e in &result.errors {
         eprintln!("llmops-lsp: {}", quote_for_terminal(&e.to_string()));
     }
+    for n in &result.notices {
+        eprintln!("llmops-lsp: note: {}", quote_for_terminal(n));
+    }
     let hits = result
         .files
         .into_iter()

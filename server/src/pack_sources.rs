@@ -59,6 +59,37 @@ pub const MANIFEST: &str = "pack-sources.json";
 /// The most a manifest may hold (one line per pack; far more than enough).
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
+/// How long a `pack` command waits for another one that holds the
+/// manifest's lock (each holds it for one read-modify-write, not while it
+/// downloads).
+const MANIFEST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Takes the manifest's lock (`pack-sources.json.lock` beside it, the way
+/// progress is locked: opened without following a link, regular files
+/// only, waiting a bounded time), so two `pack add`s at once cannot each
+/// read the manifest, add their entry and write, losing the other's. The
+/// lock is released when the returned file is dropped.
+fn lock_manifest(dir: &Path) -> Result<std::fs::File, String> {
+    let path = dir.join(format!("{MANIFEST}.lock"));
+    let lock = safe_file::open_regular(
+        &path,
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true),
+    )
+    .map_err(|e| {
+        format!(
+            "cannot open the lock {} ({})",
+            path.display(),
+            refusal_text(&e)
+        )
+    })?;
+    llmops_core::progress::lock_within(&lock, &path, MANIFEST_LOCK_WAIT)
+        .map_err(|e| e.to_string())?;
+    Ok(lock)
+}
+
 /// The longest file name made for a pack, `.toml` included.
 const MAX_NAME_CHARS: usize = 64;
 
@@ -600,6 +631,14 @@ pub fn add(
         )?;
         return Ok(1);
     }
+    // Held from the manifest's read to its write.
+    let _lock = match lock_manifest(&dir) {
+        Ok(lock) => lock,
+        Err(e) => {
+            writeln!(err, "llmops-lsp pack add: {}", shown(&e))?;
+            return Ok(1);
+        }
+    };
     let (mut manifest, notice) = Manifest::load(&dir);
     if let Some(notice) = notice {
         writeln!(err, "llmops-lsp pack add: {notice}")?;
@@ -666,6 +705,8 @@ enum Outcome {
     Unchanged,
     /// Written; the checksum of the bytes written.
     Updated(String),
+    /// The local copy was gone (deleted by its owner); written again.
+    Recreated(String),
     /// Edited locally since it was added; not overwritten (no `--force`).
     Kept,
     Failed(String),
@@ -687,7 +728,7 @@ pub fn update(
             return Ok(1);
         }
     };
-    let (mut manifest, notice) = Manifest::load(&dir);
+    let (manifest, notice) = Manifest::load(&dir);
     let mut failed = false;
     if let Some(notice) = notice {
         writeln!(err, "llmops-lsp pack update: {notice}")?;
@@ -705,7 +746,9 @@ pub fn update(
         }
         None => manifest.packs.keys().cloned().collect(),
     };
-    let mut changed = false;
+    // Entries written, recorded under the lock at the end (downloads are
+    // not made while holding it).
+    let mut updated: Vec<(String, Entry)> = Vec::new();
     for name in names {
         let Some(entry) = manifest.packs.get(&name).cloned() else {
             continue;
@@ -714,6 +757,10 @@ pub fn update(
         let line = match &outcome {
             Outcome::Unchanged => format!("unchanged: {name} ({})", entry.source),
             Outcome::Updated(_) => format!("updated: {name} ({})", entry.source),
+            Outcome::Recreated(_) => format!(
+                "recreated: {name} ({}): the local copy was missing",
+                entry.source
+            ),
             Outcome::Kept => format!(
                 "kept: {name} ({}): edited since it was added; not overwritten (--force to replace it)",
                 entry.source
@@ -722,26 +769,34 @@ pub fn update(
         };
         writeln!(out, "{}", shown(&line))?;
         match outcome {
-            Outcome::Updated(checksum) => {
-                manifest.packs.insert(
+            Outcome::Updated(checksum) | Outcome::Recreated(checksum) => {
+                updated.push((
                     name.clone(),
                     Entry {
                         source: entry.source.clone(),
                         sha256: checksum,
                     },
-                );
-                changed = true;
+                ));
             }
             Outcome::Failed(_) => failed = true,
             Outcome::Unchanged | Outcome::Kept => {}
         }
     }
-    if changed && let Err(e) = manifest.save(&dir) {
-        writeln!(
-            err,
-            "llmops-lsp pack update: the new checksums could not be recorded in {MANIFEST} ({e})"
-        )?;
-        failed = true;
+    if !updated.is_empty() {
+        // Read again under the lock: a `pack add` meanwhile is kept.
+        let saved = lock_manifest(&dir).and_then(|_lock| {
+            let (mut manifest, _) = Manifest::load(&dir);
+            manifest.packs.extend(updated);
+            manifest.save(&dir).map_err(|e| e.to_string())
+        });
+        if let Err(e) = saved {
+            writeln!(
+                err,
+                "llmops-lsp pack update: the new checksums could not be recorded in {MANIFEST} ({})",
+                shown(&e)
+            )?;
+            failed = true;
+        }
     }
     Ok(if failed { 1 } else { 0 })
 }
@@ -762,6 +817,8 @@ fn update_one(dir: &Path, name: &str, entry: &Entry, force: bool) -> Outcome {
         ));
     }
     let target = dir.join(name);
+    let missing =
+        std::fs::symlink_metadata(&target).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
     let local = local_sha256(&target);
     let edited = local.as_deref().is_some_and(|l| l != entry.sha256);
     if edited && !force {
@@ -772,6 +829,7 @@ fn update_one(dir: &Path, name: &str, entry: &Entry, force: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     match write_atomically(dir, name, &bytes, 0o644) {
+        Ok(()) if missing => Outcome::Recreated(fetched),
         Ok(()) => Outcome::Updated(fetched),
         Err(e) => Outcome::Failed(format!("cannot write it ({e})")),
     }

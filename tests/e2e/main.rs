@@ -19,6 +19,8 @@ mod explicit_paths;
 #[cfg(target_os = "linux")]
 mod full_disk;
 mod hostile;
+#[cfg(target_os = "linux")]
+mod ignore_files;
 mod imports;
 mod invariants;
 mod language;
@@ -31,6 +33,8 @@ mod packs;
 mod policy;
 mod practices;
 mod pull;
+#[cfg(target_os = "linux")]
+mod reload_storm;
 mod robustness;
 mod scoped_packs;
 mod snapshots;

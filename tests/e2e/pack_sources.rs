@@ -127,12 +127,14 @@ impl Home {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// The names in the user packs folder, sorted.
+    /// The names in the user packs folder, sorted, but the manifest's lock
+    /// (an empty file every `pack add` leaves, as progress has its own).
     fn files(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.packs())
             .into_iter()
             .flatten()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "pack-sources.json.lock")
             .collect();
         names.sort();
         names
@@ -550,4 +552,76 @@ fn rust_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
             out.push((path, text));
         }
     }
+}
+
+/// Eight `pack add`s at once, each of another pack: every one is recorded
+/// (the manifest is read, changed and written under its lock; without it,
+/// concurrent adds lost each other's entries).
+#[test]
+fn concurrent_pack_adds_each_keep_their_entry() {
+    let home = Home::new();
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.packs()).unwrap();
+    let sources: Vec<PathBuf> = (0..8)
+        .map(|i| {
+            let path = shared.path().join(format!("team{i}.toml"));
+            std::fs::write(
+                &path,
+                TEAM.replace("zorblax-cache", &format!("zorblax-{i}")),
+            )
+            .unwrap();
+            path
+        })
+        .collect();
+    for round in 0..3 {
+        let runs: Vec<_> = sources
+            .iter()
+            .map(|source| {
+                let source = source.to_str().unwrap().to_string();
+                let name = format!(
+                    "r{round}-{}",
+                    Path::new(&source).file_name().unwrap().to_string_lossy()
+                );
+                let home = &home;
+                move || home.run(&["pack", "add", &source, "--name", &name])
+            })
+            .collect();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = runs.into_iter().map(|run| s.spawn(run)).collect();
+            for h in handles {
+                let out = h.join().unwrap();
+                assert_eq!(out.status.code(), Some(0), "{out:?}");
+            }
+        });
+        let manifest = home.manifest();
+        let recorded = manifest["packs"].as_object().map_or(0, |m| m.len());
+        assert_eq!(recorded, 8 * (round + 1), "round {round}: {manifest:#}");
+    }
+}
+
+/// `pack update` after the person deleted the local copy writes it again
+/// and says so.
+#[test]
+fn pack_update_recreates_a_deleted_local_copy_and_says_so() {
+    let home = Home::new();
+    let shared = tempfile::tempdir().unwrap();
+    let source = shared.path().join("platform.toml");
+    std::fs::write(&source, TEAM).unwrap();
+    let out = home.run(&["pack", "add", source.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let local = home.packs().join("platform.toml");
+    std::fs::remove_file(&local).unwrap();
+    let out = home.run(&["pack", "update"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        text(&out.stdout).contains("recreated: platform.toml"),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&local).unwrap(), TEAM);
+    // Once there again, a second update leaves it as it is.
+    let out = home.run(&["pack", "update"]);
+    assert!(
+        text(&out.stdout).contains("unchanged: platform.toml"),
+        "{out:?}"
+    );
 }

@@ -42,12 +42,19 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         line_starts_in(text, 0, text.len(), &mut starts);
+        // Kept while the document is open: no doubling slack.
+        starts.shrink_to_fit();
         LineIndex { starts }
     }
 
     /// Number of lines (a text that ends with a line break has an empty last line).
     pub fn line_count(&self) -> usize {
         self.starts.len()
+    }
+
+    /// The bytes held on the heap (by capacity).
+    pub fn heap_bytes(&self) -> usize {
+        self.starts.capacity() * std::mem::size_of_val(&0usize)
     }
 
     /// Byte offset where `line` starts, if it exists.

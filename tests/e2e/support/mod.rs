@@ -12,6 +12,8 @@
 
 #![allow(dead_code)]
 
+#[cfg(unix)]
+pub mod cost;
 pub mod fixture;
 
 use std::io::{Read, Write};
