@@ -626,7 +626,9 @@ impl Matcher {
         let mut at = first_end;
         let mut atom_start = start;
         let mut line_breaks = 0;
-        while let Some((next, joiner)) = next_atom_start(text, at, &mut line_breaks) {
+        while node.has_children
+            && let Some((next, joiner)) = next_atom_start(text, at, &mut line_breaks)
+        {
             let end = atom_end(text, next);
             if end - next > self.max_atom_len {
                 break;
