@@ -196,38 +196,96 @@ impl Document {
             let to = doc.lines.line_start(last + 1).unwrap_or(doc.text.len());
             (from, to)
         };
-        let (scan_from, scan_to) = window(self, first_line, last_line);
-        let old_to = if scan_to >= new_end {
-            scan_to - insert.len() + removed
-        } else {
-            scan_to
+        let (line_from, line_to) = window(self, first_line, last_line);
+        let old_end_of = |to: usize| {
+            if to >= new_end {
+                to - insert.len() + removed
+            } else {
+                to
+            }
         };
         // Markers never span a line break: the same whole lines hold every
         // marker the edit can make, break or change the kind of.
         self.silenced
-            .replace(&self.text, scan_from, old_to, scan_to);
-        let anchors_changed = self.respot(scan_from, scan_to, old_to, shift, matcher);
+            .replace(&self.text, line_from, old_end_of(line_to), line_to);
+        // Hits: only the bytes the edit can reach within those lines
+        // (`Matcher::edit_reach`), so a keystroke on a long line does not
+        // re-spot the whole line.
+        let (back, ahead) = matcher.edit_reach();
+        let scan_from = line_from.max(floor_boundary(&self.text, start.saturating_sub(back)));
+        let scan_to = line_to.min(ceil_boundary(&self.text, new_end + ahead));
+        let (anchors_changed, scanned_from) =
+            self.respot(scan_from, scan_to, line_to, old_end_of, shift, matcher);
         // Marked hits within reach of a changed anchor, or of a changed line
-        // count, may show or hide now: decide them again.
-        if reach > 0 && (anchors_changed || lines_changed) {
+        // count, may show or hide now: decide them again. Not needed when the
+        // re-spotted bytes lie inside one line that keeps an anchor on both
+        // sides of them: every hit then has an anchor on that line exactly
+        // when it had one before.
+        if reach > 0
+            && (lines_changed
+                || anchors_changed && !self.keeps_anchors_around(scanned_from, scan_to, matcher))
+        {
             let first = first_line.saturating_sub(reach);
             let (from, to) = window(self, first, last_line + reach);
-            self.respot(from, to, to, |at| at, matcher);
+            self.respot(from, to, to, |at| at, |at| at, matcher);
         }
+    }
+
+    /// Whether `text[from..to]` lies inside one line, away from its start
+    /// (where a list item's marker would be), with an anchor of the LLM
+    /// setting on that line both before `from` and at or after `to`.
+    /// Looks at a few hits and anchors on each side, never along the line.
+    fn keeps_anchors_around(&self, from: usize, to: usize, matcher: &Matcher) -> bool {
+        /// Hits looked at on each side before giving up (then the caller
+        /// re-decides the lines around, which is exact, only slower).
+        const CANDIDATES: usize = 16;
+        let line = self.lines.line_of(from);
+        let (Some(line_start), line_end) = (
+            self.lines.line_start(line),
+            self.lines.line_start(line + 1).unwrap_or(self.text.len()),
+        ) else {
+            return false;
+        };
+        // A list item's marker sits in a line's first 16 bytes.
+        if from < line_start + 32 || to >= line_end {
+            return false;
+        }
+        let a = self.anchors.partition_point(|&(_, end)| end <= from);
+        let before = (a > 0 && self.anchors[a - 1].0 >= line_start)
+            || self.hits[..self.hits.partition_point(|h| h.end <= from)]
+                .iter()
+                .rev()
+                .take(CANDIDATES)
+                .take_while(|h| h.start >= line_start)
+                .any(|&h| matcher.hit_is_anchor(&self.text, h));
+        let b = self.anchors.partition_point(|&(start, _)| start < to);
+        let after = self
+            .anchors
+            .get(b)
+            .is_some_and(|&(start, _)| start < line_end)
+            || self.hits[self.hits.partition_point(|h| h.start < to)..]
+                .iter()
+                .take(CANDIDATES)
+                .take_while(|h| h.end < line_end)
+                .any(|&h| matcher.hit_is_anchor(&self.text, h));
+        before && after
     }
 
     /// Spots `text[scan_from..scan_to]` again (widened to hits and anchors
     /// that reach into it), replacing what was found there before the edit:
     /// old entries before `old_to` are dropped and later ones moved by
-    /// `shift`. Returns whether the anchors in the window changed.
+    /// `shift`. Returns whether the anchors in the window changed, and where
+    /// the window started once widened.
+    #[allow(clippy::too_many_arguments)]
     fn respot(
         &mut self,
         mut scan_from: usize,
         scan_to: usize,
-        old_to: usize,
+        limit: usize,
+        old_of: impl Fn(usize) -> usize,
         shift: impl Fn(usize) -> usize,
         matcher: &Matcher,
-    ) -> bool {
+    ) -> (bool, usize) {
         // Old hits and anchors that start before the window but reach into it
         // are redone too.
         let mut first = self.hits.partition_point(|h| h.start < scan_from);
@@ -245,18 +303,34 @@ impl Document {
             first = self.hits.partition_point(|h| h.start < scan_from);
             first_anchor = self.anchors.partition_point(|a| a.0 < scan_from);
         }
+        // Hits follow one another (each scan resumes where the last hit
+        // ended), so an edit can shift how a run of back-to-back phrases
+        // pairs up ("LLM-as-a-judgeLLM-as-a-judge..."), past any fixed
+        // window. Scan on, doubling the window up to `limit`, until a fresh
+        // hit after `scan_to` is one the old scan found too: from there the
+        // two scans are in the same state over the same text.
+        let mut to = scan_to;
+        let (fresh, fresh_anchors) = loop {
+            let mut fresh = Vec::new();
+            let mut fresh_anchors = Vec::new();
+            matcher.find_with_anchors(
+                &self.text,
+                scan_from,
+                to,
+                self.llm_project,
+                &mut fresh,
+                &mut fresh_anchors,
+            );
+            if to >= limit
+                || self.in_step_after(scan_to, old_of(scan_to), &fresh, &fresh_anchors, &shift)
+            {
+                break (fresh, fresh_anchors);
+            }
+            to = ceil_boundary(&self.text, limit.min(to + (to - scan_from).max(4096)));
+        };
+        let old_to = old_of(to);
         let last = self.hits.partition_point(|h| h.start < old_to);
         let last_anchor = self.anchors.partition_point(|a| a.0 < old_to);
-        let mut fresh = Vec::new();
-        let mut fresh_anchors = Vec::new();
-        matcher.find_with_anchors(
-            &self.text,
-            scan_from,
-            scan_to,
-            self.llm_project,
-            &mut fresh,
-            &mut fresh_anchors,
-        );
         // An anchor appeared or went away: a hidden anchor word, or a hit
         // (hits of unmarked terms are anchors; any changed hit counts).
         let changed = self.anchors[first_anchor..last_anchor]
@@ -300,7 +374,41 @@ impl Document {
             }
         }
         self.anchors.splice(first_anchor..keep, fresh_anchors);
-        changed
+        (changed, scan_from)
+    }
+
+    /// Whether a fresh scan agrees with the old (`shift`ed) entries on some
+    /// hit or anchor that starts at or after `after` (`old_after` before the
+    /// edit, past its end, so only untouched old entries compare): the old
+    /// scan went through the same state there, so both agree on everything
+    /// later. Binary searches, one per fresh entry past `after`.
+    fn in_step_after(
+        &self,
+        after: usize,
+        old_after: usize,
+        fresh: &[Hit],
+        fresh_anchors: &[(usize, usize)],
+        shift: impl Fn(usize) -> usize,
+    ) -> bool {
+        let hits = &self.hits[self.hits.partition_point(|h| h.start < old_after)..];
+        let anchors = &self.anchors[self.anchors.partition_point(|a| a.0 < old_after)..];
+        let hit_agrees = |f: &Hit| {
+            let i = hits.partition_point(|h| shift(h.start) < f.start);
+            hits.get(i)
+                .is_some_and(|h| (shift(h.start), shift(h.end), h.term) == (f.start, f.end, f.term))
+        };
+        let anchor_agrees = |f: &(usize, usize)| {
+            let i = anchors.partition_point(|a| shift(a.0) < f.0);
+            anchors
+                .get(i)
+                .is_some_and(|a| (shift(a.0), shift(a.1)) == *f)
+        };
+        fresh[fresh.partition_point(|f| f.start < after)..]
+            .iter()
+            .any(hit_agrees)
+            || fresh_anchors[fresh_anchors.partition_point(|f| f.0 < after)..]
+                .iter()
+                .any(anchor_agrees)
     }
 
     /// The hit under a position, if any. Positions past the end give `None`.
@@ -342,6 +450,24 @@ impl Document {
             })
             .collect()
     }
+}
+
+/// The char boundary at or before `at` (clamped to the text).
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The char boundary at or after `at` (clamped to the text).
+fn ceil_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 #[cfg(test)]

@@ -116,6 +116,29 @@ fn setting_matcher() -> &'static Matcher {
     })
 }
 
+/// A few lines, each tens of kilobytes of terms, anchors and filler (what
+/// minified code and one-line JSON look like), some with an ignore marker.
+fn long_line_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => prop::sample::select(PIECES).prop_map(str::to_string),
+        2 => prop::sample::select(SETTING_PIECES).prop_map(str::to_string),
+    ];
+    prop::collection::vec((prop::collection::vec(piece, 1..12), 200..2000usize), 1..4).prop_map(
+        |lines| {
+            lines
+                .into_iter()
+                .map(|(pieces, repeat)| {
+                    pieces
+                        .concat()
+                        .replace(['\n', '\r'], " ")
+                        .repeat(repeat / 10 + 1)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+    )
+}
+
 fn setting_text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(SETTING_PIECES).prop_map(str::to_string),
@@ -256,6 +279,28 @@ proptest! {
             prop_assert_eq!(doc.hits(), fresh.hits(), "text {:?}", doc.text());
             prop_assert_eq!(doc.lines(), fresh.lines());
             prop_assert_eq!(doc.silenced(), fresh.silenced(), "text {:?}", doc.text());
+        }
+    }
+
+    /// Edits inside lines far longer than what an edit can reach
+    /// (`Matcher::edit_reach`), so a keystroke re-spots only the bytes
+    /// around it: the hits still equal a rebuild's, with the built-in
+    /// course and in the LLM setting.
+    #[test]
+    fn edits_inside_long_lines_equal_a_rebuild(
+        start in long_line_text(),
+        edits in prop::collection::vec((0.0..=1.0f64, 0.0..=0.01f64, text_strategy()), 1..8),
+        setting in any::<bool>(),
+    ) {
+        let matcher = if setting { setting_matcher() } else { &content().matcher };
+        let mut doc = Document::new(start, 0, matcher);
+        for (a, width, insert) in edits {
+            let x = boundary_at(doc.text(), a);
+            let y = boundary_at(doc.text(), (a + width).min(1.0));
+            doc.replace(x.min(y), x.max(y), &insert, matcher);
+            let fresh = Document::new(doc.text().to_string(), 0, matcher);
+            prop_assert_eq!(doc.hits(), fresh.hits());
+            prop_assert_eq!(doc.silenced(), fresh.silenced());
         }
     }
 

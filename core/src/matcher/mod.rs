@@ -148,6 +148,9 @@ pub struct Matcher {
     automaton: Option<AhoCorasick>,
     trie: Trie,
     max_atom_len: usize,
+    /// Most atoms in one phrase (with `max_atom_len`, bounds how far a hit
+    /// can reach in the text).
+    max_atoms: usize,
     longest_pattern: usize,
     /// Whether any phrase needs the LLM setting; without one, anchors are
     /// not looked for at all.
@@ -187,6 +190,7 @@ impl Matcher {
             automaton: None,
             trie: Trie::new(),
             max_atom_len: 0,
+            max_atoms: 0,
             longest_pattern: 0,
             has_setting_phrases: false,
             setting_lines: SETTING_LINES,
@@ -243,6 +247,8 @@ impl Matcher {
     /// `None` if an atom is too long to be matched (then nothing is added
     /// past it).
     fn insert(&mut self, phrase: &SplitPhrase, term: u32, flags: u8) -> Option<u32> {
+        // An automatic plural has as many atoms as its phrase.
+        self.max_atoms = self.max_atoms.max(phrase.iter().count());
         self.insert_from(ROOT, phrase.iter(), term, flags)
     }
 
@@ -383,6 +389,30 @@ impl Matcher {
         } else {
             0
         }
+    }
+
+    /// How far before and after an edit a hit can start and still be
+    /// created, destroyed or re-decided by it, in bytes: before, the longest
+    /// text a phrase can cover (atoms and the blanks, line break and comment
+    /// leader that may join them) plus the bytes the rules read around a
+    /// hit; after, those bytes alone. A document re-spots this window
+    /// rather than the whole lines of an edit, so a keystroke on a 1 MB line
+    /// costs what it touches. Whether a marked hit shows (the LLM setting)
+    /// reaches further, by lines; [`crate::Document`] handles that apart.
+    pub fn edit_reach(&self) -> (usize, usize) {
+        // Per joint: blanks, CRLF, blanks, a three-byte leader, blanks.
+        const JOINT: usize = 3 * MAX_BLANKS + 5;
+        let span = self.max_atoms * (self.max_atom_len + JOINT);
+        (span + rules::CONTEXT, rules::CONTEXT)
+    }
+
+    /// Whether `hit`, found in `text`, counts as an anchor of the LLM
+    /// setting: a hit of a term that does not itself need the setting.
+    pub fn hit_is_anchor(&self, text: &str, hit: Hit) -> bool {
+        self.has_setting_phrases
+            && self
+                .flags_of(text, hit)
+                .is_some_and(|f| f & NEEDS_SETTING == 0)
     }
 
     /// Whether the matcher has any phrase at all.
@@ -596,7 +626,9 @@ impl Matcher {
         let mut at = first_end;
         let mut atom_start = start;
         let mut line_breaks = 0;
-        while let Some((next, joiner)) = next_atom_start(text, at, &mut line_breaks) {
+        while node.has_children
+            && let Some((next, joiner)) = next_atom_start(text, at, &mut line_breaks)
+        {
             let end = atom_end(text, next);
             if end - next > self.max_atom_len {
                 break;

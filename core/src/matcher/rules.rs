@@ -15,6 +15,15 @@ use super::words::{Class, class};
 /// them cheap on a 10 MB single-line file.
 const LOOK: usize = 256;
 
+/// Bytes on each side of a hit that its verdict can depend on: a rule looks
+/// `LOOK` bytes out for the run or token around the hit and, for a base64
+/// line, `LOOK` bytes beyond that run's ends; a few bytes more for the
+/// characters before a hit (`is_atom_start`, `acronym_in_place`). An edit
+/// farther away than this from a hit leaves its verdict as it was, which is
+/// what lets a document re-spot only the bytes around an edit on a long
+/// line ([`crate::matcher::Matcher::edit_reach`]).
+pub(crate) const CONTEXT: usize = 2 * LOOK + 16;
+
 /// Whether an acronym phrase ("TTFT", "RAG") is used as one at
 /// `text[start..end]`: written in capitals, or as one segment of an
 /// identifier (`ttft_ms`, `getTtftMs`, `metrics.ttft`) in any case. A
@@ -64,7 +73,10 @@ pub(crate) fn module_in_place(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     // `import mcp`, `from mcp import ...`, `import rag as r`.
-    let lo = start.saturating_sub(LOOK);
+    let mut lo = start.saturating_sub(LOOK);
+    while !text.is_char_boundary(lo) {
+        lo += 1;
+    }
     let line_start = memchr::memrchr(b'\n', &bytes[lo..start]).map_or(lo, |i| lo + i + 1);
     let before = text[line_start..start].trim_start();
     matches!(before, "import " | "from ")
@@ -158,7 +170,9 @@ pub(crate) fn inside_random_run(text: &str, start: usize, end: usize) -> bool {
 /// base64 body: 40 or more characters with no space, in both cases and with
 /// a digit, filling the line. Prose never does that, and code splits such
 /// lengths with `_`, `.` or brackets, which end the run. Looks only at the
-/// run and the blanks at its ends.
+/// run and at most `LOOK` blanks beyond each of its ends (more blanks than
+/// that count as the line's end), so the verdict never depends on text far
+/// along a long line.
 fn base64_line(bytes: &[u8], a: usize, b: usize) -> bool {
     let run = &bytes[a..b];
     if run.len() < 40 || b - a >= LOOK {
@@ -167,10 +181,12 @@ fn base64_line(bytes: &[u8], a: usize, b: usize) -> bool {
     let starts_line = bytes[..a]
         .iter()
         .rev()
+        .take(LOOK)
         .take_while(|&&c| c != b'\n')
         .all(|&c| c == b' ' || c == b'\t' || c == b'\r');
     let ends_line = bytes[b..]
         .iter()
+        .take(LOOK)
         .take_while(|&&c| c != b'\n')
         .all(|&c| c == b' ' || c == b'\t' || c == b'\r');
     starts_line
@@ -196,6 +212,13 @@ pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
     let mut b = end;
     while b < bytes.len() && b - end < LOOK && !stops(bytes[b]) {
         b += 1;
+    }
+    // The `LOOK` cap may stop inside a character of a long token.
+    while !text.is_char_boundary(a) {
+        a += 1;
+    }
+    while !text.is_char_boundary(b) {
+        b -= 1;
     }
     // A Markdown link target: `](...)` right before the token.
     if a >= 2 && &bytes[a - 2..a] == b"](" {
@@ -372,6 +395,23 @@ mod tests {
     fn at<'a>(text: &'a str, word: &str) -> (&'a str, usize, usize) {
         let start = text.find(word).unwrap();
         (text, start, start + word.len())
+    }
+
+    /// The `LOOK` cap can stop inside a multi-byte character of a long
+    /// token; the rules must not slice there (a long line of CJK text
+    /// around a term panicked the matcher).
+    #[test]
+    fn rules_never_slice_inside_a_character_of_a_long_token() {
+        let wide = "中".repeat(300);
+        let before = format!("{wide}TTFT");
+        let start = wide.len();
+        assert!(!(start - LOOK..start).is_empty() && !before.is_char_boundary(start - LOOK));
+        assert!(!inside_address(&before, start, start + 4));
+        let after = format!("TTFT{wide}");
+        assert!(!after.is_char_boundary(4 + LOOK));
+        assert!(!inside_address(&after, 0, 4));
+        let module = format!("{wide}mcp");
+        assert!(!module_in_place(&module, start, start + 3));
     }
 
     #[test]

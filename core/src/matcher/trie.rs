@@ -20,6 +20,10 @@ pub(super) struct Node {
     /// Whether the atom leading to this node may follow a `/`: only when a
     /// phrase is written so ("A/B test"), never in `owner/repo` paths.
     pub slash: bool,
+    /// Some phrase goes on past this node: without one, a walk stops here
+    /// without looking for a next atom (most hits are one-atom phrases,
+    /// and a line of `TTFT TTFT ...` paid a hash lookup per hit for it).
+    pub has_children: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -84,6 +88,7 @@ impl Trie {
             return child;
         }
         let child = self.nodes.len() as u32;
+        self.nodes[node as usize].has_children = true;
         self.nodes.push(Node::default());
         let edge = Edge {
             parent: node,

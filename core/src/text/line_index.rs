@@ -101,14 +101,16 @@ impl LineIndex {
         line_starts_in(text, redo_from, new_end, &mut fresh);
         // Starts recomputed may overshoot `new_end` by one when it ends in CRLF.
         let shift = inserted as isize - removed as isize;
-        let tail: Vec<usize> = self.starts[old_tail_from..]
-            .iter()
-            .map(|&s| (s as isize + shift) as usize)
-            .collect();
-        fresh.retain(|&s| tail.first().is_none_or(|&t| s < t));
-        self.starts.truncate(keep_head);
-        self.starts.extend(fresh);
-        self.starts.extend(tail);
+        // The later starts move in place (no copy of the whole index per
+        // keystroke); the recomputed ones replace those in between.
+        if shift != 0 {
+            for s in &mut self.starts[old_tail_from..] {
+                *s = (*s as isize + shift) as usize;
+            }
+        }
+        let next = self.starts.get(old_tail_from).copied();
+        fresh.retain(|&s| next.is_none_or(|t| s < t));
+        self.starts.splice(keep_head..old_tail_from, fresh);
     }
 
     /// Converts a byte offset (clamped to the text and moved back to a char
