@@ -1,7 +1,7 @@
 //! Files nobody reads as prose: recorded fixtures (HTTP cassettes, HAR
 //! captures, test snapshots, recorded JSON Lines), generated lock files
-//! (`poetry.lock`, `package-lock.json`, `*.lock.yml`) and key material. They
-//! get no hints at all.
+//! (`poetry.lock`, `package-lock.json`, `*.lock.yml`), minified scripts and
+//! key material. They get no hints at all.
 //!
 //! Why none rather than one: a recording is written by a machine and read by
 //! a test. Its terms are header names and payload fields
@@ -54,6 +54,27 @@ const RECORDING_EXTENSIONS: &[&str] = &[
     "pub",
 ];
 
+/// Extensions of files a build tool minifies: scripts, style sheets, JSON
+/// and source maps.
+const MINIFIABLE_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "css", "json", "map"];
+
+/// Whether a script, style sheet or JSON file is minified: named so
+/// (`app.min.js`, `vendor.bundle.js`), or its first [`SHAPE_PREFIX`] bytes
+/// hold no line break. A person writing code breaks lines long before
+/// 4 KB; a bundler writes a whole module on one line, and its words
+/// (`FeatureFlags`, `tokenUsage` of someone else's library) are not the
+/// learner's. Prose keeps its long lines: only these extensions count.
+fn is_minified(name: &str, ext: &str, text: &str) -> bool {
+    if !MINIFIABLE_EXTENSIONS.contains(&ext) {
+        return false;
+    }
+    let name = name.to_ascii_lowercase();
+    if name.contains(".min.") || name.contains(".bundle.") || name.contains(".chunk.") {
+        return true;
+    }
+    text.len() > SHAPE_PREFIX && memchr::memchr(b'\n', &text.as_bytes()[..SHAPE_PREFIX]).is_none()
+}
+
 /// How much of a fixture file is searched for a recorded exchange's shape.
 pub const SHAPE_PREFIX: usize = 4096;
 
@@ -69,7 +90,10 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    if RECORDING_EXTENSIONS.contains(&ext.as_str()) || is_lock_file(name) {
+    if RECORDING_EXTENSIONS.contains(&ext.as_str())
+        || is_lock_file(name)
+        || is_minified(name, &ext, text)
+    {
         return true;
     }
     let dirs = || {
@@ -113,6 +137,8 @@ mod tests {
 
     #[test]
     fn recordings_are_known_by_folder_extension_or_shape() {
+        let one_line = "a.b(c);".repeat(SHAPE_PREFIX);
+        let lines = "a.b(c);\n".repeat(SHAPE_PREFIX);
         for (path, text, recorded) in [
             ("tests/cassettes/chat.yaml", "anything", true),
             ("src/__snapshots__/view.test.ts.snap", "anything", true),
@@ -123,6 +149,11 @@ mod tests {
             (".github/workflows/review.lock.yml", "jobs:", true),
             ("js/src/tests/test_data/stream.jsonl", "[\"event\"]", true),
             ("docs/lock.md", "anything", false),
+            ("web/dist/app.min.js", "var a=1;\n", true),
+            ("web/dist/index.js", &one_line, true),
+            ("web/src/index.js", &lines, false),
+            // Prose keeps its long paragraphs.
+            ("docs/guide.md", &one_line, false),
             ("tests/fixtures/chat.yaml", CASSETTE, true),
             (
                 "pkg/testdata/reply.json",
@@ -147,7 +178,9 @@ mod tests {
     fn the_shape_is_read_from_a_bounded_prefix() {
         let late = format!("{}\n{CASSETTE}", "# pad\n".repeat(SHAPE_PREFIX));
         assert!(!is_recording(Path::new("fixtures/x.yaml"), &late));
-        let multibyte = "é".repeat(SHAPE_PREFIX);
+        // The prefix ends inside a character (4096 = 3 * 1365 + 1), and
+        // the line breaks keep it from reading as minified.
+        let multibyte = "é\n".repeat(SHAPE_PREFIX);
         assert!(!is_recording(Path::new("fixtures/x.json"), &multibyte));
     }
 }
