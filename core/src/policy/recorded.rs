@@ -110,14 +110,17 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
     }
     match ext.as_str() {
         "jsonl" | "ndjson" => true,
-        "yaml" | "yml" | "json" => recorded_shape(text),
+        "yaml" | "yml" | "json" | "txt" | "sse" => recorded_shape(text),
         _ => false,
     }
 }
 
 /// Whether the start of a data file reads as a recorded HTTP exchange: a
 /// VCR cassette (`interactions:` with a request and a response), a HAR log,
-/// or a request/response pair with a status and headers.
+/// a request/response pair with a status and headers, a captured
+/// server-sent event stream (`event:` and `data: {...}` lines), or a model
+/// API's response object saved whole (an `id`, the `model`, and its
+/// `object`, `usage`, `choices` or `stop_reason`).
 fn recorded_shape(text: &str) -> bool {
     let mut end = text.len().min(SHAPE_PREFIX);
     while !text.is_char_boundary(end) {
@@ -126,7 +129,15 @@ fn recorded_shape(text: &str) -> bool {
     let head = &text[..end];
     let has = |needle: &str| head.contains(needle);
     let exchange = (has("request") && has("response")) && (has("status") && has("headers"));
-    (has("interactions") && has("request")) || (has("\"log\"") && has("\"entries\"")) || exchange
+    let event_stream = (head.starts_with("event:") || has("\nevent:")) && has("\ndata: {");
+    let model_response = has("\"id\"")
+        && has("\"model\"")
+        && (has("\"object\"") || has("\"usage\"") || has("\"choices\"") || has("\"stop_reason\""));
+    (has("interactions") && has("request"))
+        || (has("\"log\"") && has("\"entries\""))
+        || exchange
+        || event_stream
+        || model_response
 }
 
 #[cfg(test)]
@@ -160,7 +171,22 @@ mod tests {
                 "{\"request\": {}, \"response\": {\"status\": 200, \"headers\": {}}}",
                 true,
             ),
+            (
+                "tests/fixtures/stream.txt",
+                "event: metadata\ndata: {\"run_id\": 1}\n\nevent: values\ndata: {\"tool_calls\": []}\n",
+                true,
+            ),
+            (
+                "tests/fixtures/reply.json",
+                "{\n  \"id\": \"resp_1\",\n  \"model\": \"m\",\n  \"object\": \"response\",\n  \"usage\": {\"total_tokens\": 9}\n}\n",
+                true,
+            ),
             // The same folders hold text people write.
+            (
+                "tests/fixtures/notes.txt",
+                "Each case has an id and the model to call.\n",
+                false,
+            ),
             ("tests/fixtures/precision/notes.md", CASSETTE, false),
             (
                 "tests/fixtures/eval-config.yaml",
