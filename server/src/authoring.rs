@@ -134,6 +134,7 @@ const TEMPLATE_HEAD: &str = r#"#:schema ./schema.json
 #   module = "acme-platform"       # id of a [[module]] in this or any pack
 #   context = "llm"                # only for phrases that are everyday words outside LLM work
 #   not_in = ["AcmeGatewayClient"] # identifiers in which the phrase names something else
+#   not_near = ["edge"]            # words that, on the same line, show the phrase means something else
 #   exercise = "acme-gateway-1"    # older form: an exercise to offer (exercises name their term instead)
 #
 # An exercise (every field but why, vocabulary and snippet is required):

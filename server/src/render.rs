@@ -591,6 +591,7 @@ mod tests {
             exercise: None,
             context: None,
             not_in: Vec::new(),
+            not_near: Vec::new(),
             module: None,
             avoid: Vec::new(),
             examples: Vec::new(),

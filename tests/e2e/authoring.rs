@@ -284,6 +284,7 @@ fn create_team_pack_writes_a_checked_template_and_never_overwrites() {
         "module",
         "context",
         "not_in",
+        "not_near",
         "exercise",
         "term",
         "title",

@@ -360,6 +360,12 @@ impl Content {
                 .iter()
                 .enumerate()
                 .map(|(i, t)| (i as u32, t.not_in.as_slice())),
+        )
+        .with_not_near(
+            terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i as u32, t.not_near.as_slice())),
         );
 
         // Each module's terms, for the distractors of generated questions.

@@ -56,6 +56,11 @@ pub struct Term {
     /// hit inside an identifier that contains one of these, case-sensitively,
     /// is not the term. Empty for most terms.
     pub not_in: Vec<String>,
+    /// Words that, on the hit's line and near it, show the phrase names
+    /// something else (a graph router choosing the next `node` is not model
+    /// routing; a context size counted in `chunks` is not a context window).
+    /// Empty for most terms.
+    pub not_near: Vec<String>,
     pub origin: Origin,
 }
 

@@ -262,6 +262,8 @@ struct RawTerm {
     context: Option<Spanned<String>>,
     #[serde(default)]
     not_in: Vec<Spanned<String>>,
+    #[serde(default)]
+    not_near: Vec<Spanned<String>>,
 }
 
 /// One entry of `aliases`: a phrase (`"PR"`), or a table naming one and
@@ -796,6 +798,11 @@ impl Pack {
                 exercise: raw.exercise.map(Spanned::into_inner),
                 context,
                 not_in: strings(raw.not_in),
+                not_near: raw
+                    .not_near
+                    .into_iter()
+                    .map(|w| w.into_inner().trim().to_string())
+                    .collect(),
                 origin,
                 id,
             });
@@ -1005,6 +1012,10 @@ impl Checker<'_> {
             for entry in &raw.not_in {
                 self.identifier(owner, "not_in", entry);
             }
+            self.list(owner, "not_near", &raw.not_near, limits::MAX_LIST_ENTRIES);
+            for entry in &raw.not_near {
+                self.phrase(owner, "not_near", entry);
+            }
             if let Some(value) = &raw.context
                 && TermContext::parse(value.get_ref()).is_none()
             {
@@ -1166,6 +1177,28 @@ mod tests {
         );
         let e = errors(&format!("{TERM}context = 3\n"));
         assert!(e[0].starts_with("team.toml:5:"), "{e:?}");
+    }
+
+    #[test]
+    fn not_near_is_read_and_bad_entries_are_located() {
+        let pack = Pack::parse(
+            "team.toml",
+            Scope::Workspace,
+            &format!("{TERM}not_near = [\" edge \", \"state machine\"]\n"),
+        )
+        .unwrap();
+        assert_eq!(pack.terms[0].not_near, ["edge", "state machine"]);
+        let e = errors(&format!("{TERM}not_near = [\"ok\", \"--\"]\n"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("team.toml:5:19: term `t`: field `not_near`: \"--\" has no letters"),
+            "{e:?}"
+        );
+        let many: Vec<String> = (0..=limits::MAX_LIST_ENTRIES)
+            .map(|i| format!("\"w{i}\""))
+            .collect();
+        let e = errors(&format!("{TERM}not_near = [{}]\n", many.join(", ")));
+        assert!(e[0].contains("field `not_near` has 65 entries"), "{e:?}");
     }
 
     #[test]

@@ -160,6 +160,9 @@ pub struct Matcher {
     /// Per term, the identifiers it is not spotted inside (the pack's
     /// `not_in`); empty for most packs, so a hit pays one emptiness check.
     not_in: FxHashMap<u32, Box<[Box<str>]>>,
+    /// Per term, the words that show another sense on the hit's line (the
+    /// pack's `not_near`); empty for most packs.
+    not_near: FxHashMap<u32, Box<[Box<str>]>>,
 }
 
 /// Lower-cases an atom into `buf` when it is short enough to be in the trie.
@@ -195,6 +198,7 @@ impl Matcher {
             has_setting_phrases: false,
             setting_lines: SETTING_LINES,
             not_in: FxHashMap::default(),
+            not_near: FxHashMap::default(),
         };
         let anchors: Vec<SplitPhrase> = ANCHORS.iter().map(|a| SplitPhrase::of(a)).collect();
         // (node before the last atom, plural of the last atom, slash, term,
@@ -225,7 +229,9 @@ impl Matcher {
                 .split(|c: char| !c.is_alphanumeric())
                 .next_back()
                 .is_some_and(|w| w.len() > 1 && w.chars().all(|c| !c.is_lowercase()));
-            let plural = (!acronym_last).then(|| plural(last)).flatten();
+            let plural = (!acronym_last && !names_a_limit(text))
+                .then(|| plural(last))
+                .flatten();
             let before_last = matcher.insert(&split, phrase.term, flags);
             if let (Some(plural), Some(node)) = (plural, before_last) {
                 plurals.push((node, plural, last_slash, phrase.term, flags | PLURAL));
@@ -369,6 +375,22 @@ impl Matcher {
             if !list.is_empty() {
                 let list = list.iter().map(|s| Box::from(s.as_str())).collect();
                 self.not_in.insert(term, list);
+            }
+        }
+        self
+    }
+
+    /// The same matcher with the words that, near a hit on its line, show
+    /// each term's phrases name something else (a pack's `not_near`, see
+    /// [`rules::near_other_sense`]).
+    pub fn with_not_near<'a>(
+        mut self,
+        lists: impl IntoIterator<Item = (u32, &'a [String])>,
+    ) -> Matcher {
+        for (term, list) in lists {
+            if !list.is_empty() {
+                let list = list.iter().map(|s| Box::from(s.as_str())).collect();
+                self.not_near.insert(term, list);
             }
         }
         self
@@ -581,13 +603,19 @@ impl Matcher {
         }
     }
 
-    /// Whether the hit sits inside an identifier its term's `not_in` names.
+    /// Whether the hit sits inside an identifier its term's `not_in` names,
+    /// or a word of its `not_near` is close by on its line.
     fn excluded_here(&self, text: &str, start: usize, end: usize, term: u32) -> bool {
-        !self.not_in.is_empty()
+        (!self.not_in.is_empty()
             && self
                 .not_in
                 .get(&term)
-                .is_some_and(|list| rules::inside_excluded_identifier(text, start, end, list))
+                .is_some_and(|list| rules::inside_excluded_identifier(text, start, end, list)))
+            || (!self.not_near.is_empty()
+                && self
+                    .not_near
+                    .get(&term)
+                    .is_some_and(|list| rules::near_other_sense(text, start, end, list)))
     }
 
     /// The hit that covers byte `offset`, if any: scans only the line around
@@ -657,6 +685,20 @@ impl Matcher {
         }
         best
     }
+}
+
+/// Whether a phrase names a limit by its first word ("max context", "min
+/// replicas"). Such a phrase gets no automatic plural: "max contexts"
+/// (`max_contexts_per_document`) is the largest *number* of contexts, a
+/// count of things, not a limit on one of them.
+fn names_a_limit(phrase: &str) -> bool {
+    let first = phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or_default();
+    ["max", "min", "maximum", "minimum"]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(first))
 }
 
 /// What joined two atoms of a phrase in the text.
@@ -903,6 +945,21 @@ mod tests {
         ] {
             assert_eq!(spotted(text), [], "{text}");
         }
+    }
+
+    #[test]
+    fn a_limit_phrase_has_no_automatic_plural() {
+        let m = Matcher::new([Phrase::of("max context", 0), Phrase::of("context size", 0)]);
+        let spots = |text: &str| -> Vec<String> {
+            m.find_all(text)
+                .into_iter()
+                .map(|h| text[h.start..h.end].to_string())
+                .collect()
+        };
+        assert_eq!(spots("max_context = 8192"), ["max_context"]);
+        // A count of contexts, not a limit on one.
+        assert_eq!(spots("max_contexts_per_document = 3"), Vec::<String>::new());
+        assert_eq!(spots("two context sizes"), ["context sizes"]);
     }
 
     #[test]

@@ -108,6 +108,41 @@ pub(crate) fn inside_excluded_identifier(
     not_in.iter().any(|entry| ident.contains(&**entry))
 }
 
+/// Whether a word of a term's `not_near` list is on the hit's line, within
+/// `LOOK` bytes of it: a sign that the phrase names something else here ("the
+/// LLM router picks the next edge" routes a graph, not requests to models).
+/// An entry matches case-insensitively as a whole word or phrase: letters
+/// and digits on either side of it make it part of another word, while `_`
+/// and `.` do not (`outgoing_edge`, `graph.node`).
+///
+/// Cost: each entry is searched for in at most `2 * LOOK` bytes, only for
+/// hits of a term that has a list.
+pub(crate) fn near_other_sense(
+    text: &str,
+    start: usize,
+    end: usize,
+    not_near: &[Box<str>],
+) -> bool {
+    let bytes = text.as_bytes();
+    let lo = start.saturating_sub(LOOK);
+    let hi = (end + LOOK).min(bytes.len());
+    let from = memchr::memrchr(b'\n', &bytes[lo..start]).map_or(lo, |i| lo + i + 1);
+    let to = memchr::memchr(b'\n', &bytes[end..hi]).map_or(hi, |i| end + i);
+    let window = &bytes[from..to];
+    let word_char = |b: u8| b.is_ascii_alphanumeric();
+    not_near.iter().any(|entry| {
+        let needle = entry.as_bytes();
+        if needle.is_empty() || needle.len() > window.len() {
+            return false;
+        }
+        (0..=window.len() - needle.len()).any(|i| {
+            window[i..i + needle.len()].eq_ignore_ascii_case(needle)
+                && (i == 0 || !word_char(window[i - 1]))
+                && window.get(i + needle.len()).is_none_or(|&b| !word_char(b))
+        })
+    })
+}
+
 /// Whether `text[start..end]` is part of a run that looks machine-made:
 /// base64, hex digests, random ids. Such runs spell short terms by chance
 /// (`...xRaGq9...`). A run is the letters, digits and `+/=` around the hit; it
@@ -474,6 +509,44 @@ mod tests {
                 excluded,
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn a_word_of_another_sense_near_the_hit_quiets_it() {
+        let not_near: Vec<Box<str>> = vec!["edge".into(), "state machine".into()];
+        for (text, word, other) in [
+            (
+                "taken when the LLM router picks this edge",
+                "LLM router",
+                true,
+            ),
+            (
+                "add_outgoing_edge(child)  # the LLM router decides",
+                "LLM router",
+                true,
+            ),
+            (
+                "a State Machine whose LLM router moves on",
+                "LLM router",
+                true,
+            ),
+            (
+                "the LLM router sends hard prompts to the big model",
+                "LLM router",
+                false,
+            ),
+            // Part of another word, or on another line.
+            ("the LLM router at the network's edges", "LLM router", false),
+            (
+                "the LLM router sends hard prompts\nto the edge",
+                "LLM router",
+                false,
+            ),
+            ("knowledge and the LLM router", "LLM router", false),
+        ] {
+            let (t, s, e) = at(text, word);
+            assert_eq!(near_other_sense(t, s, e, &not_near), other, "{text}");
         }
     }
 

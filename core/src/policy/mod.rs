@@ -9,6 +9,7 @@
 //! The pipeline, in order, for each spotted term:
 //! 1. the document gate: language allowed, not too large ([`Options`]),
 //!    not a recording or key file ([`is_recording`]);
+//!    in a notebook's raw JSON, only the cells' sources ([`notebook_json`]);
 //! 2. ignore markers: `llmops: ignore-file`, `-next-line` and `ignore`, in
 //!    any comment syntax, silencing every term or, when ids follow the
 //!    marker, the terms and practices it names ([`Silenced`]); a term
@@ -30,6 +31,7 @@
 mod ignore;
 pub mod imports;
 mod learner;
+pub mod notebook_json;
 pub mod recorded;
 
 use std::collections::BTreeSet;
@@ -167,6 +169,8 @@ pub fn findings(
         return Vec::new();
     }
     let manifest = imports::is_dependency_manifest(doc.path);
+    let mut notebook = notebook_json::is_raw_notebook(doc.path, doc.language)
+        .then(|| notebook_json::SourceLines::new(doc.text));
     let code = !is_prose(doc.language);
     let mut imported = BTreeSet::new();
     // Hits come in text order: the markers of a line are read once, at its
@@ -184,6 +188,12 @@ pub fn findings(
         let Some(term) = content.terms.get(hit.term as usize) else {
             continue;
         };
+        if let Some(cells) = &mut notebook {
+            let line_start = doc.lines.line_start(doc.lines.line_of(hit.start));
+            if !line_start.is_some_and(|at| cells.keeps(at)) {
+                continue;
+            }
+        }
         if !silenced.is_empty() {
             let what = Named::Term(&term.id);
             let line = doc.lines.line_of(hit.start);
@@ -340,6 +350,17 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(shown_at("certs/ca.pem", "TTFT\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_raw_notebook_shows_its_sources_not_its_outputs() {
+        let notebook = "{\n \"cells\": [\n  {\n   \"outputs\": [\n    {\n     \"text\": [\n      \"guardrail passed, TTFT 120 ms\\n\"\n     ]\n    }\n   ],\n   \"source\": [\n    \"# measure TTFT\\n\"\n   ]\n  }\n ]\n}\n";
+        assert_eq!(shown_at("nb/eval.ipynb", notebook), ["ttft"]);
+        // The same JSON under another name is data, spotted throughout.
+        assert_eq!(
+            shown_at("nb/eval.json", notebook),
+            ["guardrail", "ttft", "ttft"]
+        );
     }
 
     #[test]

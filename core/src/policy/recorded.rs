@@ -1,7 +1,7 @@
 //! Files nobody reads as prose: recorded fixtures (HTTP cassettes, HAR
 //! captures, test snapshots, recorded JSON Lines), generated lock files
-//! (`poetry.lock`, `package-lock.json`, `*.lock.yml`) and key material. They
-//! get no hints at all.
+//! (`poetry.lock`, `package-lock.json`, `*.lock.yml`), minified scripts and
+//! key material. They get no hints at all.
 //!
 //! Why none rather than one: a recording is written by a machine and read by
 //! a test. Its terms are header names and payload fields
@@ -54,6 +54,27 @@ const RECORDING_EXTENSIONS: &[&str] = &[
     "pub",
 ];
 
+/// Extensions of files a build tool minifies: scripts, style sheets, JSON
+/// and source maps.
+const MINIFIABLE_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "css", "json", "map"];
+
+/// Whether a script, style sheet or JSON file is minified: named so
+/// (`app.min.js`, `vendor.bundle.js`), or its first [`SHAPE_PREFIX`] bytes
+/// hold no line break. A person writing code breaks lines long before
+/// 4 KB; a bundler writes a whole module on one line, and its words
+/// (`FeatureFlags`, `tokenUsage` of someone else's library) are not the
+/// learner's. Prose keeps its long lines: only these extensions count.
+fn is_minified(name: &str, ext: &str, text: &str) -> bool {
+    if !MINIFIABLE_EXTENSIONS.contains(&ext) {
+        return false;
+    }
+    let name = name.to_ascii_lowercase();
+    if name.contains(".min.") || name.contains(".bundle.") || name.contains(".chunk.") {
+        return true;
+    }
+    text.len() > SHAPE_PREFIX && memchr::memchr(b'\n', &text.as_bytes()[..SHAPE_PREFIX]).is_none()
+}
+
 /// How much of a fixture file is searched for a recorded exchange's shape.
 pub const SHAPE_PREFIX: usize = 4096;
 
@@ -69,7 +90,10 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    if RECORDING_EXTENSIONS.contains(&ext.as_str()) || is_lock_file(name) {
+    if RECORDING_EXTENSIONS.contains(&ext.as_str())
+        || is_lock_file(name)
+        || is_minified(name, &ext, text)
+    {
         return true;
     }
     let dirs = || {
@@ -86,14 +110,17 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
     }
     match ext.as_str() {
         "jsonl" | "ndjson" => true,
-        "yaml" | "yml" | "json" => recorded_shape(text),
+        "yaml" | "yml" | "json" | "txt" | "sse" => recorded_shape(text),
         _ => false,
     }
 }
 
 /// Whether the start of a data file reads as a recorded HTTP exchange: a
 /// VCR cassette (`interactions:` with a request and a response), a HAR log,
-/// or a request/response pair with a status and headers.
+/// a request/response pair with a status and headers, a captured
+/// server-sent event stream (`event:` and `data: {...}` lines), or a model
+/// API's response object saved whole (an `id`, the `model`, and its
+/// `object`, `usage`, `choices` or `stop_reason`).
 fn recorded_shape(text: &str) -> bool {
     let mut end = text.len().min(SHAPE_PREFIX);
     while !text.is_char_boundary(end) {
@@ -102,7 +129,15 @@ fn recorded_shape(text: &str) -> bool {
     let head = &text[..end];
     let has = |needle: &str| head.contains(needle);
     let exchange = (has("request") && has("response")) && (has("status") && has("headers"));
-    (has("interactions") && has("request")) || (has("\"log\"") && has("\"entries\"")) || exchange
+    let event_stream = (head.starts_with("event:") || has("\nevent:")) && has("\ndata: {");
+    let model_response = has("\"id\"")
+        && has("\"model\"")
+        && (has("\"object\"") || has("\"usage\"") || has("\"choices\"") || has("\"stop_reason\""));
+    (has("interactions") && has("request"))
+        || (has("\"log\"") && has("\"entries\""))
+        || exchange
+        || event_stream
+        || model_response
 }
 
 #[cfg(test)]
@@ -113,6 +148,8 @@ mod tests {
 
     #[test]
     fn recordings_are_known_by_folder_extension_or_shape() {
+        let one_line = "a.b(c);".repeat(SHAPE_PREFIX);
+        let lines = "a.b(c);\n".repeat(SHAPE_PREFIX);
         for (path, text, recorded) in [
             ("tests/cassettes/chat.yaml", "anything", true),
             ("src/__snapshots__/view.test.ts.snap", "anything", true),
@@ -123,13 +160,33 @@ mod tests {
             (".github/workflows/review.lock.yml", "jobs:", true),
             ("js/src/tests/test_data/stream.jsonl", "[\"event\"]", true),
             ("docs/lock.md", "anything", false),
+            ("web/dist/app.min.js", "var a=1;\n", true),
+            ("web/dist/index.js", &one_line, true),
+            ("web/src/index.js", &lines, false),
+            // Prose keeps its long paragraphs.
+            ("docs/guide.md", &one_line, false),
             ("tests/fixtures/chat.yaml", CASSETTE, true),
             (
                 "pkg/testdata/reply.json",
                 "{\"request\": {}, \"response\": {\"status\": 200, \"headers\": {}}}",
                 true,
             ),
+            (
+                "tests/fixtures/stream.txt",
+                "event: metadata\ndata: {\"run_id\": 1}\n\nevent: values\ndata: {\"tool_calls\": []}\n",
+                true,
+            ),
+            (
+                "tests/fixtures/reply.json",
+                "{\n  \"id\": \"resp_1\",\n  \"model\": \"m\",\n  \"object\": \"response\",\n  \"usage\": {\"total_tokens\": 9}\n}\n",
+                true,
+            ),
             // The same folders hold text people write.
+            (
+                "tests/fixtures/notes.txt",
+                "Each case has an id and the model to call.\n",
+                false,
+            ),
             ("tests/fixtures/precision/notes.md", CASSETTE, false),
             (
                 "tests/fixtures/eval-config.yaml",
@@ -147,7 +204,9 @@ mod tests {
     fn the_shape_is_read_from_a_bounded_prefix() {
         let late = format!("{}\n{CASSETTE}", "# pad\n".repeat(SHAPE_PREFIX));
         assert!(!is_recording(Path::new("fixtures/x.yaml"), &late));
-        let multibyte = "é".repeat(SHAPE_PREFIX);
+        // The prefix ends inside a character (4096 = 3 * 1365 + 1), and
+        // the line breaks keep it from reading as minified.
+        let multibyte = "é\n".repeat(SHAPE_PREFIX);
         assert!(!is_recording(Path::new("fixtures/x.json"), &multibyte));
     }
 }
