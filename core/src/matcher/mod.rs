@@ -507,6 +507,9 @@ impl Matcher {
         llm_project: bool,
         found: &mut impl FnMut(Hit, u8),
     ) {
+        if !self.has_phrases {
+            return;
+        }
         let to = to.min(text.len());
         let mut candidates = candidates(text.as_bytes(), from, to, Some(&self.starts));
         self.scan_from(text, from, to, llm_project, found, |pos| {
@@ -516,6 +519,7 @@ impl Matcher {
 
     /// [`Matcher::scan`] with the plain unanchored automaton search, which
     /// the pre-filtered one must agree with.
+    #[cfg(test)]
     fn scan_plain(
         &self,
         text: &str,
@@ -535,9 +539,10 @@ impl Matcher {
         });
     }
 
-    /// The rest of [`Matcher::scan`]: `next_start(pos)` is the first offset
-    /// at or after `pos` where an automaton pattern matches (or a superset's
-    /// member: any offset that is not an atom start is skipped here).
+    /// The rest of [`Matcher::scan`]: `next_start(pos)` is the next offset at
+    /// or after `pos` where a first atom may start (any superset of those
+    /// will do: offsets that are not atom starts are skipped here, and the
+    /// trie walk rejects the rest).
     fn scan_from(
         &self,
         text: &str,
