@@ -1099,8 +1099,8 @@ The request timeout is 30 s.
         }
 
         const GLUE: &[&str] = &[
-            " ", " ", "  ", "\n", "\r\n", "\n// ", "-", "_", "/", ".", "s", "es", "x", "A",
-            "9", "é", "使用", "😀", "http://", "the ", "a ", "b ", "e2e ", "ab", "\t",
+            " ", " ", "  ", "\n", "\r\n", "\n// ", "-", "_", "/", ".", "s", "es", "x", "A", "9",
+            "é", "使用", "😀", "http://", "the ", "a ", "b ", "e2e ", "ab", "\t",
         ];
 
         fn text() -> impl Strategy<Value = String> {
@@ -1182,4 +1182,3 @@ The request timeout is 30 s.
         assert_eq!(m.hit_at(text, 2, false), None);
     }
 }
-
