@@ -1,11 +1,13 @@
-//! Where a phrase may start: a cheap pre-filter in front of the automaton.
+//! Where a phrase may start: the pre-filter that picks where the trie is
+//! walked.
 //!
-//! The Aho-Corasick automaton over the first atoms steps through every byte
-//! of the text (with ASCII case folding and hundreds of patterns it has no
-//! vectorised pre-filter of its own), which caps a scan at a few hundred
-//! MB/s. Yet a phrase can only start where an atom starts, and only with the
-//! first bytes of one of the patterns. So the scan asks the automaton
-//! (anchored, a handful of steps) only at the bytes that pass two tests:
+//! The matcher used to find candidates with an Aho-Corasick automaton over
+//! the first atoms. It steps through every byte of the text (with ASCII case
+//! folding and hundreds of patterns it has no vectorised pre-filter of its
+//! own), which capped a scan at a few hundred MB/s. Yet a phrase can only
+//! start where an atom starts, and only with the first bytes of one of the
+//! patterns. So the scan walks the trie only at the bytes that pass two
+//! tests:
 //!
 //! 1. [`candidates`]: eight bytes at a time (SWAR on a `u64`), the bytes
 //!    that may begin an atom: letters, digits and UTF-8 lead bytes, except a
@@ -15,16 +17,20 @@
 //! 2. [`StartSet::may_start`]: the first one to four bytes there, with
 //!    `0x20` set on every byte (which folds ASCII case and never tells two
 //!    case-insensitively equal bytes apart), are looked up in a bit set of
-//!    the same fingerprint of every pattern, one set per pattern length up to
-//!    four. A word of plain English passes only if it shares its first four
-//!    bytes (or its whole self, when shorter) with a pattern.
+//!    the same fingerprint of every pattern, a region per pattern length up
+//!    to four. A word of plain English passes only if it shares its first
+//!    four bytes (or its whole self, when shorter) with a pattern.
 //!
-//! Both tests only ever let through *more* than the automaton would match, so
-//! the scan sees the same candidate starts as a plain automaton search
-//! (`tests::fast_scan_equals_the_plain_automaton_search` checks this).
+//! Both tests only ever let through *more* than the automaton matched, and
+//! the walk rejects what is not a first atom, so the scan finds what the
+//! automaton search found (the unit test
+//! `fast_scan_equals_the_plain_automaton_search` runs both).
 //!
-//! Cost: a few operations per eight bytes, plus one to four bit-set lookups
-//! (8 KiB each, in cache) per word start.
+//! Cost: a few dozen operations per eight bytes, plus up to four bit-set
+//! lookups (16 KiB in all, in cache) per word start; nothing per pattern.
+//! A pack of tens of thousands of first words fills the bit set, and then
+//! every word start is walked (one hash lookup): slower than the automaton
+//! was on such packs, never wrong.
 
 /// Bits per pattern length in the fingerprint set: 2^15 (4 KiB; 16 KiB for
 /// the four lengths, so the set stays in the first-level cache).
@@ -119,10 +125,10 @@ fn word_start_lanes(w: u64, prev: u64) -> u64 {
     let ascii_prev = !prev & HIGH;
     let low7 = w & !HIGH;
     let low7_prev = prev & !HIGH;
-    let letter = in_range(low7 | LOW * 0x20, b'a', b'z') & ascii;
+    let letter = in_range(low7 | (LOW * 0x20), b'a', b'z') & ascii;
     let lower = in_range(low7, b'a', b'z') & ascii;
     let digit = in_range(low7, b'0', b'9') & ascii;
-    let letter_prev = in_range(low7_prev | LOW * 0x20, b'a', b'z') & ascii_prev;
+    let letter_prev = in_range(low7_prev | (LOW * 0x20), b'a', b'z') & ascii_prev;
     let digit_prev = in_range(low7_prev, b'0', b'9') & ascii_prev;
     // UTF-8 lead bytes: top two bits set.
     let lead = w & (w << 1) & HIGH;
