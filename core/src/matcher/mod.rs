@@ -1,10 +1,13 @@
 //! Finds glossary terms in any text: prose, Markdown, YAML and code.
 //!
-//! Two stages keep it fast and exact:
-//! 1. An Aho-Corasick automaton (ASCII case folding built in, so it is done
-//!    once at build time rather than per byte) over the *first atom* of every
-//!    phrase finds candidate spots. Text with no term in it is skipped at
-//!    automaton speed.
+//! Three stages keep it fast and exact:
+//! 1. A pre-filter ([`starts`]) picks the bytes where a phrase may start:
+//!    an atom start (eight bytes at a time) whose first one to four bytes,
+//!    case-folded, are those of some phrase's *first atom*. Text with no term
+//!    in it is skipped at a few operations per word. (It replaced an
+//!    Aho-Corasick automaton over the first atoms, which stepped through every
+//!    byte: the unit tests keep it as the reference the pre-filter must agree
+//!    with.)
 //! 2. At each candidate that sits on an atom boundary, a trie of atoms is
 //!    walked forward: atoms may be joined by spaces (one line break at most,
 //!    with a comment leader such as `//` or `#` after it), `-`, `_`, `/` or a
@@ -19,17 +22,20 @@ pub mod case_style;
 mod project;
 mod rules;
 mod setting;
+mod starts;
 mod trie;
 mod words;
 
 use std::borrow::Cow;
 
+#[cfg(test)]
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 
 pub use project::{LlmProjects, MANIFESTS, is_manifest, manifest_names_llm, project_uses_llm};
 use rustc_hash::FxHashMap;
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
+use starts::{StartSet, candidates};
 use trie::{ROOT, Trie};
 use words::{atom_end, is_atom_start, is_word_char, plural};
 pub(crate) use words::{atom_iter, phrase_key};
@@ -137,21 +143,31 @@ const MAX_BLANKS: usize = 32;
 /// turn every letter a into a candidate.
 const SHORT_ATOM: usize = 3;
 
-/// Most first words searched with a DFA; more get a contiguous NFA (see
-/// `build_automaton`).
+/// Most first words the tests' reference automaton searches with a DFA;
+/// more get a contiguous NFA (see `reference_automaton`).
+#[cfg(test)]
 const MAX_DFA_PATTERNS: usize = 10_000;
 
 /// The compiled term matcher. Build it once per content change; it is
 /// immutable and cheap to share.
 #[derive(Debug)]
 pub struct Matcher {
+    /// Where a phrase may start: the first bytes of the first atoms (see
+    /// [`starts`]). Only there is the trie walked.
+    starts: StartSet,
+    /// Whether there is any phrase at all.
+    has_phrases: bool,
+    /// The plain Aho-Corasick search over the same first atoms that the
+    /// pre-filtered scan replaced; the unit tests check that both agree.
+    #[cfg(test)]
     automaton: Option<AhoCorasick>,
+    #[cfg(test)]
+    longest_pattern: usize,
     trie: Trie,
     max_atom_len: usize,
     /// Most atoms in one phrase (with `max_atom_len`, bounds how far a hit
     /// can reach in the text).
     max_atoms: usize,
-    longest_pattern: usize,
     /// Whether any phrase needs the LLM setting; without one, anchors are
     /// not looked for at all.
     has_setting_phrases: bool,
@@ -190,11 +206,15 @@ impl Matcher {
         needs_llm: impl Fn(u32) -> bool,
     ) -> Matcher {
         let mut matcher = Matcher {
+            starts: StartSet::new([]),
+            has_phrases: false,
+            #[cfg(test)]
             automaton: None,
+            #[cfg(test)]
+            longest_pattern: 0,
             trie: Trie::new(),
             max_atom_len: 0,
             max_atoms: 0,
-            longest_pattern: 0,
             has_setting_phrases: false,
             setting_lines: SETTING_LINES,
             not_in: FxHashMap::default(),
@@ -245,7 +265,7 @@ impl Matcher {
                 matcher.insert(atoms, ANCHOR, 0);
             }
         }
-        matcher.build_automaton();
+        matcher.build_starts();
         matcher
     }
 
@@ -284,11 +304,11 @@ impl Matcher {
         Some(before_last)
     }
 
-    fn build_automaton(&mut self) {
-        // The root's keys are distinct first atoms, searched as they are
-        // (borrowed, not copied). Only a search's start is used (the trie
-        // walk does the rest), so the order of patterns does not matter and
-        // they need no sorting.
+    /// The start set of the first atoms (the trie root's keys), each as it
+    /// is (borrowed, not copied), short ones extended with what can follow.
+    /// Only where a pattern starts matters (the trie walk does the rest), so
+    /// their order does not matter and they need no sorting.
+    fn build_starts(&mut self) {
         // The first bytes of the atoms that can follow each short first
         // atom (see below), found in one pass over the edges.
         let mut short: FxHashMap<u32, Vec<u8>> = FxHashMap::default();
@@ -337,32 +357,13 @@ impl Matcher {
                 push(blank);
             }
         }
-        let longest_pattern = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
-        if patterns.is_empty() {
-            return;
+        self.has_phrases = !patterns.is_empty();
+        self.starts = StartSet::new(patterns.iter().map(|p| &**p));
+        #[cfg(test)]
+        {
+            self.longest_pattern = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
+            self.automaton = reference_automaton(&patterns);
         }
-        // A DFA is the fastest search for the pattern counts real packs
-        // have. Past a few thousand first words its build time and size
-        // grow fast (100,000: half a second and 28 MB, against a fifth of
-        // that and 4 MB for the contiguous NFA, which searches about 30%
-        // slower), so big packs get the NFA. Fall back to the builder's
-        // choice if the chosen kind cannot be built.
-        let kind = if patterns.len() <= MAX_DFA_PATTERNS {
-            AhoCorasickKind::DFA
-        } else {
-            AhoCorasickKind::ContiguousNFA
-        };
-        let build = |kind| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostFirst)
-                .kind(kind)
-                .build(&patterns)
-        };
-        let automaton = build(Some(kind)).or_else(|_| build(None)).ok();
-        drop(patterns);
-        self.automaton = automaton;
-        self.longest_pattern = longest_pattern;
     }
 
     /// The same matcher with the identifiers each term is not spotted inside
@@ -439,7 +440,7 @@ impl Matcher {
 
     /// Whether the matcher has any phrase at all.
     pub fn is_empty(&self) -> bool {
-        self.automaton.is_none()
+        !self.has_phrases
     }
 
     /// Every hit in `text`, in order, not overlapping.
@@ -558,20 +559,57 @@ impl Matcher {
         llm_project: bool,
         found: &mut impl FnMut(Hit, u8),
     ) {
+        if !self.has_phrases {
+            return;
+        }
+        let to = to.min(text.len());
+        let mut candidates = candidates(text.as_bytes(), from, to, Some(&self.starts));
+        self.scan_from(text, from, to, llm_project, found, |pos| {
+            candidates.next_from(pos)
+        });
+    }
+
+    /// [`Matcher::scan`] with the plain unanchored automaton search, which
+    /// the pre-filtered one must agree with.
+    #[cfg(test)]
+    fn scan_plain(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        llm_project: bool,
+        found: &mut impl FnMut(Hit, u8),
+    ) {
         let Some(automaton) = &self.automaton else {
             return;
         };
-        let bytes = text.as_bytes();
         let to = to.min(text.len());
         let search_end = (to + self.longest_pattern).min(text.len());
+        self.scan_from(text, from, to, llm_project, found, |pos| {
+            let input = Input::new(text.as_bytes()).span(pos..search_end);
+            automaton.find(input).map(|m| m.start())
+        });
+    }
+
+    /// The rest of [`Matcher::scan`]: `next_start(pos)` is the next offset at
+    /// or after `pos` where a first atom may start (any superset of those
+    /// will do: offsets that are not atom starts are skipped here, and the
+    /// trie walk rejects the rest).
+    fn scan_from(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        llm_project: bool,
+        found: &mut impl FnMut(Hit, u8),
+        mut next_start: impl FnMut(usize) -> Option<usize>,
+    ) {
         let mut pos = from;
         let mut lights = rules::TrafficLights::new(text, from, to);
         while pos < to {
-            let input = Input::new(bytes).span(pos..search_end);
-            let Some(found_at) = automaton.find(input) else {
+            let Some(start) = next_start(pos) else {
                 break;
             };
-            let start = found_at.start();
             if start >= to {
                 break;
             }
@@ -699,6 +737,30 @@ fn names_a_limit(phrase: &str) -> bool {
     ["max", "min", "maximum", "minimum"]
         .iter()
         .any(|w| w.eq_ignore_ascii_case(first))
+}
+
+/// The Aho-Corasick automaton the matcher used to search the first atoms
+/// with (ASCII case folding, leftmost-first), kept as the tests' reference
+/// for the pre-filtered scan: a DFA for the pattern counts real packs have,
+/// a contiguous NFA past [`MAX_DFA_PATTERNS`].
+#[cfg(test)]
+fn reference_automaton(patterns: &[Cow<'_, [u8]>]) -> Option<AhoCorasick> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let kind = if patterns.len() <= MAX_DFA_PATTERNS {
+        AhoCorasickKind::DFA
+    } else {
+        AhoCorasickKind::ContiguousNFA
+    };
+    let build = |kind| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(kind)
+            .build(patterns)
+    };
+    build(Some(kind)).or_else(|_| build(None)).ok()
 }
 
 /// What joined two atoms of a phrase in the text.
@@ -1078,6 +1140,125 @@ The request timeout is 30 s.
             ),
             1
         );
+    }
+
+    mod fast_path {
+        use proptest::prelude::*;
+
+        use super::super::{Hit, Matcher};
+        use crate::Content;
+
+        fn builtin() -> &'static Content {
+            static CONTENT: std::sync::OnceLock<Content> = std::sync::OnceLock::new();
+            CONTENT.get_or_init(|| Content::builtin().expect("the built-in pack loads"))
+        }
+
+        /// Every phrase of the built-in pack, some cut short (near misses).
+        fn phrase() -> impl Strategy<Value = String> {
+            let phrases: Vec<String> = builtin()
+                .terms
+                .iter()
+                .flat_map(|t| t.phrases().map(str::to_string))
+                .collect();
+            (prop::sample::select(phrases), 0usize..4, 0usize..6).prop_map(|(p, style, cut)| {
+                let p = match style {
+                    0 => p.to_ascii_uppercase(),
+                    1 => p.replace(' ', "_"),
+                    2 => p
+                        .split(' ')
+                        .map(|w| {
+                            let mut c = w.chars();
+                            c.next()
+                                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                                .unwrap_or_default()
+                        })
+                        .collect(),
+                    _ => p,
+                };
+                if cut == 0 {
+                    let mut at = p.len() / 2;
+                    while !p.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    p[..at].to_string()
+                } else {
+                    p
+                }
+            })
+        }
+
+        const GLUE: &[&str] = &[
+            " ", " ", "  ", "\n", "\r\n", "\n// ", "-", "_", "/", ".", "s", "es", "x", "A", "9",
+            "é", "使用", "😀", "http://", "the ", "a ", "b ", "e2e ", "ab", "\t",
+        ];
+
+        fn text() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop_oneof![
+                    4 => phrase(),
+                    4 => prop::sample::select(GLUE).prop_map(str::to_string),
+                    1 => any::<String>(),
+                    1 => "[a-zA-Z0-9 _/-]{0,12}",
+                ],
+                0..30,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        fn hits(
+            m: &Matcher,
+            text: &str,
+            from: usize,
+            to: usize,
+            llm: bool,
+            plain: bool,
+        ) -> Vec<(Hit, u8)> {
+            let mut out = Vec::new();
+            let mut push = |h, f| out.push((h, f));
+            if plain {
+                m.scan_plain(text, from, to, llm, &mut push);
+            } else {
+                m.scan(text, from, to, llm, &mut push);
+            }
+            out
+        }
+
+        fn boundary(text: &str, fraction: f64) -> usize {
+            let mut at = ((text.len() as f64) * fraction) as usize;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+            /// The pre-filtered scan finds exactly what the plain automaton
+            /// search finds, hit for hit and flag for flag, on any range.
+            #[test]
+            fn fast_scan_equals_the_plain_automaton_search(
+                text in text(),
+                a in 0.0..=1.0f64,
+                b in 0.0..=1.0f64,
+                llm in any::<bool>(),
+            ) {
+                let (x, y) = (boundary(&text, a), boundary(&text, b));
+                let (from, to) = (x.min(y), x.max(y));
+                for m in [&builtin().matcher, &super::matcher()] {
+                    prop_assert_eq!(
+                        hits(m, &text, 0, text.len(), llm, false),
+                        hits(m, &text, 0, text.len(), llm, true),
+                        "whole {:?}", text
+                    );
+                    prop_assert_eq!(
+                        hits(m, &text, from, to, llm, false),
+                        hits(m, &text, from, to, llm, true),
+                        "{}..{} of {:?}", from, to, text
+                    );
+                }
+            }
+        }
     }
 
     #[test]
