@@ -12,7 +12,31 @@ fn main() {
         None => serve(),
         Some(command) => cli::run(command),
     };
+    #[cfg(feature = "test-hooks")]
+    report_peak_memory();
     std::process::exit(code);
+}
+
+/// Test hook: writes this program's peak resident memory (`VmHWM`, KiB) to
+/// the file `LLMOPS_LSP_PEAK_FILE` names, for the tests that bound what a
+/// command may read. The kernel's figure for a child (`ru_maxrss` from
+/// `wait4`) is no use there: it keeps the high-water mark of the process
+/// that started this one across `exec`, so a test binary that had grown to
+/// 800 MiB running servers in threads measured its own size. `VmHWM`
+/// belongs to this program's address space alone.
+#[cfg(feature = "test-hooks")]
+fn report_peak_memory() {
+    let Some(path) = std::env::var_os("LLMOPS_LSP_PEAK_FILE") else {
+        return;
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kib) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+    {
+        let _ = std::fs::write(path, kib);
+    }
 }
 
 fn serve() -> i32 {

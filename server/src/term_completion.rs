@@ -140,6 +140,7 @@ mod tests {
             avoid: Vec::new(),
             examples: Vec::new(),
             not_in: Vec::new(),
+            not_near: Vec::new(),
             origin: Origin::default(),
         };
         let offer = Offer {

@@ -21,17 +21,7 @@ fn creating_client() -> Value {
 }
 
 fn start(root: &Path, capabilities: Value, options: Value) -> Server {
-    let mut server = Server::start(Start::default());
-    let uri = file_uri(root);
-    server.result(
-        "initialize",
-        json!({"processId": null, "rootUri": uri,
-               "workspaceFolders": [{"uri": uri, "name": "ws"}],
-               "capabilities": capabilities,
-               "initializationOptions": options}),
-    );
-    server.notify("initialized", json!({}));
-    server
+    start_in_folder(Start::default(), root, capabilities, options).0
 }
 
 /// `llmops-lsp check .llmops` in `root`: exit code and output.

@@ -154,19 +154,6 @@ fn commands_refuse_arguments_over_their_bounds() {
     still_answers(&mut server);
 }
 
-/// The highest resident memory of process `pid` so far, in KiB (`VmHWM`).
-fn peak_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
-    let kib = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .expect("VmHWM");
-    assert!(kib > 0, "peak memory of {pid} read as 0");
-    kib
-}
-
 /// A message over the size bound, or with more values than a parse may
 /// hold, is refused with a clear error that names its id when the id is in
 /// its first bytes, without ever being held whole, and the server goes on.

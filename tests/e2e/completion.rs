@@ -18,18 +18,6 @@ fn complete(server: &mut Server, uri: &str, line: u32, character: u32) -> Value 
     )
 }
 
-fn labels(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i["label"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The item labelled `label`, or a panic showing the list.
 fn item<'a>(list: &'a Value, label: &str) -> &'a Value {
     list["items"]
@@ -78,7 +66,7 @@ fn completion_is_off_by_default_and_switches_without_a_restart() {
         json!({"settings": {"llmops": {"completion": true}}}),
     );
     assert_eq!(
-        labels(&complete(&mut server, DOC, 0, 18)),
+        completion_labels(&complete(&mut server, DOC, 0, 18)),
         ["prompt registry"]
     );
     server.notify(
@@ -111,7 +99,7 @@ fn prose_gets_names_that_replace_the_words_typed() {
     // A sentence's first word keeps the name's capital; an alias is offered
     // as written, naming its term.
     let list = complete_line(&mut server, DOC, "markdown", "Prompt regi");
-    assert_eq!(labels(&list), ["Prompt registry"]);
+    assert_eq!(completion_labels(&list), ["Prompt registry"]);
     let list = complete_line(&mut server, DOC, "markdown", "a prompt sto");
     let store = item(&list, "prompt store");
     assert_eq!(store["detail"], "Prompt registry");
@@ -122,7 +110,7 @@ fn prose_gets_names_that_replace_the_words_typed() {
         "python",
         "x = 1  # see the model ali",
     );
-    assert_eq!(labels(&list), ["model alias"]);
+    assert_eq!(completion_labels(&list), ["model alias"]);
 }
 
 #[test]
@@ -177,7 +165,7 @@ fn code_gets_identifier_forms_in_the_style_typed() {
         ),
     ] {
         let list = complete_line(&mut server, uri, language, line);
-        let found = labels(&list);
+        let found = completion_labels(&list);
         assert!(found.contains(&expect.to_string()), "{line}: {found:?}");
         let edit = &item(&list, expect)["textEdit"];
         let start = line.rfind(typed).unwrap() as u64;
@@ -194,7 +182,7 @@ fn code_gets_identifier_forms_in_the_style_typed() {
     }
     // The task's own example: `prompt_reg` offers the registry first.
     let list = complete_line(&mut server, "file:///w/d.py", "python", "x = prompt_reg");
-    assert_eq!(labels(&list)[0], "prompt_registry", "{list:#}");
+    assert_eq!(completion_labels(&list)[0], "prompt_registry", "{list:#}");
     // Inside a word, and in a word no term starts with: nothing offered.
     server.open("file:///w/e.py", "python", "x = prompt_regxyz\n");
     server.diagnostics("file:///w/e.py", Some(1));
@@ -260,9 +248,13 @@ fn a_folders_pack_terms_complete_only_under_that_folder() {
     let inside = file_uri(&top.path().join("svc/src/notes.md"));
     let outside = file_uri(&top.path().join("other/notes.md"));
     let list = complete_line(&mut server, &inside, "markdown", "the wombat g");
-    assert_eq!(labels(&list), ["wombat gateway", "wombat gw"], "{list:#}");
+    assert_eq!(
+        completion_labels(&list),
+        ["wombat gateway", "wombat gw"],
+        "{list:#}"
+    );
     let code = complete_line(&mut server, &inside, "go", "gw := wombatGate");
-    assert_eq!(labels(&code), ["wombatGateway"]);
+    assert_eq!(completion_labels(&code), ["wombatGateway"]);
     // Outside the folder: no wombat (the `g` alone is too short to look up,
     // so the client is told to ask again).
     let list = complete_line(&mut server, &outside, "markdown", "the wombat g");

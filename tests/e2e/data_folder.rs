@@ -14,14 +14,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "mkfifo {}", path.display());
-}
-
 fn first_exercise(server: &mut Server) -> String {
     let list = server.command_ok("llmops.listExercises", json!([]));
     list[0]["id"].as_str().expect("an exercise id").to_string()

@@ -5,24 +5,17 @@
 //! binary: exit codes, and the peak memory of the process.)
 
 use std::path::Path;
-use std::process::Command;
+
 use std::time::Duration;
 
 use crate::support::cost::{ADDRESS_SPACE_LIMIT, Run, run_measured};
+use crate::support::mkfifo;
 
 /// Runs the binary with `args` (see [`run_measured`]: the child's own
 /// peak from `wait4` on its pid, under an address-space limit set in the
 /// child, so no wrapper program is measured or needed).
 fn run(args: &[&std::ffi::OsStr], data: &Path, limit: Duration) -> Run {
     run_measured(args, None, data, limit)
-}
-
-fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "mkfifo {}", path.display());
 }
 
 #[test]

@@ -5,19 +5,11 @@
 //! own peak memory and time.)
 
 use std::ffi::OsStr;
-use std::path::Path;
-use std::process::Command;
+
 use std::time::Duration;
 
 use crate::support::cost::run_measured;
-
-fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "mkfifo {}", path.display());
-}
+use crate::support::mkfifo;
 
 #[test]
 fn hostile_gitignore_files_neither_hang_nor_fill_memory_and_scan_goes_on() {

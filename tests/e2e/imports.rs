@@ -23,17 +23,8 @@ fn shared(extra: &str) -> String {
 const NOTES: &str = "The Shared gate sits by the Team lantern and the Extra widget.\n";
 
 fn start(root: &Path) -> Server {
-    let mut server = Server::start(Start::default());
-    let uri = file_uri(root);
-    server.result(
-        "initialize",
-        json!({"processId": null, "rootUri": uri,
-               "workspaceFolders": [{"uri": uri, "name": "ws"}],
-               "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
-               "initializationOptions": {}}),
-    );
-    server.notify("initialized", json!({}));
-    server
+    let watching = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    start_in_folder(Start::default(), root, watching, json!({})).0
 }
 
 fn codes(diagnostics: &[Value]) -> Vec<String> {

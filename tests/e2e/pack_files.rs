@@ -71,19 +71,11 @@ fn workspace(team: &str) -> Workspace {
 }
 
 fn start(ws: &Workspace, capabilities: Value) -> (Server, Value) {
-    let mut server = Server::start(Start {
+    let start = Start {
         config_home: Some(ws.config.clone()),
         ..Default::default()
-    });
-    let uri = file_uri(&ws.root);
-    let init = server.result(
-        "initialize",
-        json!({"processId": null, "rootUri": uri,
-               "workspaceFolders": [{"uri": uri, "name": "ws"}],
-               "capabilities": capabilities, "initializationOptions": {}}),
-    );
-    server.notify("initialized", json!({}));
-    (server, init)
+    };
+    start_in_folder(start, &ws.root, capabilities, json!({}))
 }
 
 fn open(server: &mut Server, path: &Path) -> String {
@@ -233,17 +225,7 @@ fn ids_in_arrays_over_several_lines_complete_hover_and_go_to_definition() {
             json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
         )
     };
-    let labels = |list: &Value| -> Vec<String> {
-        list["items"]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|i| i["label"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let labels = completion_labels;
     // `  "acme-|` on the array's third line (the pack does not load while
     // the string is open: the ids come from the other packs).
     let list = complete(&mut server, 6, 8);

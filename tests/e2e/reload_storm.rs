@@ -24,19 +24,6 @@ fn pack(terms: usize, marker: &str) -> String {
     out
 }
 
-/// `VmHWM` of `pid`, in KiB.
-fn peak_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
-    let kib = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .expect("VmHWM");
-    assert!(kib > 0, "peak memory of {pid} read as 0");
-    kib
-}
-
 fn announce(server: &mut Server, path: &Path) {
     server.notify(
         "workspace/didChangeWatchedFiles",

@@ -28,16 +28,7 @@ pub fn workspace(pack: &str) -> tempfile::TempDir {
 }
 
 pub fn start_in(root: &Path, capabilities: Value) -> Server {
-    let mut server = Server::start(Start::default());
-    let uri = file_uri(root);
-    server.result(
-        "initialize",
-        json!({"processId": null, "rootUri": uri,
-               "workspaceFolders": [{"uri": uri, "name": "ws"}],
-               "capabilities": capabilities}),
-    );
-    server.notify("initialized", json!({}));
-    server
+    start_in_folder(Start::default(), root, capabilities, Value::Null).0
 }
 
 /// `text` with LSP text edits applied (ASCII text: characters are bytes).

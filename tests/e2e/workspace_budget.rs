@@ -11,16 +11,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 fn start_in(root: &Path) -> Server {
-    let mut server = Server::start(Start::default());
-    let uri = file_uri(root);
-    server.result(
-        "initialize",
-        json!({"processId": null, "rootUri": uri,
-               "workspaceFolders": [{"uri": uri, "name": "ws"}],
-               "capabilities": {}, "initializationOptions": null}),
-    );
-    server.notify("initialized", json!({}));
-    server
+    start_in_folder(Start::default(), root, json!({}), Value::Null).0
 }
 
 /// Opens `notes.md` in `root` and returns the time to its first

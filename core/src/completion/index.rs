@@ -132,6 +132,7 @@ mod tests {
             avoid: vec!["never offered".into()],
             examples: Vec::new(),
             not_in: Vec::new(),
+            not_near: Vec::new(),
             origin: Origin::default(),
         }
     }

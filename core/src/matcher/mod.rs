@@ -372,12 +372,7 @@ impl Matcher {
         mut self,
         lists: impl IntoIterator<Item = (u32, &'a [String])>,
     ) -> Matcher {
-        for (term, list) in lists {
-            if !list.is_empty() {
-                let list = list.iter().map(|s| Box::from(s.as_str())).collect();
-                self.not_in.insert(term, list);
-            }
-        }
+        add_word_lists(&mut self.not_in, lists);
         self
     }
 
@@ -388,12 +383,7 @@ impl Matcher {
         mut self,
         lists: impl IntoIterator<Item = (u32, &'a [String])>,
     ) -> Matcher {
-        for (term, list) in lists {
-            if !list.is_empty() {
-                let list = list.iter().map(|s| Box::from(s.as_str())).collect();
-                self.not_near.insert(term, list);
-            }
-        }
+        add_word_lists(&mut self.not_near, lists);
         self
     }
 
@@ -722,6 +712,18 @@ impl Matcher {
             }
         }
         best
+    }
+}
+
+/// Adds each term's non-empty word list to `map` (`not_in`, `not_near`).
+fn add_word_lists<'a>(
+    map: &mut FxHashMap<u32, Box<[Box<str>]>>,
+    lists: impl IntoIterator<Item = (u32, &'a [String])>,
+) {
+    for (term, list) in lists {
+        if !list.is_empty() {
+            map.insert(term, list.iter().map(|s| Box::from(s.as_str())).collect());
+        }
     }
 }
 

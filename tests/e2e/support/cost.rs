@@ -1,12 +1,18 @@
 //! What one run of the real binary costs: exit code, stderr, time and peak
 //! resident memory of that process alone.
 //!
-//! The memory figure is the kernel's own high-water mark for the child
-//! (`ru_maxrss` from `wait4` on its pid, nothing else's): exact even when
-//! the peak lasts a microsecond, unlike sampling `/proc`. The child runs
-//! under an address-space limit set in the child itself before `exec`
-//! (`setrlimit`, no wrapper program whose memory or absence could blur the
-//! figure), so an unbounded read fails fast instead of eating the machine.
+//! The memory figure is the program's own high-water mark (`VmHWM` of its
+//! address space, which the test-hooks build writes to the file
+//! `LLMOPS_LSP_PEAK_FILE` names as it exits): exact even when the peak
+//! lasts a microsecond, unlike sampling `/proc`. Not `ru_maxrss` from
+//! `wait4`: the kernel carries the high-water mark of the process that
+//! started the child across `exec`, so the child "peaked" at the size of
+//! this test binary (830 MiB in a full run, with servers in threads). When
+//! the program wrote no figure (killed), the `wait4` figure stands in: it
+//! can only be higher than the truth, so a bound checked against it never
+//! passes wrongly. The child runs under an address-space limit set in the
+//! child itself before `exec` (`setrlimit`), so an unbounded read fails
+//! fast instead of eating the machine.
 
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
@@ -37,10 +43,12 @@ pub struct Run {
 #[allow(clippy::zombie_processes)]
 pub fn run_measured(args: &[&OsStr], cwd: Option<&Path>, data: &Path, limit: Duration) -> Run {
     let started = Instant::now();
+    let peak_file = tempfile::NamedTempFile::new().unwrap();
     let mut command = Command::new(BIN);
     command
         .args(args)
         .env("LLMOPS_LSP_DATA_DIR", data)
+        .env("LLMOPS_LSP_PEAK_FILE", peak_file.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -75,12 +83,22 @@ pub fn run_measured(args: &[&OsStr], cwd: Option<&Path>, data: &Path, limit: Dur
         let got = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
         if got == pid {
             let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+            let own_figure = std::fs::read_to_string(peak_file.path())
+                .ok()
+                .and_then(|kib| kib.trim().parse().ok());
+            // A program that exited wrote its figure, or this is not the
+            // test-hooks build and every bound would be checked against the
+            // inflated stand-in.
+            assert!(
+                code.is_none() || own_figure.is_some(),
+                "{args:?} exited without writing its peak memory"
+            );
             return Run {
                 code,
                 stdout: out.join().unwrap(),
                 stderr: err.join().unwrap(),
                 elapsed: started.elapsed(),
-                peak_rss_kib: usage.ru_maxrss,
+                peak_rss_kib: own_figure.unwrap_or(usage.ru_maxrss),
             };
         }
         assert!(

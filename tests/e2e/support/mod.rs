@@ -601,22 +601,79 @@ impl Drop for Server {
     }
 }
 
-/// A `file://` URI for a path.
-/// Resident memory of process `pid` in KiB. Panics when it cannot be read:
-/// a memory bound checked against 0 would always pass.
+/// Resident memory of process `pid` in KiB (`VmRSS`).
 pub fn rss_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmRSS")
+}
+
+/// The highest resident memory of process `pid` so far, in KiB (`VmHWM`).
+pub fn peak_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmHWM")
+}
+
+/// A KiB figure of `/proc/<pid>/status`. Panics when it cannot be read: a
+/// memory bound checked against 0 would always pass.
+fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"));
     let kib = status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| {
+            l.strip_prefix(field)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no VmRSS in /proc/{pid}/status"));
-    assert!(kib > 0, "resident memory of {pid} read as 0");
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"));
+    assert!(kib > 0, "{field} of {pid} read as 0");
     kib
 }
 
+/// A server initialized on the one workspace folder `root` (named `ws`),
+/// with the client's `capabilities` and `initializationOptions`; also the
+/// `initialize` result.
+pub fn start_in_folder(
+    start: Start,
+    root: &Path,
+    capabilities: Value,
+    options: Value,
+) -> (Server, Value) {
+    let mut server = Server::start(start);
+    let uri = file_uri(root);
+    let init = server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": uri,
+               "workspaceFolders": [{"uri": uri, "name": "ws"}],
+               "capabilities": capabilities,
+               "initializationOptions": options}),
+    );
+    server.notify("initialized", json!({}));
+    (server, init)
+}
+
+/// Makes a FIFO at `path` (`mkfifo`): reading one blocks until a writer comes.
+pub fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// The labels of a completion answer's items (none for a null answer).
+pub fn completion_labels(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["label"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A `file://` URI for a path.
 pub fn file_uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
