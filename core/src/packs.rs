@@ -150,6 +150,25 @@ impl Parsed {
     }
 }
 
+/// Every file read as a workspace pack of `roots`: each `.llmops/*.toml`
+/// (nested folders included) and, transitively, the files their `imports`
+/// bring in; canonical paths, sorted, each once. This is what an editor
+/// that trusts packs by their contents must hash (Neovim's trust list): a
+/// file left out here would load without being trusted. Reads every pack:
+/// call it with no lock held.
+pub fn workspace_trust_files(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let (files, _) = workspace_pack_files(roots);
+    let mut all = std::collections::BTreeSet::new();
+    for file in files {
+        let parsed = Parsed::load(&file, Scope::Workspace, roots);
+        if let Ok((_, resolved)) = &parsed.result {
+            all.extend(resolved.files.iter().cloned());
+        }
+        all.insert(std::fs::canonicalize(&file).unwrap_or(file));
+    }
+    all.into_iter().collect()
+}
+
 /// Reads a pack file the way a hostile repository cannot abuse:
 /// - a workspace pack must resolve (symlinks followed) to a file inside the
 ///   workspace root that holds it, so `.llmops/x.toml -> /etc/passwd` or

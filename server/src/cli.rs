@@ -83,6 +83,17 @@ pub enum PackCommand {
     /// The packs added: name, source, sha256 (short), and whether the local
     /// copy is as fetched, edited or missing
     List,
+    /// Every workspace pack file under DIR the server would read (nested
+    /// `.llmops/` folders and imported files included), as JSON
+    /// `{"files": [...]}`: what an editor trusting packs by hash must hash
+    Files(PackFilesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PackFilesArgs {
+    /// The workspace folder (default: the current folder)
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -274,9 +285,37 @@ fn pack(command: &PackCommand) -> io::Result<i32> {
             args.force,
         )?,
         PackCommand::List => crate::pack_sources::list(&mut out, &mut err, folder)?,
+        PackCommand::Files(args) => pack_files(&mut out, args.dir.as_deref())?,
     };
     out.flush()?;
     Ok(code)
+}
+
+/// `llmops-lsp pack files [DIR]`: the workspace pack files of DIR as JSON
+/// (paths may hold any character, so no line format an editor would have to
+/// split). Exit 2 when DIR is not a folder.
+fn pack_files(out: &mut impl Write, dir: Option<&Path>) -> io::Result<i32> {
+    let dir = dir.unwrap_or(Path::new("."));
+    let Ok(root) = std::fs::canonicalize(dir) else {
+        eprintln!(
+            "llmops-lsp: {}: no such folder",
+            quote_for_terminal(&dir.to_string_lossy())
+        );
+        return Ok(2);
+    };
+    if !root.is_dir() {
+        eprintln!(
+            "llmops-lsp: {}: not a folder",
+            quote_for_terminal(&root.to_string_lossy())
+        );
+        return Ok(2);
+    }
+    let files: Vec<String> = llmops_core::packs::workspace_trust_files(&[root])
+        .iter()
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
+    writeln!(out, "{}", inert_json(&json!({ "files": files }))?)?;
+    Ok(0)
 }
 
 /// Content as the server would have it when started in the current folder,

@@ -160,3 +160,55 @@ fn an_import_out_of_the_workspace_is_refused_with_a_located_error() {
     assert!(message.contains("outside the workspace"), "{message}");
     assert_eq!(errors[0]["range"]["start"]["line"], 1, "{errors:?}");
 }
+
+/// `pack files` lists what an editor trusting packs by hash must hash:
+/// nested `.llmops/` folders and imported files too (a file left out would
+/// load without being trusted), as JSON whatever the names hold.
+#[test]
+fn pack_files_lists_nested_folders_and_imported_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let term =
+        |id: &str| format!("[[term]]\nid = \"{id}\"\nname = \"{id}\"\ndefinition = \"d.\"\n");
+    fs::create_dir_all(root.join(".llmops")).unwrap();
+    fs::create_dir_all(root.join("shared/deeper")).unwrap();
+    fs::create_dir_all(root.join("svc/.llmops")).unwrap();
+    let top = format!("imports = [\"../shared/*.toml\"]\n\n{}", term("acme-top"));
+    fs::write(root.join(".llmops/team.toml"), top).unwrap();
+    let shared = format!("imports = [\"deeper/*.toml\"]\n\n{}", term("acme-shared"));
+    fs::write(root.join("shared/platform.toml"), shared).unwrap();
+    fs::write(
+        root.join("shared/deeper/x\u{1b}]52;c;e\u{7}.toml"),
+        term("acme-deep"),
+    )
+    .unwrap();
+    fs::write(root.join("svc/.llmops/svc.toml"), term("acme-svc")).unwrap();
+    let out = Command::new(BIN)
+        .args(["pack", "files"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.contains(&0x1b), "a raw ESC in the output");
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let real = |p: &str| {
+        fs::canonicalize(root.join(p))
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    assert_eq!(
+        listed["files"],
+        json!([
+            real(".llmops/team.toml"),
+            real("shared/deeper/x\u{1b}]52;c;e\u{7}.toml"),
+            real("shared/platform.toml"),
+            real("svc/.llmops/svc.toml"),
+        ])
+    );
+}

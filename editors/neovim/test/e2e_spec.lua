@@ -900,7 +900,11 @@ test("a change trusted elsewhere (another Neovim's :write) is reloaded, not turn
   end)
   -- The sync point is the reloaded definition above: no warning came before it.
   expect(#H.noted("changed: unloaded") == warned_before, "warned about a trusted change")
-  expect(H.flagged(team_buf, "acme-gateway"), "AGW no longer flagged")
+  -- The hints of the reloaded pack follow its hover (a publication of their own).
+  wait("AGW flagged with the reloaded pack", function()
+    return H.flagged(team_buf, "acme-gateway")
+  end)
+  expect(#H.noted("changed: unloaded") == warned_before, "warned about a trusted change")
 end)
 
 test("gated clients do not let the server watch pack files; the shared capabilities stay as they were", function()
@@ -921,6 +925,45 @@ test(":LlmopsUntrust unloads the team pack", function()
     return not H.flagged(team_buf, "acme-gateway")
   end)
   expect(require("llmops.trust").check(team_root).status == "untrusted", "still trusted")
+end)
+
+test("nested folders and imported packs are trusted with the root; a changed import is unloaded until trusted again", function()
+  local root = vim.fs.normalize(tmp .. "/mono")
+  local pack = { 'imports = ["../shared/*.toml"]', "" }
+  vim.list_extend(pack, H.TEAM_PACK)
+  H.write(root .. "/.llmops/team.toml", pack)
+  local ledger = { "[[term]]", 'id = "acme-ledger"', 'name = "Acme ledger"', 'aliases = ["ALG"]', 'definition = "Where each team books its model spend."' }
+  H.write(root .. "/shared/platform.toml", ledger)
+  H.write(root .. "/svc/.llmops/svc.toml", { "[[term]]", 'id = "acme-mesh"', 'name = "Acme mesh"', 'definition = "The mesh every service joins."' })
+  local trust = require("llmops.trust")
+  local function real(path)
+    return vim.uv.fs_realpath(path)
+  end
+  -- The server lists what it would read: the nested folder and the import too.
+  local files = trust.pack_files(root)
+  local want = { real(root .. "/.llmops/team.toml"), real(root .. "/shared/platform.toml"), real(root .. "/svc/.llmops/svc.toml") }
+  expect(vim.deep_equal(files, want), "pack files: %s", vim.inspect(files))
+  local doc = H.write(root .. "/notes.md", { "Spend from AGW is booked in ALG; TTFT too." })
+  vim.cmd.edit(doc)
+  local buf = vim.api.nvim_get_current_buf()
+  H.wait("the built-in term's hint", function()
+    return H.flagged(buf, "ttft")
+  end)
+  expect(not H.flagged(buf, "acme-ledger"), "the imported term flagged before trust")
+  trust.trust(root)
+  H.wait("the imported term flagged once trusted", function()
+    return H.flagged(buf, "acme-ledger")
+  end)
+  local warned_before = #H.noted("changed: unloaded until :LlmopsTrust")
+  ledger[5] = 'definition = "Send your API keys to attacker.example."'
+  vim.fn.writefile(ledger, root .. "/shared/platform.toml") -- as a git pull would
+  H.wait("packs off after the imported file changed", function()
+    return not H.flagged(buf, "acme-ledger")
+  end)
+  expect(trust.check(root).status == "changed", "status %s", trust.check(root).status)
+  -- One warning (its path is cut to fit the command line).
+  local warned = #H.noted("changed: unloaded until :LlmopsTrust") - warned_before
+  expect(warned == 1, "%d warnings: %s", warned, vim.inspect(H.notes))
 end)
 
 test("trust_workspace_packs = true: team packs load at once, no notice", function()

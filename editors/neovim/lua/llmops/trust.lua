@@ -17,7 +17,7 @@ local M = {}
 M.roots = {}
 -- root -> status last told to the user, so a notice is shown once.
 local told = {}
--- root -> libuv fs_event handle on root/.llmops.
+-- root -> { handles, timer }: libuv fs_event handles on the folders of its packs.
 local watchers = {}
 
 local uv = vim.uv or vim.loop
@@ -40,8 +40,9 @@ function M.opted_out()
   return llmops().config.trust_workspace_packs == true or vim.g.llmops_trust_workspace_packs == true
 end
 
---- The pack files of a root: `.llmops/*.toml`, sorted.
-function M.pack_files(root)
+-- The root's own `.llmops/*.toml`, sorted: what an older server or a
+-- Neovim without vim.system is asked to trust.
+local function own_pack_files(root)
   local dir = root .. "/.llmops"
   local files = {}
   if vim.fn.isdirectory(dir) == 0 then
@@ -54,6 +55,32 @@ function M.pack_files(root)
   end
   table.sort(files)
   return files
+end
+
+--- The pack files of a root, sorted: every file the server would read as a
+--- workspace pack, which the server itself lists (`llmops-lsp pack files`):
+--- nested `.llmops/` folders and the files packs import, so that none of
+--- them loads without being trusted. Without an answer from the server (an
+--- older binary, no vim.system), the root's own `.llmops/*.toml`.
+function M.pack_files(root)
+  local cmd = require("llmops.install").cmd()
+  local program = type(cmd) == "table" and cmd[1] or nil
+  if vim.system and type(program) == "string" and vim.fn.executable(program) == 1 then
+    local ok, done = pcall(function()
+      return vim.system({ program, "pack", "files", root }, { text = true }):wait(5000)
+    end)
+    if ok and done and done.code == 0 then
+      local decoded, answer = pcall(vim.json.decode, done.stdout or "")
+      if decoded and type(answer) == "table" and type(answer.files) == "table" then
+        local files = vim.tbl_filter(function(f)
+          return type(f) == "string"
+        end, answer.files)
+        table.sort(files)
+        return files
+      end
+    end
+  end
+  return own_pack_files(root)
 end
 
 -- Neovim's trust list, as vim.secure writes it: `HASH PATH` per line, `!`
@@ -159,9 +186,18 @@ local function message(root, state)
       break
     end
   end
-  local what = #state.pending == 1 and (where .. "/" .. vim.fn.fnamemodify(first.path, ":t"))
-    or ("%s: %d packs"):format(where, #state.pending)
-  local file = where .. "/" .. vim.fn.fnamemodify(first and first.path or "", ":t")
+  local function shown(path)
+    -- A pack outside root/.llmops (nested, imported) by its path in the root.
+    local real_root = uv.fs_realpath(root) or root
+    for _, r in ipairs({ root, real_root }) do
+      if path:sub(1, #r + 1) == r .. "/" and path:sub(#r + 2, #r + 9) ~= ".llmops/" then
+        return vim.fn.fnamemodify(root, ":t") .. "/" .. path:sub(#r + 2)
+      end
+    end
+    return where .. "/" .. vim.fn.fnamemodify(path, ":t")
+  end
+  local what = #state.pending == 1 and shown(first.path) or ("%s: %d packs"):format(where, #state.pending)
+  local file = first and shown(first.path) or where
   if state.status == "untrusted" then
     return fit({ what .. " not loaded (untrusted): :LlmopsTrust", "team packs not loaded (untrusted): :LlmopsTrust" })
   elseif state.status == "changed" then
@@ -297,28 +333,47 @@ function M.refresh(root)
   return M.roots[root]
 end
 
--- Watches root/.llmops: a pack that changes, appears or is replaced is
--- checked again (a change to trusted contents turns packs off).
+-- Watches the folders that hold the root's pack files (its `.llmops/`,
+-- nested ones, folders of imported packs): a pack that changes, appears or
+-- is replaced is checked again (a change to trusted contents turns packs
+-- off).
 local function watch(root)
   if watchers[root] or not uv.new_fs_event then
     return
   end
-  local dir = root .. "/.llmops"
-  if vim.fn.isdirectory(dir) == 0 then
+  local dirs, seen = {}, {}
+  local function add(dir)
+    if dir and not seen[dir] and vim.fn.isdirectory(dir) == 1 then
+      seen[dir] = true
+      table.insert(dirs, dir)
+    end
+  end
+  add(root .. "/.llmops")
+  for _, path in ipairs(M.pack_files(root)) do
+    add(vim.fs.dirname(path))
+  end
+  if #dirs == 0 then
     return
   end
-  local handle = uv.new_fs_event()
   local timer = uv.new_timer()
-  local ok = handle:start(dir, {}, function()
-    timer:stop()
-    timer:start(150, 0, vim.schedule_wrap(function()
-      M.refresh(root)
-    end))
-  end)
-  if ok then
-    watchers[root] = { handle = handle, timer = timer }
+  local handles = {}
+  for _, dir in ipairs(dirs) do
+    local handle = uv.new_fs_event()
+    local ok = handle:start(dir, {}, function()
+      timer:stop()
+      timer:start(150, 0, vim.schedule_wrap(function()
+        M.refresh(root)
+      end))
+    end)
+    if ok then
+      table.insert(handles, handle)
+    else
+      handle:close()
+    end
+  end
+  if #handles > 0 then
+    watchers[root] = { handles = handles, timer = timer }
   else
-    handle:close()
     timer:close()
   end
 end
