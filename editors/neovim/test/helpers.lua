@@ -210,13 +210,20 @@ end
 -- Returns the root, the pack's path and the document's buffer.
 function H.team_folder(dir)
   local pack = H.write(dir .. "/.llmops/team.toml", H.TEAM_PACK)
-  local doc = H.write(dir .. "/notes.md", { "Requests go through AGW; TTFT is measured there." })
-  vim.cmd.edit(doc)
+  local bufnr = H.open_with_ttft(dir .. "/notes.md", { "Requests go through AGW; TTFT is measured there." })
+  return vim.fs.normalize(dir), pack, bufnr
+end
+
+-- Writes `lines` (which mention TTFT) to `path`, opens it and waits for the
+-- built-in term's hint: the server is attached and has published. Returns
+-- the buffer.
+function H.open_with_ttft(path, lines)
+  vim.cmd.edit(H.write(path, lines))
   local bufnr = vim.api.nvim_get_current_buf()
   H.wait("the built-in term's hint", function()
     return H.flagged(bufnr, "ttft")
   end)
-  return vim.fs.normalize(dir), pack, bufnr
+  return bufnr
 end
 
 -- Later tests only pile up timeouts once the server is not answering.
