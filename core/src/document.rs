@@ -227,6 +227,11 @@ impl Document {
         {
             let first = first_line.saturating_sub(reach);
             let (from, to) = window(self, first, last_line + reach);
+            // The setting counts lines ended by `\n` alone; a lone `\r`
+            // ends a line here but not there, so reach as far in its lines
+            // too (a property test found a hit three `\r` lines away).
+            let from = from.min(crate::matcher::lines_back(&self.text, line_from, reach));
+            let to = to.max(crate::matcher::lines_forward(&self.text, line_to, reach));
             self.respot(from, to, to, |at| at, |at| at, matcher);
         }
     }

@@ -804,8 +804,9 @@ fn reads_as_phrase(
         && !rules::inside_random_run(text, start, end)
 }
 
-/// Start of the line `lines` lines above the one holding `at`.
-fn lines_back(text: &str, at: usize, lines: usize) -> usize {
+/// Start of the line `lines` lines above the one holding `at` (lines
+/// ended by `\n`, as the LLM setting counts them).
+pub(crate) fn lines_back(text: &str, at: usize, lines: usize) -> usize {
     let mut i = at.min(text.len());
     for _ in 0..=lines {
         match memchr::memrchr(b'\n', &text.as_bytes()[..i]) {
@@ -816,8 +817,9 @@ fn lines_back(text: &str, at: usize, lines: usize) -> usize {
     i + 1
 }
 
-/// End of the line `lines` lines below the one holding `at`.
-fn lines_forward(text: &str, at: usize, lines: usize) -> usize {
+/// End of the line `lines` lines below the one holding `at` (lines ended
+/// by `\n`).
+pub(crate) fn lines_forward(text: &str, at: usize, lines: usize) -> usize {
     let mut i = at.min(text.len());
     for _ in 0..=lines {
         match memchr::memchr(b'\n', &text.as_bytes()[i..]) {
