@@ -41,9 +41,10 @@ pub const MAX_PATTERN_BYTES: usize = 1024;
 /// Notices kept word for word; the rest are counted.
 const MAX_NOTICES: usize = 20;
 
-/// A walker over `root` that skips `.git` and honours ignore files through
-/// the returned [`IgnoreRules`] (ask it for notices after the walk). Hidden
-/// files are walked and links are not followed.
+/// A walker over `root` that skips `.git` and vendored or installed
+/// packages below the root ([`crate::vendored`]) and honours ignore files
+/// through the returned [`IgnoreRules`] (ask it for notices after the
+/// walk). Hidden files are walked and links are not followed.
 pub fn walker(root: &Path) -> (ignore::WalkBuilder, Arc<IgnoreRules>) {
     let rules = Arc::new(IgnoreRules::new(root));
     let mut builder = ignore::WalkBuilder::new(root);
@@ -57,8 +58,10 @@ pub fn walker(root: &Path) -> (ignore::WalkBuilder, Arc<IgnoreRules>) {
         .ignore(false)
         .parents(false)
         .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             e.file_name() != ".git"
-                && !filter.ignored(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
+                && !(is_dir && e.depth() > 0 && crate::vendored::is_vendored_dir(e.path()))
+                && !filter.ignored(e.path(), is_dir)
         });
     (builder, rules)
 }
@@ -329,6 +332,27 @@ mod tests {
             "{notices:?}"
         );
         assert!(notices.is_empty(), "{notices:?}");
+    }
+
+    #[test]
+    fn vendored_packages_below_the_root_are_not_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "main.go",
+            "vendor/modules.txt",
+            "vendor/grpc/limiter.go",
+            "web/node_modules/openai/index.js",
+            "docs/vendor/openai.md",
+        ] {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), "x").unwrap();
+        }
+        let (found, _) = walk(root);
+        assert_eq!(found, ["docs/vendor/openai.md", "main.go"]);
+        // Named as the root, a vendored folder is walked.
+        let (found, _) = walk(&root.join("vendor"));
+        assert_eq!(found, ["grpc/limiter.go", "modules.txt"]);
     }
 
     #[test]
