@@ -579,6 +579,22 @@ fn shown(text: &str) -> String {
     quote_for_terminal(text).into_owned()
 }
 
+/// Says why `pack <command>` stopped, on stderr, and gives its exit code
+/// (1): every refusal of `add`, `update` and `list` reads the same way.
+fn refuse(err: &mut impl Write, command: &str, why: impl std::fmt::Display) -> io::Result<i32> {
+    writeln!(err, "llmops-lsp pack {command}: {why}")?;
+    Ok(1)
+}
+
+/// The manifest of `dir`, any notice about it said on stderr first.
+fn load_manifest(err: &mut impl Write, command: &str, dir: &Path) -> io::Result<(Manifest, bool)> {
+    let (manifest, notice) = Manifest::load(dir);
+    if let Some(notice) = &notice {
+        writeln!(err, "llmops-lsp pack {command}: {notice}")?;
+    }
+    Ok((manifest, notice.is_some()))
+}
+
 /// `pack add SOURCE [--name NAME] [--force]`. Returns the exit code.
 pub fn add(
     out: &mut impl Write,
@@ -590,59 +606,42 @@ pub fn add(
 ) -> io::Result<i32> {
     let source = match Source::parse(source) {
         Ok(s) => s,
-        Err(e) => {
-            writeln!(err, "llmops-lsp pack add: {e}")?;
-            return Ok(1);
-        }
+        Err(e) => return refuse(err, "add", e),
     };
     let dir = match packs_folder(folder) {
         Ok(d) => d,
-        Err(e) => {
-            writeln!(err, "llmops-lsp pack add: {e}")?;
-            return Ok(1);
-        }
+        Err(e) => return refuse(err, "add", e),
     };
     let text = source.text();
     let bytes = match source.fetch() {
         Ok(b) => b,
-        Err(e) => {
-            writeln!(err, "llmops-lsp pack add: {}: {e}", shown(&text))?;
-            return Ok(1);
-        }
+        Err(e) => return refuse(err, "add", format_args!("{}: {e}", shown(&text))),
     };
     if let Err(errors) = validate(&text, &bytes) {
         for line in &errors {
             writeln!(err, "{}", shown(line))?;
         }
-        writeln!(
+        return refuse(
             err,
-            "llmops-lsp pack add: {} is not a valid pack ({} error(s)); nothing written",
-            shown(&text),
-            errors.len()
-        )?;
-        return Ok(1);
+            "add",
+            format_args!(
+                "{} is not a valid pack ({} error(s)); nothing written",
+                shown(&text),
+                errors.len()
+            ),
+        );
     }
     let file_name = name.map_or_else(|| source.file_name(), safe_file_name);
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        writeln!(
-            err,
-            "llmops-lsp pack add: cannot create {} ({e})",
-            shown(&dir.to_string_lossy())
-        )?;
-        return Ok(1);
+        let shown_dir = shown(&dir.to_string_lossy());
+        return refuse(err, "add", format_args!("cannot create {shown_dir} ({e})"));
     }
     // Held from the manifest's read to its write.
     let _lock = match lock_manifest(&dir) {
         Ok(lock) => lock,
-        Err(e) => {
-            writeln!(err, "llmops-lsp pack add: {}", shown(&e))?;
-            return Ok(1);
-        }
+        Err(e) => return refuse(err, "add", shown(&e)),
     };
-    let (mut manifest, notice) = Manifest::load(&dir);
-    if let Some(notice) = notice {
-        writeln!(err, "llmops-lsp pack add: {notice}")?;
-    }
+    let (mut manifest, _) = load_manifest(err, "add", &dir)?;
     let target = dir.join(&file_name);
     let present = std::fs::symlink_metadata(&target).is_ok();
     if present && !force {
@@ -657,22 +656,24 @@ pub fn add(
             Some(_) => None,
         };
         if let Some(why) = refusal {
-            writeln!(
+            return refuse(
                 err,
-                "llmops-lsp pack add: {} {why}; not overwritten (--force to replace it, or --name to pick another name)",
-                shown(&target.to_string_lossy())
-            )?;
-            return Ok(1);
+                "add",
+                format_args!(
+                    "{} {why}; not overwritten (--force to replace it, or --name to pick another name)",
+                    shown(&target.to_string_lossy())
+                ),
+            );
         }
     }
     let checksum = sha256(&bytes);
     if let Err(e) = write_atomically(&dir, &file_name, &bytes, 0o644) {
-        writeln!(
+        let shown_target = shown(&target.to_string_lossy());
+        return refuse(
             err,
-            "llmops-lsp pack add: cannot write {} ({e})",
-            shown(&target.to_string_lossy())
-        )?;
-        return Ok(1);
+            "add",
+            format_args!("cannot write {shown_target} ({e})"),
+        );
     }
     manifest.packs.insert(
         file_name.clone(),
@@ -682,13 +683,14 @@ pub fn add(
         },
     );
     if let Err(e) = manifest.save(&dir) {
-        writeln!(
+        let shown_target = shown(&target.to_string_lossy());
+        return refuse(
             err,
-            "llmops-lsp pack add: {} written, but its source could not be recorded in {} ({e})",
-            shown(&target.to_string_lossy()),
-            MANIFEST
-        )?;
-        return Ok(1);
+            "add",
+            format_args!(
+                "{shown_target} written, but its source could not be recorded in {MANIFEST} ({e})"
+            ),
+        );
     }
     writeln!(
         out,
@@ -723,26 +725,18 @@ pub fn update(
 ) -> io::Result<i32> {
     let dir = match packs_folder(folder) {
         Ok(d) => d,
-        Err(e) => {
-            writeln!(err, "llmops-lsp pack update: {e}")?;
-            return Ok(1);
-        }
+        Err(e) => return refuse(err, "update", e),
     };
-    let (manifest, notice) = Manifest::load(&dir);
-    let mut failed = false;
-    if let Some(notice) = notice {
-        writeln!(err, "llmops-lsp pack update: {notice}")?;
-        failed = true;
-    }
+    let (manifest, mut failed) = load_manifest(err, "update", &dir)?;
     let names: Vec<String> = match only {
         Some(name) if manifest.packs.contains_key(name) => vec![name.to_string()],
         Some(name) => {
-            writeln!(
+            let shown_name = shown(name);
+            return refuse(
                 err,
-                "llmops-lsp pack update: {} was not added with `pack add`",
-                shown(name)
-            )?;
-            return Ok(1);
+                "update",
+                format_args!("{shown_name} was not added with `pack add`"),
+            );
         }
         None => manifest.packs.keys().cloned().collect(),
     };
@@ -840,15 +834,9 @@ fn update_one(dir: &Path, name: &str, entry: &Entry, force: bool) -> Outcome {
 pub fn list(out: &mut impl Write, err: &mut impl Write, folder: Option<&Path>) -> io::Result<i32> {
     let dir = match packs_folder(folder) {
         Ok(d) => d,
-        Err(e) => {
-            writeln!(err, "llmops-lsp pack list: {e}")?;
-            return Ok(1);
-        }
+        Err(e) => return refuse(err, "list", e),
     };
-    let (manifest, notice) = Manifest::load(&dir);
-    if let Some(notice) = notice {
-        writeln!(err, "llmops-lsp pack list: {notice}")?;
-    }
+    let (manifest, _) = load_manifest(err, "list", &dir)?;
     for (name, entry) in &manifest.packs {
         let state = match local_sha256(&dir.join(name)) {
             None => "missing",
