@@ -473,6 +473,9 @@ fn compile_practices(
     from: &[usize],
     errors: &mut Vec<PackError>,
 ) -> PracticeSet {
+    if packs.iter().all(|p| p.path.starts_with(BUILTIN_PREFIX)) {
+        return PracticeSet::new_checked_at_build(rules);
+    }
     let mut from = from.to_vec();
     loop {
         let reason = match PracticeSet::new(rules.clone()) {
@@ -589,6 +592,20 @@ fn span_of(pack: &Pack, origin: &Origin) -> std::ops::Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in course's rules are put together without the size
+    /// check at start (`PracticeSet::new_checked_at_build`): this is that
+    /// check, and each rule's pattern compiles too.
+    #[test]
+    fn the_builtin_practices_fit_in_one_set() {
+        let content = Content::builtin().unwrap();
+        let rules = content.practices.rules.clone();
+        assert!(rules.len() > 5, "{} rules", rules.len());
+        for rule in &rules {
+            compile_practice_pattern(&rule.pattern).unwrap();
+        }
+        PracticeSet::new(rules).unwrap();
+    }
 
     #[test]
     fn team_terms_override_builtin_ones_and_refs_are_checked() {

@@ -22,6 +22,8 @@ pub mod hits;
 pub mod policy;
 mod zone;
 
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use rustc_hash::FxHashMap;
 
@@ -113,8 +115,12 @@ pub struct Practice {
     pub id: String,
     pub name: String,
     pub pattern: String,
-    /// `pattern`, compiled (checked when the pack is parsed).
-    pub regex: Regex,
+    /// `pattern`, compiled: at once when a pack is parsed (which checks
+    /// it); on first use when read back from the built-in course's
+    /// compiled form, whose patterns were checked when it was built, so
+    /// that a start does not compile every rule (a fifth of the start's
+    /// CPU time) before any code is open. Read it with [`Practice::regex`].
+    pub compiled: OnceLock<Regex>,
     /// Language ids the rule applies to; empty: every code language.
     pub languages: Vec<String>,
     pub look: Look,
@@ -169,7 +175,7 @@ impl TryFrom<PracticeData> for Practice {
     type Error = String;
     fn try_from(p: PracticeData) -> Result<Practice, String> {
         Ok(Practice {
-            regex: crate::content::compile_practice_pattern(&p.pattern)?,
+            compiled: OnceLock::new(),
             id: p.id,
             name: p.name,
             pattern: p.pattern,
@@ -195,6 +201,16 @@ pub const HIT_GROUP: &str = "hit";
 pub const KNOWN_PREFIX: &str = "practice:";
 
 impl Practice {
+    /// The compiled pattern (compiled now if it was not yet). A pattern
+    /// that does not compile (which the checks at parse and build time
+    /// rule out) matches nothing.
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            crate::content::compile_practice_pattern(&self.pattern)
+                .unwrap_or_else(|_| Regex::new(r"\b\B").expect("a constant pattern compiles"))
+        })
+    }
+
     /// The key of this practice among the learner's known terms.
     pub fn known_key(&self) -> String {
         format!("{KNOWN_PREFIX}{}", self.id)
@@ -220,19 +236,19 @@ impl Practice {
     /// before the spot it flags, such as "not on a `def` line", without
     /// flagging that context). Empty matches are dropped.
     pub fn spans(&self, line: &str, out: &mut Vec<(usize, usize)>) {
-        let group = self
-            .regex
+        let regex = self.regex();
+        let group = regex
             .capture_names()
             .position(|name| name == Some(HIT_GROUP));
         match group {
             None => out.extend(
-                self.regex
+                regex
                     .find_iter(line)
                     .filter(|m| m.start() < m.end())
                     .map(|m| (m.start(), m.end())),
             ),
             Some(group) => out.extend(
-                self.regex
+                regex
                     .captures_iter(line)
                     .filter_map(|c| c.get(group))
                     .filter(|m| m.start() < m.end())
@@ -321,32 +337,65 @@ pub struct PracticeHit {
 #[derive(Clone, Debug, Default)]
 pub struct PracticeSet {
     pub rules: Vec<Practice>,
-    /// All patterns at once; `None` when there are no rules.
-    set: Option<RegexSet>,
+    /// All patterns at once; `None` when there are no rules. Compiled at
+    /// once by [`PracticeSet::new`], on first scan by
+    /// [`PracticeSet::new_checked_at_build`].
+    set: OnceLock<Option<RegexSet>>,
     index: FxHashMap<String, usize>,
+}
+
+/// The rules' patterns as one set (`None` without rules), or the `regex`
+/// crate's reason when together they exceed [`MAX_SET_BYTES`].
+fn build_set(rules: &[Practice]) -> Result<Option<RegexSet>, String> {
+    if rules.is_empty() {
+        return Ok(None);
+    }
+    RegexSetBuilder::new(rules.iter().map(|r| r.pattern.as_str()))
+        .size_limit(MAX_SET_BYTES)
+        .dfa_size_limit(SET_DFA_BYTES)
+        .build()
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 impl PracticeSet {
     /// Compiles the rules into one set. Fails (with the `regex` crate's
     /// reason) when together they exceed [`MAX_SET_BYTES`].
     pub fn new(rules: Vec<Practice>) -> Result<PracticeSet, String> {
-        let set = if rules.is_empty() {
-            None
-        } else {
-            Some(
-                RegexSetBuilder::new(rules.iter().map(|r| r.pattern.as_str()))
-                    .size_limit(MAX_SET_BYTES)
-                    .dfa_size_limit(SET_DFA_BYTES)
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            )
-        };
-        let index = rules
+        let set = build_set(&rules)?;
+        Ok(PracticeSet {
+            index: Self::index(&rules),
+            rules,
+            set: OnceLock::from(set),
+        })
+    }
+
+    /// The set of rules already known to fit together: the built-in
+    /// course's, checked when the binary was built
+    /// (`content::tests::the_builtin_practices_fit_in_one_set`). Compiled on
+    /// the first scan, so that a start does not pay for it before any code
+    /// is open.
+    pub fn new_checked_at_build(rules: Vec<Practice>) -> PracticeSet {
+        PracticeSet {
+            index: Self::index(&rules),
+            rules,
+            set: OnceLock::new(),
+        }
+    }
+
+    fn index(rules: &[Practice]) -> FxHashMap<String, usize> {
+        rules
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
-            .collect();
-        Ok(PracticeSet { rules, set, index })
+            .collect()
+    }
+
+    /// The compiled set (compiled now if it was not yet).
+    fn set(&self) -> Option<&RegexSet> {
+        self.set
+            .get_or_init(|| build_set(&self.rules).ok().flatten())
+            .as_ref()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -373,7 +422,7 @@ impl PracticeSet {
         language: &str,
         out: &mut Vec<PracticeHit>,
     ) {
-        let Some(set) = &self.set else {
+        let Some(set) = self.set() else {
             return;
         };
         if !self.rules.iter().any(|r| r.applies_to(language)) {
@@ -446,7 +495,7 @@ mod tests {
             id: id.into(),
             name: id.into(),
             pattern: pattern.into(),
-            regex: Regex::new(pattern).unwrap(),
+            compiled: OnceLock::from(Regex::new(pattern).unwrap()),
             languages: vec!["python".into(), "typescript".into()],
             look: Look::default(),
             message: "m".into(),

@@ -228,7 +228,7 @@ impl Checker<'_> {
                 id: String::new(),
                 name: String::new(),
                 pattern: String::new(),
-                regex,
+                compiled: regex.into(),
                 languages: raw
                     .languages
                     .as_ref()
@@ -327,7 +327,7 @@ impl Pack {
             self.practices.push(Practice {
                 name: prose(raw.name),
                 pattern,
-                regex,
+                compiled: regex.into(),
                 languages: raw
                     .languages
                     .map(|l| {
