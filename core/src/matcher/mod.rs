@@ -875,6 +875,18 @@ fn next_atom_start(text: &str, at: usize, line_breaks: &mut u32) -> Option<(usiz
     let bytes = text.as_bytes();
     let first = *bytes.get(at)?;
     let starts_word = |i: usize| text[i..].chars().next().is_some_and(is_word_char);
+    // An apostrophe, ASCII or typographic, then at most blanks on the same
+    // line: a possessive inside a phrase ("Cohen's kappa", "Fleiss' kappa"),
+    // whose atoms leave the apostrophe out.
+    let apostrophe = match first {
+        b'\'' => 1,
+        _ if text[at..].starts_with('\u{2019}') => '\u{2019}'.len_utf8(),
+        _ => 0,
+    };
+    if apostrophe > 0 {
+        let i = skip_blanks(bytes, at + apostrophe)?;
+        return (i < text.len() && starts_word(i)).then_some((i, Joiner::Plain));
+    }
     if !first.is_ascii() || first.is_ascii_alphanumeric() {
         // The atom ended at a case, digit or script change (`promptRegistry`).
         return Some((at, Joiner::Plain)).filter(|&(i, _)| starts_word(i));
@@ -952,6 +964,33 @@ mod tests {
             .into_iter()
             .map(|h| (&text[h.start..h.end], h.term))
             .collect()
+    }
+
+    #[test]
+    fn a_possessive_apostrophe_joins_a_phrase() {
+        let m = Matcher::new(
+            [
+                ("Cohen's kappa", 0),
+                ("Fleiss' kappa", 1),
+                ("prompt cache", 2),
+            ]
+            .iter()
+            .map(|&(text, term)| Phrase::of(text, term)),
+        );
+        let text = "Cohen's kappa, Cohen\u{2019}s kappa and Fleiss' kappa; x = 'prompt' 'cache'";
+        let found: Vec<_> = m
+            .find_all(text)
+            .into_iter()
+            .map(|h| (&text[h.start..h.end], h.term))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Cohen's kappa", 0),
+                ("Cohen\u{2019}s kappa", 0),
+                ("Fleiss' kappa", 1)
+            ]
+        );
     }
 
     #[test]
