@@ -589,6 +589,53 @@ mod tests {
         assert!(ratio <= 1.5, "{ratio:.2}x");
     }
 
+    /// Offsets are kept in four bytes, so a document never holds more than
+    /// its limit: a text over it is refused at open, and an edit that would
+    /// cross it is refused and changes nothing (hits included).
+    #[test]
+    fn a_text_or_an_edit_past_the_limit_is_refused() {
+        let m = matcher();
+        let refused = Document::within(8, "TTFT TTFT".into(), 1, false, &m);
+        assert_eq!(refused.err(), Some(TooLarge { len: 9, limit: 8 }));
+        let mut doc = Document::within(8, "TTFT".into(), 1, false, &m).unwrap();
+        // Up to the limit is fine.
+        doc.replace(4, 4, " TTF", &m).unwrap();
+        assert_eq!(doc.text(), "TTFT TTF");
+        let past = TooLarge { len: 9, limit: 8 };
+        assert_eq!(doc.replace(8, 8, "T", &m), Err(past));
+        assert_eq!(doc.replace(5, 8, "TTFT", &m), Err(past));
+        let at_end = Position {
+            line: 0,
+            character: 8,
+        };
+        let typed = Change {
+            range: Some(Span {
+                start: at_end,
+                end: at_end,
+            }),
+            text: "T".into(),
+        };
+        let whole = Change {
+            range: None,
+            text: "TTFT TTFT".into(),
+        };
+        for change in [typed, whole] {
+            let issue = doc.apply(&change, Encoding::Utf16, &m);
+            assert_eq!(issue, Some(EditIssue::TooLarge(past)), "{change:?}");
+        }
+        assert_eq!(doc.text(), "TTFT TTF");
+        assert_eq!(texts(&doc), ["TTFT"]);
+        assert_eq!(doc.lines(), &LineIndex::new("TTFT TTF"));
+        // Shrinking makes room again.
+        doc.replace(0, 8, "", &m).unwrap();
+        doc.replace(0, 0, "ok\nTTFT", &m).unwrap();
+        assert_eq!(texts(&doc), ["TTFT"]);
+        assert_eq!(doc.lines().line_count(), 2);
+        // No limit goes past the bound offsets fit in.
+        let doc = Document::within(usize::MAX, String::new(), 1, false, &m).unwrap();
+        assert_eq!(doc.limit(), MAX_TEXT_BYTES);
+    }
+
     fn texts(doc: &Document) -> Vec<&str> {
         doc.hits()
             .iter()

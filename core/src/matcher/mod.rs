@@ -992,6 +992,24 @@ mod tests {
         Matcher::new(TERMS.iter().map(|&(text, term)| Phrase::of(text, term)))
     }
 
+    /// A hit's offsets are four bytes: in a text past [`MAX_TEXT_BYTES`]
+    /// the matcher finds nothing, rather than a hit at an offset cut short.
+    /// The 4 GiB of zeros are pages the allocator hands out zeroed and
+    /// nothing writes, a few of them excepted.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_text_past_the_offset_bound_has_no_hits() {
+        let mut bytes = vec![0u8; MAX_TEXT_BYTES + 16];
+        bytes[MAX_TEXT_BYTES + 4..MAX_TEXT_BYTES + 8].copy_from_slice(b"TTFT");
+        let Ok(text) = String::from_utf8(bytes) else {
+            panic!("zeros are UTF-8");
+        };
+        assert_eq!(matcher().find_all(&text), []);
+        // The same bytes in a text within the bound are a hit.
+        let tail = &text[MAX_TEXT_BYTES - 8..];
+        assert_eq!(spotted(tail), [("TTFT", 1)]);
+    }
+
     fn spotted(text: &str) -> Vec<(&str, u32)> {
         matcher()
             .find_all(text)
