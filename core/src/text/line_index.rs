@@ -113,11 +113,14 @@ impl LineIndex {
         line_starts_in(text, redo_from, new_end, &mut fresh);
         // Starts recomputed may overshoot `new_end` by one when it ends in CRLF.
         // The later starts move in place (no copy of the whole index per
-        // keystroke); the recomputed ones replace those in between. They
-        // stay within the text, which is within the bound.
+        // keystroke); the recomputed ones replace those in between. Both
+        // lengths and every moved start lie within the text, so within the
+        // bound: four-byte arithmetic modulo 2^32 gives each start exactly
+        // (one add per start, as wide as the machine's vectors).
         if inserted != removed {
+            let (add, sub) = (narrow(inserted), narrow(removed));
             for s in &mut self.starts[old_tail_from..] {
-                *s = narrow(*s as usize + inserted - removed);
+                *s = s.wrapping_add(add).wrapping_sub(sub);
             }
         }
         let next = self.starts.get(old_tail_from).copied();
