@@ -211,7 +211,7 @@ pub fn scan_text_as(
         .into_iter()
         .map(|f| {
             let hit = f.hit;
-            let (line, column) = at(hit.start);
+            let (line, column) = at(hit.start());
             FileHit {
                 path: path.to_path_buf(),
                 line,
@@ -219,7 +219,7 @@ pub fn scan_text_as(
                 term: hit.term as usize,
                 practice: None,
                 avoided: hit.avoided,
-                text: text[hit.start..hit.end].to_string(),
+                text: text[hit.start()..hit.end()].to_string(),
                 cell: None,
             }
         })

@@ -95,7 +95,7 @@ fn precision_and_recall_over_the_labelled_corpus() {
         let source = std::fs::read_to_string(path).expect("fixture is UTF-8");
         let (text, labels) = parse(&source, path);
         let llm_project = path.components().any(|c| c.as_os_str() == "llm-project");
-        let doc = Document::in_project(text.clone(), 0, llm_project, &content.matcher);
+        let doc = Document::in_project(text.clone(), 0, llm_project, &content.matcher).unwrap();
         let progress = ProgressData::default();
         let learner = Learner::new(&progress, llmops_core::learning::DEFAULT_MASTERY, 0);
         let shown: Vec<Hit> = policy::findings(
@@ -131,8 +131,8 @@ fn precision_and_recall_over_the_labelled_corpus() {
                     );
                     must_fire += 1;
                     let found = shown.iter().position(|h| {
-                        h.start <= label.start
-                            && label.end <= h.end
+                        h.start() <= label.start
+                            && label.end <= h.end()
                             && content.terms[h.term as usize].id == *id
                     });
                     match found {
@@ -153,7 +153,7 @@ fn precision_and_recall_over_the_labelled_corpus() {
                     // fails the test, whatever the overall precision.
                     if let Some(h) = shown
                         .iter()
-                        .find(|h| h.start < label.end && label.start < h.end)
+                        .find(|h| h.start() < label.end && label.start < h.end())
                     {
                         quiet_broken.push(format!(
                             "{name}:{}: `{}` fired on must-stay-quiet {spot:?}",
@@ -169,9 +169,9 @@ fn precision_and_recall_over_the_labelled_corpus() {
                 false_hits += 1;
                 problems.push(format!(
                     "{name}:{}: unwanted `{}` on {:?}",
-                    line_of(hit.start),
+                    line_of(hit.start()),
                     content.terms[hit.term as usize].id,
-                    &text[hit.start..hit.end]
+                    &text[hit.start()..hit.end()]
                 ));
             }
         }

@@ -228,12 +228,12 @@ proptest! {
         edits in prop::collection::vec((0.0..=1.0f64, 0.0..=1.0f64, setting_text()), 1..25),
     ) {
         let matcher = setting_matcher();
-        let mut doc = Document::new(start, 0, matcher);
+        let mut doc = Document::new(start, 0, matcher).unwrap();
         for (a, b, insert) in edits {
             let (x, y) = (boundary_at(doc.text(), a), boundary_at(doc.text(), b));
             let (from, to) = (x.min(y), x.max(y));
-            doc.replace(from, to, &insert, matcher);
-            let fresh = Document::new(doc.text().to_string(), 0, matcher);
+            doc.replace(from, to, &insert, matcher).unwrap();
+            let fresh = Document::new(doc.text().to_string(), 0, matcher).unwrap();
             prop_assert_eq!(doc.hits(), fresh.hits(), "text {:?}", doc.text());
         }
     }
@@ -244,9 +244,9 @@ proptest! {
     #[test]
     fn hit_at_agrees_with_a_whole_scan(text in setting_text(), llm_project in any::<bool>()) {
         let matcher = setting_matcher();
-        let doc = Document::in_project(text.clone(), 0, llm_project, matcher);
+        let doc = Document::in_project(text.clone(), 0, llm_project, matcher).unwrap();
         for (offset, _) in text.char_indices() {
-            let whole = doc.hits().iter().find(|h| h.start <= offset && offset < h.end).copied();
+            let whole = doc.hits().iter().find(|h| h.start() <= offset && offset < h.end()).copied();
             prop_assert_eq!(matcher.hit_at(&text, offset, llm_project), whole, "at {} of {:?}", offset, text);
         }
     }
@@ -256,11 +256,11 @@ proptest! {
         let hits = content().matcher.find_all(&text);
         let mut last_end = 0;
         for hit in hits {
-            prop_assert!(hit.start < hit.end && hit.end <= text.len());
-            prop_assert!(hit.start >= last_end);
-            prop_assert!(text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end));
+            prop_assert!(hit.start() < hit.end() && hit.end() <= text.len());
+            prop_assert!(hit.start() >= last_end);
+            prop_assert!(text.is_char_boundary(hit.start()) && text.is_char_boundary(hit.end()));
             prop_assert!((hit.term as usize) < content().terms.len());
-            last_end = hit.end;
+            last_end = hit.end();
         }
     }
 
@@ -270,12 +270,12 @@ proptest! {
         edits in prop::collection::vec((0.0..=1.0f64, 0.0..=1.0f64, text_strategy()), 1..25),
     ) {
         let matcher = &content().matcher;
-        let mut doc = Document::new(start.clone(), 0, matcher);
+        let mut doc = Document::new(start.clone(), 0, matcher).unwrap();
         for (a, b, insert) in edits {
             let (x, y) = (boundary_at(doc.text(), a), boundary_at(doc.text(), b));
             let (from, to) = (x.min(y), x.max(y));
-            doc.replace(from, to, &insert, matcher);
-            let fresh = Document::new(doc.text().to_string(), 0, matcher);
+            doc.replace(from, to, &insert, matcher).unwrap();
+            let fresh = Document::new(doc.text().to_string(), 0, matcher).unwrap();
             prop_assert_eq!(doc.hits(), fresh.hits(), "text {:?}", doc.text());
             prop_assert_eq!(doc.lines(), fresh.lines());
             prop_assert_eq!(doc.silenced(), fresh.silenced(), "text {:?}", doc.text());
@@ -293,12 +293,12 @@ proptest! {
         setting in any::<bool>(),
     ) {
         let matcher = if setting { setting_matcher() } else { &content().matcher };
-        let mut doc = Document::new(start, 0, matcher);
+        let mut doc = Document::new(start, 0, matcher).unwrap();
         for (a, width, insert) in edits {
             let x = boundary_at(doc.text(), a);
             let y = boundary_at(doc.text(), (a + width).min(1.0));
-            doc.replace(x.min(y), x.max(y), &insert, matcher);
-            let fresh = Document::new(doc.text().to_string(), 0, matcher);
+            doc.replace(x.min(y), x.max(y), &insert, matcher).unwrap();
+            let fresh = Document::new(doc.text().to_string(), 0, matcher).unwrap();
             prop_assert_eq!(doc.hits(), fresh.hits());
             prop_assert_eq!(doc.silenced(), fresh.silenced());
         }

@@ -371,7 +371,7 @@ impl Doc {
     fn new(content: &Content, lines: usize, seed: u64) -> Doc {
         let text = with_ignore_markers(&prose_lines(seed, &builtin_phrases(content), lines));
         let t = Instant::now();
-        let doc = Document::new(text.clone(), 1, &content.matcher);
+        let doc = Document::new(text.clone(), 1, &content.matcher).expect("a small text");
         let core_open = t.elapsed();
         Doc {
             lines,
@@ -936,7 +936,7 @@ fn run(plan: &Plan) -> Result<(), String> {
             let hit = doc.hits[rng.below(doc.hits.len().max(1))];
             let (took, reply) = server.round_trip(
                 "textDocument/hover",
-                json!({"textDocument": {"uri": uri}, "position": doc.position(hit.start + 1)}),
+                json!({"textDocument": {"uri": uri}, "position": doc.position(hit.start() + 1)}),
             )?;
             hovers.push(took);
             answered += usize::from(!reply["result"].is_null());
@@ -944,7 +944,7 @@ fn run(plan: &Plan) -> Result<(), String> {
                 "textDocument/codeAction",
                 json!({
                     "textDocument": {"uri": uri},
-                    "range": {"start": doc.position(hit.start), "end": doc.position(hit.end)},
+                    "range": {"start": doc.position(hit.start()), "end": doc.position(hit.end())},
                     "context": {"diagnostics": []},
                 }),
             )?;

@@ -215,7 +215,7 @@ fn candidate(open: &OpenDoc, range: Range, encoding: Encoding) -> Option<String>
     let known = doc
         .hits_in(span, encoding)
         .iter()
-        .any(|hit| hit.start <= from && hit.end >= to);
+        .any(|hit| hit.start() <= from && hit.end() >= to);
     (!known).then(|| trimmed.to_string())
 }
 

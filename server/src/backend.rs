@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use llmops_core::document::{Change, Document, EditIssue};
+use llmops_core::document::{Change, Document, EditIssue, TooLarge};
 use llmops_core::policy::Learner;
 use llmops_core::progress::ProgressStore;
 use llmops_core::text::Encoding;
@@ -100,6 +100,34 @@ impl Backend {
             shared,
             config: Arc::new(config),
         }
+    }
+
+    /// Stops following document `key` (closed, or refused for its size):
+    /// drops it and whatever waits on it, and has its diagnostics cleared.
+    fn forget(&self, state: &mut State, key: &str) {
+        if let Some(open) = state.docs.remove(key) {
+            state.dirty.remove(key);
+            state.awaiting_project.remove(key);
+            state.closed.push(open.uri);
+            if let Some(path) = &open.path {
+                packs::document_closed(&self.shared, state, path);
+            }
+            self.shared.wake.notify_one();
+        }
+    }
+
+    /// Tells the user a document is not followed for its size (once per
+    /// refusal: later changes to it are ignored without a word).
+    async fn refused_notice(&self, uri: &Uri, too_large: TooLarge) {
+        self.client
+            .show_message(
+                MessageType::WARNING,
+                format!(
+                    "llmops: {} is not followed until it is closed and opened again: {too_large}",
+                    uri.as_str()
+                ),
+            )
+            .await;
     }
 
     async fn show_notices(&self) {
@@ -361,43 +389,59 @@ impl LanguageServer for Backend {
             Some(p) => projects::llm_project(&self.shared, p),
             None => Some(false),
         };
-        let mut state = self.shared.lock();
-        let content = state.scoped.for_path(path.as_deref()).clone();
-        let matcher = matcher_for(&content, &state.settings, item.text.len());
-        let practices = crate::practices::scanned(
-            &content,
-            &item.text,
-            &item.language_id,
-            &state.settings.policy,
-        );
-        // The check may have ended since it was asked.
-        let llm_project = llm_project.or_else(|| {
-            let root = llmops_core::matcher::LlmProjects::root_of(path.as_ref()?, &state.roots)?;
-            state.llm_projects.known(&root)
-        });
-        let doc = Document::in_project(
-            item.text,
-            item.version,
-            llm_project.unwrap_or(false),
-            matcher,
-        );
-        state.docs.insert(
-            key.clone(),
-            OpenDoc {
-                path,
-                uri: item.uri,
-                language: item.language_id,
-                doc,
-                practices,
-                content,
-            },
-        );
-        if !packs::document_changed(&self.shared, &state, &key) {
-            if llm_project.is_some() {
-                self.shared.touch(&mut state, [&key]);
-            } else {
-                state.awaiting_project.insert(key);
+        let uri = item.uri.clone();
+        let refused = 'open: {
+            let mut state = self.shared.lock();
+            let content = state.scoped.for_path(path.as_deref()).clone();
+            let matcher = matcher_for(&content, &state.settings, item.text.len());
+            // The check may have ended since it was asked.
+            let llm_project = llm_project.or_else(|| {
+                let root =
+                    llmops_core::matcher::LlmProjects::root_of(path.as_ref()?, &state.roots)?;
+                state.llm_projects.known(&root)
+            });
+            let doc = match Document::within(
+                self.config.max_document_bytes,
+                item.text,
+                item.version,
+                llm_project.unwrap_or(false),
+                matcher,
+            ) {
+                Ok(doc) => doc,
+                Err(too_large) => {
+                    state.refused.insert(key);
+                    break 'open Some(too_large);
+                }
+            };
+            let practices = crate::practices::scanned(
+                &content,
+                doc.text(),
+                &item.language_id,
+                &state.settings.policy,
+            );
+            state.refused.remove(&key);
+            state.docs.insert(
+                key.clone(),
+                OpenDoc {
+                    path,
+                    uri: item.uri,
+                    language: item.language_id,
+                    doc,
+                    practices,
+                    content,
+                },
+            );
+            if !packs::document_changed(&self.shared, &state, &key) {
+                if llm_project.is_some() {
+                    self.shared.touch(&mut state, [&key]);
+                } else {
+                    state.awaiting_project.insert(key);
+                }
             }
+            None
+        };
+        if let Some(too_large) = refused {
+            self.refused_notice(&uri, too_large).await;
         }
     }
 
@@ -405,8 +449,13 @@ impl LanguageServer for Backend {
         let key = uri_key(&params.text_document.uri);
         let mut clamped = false;
         let mut unknown = false;
+        let mut refused = None;
         'apply: {
             let mut state = self.shared.lock();
+            if state.refused.contains(&key) {
+                // Said once, when it was refused.
+                break 'apply;
+            }
             let encoding = state.encoding;
             let max_file_bytes = state.settings.policy.max_file_bytes;
             // A copy: `open` below borrows the state (two short lists at most).
@@ -430,8 +479,15 @@ impl LanguageServer for Backend {
                 };
                 let matcher = scan_with(&content, max_file_bytes, before);
                 let replaced = crate::practices::replaced_range(&open.doc, &change, encoding);
-                if open.doc.apply(&change, encoding, matcher) == Some(EditIssue::Clamped) {
-                    clamped = true;
+                match open.doc.apply(&change, encoding, matcher) {
+                    Some(EditIssue::Clamped) => clamped = true,
+                    Some(EditIssue::TooLarge(too_large)) => {
+                        // The document no longer follows the editor's
+                        // copy: stop following it.
+                        refused = Some(too_large);
+                        break;
+                    }
+                    None => {}
                 }
                 crate::practices::changed(open, replaced, change.text.len(), &content, &policy);
                 let after = open.doc.text().len();
@@ -439,6 +495,11 @@ impl LanguageServer for Backend {
                 if !std::ptr::eq(matcher, now) {
                     open.doc.rescan(now);
                 }
+            }
+            if refused.is_some() {
+                self.forget(&mut state, &key);
+                state.refused.insert(key.clone());
+                break 'apply;
             }
             open.doc.version = params.text_document.version;
             if !packs::document_changed(&self.shared, &state, &key) {
@@ -451,6 +512,10 @@ impl LanguageServer for Backend {
                     MessageType::WARNING,
                     format!("llmops: ignored a change to {key}, which is not open"),
                 )
+                .await;
+        }
+        if let Some(too_large) = refused {
+            self.refused_notice(&params.text_document.uri, too_large)
                 .await;
         }
         if clamped {
@@ -466,15 +531,8 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let key = uri_key(&params.text_document.uri);
         let mut state = self.shared.lock();
-        if let Some(open) = state.docs.remove(&key) {
-            state.dirty.remove(&key);
-            state.awaiting_project.remove(&key);
-            state.closed.push(params.text_document.uri);
-            if let Some(path) = &open.path {
-                packs::document_closed(&self.shared, &state, path);
-            }
-            self.shared.wake.notify_one();
-        }
+        state.refused.remove(&key);
+        self.forget(&mut state, &key);
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

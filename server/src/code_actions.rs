@@ -207,7 +207,7 @@ fn avoid_fixes(
         .zip(spans)
         .filter_map(|(hit, span)| {
             let term = open.content.terms.get(hit.term as usize)?;
-            let found = &text[hit.start..hit.end];
+            let found = &text[hit.start()..hit.end()];
             let replacement = in_style_of(found, &term.name);
             let code = NumberOrString::String(format!("{AVOID_PREFIX}{}", term.id));
             let related: Vec<Diagnostic> = params
@@ -284,7 +284,7 @@ fn ignore_actions(
     };
     let doc = &open.doc;
     let text = doc.text();
-    let line = doc.lines().line_of(first.start);
+    let line = doc.lines().line_of(first.start());
     let (line_start, line_end) = doc.lines().line_content(text, line).unwrap_or((0, 0));
     let indent: String = text[line_start..]
         .chars()

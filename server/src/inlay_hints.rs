@@ -25,14 +25,14 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
     let shown: HashSet<usize> = publish::shown_findings(state, open, &learner)
         .iter()
-        .map(|f| f.hit.start)
+        .map(|f| f.hit.start())
         .collect();
     let hits: Vec<Hit> = doc
         .hits_in(range_to_span(params.range), state.encoding)
         .into_iter()
         .filter(|h| {
-            let text = &doc.text()[h.start..h.end];
-            shown.contains(&h.start)
+            let text = &doc.text()[h.start()..h.end()];
+            shown.contains(&h.start())
                 && text.len() >= 2
                 && text
                     .chars()
@@ -45,7 +45,7 @@ pub fn inlay_hints(state: &State, params: &InlayHintParams) -> Option<Vec<InlayH
             .zip(spans)
             .filter_map(|(hit, span)| {
                 let term = open.content.terms.get(hit.term as usize)?;
-                if doc.text()[hit.start..hit.end].eq_ignore_ascii_case(&term.name) {
+                if doc.text()[hit.start()..hit.end()].eq_ignore_ascii_case(&term.name) {
                     return None;
                 }
                 Some(InlayHint {

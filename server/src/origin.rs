@@ -56,7 +56,7 @@ pub struct From {
 
 /// The origin of a term's hit in an open document.
 pub fn of_hit(uri: &Uri, open: &OpenDoc, hit: &Hit, roots: &[PathBuf], encoding: Encoding) -> From {
-    of_span(uri, open, hit.start, hit.end, roots, encoding)
+    of_span(uri, open, hit.start(), hit.end(), roots, encoding)
 }
 
 /// The origin of any finding (a term's or a practice's) spanning the

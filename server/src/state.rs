@@ -18,7 +18,7 @@ use llmops_core::matcher::{LlmProjects, Matcher};
 use llmops_core::packs::PackSet;
 use llmops_core::progress::{ProgressData, ProgressStore};
 use llmops_core::scopes::ScopedContent;
-use llmops_core::text::Encoding;
+use llmops_core::text::{Encoding, MAX_TEXT_BYTES};
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
 use crate::protocol::ClientFeatures;
@@ -46,7 +46,7 @@ pub fn scan_with(content: &Content, max_file_bytes: u64, len: usize) -> &Matcher
 /// things on disk, and the time. The binary takes them from the environment
 /// once, at start; in-process tests give each server its own, so servers
 /// side by side in one process never share a directory or a clock.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Progress and the built-in pack files; `None`: memory only.
     pub data_dir: Option<PathBuf>,
@@ -54,6 +54,21 @@ pub struct Config {
     pub user_pack_dir: Option<PathBuf>,
     /// The time for reviews and progress (the system's by default).
     pub clock: Clock,
+    /// The longest an open document may be: longer ones are not followed
+    /// (see `Document::within`). The core's bound, [`MAX_TEXT_BYTES`],
+    /// unless a test sets a lower one to reach it cheaply.
+    pub max_document_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            data_dir: None,
+            user_pack_dir: None,
+            clock: Clock::default(),
+            max_document_bytes: MAX_TEXT_BYTES,
+        }
+    }
 }
 
 impl Config {
@@ -64,6 +79,7 @@ impl Config {
             data_dir: llmops_core::dirs::data_dir(),
             user_pack_dir: llmops_core::dirs::user_pack_dir(),
             clock: Clock::from_env(),
+            max_document_bytes: MAX_TEXT_BYTES,
         }
     }
 }
@@ -120,6 +136,10 @@ pub struct State {
     /// published until the answer is in, so their first publication is
     /// already right. Keys as in `docs`.
     pub awaiting_project: std::collections::HashSet<String>,
+    /// Documents refused for their size (over `Config::max_document_bytes`,
+    /// at open or by an edit): not followed, and changes to them ignored
+    /// without a word, until they are closed. Keys as in `docs`.
+    pub refused: std::collections::HashSet<String>,
     pub supports_configuration: bool,
     pub supports_watched_files: bool,
     /// The client applies edits that create files (`documentChanges` with
@@ -178,6 +198,7 @@ impl State {
             builtin_dir: None,
             llm_projects: LlmProjects::default(),
             awaiting_project: Default::default(),
+            refused: Default::default(),
             supports_configuration: false,
             supports_watched_files: false,
             create_files: false,

@@ -234,3 +234,73 @@ fn send_in_pieces(server: &mut Server, head: &str, piece: &str, times: usize, ta
     }
     server.send_raw(tail.as_bytes());
 }
+
+/// A document longer than the server follows (`Config::max_document_bytes`,
+/// the bound its four-byte offsets fit; lowered to 64 bytes here) is
+/// refused with one notice, at open or when an edit takes it past the
+/// limit: its diagnostics are cleared, it answers nothing, later changes
+/// are ignored without a word, and closing and opening it again starts
+/// over.
+#[test]
+fn a_document_past_the_size_limit_is_refused_with_one_notice() {
+    let (mut server, _) = Server::initialized(
+        Start::default().max_document_bytes(64),
+        json!({}),
+        json!({}),
+    );
+    server.notify("initialized", json!({}));
+    let notice = |server: &mut Server| {
+        let shown = server.wait_for(WAIT, |m| m["method"] == "window/showMessage");
+        shown["params"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    let big = "file:///tmp/limit/big.md";
+    server.open(big, "markdown", &format!("TTFT {}\n", "x".repeat(60)));
+    let said = notice(&mut server);
+    assert!(
+        said.contains("big.md") && said.contains("66 bytes"),
+        "{said}"
+    );
+    assert!(said.contains("64"), "{said}");
+    assert!(server.hover(big, 0, 1).is_null());
+
+    let doc = "file:///tmp/limit/grows.md";
+    server.open(doc, "markdown", "TTFT\n");
+    assert_eq!(server.diagnostics(doc, Some(1)).len(), 1);
+    assert!(!server.hover(doc, 0, 1).is_null());
+    let at = |line: u32| json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}});
+    server.change(doc, 2, json!([{"range": at(1), "text": "y".repeat(60)}]));
+    let said = notice(&mut server);
+    assert!(
+        said.contains("grows.md") && said.contains("65 bytes"),
+        "{said}"
+    );
+    // Cleared, not left showing what the editor no longer has.
+    assert_eq!(
+        server.diagnostics_until(doc, |d| d.is_empty()),
+        Vec::<Value>::new()
+    );
+    assert!(server.hover(doc, 0, 1).is_null());
+    // Further changes: ignored, nothing said.
+    server.change(doc, 3, json!([{"range": at(0), "text": "z"}]));
+    assert!(server.hover(doc, 0, 1).is_null());
+    let later = server.drain(Duration::from_millis(300));
+    assert!(
+        !later
+            .iter()
+            .any(|m| m["method"] == "window/showMessage" || m["method"] == "window/logMessage"),
+        "{later:?}"
+    );
+
+    // Closed and opened again within the limit: followed again.
+    server.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    server.open_version(doc, "markdown", "TTFT\n", 4);
+    assert_eq!(server.diagnostics(doc, Some(4)).len(), 1);
+    assert!(!server.hover(doc, 0, 1).is_null());
+}

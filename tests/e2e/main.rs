@@ -13,6 +13,8 @@ mod completion;
 mod course;
 #[cfg(unix)]
 mod data_folder;
+#[cfg(target_os = "linux")]
+mod document_memory;
 mod editor_ux;
 #[cfg(target_os = "linux")]
 mod explicit_paths;

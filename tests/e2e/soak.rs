@@ -183,7 +183,7 @@ fn a_hundred_thousand_edits_over_fifty_documents() {
             .matcher
             .find_all(text)
             .iter()
-            .map(|h| json!({"start": position(text, h.start), "end": position(text, h.end)}))
+            .map(|h| json!({"start": position(text, h.start()), "end": position(text, h.end())}))
             .collect();
         let got: Vec<Value> = diagnostics.iter().map(|d| d["range"].clone()).collect();
         assert_eq!(got, expected, "doc {d}");

@@ -156,12 +156,12 @@ fn blank_out(content: &Content, index: usize, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for hit in content.matcher.find_all(text) {
-        if hit.term as usize != index || hit.start < last {
+        if hit.term as usize != index || hit.start() < last {
             continue;
         }
-        out.push_str(&text[last..hit.start]);
+        out.push_str(&text[last..hit.start()]);
         out.push_str(BLANK);
-        last = hit.end;
+        last = hit.end();
     }
     out.push_str(&text[last..]);
     out

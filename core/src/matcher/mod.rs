@@ -33,6 +33,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 
 pub use project::{LlmProjects, MANIFESTS, is_manifest, manifest_names_llm, project_uses_llm};
 use rustc_hash::FxHashMap;
+
+use crate::text::{ByteRange, MAX_TEXT_BYTES};
 pub use setting::SETTING_LINES;
 use setting::{ANCHOR, ANCHORS};
 use starts::{StartSet, candidates};
@@ -41,14 +43,60 @@ use words::{atom_end, is_atom_start, is_word_char, plural};
 pub(crate) use words::{atom_iter, phrase_key};
 
 /// One spotted term: `text[start..end]` names term number `term`.
+///
+/// Sixteen bytes: an open document keeps one per spot for as long as it is
+/// open, so the offsets are four bytes each (texts are at most
+/// [`MAX_TEXT_BYTES`]; see [`crate::text::ByteRange`]). Read them through
+/// [`start`](Hit::start) and [`end`](Hit::end).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Hit {
-    pub start: usize,
-    pub end: usize,
+    span: ByteRange,
     pub term: u32,
     /// The spot is a phrase the team avoids for this term (its `avoid`
     /// list or a deprecated alias), not one of the term's own phrases.
     pub avoided: bool,
+}
+
+const _: () = assert!(std::mem::size_of::<Hit>() == 16);
+
+impl Hit {
+    /// A spot of `term` at `text[start..end]`, in a text of at most
+    /// [`MAX_TEXT_BYTES`].
+    pub(crate) fn new(start: usize, end: usize, term: u32, avoided: bool) -> Hit {
+        Hit {
+            span: ByteRange::new(start, end),
+            term,
+            avoided,
+        }
+    }
+
+    /// Where the spot starts in the text (bytes).
+    pub fn start(&self) -> usize {
+        self.span.start()
+    }
+
+    /// Where the spot ends in the text (bytes, exclusive).
+    pub fn end(&self) -> usize {
+        self.span.end()
+    }
+
+    /// `start()..end()`, to slice the text with.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.span.range()
+    }
+
+    /// The byte range as kept.
+    pub fn span(&self) -> ByteRange {
+        self.span
+    }
+
+    /// The same spot with both ends moved by `shift` (an edit before it).
+    pub(crate) fn moved(self, shift: impl Fn(usize) -> usize) -> Hit {
+        Hit {
+            span: self.span.moved(shift),
+            ..self
+        }
+    }
 }
 
 /// A phrase to look for and the term it stands for.
@@ -452,7 +500,8 @@ impl Matcher {
     /// LLM setting that start in `text[from..to]` (as byte ranges), so a
     /// document can tell when an edit changed them; hits of unmarked terms are
     /// anchors too and are among the hits. Without phrases that need the
-    /// setting there are no hidden anchors.
+    /// setting there are no hidden anchors. A text longer than
+    /// [`MAX_TEXT_BYTES`] has no hits (its offsets would not fit a [`Hit`]).
     ///
     /// `llm_project`: the text belongs to a project that depends on an LLM
     /// library ([`project_uses_llm`]), so marked terms need no anchor.
@@ -463,21 +512,21 @@ impl Matcher {
         to: usize,
         llm_project: bool,
         out: &mut Vec<Hit>,
-        anchors: &mut Vec<(usize, usize)>,
+        anchors: &mut Vec<ByteRange>,
     ) {
         let first_new = out.len();
         let mut pending = false;
         let mut near: Vec<usize> = Vec::new();
         self.scan(text, from, to, llm_project, &mut |hit, flags| {
             if hit.term == ANCHOR {
-                anchors.push((hit.start, hit.end));
-                near.push(hit.start);
+                anchors.push(hit.span());
+                near.push(hit.start());
                 return;
             }
             if flags & NEEDS_SETTING != 0 {
                 pending = true;
             } else if self.has_setting_phrases {
-                near.push(hit.start);
+                near.push(hit.start());
             }
             out.push(hit);
         });
@@ -491,11 +540,11 @@ impl Matcher {
         let ext_to = lines_forward(text, to, self.setting_lines);
         let mut collect = |hit: Hit, flags: u8| {
             if hit.term == ANCHOR || flags & NEEDS_SETTING == 0 {
-                near.push(hit.start);
+                near.push(hit.start());
             }
         };
         self.scan(text, ext_from, from, false, &mut collect);
-        let resume = out[first_new..].last().map_or(to, |h| h.end.max(to));
+        let resume = out[first_new..].last().map_or(to, |h| h.end().max(to));
         self.scan(text, resume, ext_to, false, &mut collect);
         near.sort_unstable();
         // Line breaks of the whole window, found once, so that the distance
@@ -519,7 +568,7 @@ impl Matcher {
             let needs = self
                 .flags_of(text, hit)
                 .is_some_and(|f| f & NEEDS_SETTING != 0);
-            if !needs || anchor_within(&breaks, &items, &near, hit.start, self.setting_lines) {
+            if !needs || anchor_within(&breaks, &items, &near, hit.start(), self.setting_lines) {
                 out[kept] = hit;
                 kept += 1;
             }
@@ -530,14 +579,16 @@ impl Matcher {
     /// The phrase flags of a hit found by [`Matcher::scan`], found again by
     /// walking its text (only done for the rare hits that need the setting).
     fn flags_of(&self, text: &str, hit: Hit) -> Option<u8> {
-        let first_end = atom_end(text, hit.start);
-        self.walk(text, hit.start, first_end)
-            .filter(|&(_, end, _)| end == hit.end)
+        let first_end = atom_end(text, hit.start());
+        self.walk(text, hit.start(), first_end)
+            .filter(|&(_, end, _)| end == hit.end())
             .map(|(_, _, flags)| flags)
     }
 
     /// Calls `found` for every phrase that starts in `text[from..to]` and
     /// reads as its phrase, anchors included, with the phrase's flags.
+    /// Nothing in a text longer than [`MAX_TEXT_BYTES`]: this is where every
+    /// [`Hit`] is made, and its offsets must fit.
     ///
     /// `llm_project`: lower-case module names (`mcp.`, `import rag`) count
     /// as their acronym ([`rules::module_in_place`]).
@@ -549,7 +600,7 @@ impl Matcher {
         llm_project: bool,
         found: &mut impl FnMut(Hit, u8),
     ) {
-        if !self.has_phrases {
+        if !self.has_phrases || text.len() > MAX_TEXT_BYTES {
             return;
         }
         let to = to.min(text.len());
@@ -573,6 +624,9 @@ impl Matcher {
         let Some(automaton) = &self.automaton else {
             return;
         };
+        if text.len() > MAX_TEXT_BYTES {
+            return;
+        }
         let to = to.min(text.len());
         let search_end = (to + self.longest_pattern).min(text.len());
         self.scan_from(text, from, to, llm_project, found, |pos| {
@@ -615,15 +669,7 @@ impl Matcher {
                         && !self.excluded_here(text, start, end, term) =>
                 {
                     let avoided = flags & AVOIDED != 0;
-                    found(
-                        Hit {
-                            start,
-                            end,
-                            term,
-                            avoided,
-                        },
-                        flags,
-                    );
+                    found(Hit::new(start, end, term, avoided), flags);
                     pos = end;
                 }
                 _ => pos = first_end,
@@ -668,7 +714,7 @@ impl Matcher {
         let mut hits = Vec::new();
         self.find_with_anchors(text, from, to + 1, llm_project, &mut hits, &mut Vec::new());
         hits.into_iter()
-            .find(|h| h.start <= offset && offset < h.end)
+            .find(|h| h.start() <= offset && offset < h.end())
     }
 
     /// Walks the trie from the atom `text[start..first_end]`, returning the
@@ -958,11 +1004,29 @@ mod tests {
         Matcher::new(TERMS.iter().map(|&(text, term)| Phrase::of(text, term)))
     }
 
+    /// A hit's offsets are four bytes: in a text past [`MAX_TEXT_BYTES`]
+    /// the matcher finds nothing, rather than a hit at an offset cut short.
+    /// The 4 GiB of zeros are pages the allocator hands out zeroed and
+    /// nothing writes, a few of them excepted.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_text_past_the_offset_bound_has_no_hits() {
+        let mut bytes = vec![0u8; MAX_TEXT_BYTES + 16];
+        bytes[MAX_TEXT_BYTES + 4..MAX_TEXT_BYTES + 8].copy_from_slice(b"TTFT");
+        let Ok(text) = String::from_utf8(bytes) else {
+            panic!("zeros are UTF-8");
+        };
+        assert_eq!(matcher().find_all(&text), []);
+        // The same bytes in a text within the bound are a hit.
+        let tail = &text[MAX_TEXT_BYTES - 8..];
+        assert_eq!(spotted(tail), [("TTFT", 1)]);
+    }
+
     fn spotted(text: &str) -> Vec<(&str, u32)> {
         matcher()
             .find_all(text)
             .into_iter()
-            .map(|h| (&text[h.start..h.end], h.term))
+            .map(|h| (&text[h.start()..h.end()], h.term))
             .collect()
     }
 
@@ -1058,7 +1122,7 @@ mod tests {
         let spots = |text: &str| -> Vec<String> {
             m.find_all(text)
                 .into_iter()
-                .map(|h| text[h.start..h.end].to_string())
+                .map(|h| text[h.start()..h.end()].to_string())
                 .collect()
         };
         assert_eq!(spots("max_context = 8192"), ["max_context"]);
@@ -1104,7 +1168,7 @@ mod tests {
         let hits = matcher().find_all(text);
         assert_eq!(hits.len(), 2);
         for hit in hits {
-            assert!(text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end));
+            assert!(text.is_char_boundary(hit.start()) && text.is_char_boundary(hit.end()));
         }
     }
 
@@ -1310,7 +1374,7 @@ The request timeout is 30 s.
         let text = "line one\nsee the model alias here";
         let at = text.find("alias").unwrap();
         let hit = m.hit_at(text, at, false).unwrap();
-        assert_eq!(&text[hit.start..hit.end], "model alias");
+        assert_eq!(&text[hit.start()..hit.end()], "model alias");
         assert_eq!(m.hit_at(text, 2, false), None);
     }
 }

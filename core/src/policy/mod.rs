@@ -189,20 +189,20 @@ pub fn findings(
             continue;
         };
         if let Some(cells) = &mut notebook {
-            let line_start = doc.lines.line_start(doc.lines.line_of(hit.start));
+            let line_start = doc.lines.line_start(doc.lines.line_of(hit.start()));
             if !line_start.is_some_and(|at| cells.keeps(at)) {
                 continue;
             }
         }
         if !silenced.is_empty() {
             let what = Named::Term(&term.id);
-            let line = doc.lines.line_of(hit.start);
+            let line = doc.lines.line_of(hit.start());
             if line != scope_line {
                 (scope_line, line_scope) = (line, silenced.line_scope(doc.text, doc.lines, line));
             }
             if file_scope.silences(what)
                 || line_scope.silences(what)
-                || silenced.within_marker(hit.start, hit.end)
+                || silenced.within_marker(hit.start(), hit.end())
             {
                 continue;
             }
@@ -222,7 +222,7 @@ pub fn findings(
             || code
                 && doc
                     .lines
-                    .line_start(doc.lines.line_of(hit.start))
+                    .line_start(doc.lines.line_of(hit.start()))
                     .is_some_and(|at| imports::is_import_line(doc.text, at));
         if import_line && !imported.insert(hit.term) {
             continue;
@@ -305,7 +305,7 @@ mod tests {
             .into_iter()
             .map(|f| {
                 (
-                    lines.line_of(f.hit.start),
+                    lines.line_of(f.hit.start()),
                     content.terms[f.hit.term as usize].id.clone(),
                 )
             })

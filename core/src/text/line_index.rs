@@ -7,28 +7,34 @@
 //! edit, far under a millisecond even for 100k-line files, while a lookup is a
 //! binary search. Lines end at `\n`, `\r\n` or a lone `\r`, as the LSP
 //! specification says.
+//!
+//! Starts are kept in four bytes ([`super::MAX_TEXT_BYTES`]): an open
+//! document holds one per line for as long as it is open.
 
-use super::{Encoding, Position};
+use super::{Encoding, MAX_TEXT_BYTES, Position, narrow};
 
 /// Byte offsets where each line starts. Always holds at least `0`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    starts: Vec<u32>,
 }
 
 /// The byte offsets at which new lines start inside `text[from..to]`,
 /// looking one byte past `to` so a `\r` at the end is classified correctly.
-fn line_starts_in(text: &str, from: usize, to: usize, out: &mut Vec<usize>) {
+/// Every start lies within the text and at most one byte past `to`: it fits
+/// when either is within [`MAX_TEXT_BYTES`].
+fn line_starts_in(text: &str, from: usize, to: usize, out: &mut Vec<u32>) {
+    debug_assert!(to < MAX_TEXT_BYTES || text.len() <= MAX_TEXT_BYTES);
     let bytes = text.as_bytes();
     let mut i = from;
     while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[i..to]) {
         let at = i + found;
         if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
             // The `\n` of a CRLF pair ends the line; it may lie at `to`.
-            out.push(at + 2);
+            out.push(narrow(at + 2));
             i = at + 2;
         } else {
-            out.push(at + 1);
+            out.push(narrow(at + 1));
             i = at + 1;
         }
         if i >= to {
@@ -38,10 +44,13 @@ fn line_starts_in(text: &str, from: usize, to: usize, out: &mut Vec<usize>) {
 }
 
 impl LineIndex {
-    /// Indexes a whole text.
+    /// Indexes a whole text. Texts are at most [`MAX_TEXT_BYTES`] long
+    /// (documents refuse longer ones, the scanners read 16 MiB at most);
+    /// of a longer one only the lines that start before the bound are
+    /// told apart, and the rest reads as part of the last of them.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        line_starts_in(text, 0, text.len(), &mut starts);
+        line_starts_in(text, 0, text.len().min(MAX_TEXT_BYTES - 1), &mut starts);
         // Kept while the document is open: no doubling slack.
         starts.shrink_to_fit();
         LineIndex { starts }
@@ -54,16 +63,19 @@ impl LineIndex {
 
     /// The bytes held on the heap (by capacity).
     pub fn heap_bytes(&self) -> usize {
-        self.starts.capacity() * std::mem::size_of_val(&0usize)
+        self.starts.capacity() * std::mem::size_of::<u32>()
     }
 
     /// Byte offset where `line` starts, if it exists.
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.starts.get(line).copied()
+        self.starts.get(line).map(|&s| s as usize)
     }
 
     /// The line that holds byte `offset` (offsets past the end map to the last line).
     pub fn line_of(&self, offset: usize) -> usize {
+        // Every start is at most `u32::MAX`: a larger offset lies past
+        // them all, as `u32::MAX` does.
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
         match self.starts.binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
@@ -92,20 +104,23 @@ impl LineIndex {
         // after it, and shift everything behind.
         let old_end = start + removed;
         let first_line = self.line_of(start).saturating_sub(1);
-        let redo_from = self.starts[first_line];
+        let redo_from = self.starts[first_line] as usize;
         // Old starts strictly after `redo_from` and up to `old_end + 1` are recomputed.
         let keep_head = first_line + 1;
-        let old_tail_from = self.starts.partition_point(|&s| s <= old_end + 1);
+        let old_tail_from = self.starts.partition_point(|&s| s as usize <= old_end + 1);
         let new_end = (start + inserted + 1).min(text.len());
         let mut fresh = Vec::new();
         line_starts_in(text, redo_from, new_end, &mut fresh);
         // Starts recomputed may overshoot `new_end` by one when it ends in CRLF.
-        let shift = inserted as isize - removed as isize;
         // The later starts move in place (no copy of the whole index per
-        // keystroke); the recomputed ones replace those in between.
-        if shift != 0 {
+        // keystroke); the recomputed ones replace those in between. Both
+        // lengths and every moved start lie within the text, so within the
+        // bound: four-byte arithmetic modulo 2^32 gives each start exactly
+        // (one add per start, as wide as the machine's vectors).
+        if inserted != removed {
+            let (add, sub) = (narrow(inserted), narrow(removed));
             for s in &mut self.starts[old_tail_from..] {
-                *s = (*s as isize + shift) as usize;
+                *s = s.wrapping_add(add).wrapping_sub(sub);
             }
         }
         let next = self.starts.get(old_tail_from).copied();
@@ -121,7 +136,7 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.line_of(offset);
-        let start = self.starts[line];
+        let start = self.starts[line] as usize;
         let character = encoding.measure(&text[start..offset]);
         Position {
             line: line as u32,
@@ -149,7 +164,7 @@ impl LineIndex {
             let this_line = self.line_of(offset);
             if this_line != line || offset < at {
                 line = this_line;
-                at = self.starts[line];
+                at = self.starts[line] as usize;
                 col = 0;
             }
             col += encoding.measure(&text[at..offset]);

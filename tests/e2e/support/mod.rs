@@ -44,6 +44,10 @@ pub struct Start {
     pub process: bool,
     /// Extra environment for the binary; only a process has one.
     pub env: Vec<(String, String)>,
+    /// A lower limit on an open document's length than the server's own
+    /// (`Config::max_document_bytes`), to reach it without gigabytes; only
+    /// a server in this process takes one.
+    pub max_document_bytes: Option<usize>,
 }
 
 impl Start {
@@ -75,6 +79,12 @@ impl Start {
 
     pub fn env(mut self, key: &str, value: &str) -> Start {
         self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Documents longer than `bytes` are refused (see the field).
+    pub fn max_document_bytes(mut self, bytes: usize) -> Start {
+        self.max_document_bytes = Some(bytes);
         self
     }
 }
@@ -159,6 +169,10 @@ fn spawn_process(
     data_dir: &Path,
     config_home: &Path,
 ) -> (Transport, Receiver<Value>) {
+    assert!(
+        options.max_document_bytes.is_none(),
+        "a process keeps the server's own document limit: start in this process to lower it"
+    );
     let mut command = Command::new(BIN);
     command
         .env("LLMOPS_LSP_DATA_DIR", data_dir)
@@ -204,6 +218,9 @@ fn spawn_in_process(
         // Where `llmops_core::dirs::user_pack_dir` looks under XDG_CONFIG_HOME.
         user_pack_dir: Some(config_home.join("llmops-lsp").join("packs")),
         clock: clock.clone(),
+        max_document_bytes: options
+            .max_document_bytes
+            .unwrap_or(llmops_core::text::MAX_TEXT_BYTES),
     };
     let (input, server_in) = tokio::io::duplex(1 << 20);
     let (server_out, mut output) = tokio::io::duplex(1 << 20);
