@@ -615,12 +615,12 @@ impl LanguageServer for Backend {
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let (lenses, watch) = {
             let mut state = self.shared.lock();
-            let lenses = pack_lens::code_lenses(&state, &params);
             // A lens in a pack starts the workspace count (in the
-            // background); other documents get none and start nothing.
-            let watch = lenses.is_some()
+            // background), so this first answer already says it is
+            // counting; other documents get none and start nothing.
+            let watch = pack_lens::in_pack(&state, &params)
                 && workspace_uses::asked(&self.shared, &mut state, &self.client);
-            (lenses, watch)
+            (pack_lens::code_lenses(&state, &params), watch)
         };
         if watch {
             let client = self.client.clone();

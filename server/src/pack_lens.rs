@@ -72,6 +72,15 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// Whether the lenses are asked for in a pack file (the only documents
+/// that have them).
+pub fn in_pack(state: &State, params: &CodeLensParams) -> bool {
+    state
+        .docs
+        .get(&uri_key(&params.text_document.uri))
+        .is_some_and(|open| crate::pack_ids::pack_content(state, open).is_some())
+}
+
 /// `textDocument/codeLens` in a pack file: per `[[term]]` with an id, its
 /// count and, when the merged content gives it an exercise, "open
 /// exercise". A lens that only tells carries an empty command, which
