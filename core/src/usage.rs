@@ -165,9 +165,7 @@ pub fn count_roots(
             }
             // A file's own size counts against the budget whether or not
             // it turns out to be text.
-            bytes += entry
-                .metadata()
-                .map_or(0, |m| m.len().min(MAX_SCAN_BYTES));
+            bytes += entry.metadata().map_or(0, |m| m.len().min(MAX_SCAN_BYTES));
             if let Some(uses) = count_file(scoped, path, llm_project) {
                 counted.files.insert(path.to_path_buf(), uses);
             }

@@ -64,7 +64,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -157,7 +157,10 @@ mod tests {
             within,
             recounting,
         };
-        assert_eq!(used_title(ws(14, None, false)), "used 14× in this workspace");
+        assert_eq!(
+            used_title(ws(14, None, false)),
+            "used 14× in this workspace"
+        );
         assert_eq!(used_title(ws(0, None, false)), "not used in this workspace");
         assert_eq!(
             used_title(ws(3, Some(5000), false)),

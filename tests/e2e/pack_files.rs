@@ -443,7 +443,10 @@ fn lenses_count_uses_in_the_workspace_and_open_the_exercise() {
         t.ends_with("in this workspace")
     });
     assert_eq!(gateway, "used 3× in this workspace");
-    assert_eq!(count_title(&mut server, &uri, 6), "used 1× in this workspace");
+    assert_eq!(
+        count_title(&mut server, &uri, 6),
+        "used 1× in this workspace"
+    );
     let after = lenses_of(&mut server, &uri);
     // "open exercise" runs the existing command, which opens the exercise.
     let command = &after[1].2;
@@ -614,10 +617,7 @@ fn the_workspace_count_agrees_with_scan_follows_the_disk_and_open_edits() {
         format!("used {}× in this workspace", expected + 1)
     );
     // Closed unsaved: the file on disk counts again.
-    server.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": c}}),
-    );
+    server.notify("textDocument/didClose", json!({"textDocument": {"uri": c}}));
     assert_eq!(
         count_title(&mut server, &uri, 0),
         format!("used {expected}× in this workspace")
