@@ -21,6 +21,7 @@ pub mod safe_file;
 pub mod scan;
 pub mod scopes;
 pub mod text;
+pub mod usage;
 pub mod vendored;
 pub mod walk;
 

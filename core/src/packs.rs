@@ -537,6 +537,17 @@ impl PackSet {
             .collect()
     }
 
+    /// Every file the loaded packs were read from: the packs and the
+    /// files their imports bring in (what a usage count leaves out).
+    pub fn files_read(&self) -> std::collections::HashSet<PathBuf> {
+        self.slots
+            .iter()
+            .flat_map(|(path, (_, slot))| {
+                std::iter::once(path.clone()).chain(slot.imported.files.iter().cloned())
+            })
+            .collect()
+    }
+
     pub fn paths(&self) -> Vec<PathBuf> {
         self.slots.keys().cloned().collect()
     }

@@ -21,7 +21,7 @@ use crate::state::{Config, Delivery, OpenDoc, Shared, State, matcher_for, scan_w
 use crate::transport::Outbox;
 use crate::{
     code_actions, commands, definition, inlay_hints, origin, pack_ids, pack_lens, pack_outline,
-    packs, projects, protocol, publish, render, symbols, term_completion,
+    packs, projects, protocol, publish, render, symbols, term_completion, workspace_uses,
 };
 
 /// How often changes that a failed save left in memory are tried again, so
@@ -111,6 +111,8 @@ impl Backend {
             state.closed.push(open.uri);
             if let Some(path) = &open.path {
                 packs::document_closed(&self.shared, state, path);
+                // Its unsaved text no longer counts: the file's does.
+                workspace_uses::files_changed(&self.shared, state, vec![path.clone()]);
             }
             self.shared.wake.notify_one();
         }
@@ -219,6 +221,11 @@ impl LanguageServer for Backend {
                         .as_ref()
                         .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
             });
+        // Lenses asked for again once the workspace's uses are counted.
+        let code_lens_refresh = workspace
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
         let hierarchical_symbols = params
             .capabilities
             .text_document
@@ -267,6 +274,7 @@ impl LanguageServer for Backend {
             state.supports_watched_files = supports_watched_files;
             state.create_files = create_files;
             state.hierarchical_symbols = hierarchical_symbols;
+            state.uses.refresh_support = code_lens_refresh;
             state.client = client_features;
             state.delivery = delivery;
             state.notices.extend(
@@ -557,6 +565,12 @@ impl LanguageServer for Backend {
             .map(|path| path.into_owned())
             .collect();
         projects::manifests_changed(&self.shared, manifests);
+        let changed: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|event| Some(event.uri.to_file_path()?.into_owned()))
+            .collect();
+        workspace_uses::files_changed(&self.shared, &mut self.shared.lock(), changed);
         packs::watched_files_changed(&self.shared, params);
     }
 
@@ -657,8 +671,20 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let state = self.shared.lock();
-        Ok(pack_lens::code_lenses(&state, &params))
+        let (lenses, watch) = {
+            let mut state = self.shared.lock();
+            // A lens in a pack starts the workspace count (in the
+            // background), so this first answer already says it is
+            // counting; other documents get none and start nothing.
+            let watch = pack_lens::in_pack(&state, &params)
+                && workspace_uses::asked(&self.shared, &mut state, &self.client);
+            (pack_lens::code_lenses(&state, &params), watch)
+        };
+        if watch {
+            let client = self.client.clone();
+            tokio::spawn(async move { workspace_uses::watch_all_files(&client).await });
+        }
+        Ok(lenses)
     }
 
     async fn symbol(

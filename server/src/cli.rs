@@ -644,13 +644,10 @@ fn report(args: &ReportArgs) -> io::Result<i32> {
     let learner = Learner::new(&progress, DEFAULT_MASTERY, Clock::from_env().now());
     // Every term counts in a report, learned or not; ignore markers and the
     // rest of the policy apply as in the editor.
-    let options = Options {
-        hide_known: false,
-        max_file_bytes: MAX_SCAN_BYTES,
-        // A report counts terms; practices are findings, not vocabulary.
-        practices: PracticeMode::Off,
-        ..Options::default()
-    };
+    // The options the lens on a pack's terms counts with too
+    // (`llmops_core::usage`): a report counts terms; practices are
+    // findings, not vocabulary.
+    let options = llmops_core::usage::counting_options();
     let (hits, failed) = scan_paths(&args.paths.paths, &scoped, &learner, &options, 0);
 
     struct Row {

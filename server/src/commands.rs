@@ -344,6 +344,12 @@ fn run(shared: &Arc<Shared>, command: &str, args: &[Value]) -> Result<CommandRes
                 .retry_rounds
                 .load(std::sync::atomic::Ordering::SeqCst),
         ),
+        #[cfg(feature = "test-hooks")]
+        DEBUG_USES_BUDGET => {
+            let files = args.first().and_then(Value::as_u64).unwrap_or(0) as usize;
+            shared.lock().uses.budget.files = files;
+            done(files)
+        }
         other => Err(ServerError::UnknownCommand(other.to_string())),
     }
 }

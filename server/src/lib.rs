@@ -34,6 +34,7 @@ mod state;
 mod symbols;
 mod term_completion;
 mod term_page;
+mod workspace_uses;
 
 pub use state::Config;
 pub mod transport;

@@ -3,18 +3,19 @@
 //! when it has an exercise, "open exercise", which runs
 //! `llmops.openExercise` like the Learn action.
 //!
-//! The count is of the term's hits in the documents open in the editor
-//! (pack files left out: a pack names its own terms), which the server
-//! keeps edit by edit anyway; the title says "in open files" because that
-//! is all it counts. Counting the whole workspace would mean reading every
-//! file on disk for a lens.
+//! The count is of the term's uses in the workspace (`workspace_uses`:
+//! counted in the background as `scan` counts, open documents' text over
+//! their files, pack files left out: a pack names its own terms). The
+//! title says what was counted: "in this workspace"; "≥N× (first 5,000
+//! files)" when the walk stopped at its budget; "in open files" while the
+//! first count runs or when workspace packs are not trusted (nothing is
+//! walked then).
 //!
 //! Cost: the pack's outline (one parse, see `pack_outline`), then one walk
 //! over the hits of every other open document with one hash lookup each,
-//! so the counts cost O(hits open) per request whatever the number of
-//! terms; no resolve round trip is needed.
-
-use std::collections::HashMap;
+//! and one lookup per term in the workspace totals, so the counts cost
+//! O(hits open + terms in the pack) per request; no resolve round trip is
+//! needed.
 
 use tower_lsp_server::ls_types::*;
 
@@ -22,40 +23,62 @@ use crate::convert::uri_key;
 use crate::pack_outline::{Table, entries, ranges};
 use crate::protocol::{OPEN_EXERCISE, OpenExerciseArgs};
 use crate::state::State;
+use crate::workspace_uses::{self, Count};
 
-/// How many hits of each of `ids` the open documents other than pack
-/// files hold. Each document indexes its own folder's content, so ids are
-/// mapped to that document's indexes once per document.
-fn uses(state: &State, ids: &[&str]) -> HashMap<String, usize> {
-    let mut counts: HashMap<String, usize> = ids.iter().map(|id| (id.to_string(), 0)).collect();
-    for open in state.docs.values() {
-        if crate::pack_ids::pack_content(state, open).is_some() {
-            continue;
+/// The title of a term's count lens: what was counted, honestly.
+fn used_title(count: Count) -> String {
+    match count {
+        Count::OpenFiles { uses, counting } => {
+            let told = match uses {
+                0 => "not used in open files".to_string(),
+                n => format!("used {n}× in open files"),
+            };
+            if counting {
+                format!("{told} (counting the workspace…)")
+            } else {
+                told
+            }
         }
-        let index: HashMap<u32, &str> = ids
-            .iter()
-            .filter_map(|id| Some((open.content.term_index_of(id)? as u32, *id)))
-            .collect();
-        if index.is_empty() {
-            continue;
-        }
-        for hit in open.doc.hits() {
-            if let Some(id) = index.get(&hit.term)
-                && let Some(count) = counts.get_mut(*id)
-            {
-                *count += 1;
+        Count::Workspace {
+            uses,
+            within,
+            recounting,
+        } => {
+            let told = match (uses, within) {
+                (0, None) => "not used in this workspace".to_string(),
+                (n, None) => format!("used {n}× in this workspace"),
+                (0, Some(files)) => format!("not used in the first {} files", thousands(files)),
+                (n, Some(files)) => format!("used ≥{n}× (first {} files)", thousands(files)),
+            };
+            if recounting {
+                format!("{told} (recounting…)")
+            } else {
+                told
             }
         }
     }
-    counts
 }
 
-/// The title of a term's count lens.
-fn used_title(count: usize) -> String {
-    match count {
-        0 => "not used in open files".to_string(),
-        n => format!("used {n}× in open files"),
+/// `5000` as "5,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
     }
+    out
+}
+
+/// Whether the lenses are asked for in a pack file (the only documents
+/// that have them).
+pub fn in_pack(state: &State, params: &CodeLensParams) -> bool {
+    state
+        .docs
+        .get(&uri_key(&params.text_document.uri))
+        .is_some_and(|open| crate::pack_ids::pack_content(state, open).is_some())
 }
 
 /// `textDocument/codeLens` in a pack file: per `[[term]]` with an id, its
@@ -73,18 +96,16 @@ pub fn code_lenses(state: &State, params: &CodeLensParams) -> Option<Vec<CodeLen
         .iter()
         .filter_map(|e| e.id.as_ref().map(|f| f.value.as_str()))
         .collect();
-    let counts = uses(state, &ids);
+    let counts = workspace_uses::counts(state, &ids);
     let mut lenses = Vec::new();
-    for entry in &terms {
-        let Some(id) = entry.id.as_ref().map(|f| f.value.as_str()) else {
-            continue;
-        };
+    // `terms` all have ids, so `ids` and `counts` follow them one to one.
+    for ((entry, &id), &count) in terms.iter().zip(&ids).zip(&counts) {
         let (whole, _) = ranges(open, state, entry);
         let range = Range::new(whole.start, whole.start);
         lenses.push(CodeLens {
             range,
             command: Some(Command {
-                title: used_title(counts.get(id).copied().unwrap_or(0)),
+                title: used_title(count),
                 command: String::new(),
                 arguments: None,
             }),
@@ -124,7 +145,30 @@ mod tests {
 
     #[test]
     fn titles_say_what_is_counted() {
-        assert_eq!(used_title(0), "not used in open files");
-        assert_eq!(used_title(14), "used 14× in open files");
+        let open = |uses, counting| Count::OpenFiles { uses, counting };
+        assert_eq!(used_title(open(0, false)), "not used in open files");
+        assert_eq!(used_title(open(14, false)), "used 14× in open files");
+        assert_eq!(
+            used_title(open(2, true)),
+            "used 2× in open files (counting the workspace…)"
+        );
+        let ws = |uses, within, recounting| Count::Workspace {
+            uses,
+            within,
+            recounting,
+        };
+        assert_eq!(
+            used_title(ws(14, None, false)),
+            "used 14× in this workspace"
+        );
+        assert_eq!(used_title(ws(0, None, false)), "not used in this workspace");
+        assert_eq!(
+            used_title(ws(3, Some(5000), false)),
+            "used ≥3× (first 5,000 files)"
+        );
+        assert_eq!(
+            used_title(ws(0, Some(1_234_567), true)),
+            "not used in the first 1,234,567 files (recounting…)"
+        );
     }
 }

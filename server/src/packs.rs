@@ -192,7 +192,7 @@ fn queue(shared: &Arc<Shared>, items: impl IntoIterator<Item = (PathBuf, Scope, 
 }
 
 /// The worker: reloads queued packs batch by batch until none are left.
-fn drain(shared: &Shared) {
+fn drain(shared: &Arc<Shared>) {
     let mut merged = false;
     loop {
         std::thread::sleep(BURST);
@@ -277,6 +277,8 @@ fn drain(shared: &Shared) {
             state.packs.set_merge_errors(errors);
             let old = state.scoped.clone();
             state.install_content(scoped);
+            // What a use is changed: the workspace is counted again.
+            crate::workspace_uses::content_changed(shared, &mut state);
             old
         };
         shared.wake.notify_one();

@@ -29,6 +29,10 @@ pub const DEBUG_PANIC: &str = "llmops.debug.panic";
 /// not send (instead of waiting a fixed time and hoping a tick fell in it).
 #[cfg(feature = "test-hooks")]
 pub const DEBUG_RETRY_ROUNDS: &str = "llmops.debug.retryRounds";
+/// Only with `test-hooks`: sets how many files a workspace count may read
+/// (`[n]`), so a test sees the lens say where a count stopped.
+#[cfg(feature = "test-hooks")]
+pub const DEBUG_USES_BUDGET: &str = "llmops.debug.usesBudget";
 
 pub const ALL_COMMANDS: &[&str] = &[
     OPEN_EXERCISE,
@@ -44,6 +48,8 @@ pub const ALL_COMMANDS: &[&str] = &[
     DEBUG_PANIC,
     #[cfg(feature = "test-hooks")]
     DEBUG_RETRY_ROUNDS,
+    #[cfg(feature = "test-hooks")]
+    DEBUG_USES_BUDGET,
 ];
 
 /// Arguments of `llmops.createTeamPack`: the workspace folder (a `file:`

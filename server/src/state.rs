@@ -160,6 +160,9 @@ pub struct State {
     /// Up to when review dates have been checked (see
     /// `publish::mark_terms_fallen_due`).
     pub due_checked_at: u64,
+    /// How often each term is used in the workspace, for the lenses in
+    /// pack files (counted in the background, see `workspace_uses`).
+    pub uses: crate::workspace_uses::WorkspaceUses,
 }
 
 /// How diagnostics reach the client: pushed by the publisher, or pulled by
@@ -208,6 +211,7 @@ impl State {
             clock: config.clock.clone(),
             delivery: Delivery::Push,
             refresh_pulls: false,
+            uses: Default::default(),
         }
     }
 

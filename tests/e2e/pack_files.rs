@@ -364,61 +364,280 @@ fn a_client_without_nested_symbols_gets_a_flat_outline_with_containers() {
     assert_eq!(symbols[0]["location"]["uri"], uri.as_str());
 }
 
+/// The lenses of a pack: (line, title, command).
+fn lenses_of(server: &mut Server, uri: &str) -> Vec<(u64, String, Value)> {
+    let got = server.result(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    got.as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["range"]["start"]["line"].as_u64().unwrap(),
+                l["command"]["title"].as_str().unwrap().to_string(),
+                l["command"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The title of the count lens on `line`.
+fn count_title(server: &mut Server, uri: &str, line: u64) -> String {
+    lenses_of(server, uri)
+        .into_iter()
+        .find(|(l, t, _)| *l == line && t != "open exercise")
+        .map(|(_, t, _)| t)
+        .unwrap_or_default()
+}
+
+/// Asks for the lens on `line` until its title satisfies `done`, waiting
+/// for the server's `workspace/codeLens/refresh` between asks when the
+/// client supports it (else a short pause); the last title either way.
+fn count_title_until(
+    server: &mut Server,
+    uri: &str,
+    line: u64,
+    refresh: bool,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let title = count_title(server, uri, line);
+        if done(&title) || std::time::Instant::now() > deadline {
+            return title;
+        }
+        if refresh {
+            server.try_wait_for(std::time::Duration::from_secs(5), |m| {
+                m["method"] == "workspace/codeLens/refresh"
+            });
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
 #[test]
-fn lenses_count_uses_in_open_files_and_open_the_exercise() {
+fn lenses_count_uses_in_the_workspace_and_open_the_exercise() {
     let team = "[[term]]\nid = \"acme-gateway\"\nname = \"Acme gateway\"\ndefinition = \"Our proxy.\"\nexercise = \"acme-1\"\n\n[[term]]\nid = \"acme-cache\"\nname = \"Acme cache\"\ndefinition = \"Our cache.\"\n\n[[exercise]]\nid = \"acme-1\"\nterm = \"acme-gateway\"\ntitle = \"Where do calls go?\"\nscenario = \"s\"\nquestion = \"q\"\nchoices = [\"a\", \"b\"]\nanswer = 0\nexplanation = \"e\"\n";
     let ws = workspace(team);
+    // Two files use the gateway three times, the cache once; one is open.
+    for (name, text) in [
+        ("a.md", "The Acme gateway and the Acme cache.\n"),
+        ("b.md", "Acme gateway here, Acme gateway there.\n"),
+    ] {
+        fs::write(ws.root.join(name), text).unwrap();
+    }
     let (mut server, init) = start(&ws, json!({}));
     assert_eq!(
         init["capabilities"]["codeLensProvider"]["resolveProvider"], false,
         "{init:#}"
     );
     let uri = open(&mut server, &ws.team);
-    let lenses = |server: &mut Server| -> Vec<(u64, String, Value)> {
-        let got = server.result(
-            "textDocument/codeLens",
-            json!({"textDocument": {"uri": uri}}),
-        );
-        got.as_array()
-            .unwrap()
-            .iter()
-            .map(|l| {
-                (
-                    l["range"]["start"]["line"].as_u64().unwrap(),
-                    l["command"]["title"].as_str().unwrap().to_string(),
-                    l["command"].clone(),
-                )
-            })
-            .collect()
-    };
-    let before = lenses(&mut server);
-    let titles: Vec<(u64, &str)> = before.iter().map(|(l, t, _)| (*l, t.as_str())).collect();
-    assert_eq!(titles[0], (0, "not used in open files"), "{before:#?}");
-    assert_eq!(titles[1], (0, "open exercise"), "{before:#?}");
-    assert!(
-        titles.contains(&(6, "not used in open files")),
-        "{before:#?}"
+    let doc = file_uri(&ws.root.join("a.md"));
+    server.open(&doc, "markdown", "The Acme gateway and the Acme cache.\n");
+    server.diagnostics(&doc, Some(1));
+    // A client without `refreshSupport` asks again by itself.
+    let gateway = count_title_until(&mut server, &uri, 0, false, |t| {
+        t.ends_with("in this workspace")
+    });
+    assert_eq!(gateway, "used 3× in this workspace");
+    assert_eq!(
+        count_title(&mut server, &uri, 6),
+        "used 1× in this workspace"
     );
-    // Two files use the gateway three times, the cache once.
-    for (name, text) in [
-        ("a.md", "The Acme gateway and the Acme cache.\n"),
-        ("b.md", "Acme gateway here, Acme gateway there.\n"),
-    ] {
-        let path = ws.root.join(name);
-        fs::write(&path, text).unwrap();
-        let doc = file_uri(&path);
-        server.open(&doc, "markdown", text);
-        server.diagnostics(&doc, Some(1));
-    }
-    let after = lenses(&mut server);
-    let titles: Vec<(u64, &str)> = after.iter().map(|(l, t, _)| (*l, t.as_str())).collect();
-    assert!(titles.contains(&(0, "used 3× in open files")), "{after:#?}");
-    assert!(titles.contains(&(6, "used 1× in open files")), "{after:#?}");
+    let after = lenses_of(&mut server, &uri);
     // "open exercise" runs the existing command, which opens the exercise.
     let command = &after[1].2;
+    assert_eq!(after[1].1, "open exercise", "{after:#?}");
     assert_eq!(command["command"], "llmops.openExercise", "{command:#}");
     let view = server.command_ok("llmops.openExercise", command["arguments"].clone());
     assert_eq!(view["id"], "acme-1", "{view:#}");
+}
+
+/// An untrusted workspace (`workspacePacks: false`) is not walked: a user
+/// pack's lens counts the open files only, and says so.
+#[test]
+fn an_untrusted_workspace_is_not_walked_and_the_lens_counts_open_files() {
+    let ws = workspace("");
+    fs::write(ws.root.join("disk.md"), "Mine term on disk.\n").unwrap();
+    let start_opts = Start {
+        config_home: Some(ws.config.clone()),
+        ..Default::default()
+    };
+    let (mut server, _) = start_in_folder(
+        start_opts,
+        &ws.root,
+        json!({"workspace": {"codeLens": {"refreshSupport": true}}}),
+        json!({"llmops": {"workspacePacks": false}}),
+    );
+    let mine = ws.config.join("llmops-lsp/packs/mine.toml");
+    let uri = open(&mut server, &mine);
+    let doc = file_uri(&ws.root.join("open.md"));
+    server.open(&doc, "markdown", "Mine term, and Mine term again.\n");
+    server.diagnostics(&doc, Some(1));
+    assert_eq!(count_title(&mut server, &uri, 0), "used 2× in open files");
+    // No count runs, so no refresh comes and the title stays.
+    let refreshed = server.try_wait_for(std::time::Duration::from_millis(800), |m| {
+        m["method"] == "workspace/codeLens/refresh"
+    });
+    assert!(refreshed.is_none(), "{refreshed:?}");
+    assert_eq!(count_title(&mut server, &uri, 0), "used 2× in open files");
+}
+
+/// `scan --format json .` in `root`: how many findings of term `id` it
+/// prints outside pack files (the lens leaves packs out: a pack names its
+/// own terms), practices aside.
+fn scan_uses(root: &Path, id: &str) -> usize {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["scan", "--format", "json", "."])
+        .current_dir(root)
+        .env("LLMOPS_LSP_DATA_DIR", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let findings: Value = serde_json::from_slice(&out.stdout).unwrap();
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["termId"] == id
+                && f.get("practiceId").is_none()
+                && !f["path"].as_str().unwrap_or("").contains(".llmops/")
+        })
+        .count()
+}
+
+/// The workspace count behind the lens: the same files and policy as
+/// `scan` (ignored folders, a link out, an ignore marker, code and prose,
+/// a notebook), a file changed or created on disk recounted, an open
+/// document's unsaved text counted over its file, and the budget named
+/// when a walk stops at it.
+#[test]
+fn the_workspace_count_agrees_with_scan_follows_the_disk_and_open_edits() {
+    let team = "[[term]]\nid = \"acme-gateway\"\nname = \"Acme gateway\"\ndefinition = \"Our proxy for model calls.\"\n";
+    let ws = workspace(team);
+    let root = &ws.root;
+    for folder in ["docs", "src", "build", "notes"] {
+        fs::create_dir_all(root.join(folder)).unwrap();
+    }
+    let files = [
+        (".ignore", "build/\n"),
+        (
+            "docs/a.md",
+            "The Acme gateway fronts the model.\nEvery call goes through the Acme gateway.\n",
+        ),
+        (
+            "docs/quiet.md",
+            "Acme gateway <!-- llmops: ignore -->\nAnd the Acme gateway here.\n",
+        ),
+        (
+            "src/app.py",
+            "# route calls through the Acme gateway\nacme_gateway_url = \"http://gw\"\n",
+        ),
+        ("build/out.md", "Acme gateway Acme gateway Acme gateway\n"),
+        ("notes/c.txt", "One Acme gateway.\n"),
+    ];
+    for (name, text) in files {
+        fs::write(root.join(name), text).unwrap();
+    }
+    let outside = root.parent().unwrap().join("outside.md");
+    fs::write(&outside, "Acme gateway Acme gateway\n").unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("docs/link.md")).unwrap();
+
+    let expected = scan_uses(root, "acme-gateway");
+    // Not vacuous: the ignored folder, the link and the silenced line are
+    // left out, and what is left is counted.
+    assert!(expected >= 4, "scan found {expected}");
+
+    let capabilities = json!({"workspace": {
+        "codeLens": {"refreshSupport": true},
+        "didChangeWatchedFiles": {"dynamicRegistration": true},
+    }});
+    let (mut server, _) = start(&ws, capabilities);
+    let uri = open(&mut server, &ws.team);
+    let first = count_title(&mut server, &uri, 0);
+    let title = count_title_until(&mut server, &uri, 0, true, |t| {
+        t.ends_with("in this workspace")
+    });
+    assert_eq!(title, format!("used {expected}× in this workspace"));
+    // Until the first count is in, the lens says what it shows meanwhile.
+    assert!(
+        first == "not used in open files (counting the workspace…)" || first == title,
+        "{first}"
+    );
+    // Counting asked to hear of every file's changes.
+    let registered = server.wait_for(std::time::Duration::from_secs(5), |m| {
+        m["method"] == "client/registerCapability"
+            && m["params"]["registrations"][0]["id"] == "llmops-uses"
+    });
+    assert_eq!(
+        registered["params"]["registrations"][0]["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*"
+    );
+
+    // A file changed on disk and a new one: recounted alone.
+    fs::write(
+        root.join("notes/c.txt"),
+        "One Acme gateway.\nTwo: Acme gateway, Acme gateway.\n",
+    )
+    .unwrap();
+    fs::write(root.join("docs/new.md"), "A new Acme gateway page.\n").unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": file_uri(&root.join("notes/c.txt")), "type": 2},
+            {"uri": file_uri(&root.join("docs/new.md")), "type": 1},
+        ]}),
+    );
+    let expected = scan_uses(root, "acme-gateway");
+    let title = count_title_until(&mut server, &uri, 0, true, |t| {
+        t == format!("used {expected}× in this workspace")
+    });
+    assert_eq!(title, format!("used {expected}× in this workspace"));
+
+    // An open document's unsaved text counts instead of its file.
+    let c = file_uri(&root.join("notes/c.txt"));
+    let on_disk = fs::read_to_string(root.join("notes/c.txt")).unwrap();
+    server.open(&c, "plaintext", &on_disk);
+    server.diagnostics(&c, Some(1));
+    server.change(
+        &c,
+        2,
+        json!([{"text": "No gateway here any more.\nAcme gateway, Acme gateway, Acme gateway, Acme gateway.\n"}]),
+    );
+    server.diagnostics(&c, Some(2));
+    // scan counts three uses in the file on disk; the editor's text has four.
+    assert_eq!(
+        count_title(&mut server, &uri, 0),
+        format!("used {}× in this workspace", expected + 1)
+    );
+    // Closed unsaved: the file on disk counts again.
+    server.notify("textDocument/didClose", json!({"textDocument": {"uri": c}}));
+    assert_eq!(
+        count_title(&mut server, &uri, 0),
+        format!("used {expected}× in this workspace")
+    );
+
+    // A walk that stops at its budget says how far it got.
+    server.command_ok("llmops.debug.usesBudget", json!([2]));
+    fs::write(root.join(".ignore"), "build/\n# changed\n").unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&root.join(".ignore")), "type": 2}]}),
+    );
+    let title = count_title_until(&mut server, &uri, 0, true, |t| {
+        t.contains("(first 2 files)")
+    });
+    assert!(
+        title.starts_with("used ≥") && title.ends_with("(first 2 files)")
+            || title == "not used in the first 2 files",
+        "{title}"
+    );
 }
 
 /// `imports` entries: the folder typed so far completes (over several
