@@ -54,9 +54,9 @@ fn open_documents_cost_about_one_and_a_half_times_their_text() {
         before / 1024,
         after / 1024
     );
-    // Here: 1.51 (the core counts 1.45 per document; the rest is what the
-    // allocator keeps of the messages the texts came in). Before four-byte
-    // offsets: 1.79, and the bound fails.
-    assert!(ratio <= 1.6, "{ratio:.2} times the text");
+    // Here: 1.42 (the core counts 1.36 per document; the rest is what the
+    // allocator keeps of the messages the texts came in). With 16-byte hits:
+    // 1.51, and with eight-byte offsets 1.79: both fail the bound.
+    assert!(ratio <= 1.5, "{ratio:.2} times the text");
     let _ = server.stop();
 }

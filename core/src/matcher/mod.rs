@@ -44,58 +44,74 @@ pub(crate) use words::{atom_iter, phrase_key};
 
 /// One spotted term: `text[start..end]` names term number `term`.
 ///
-/// Sixteen bytes: an open document keeps one per spot for as long as it is
-/// open, so the offsets are four bytes each (texts are at most
-/// [`MAX_TEXT_BYTES`]; see [`crate::text::ByteRange`]). Read them through
-/// [`start`](Hit::start) and [`end`](Hit::end).
+/// Twelve bytes: an open document keeps one per spot for as long as it is
+/// open, so the start is four bytes (texts are at most [`MAX_TEXT_BYTES`];
+/// see [`crate::text::ByteRange`]) and the length two: a hit is one phrase,
+/// at most [`MAX_HIT_BYTES`] long. Read them through [`start`](Hit::start)
+/// and [`end`](Hit::end).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Hit {
-    span: ByteRange,
+    start: u32,
     pub term: u32,
+    len: u16,
     /// The spot is a phrase the team avoids for this term (its `avoid`
     /// list or a deprecated alias), not one of the term's own phrases.
     pub avoided: bool,
 }
 
-const _: () = assert!(std::mem::size_of::<Hit>() == 16);
+const _: () = assert!(std::mem::size_of::<Hit>() == 12);
+
+/// The longest text one hit can cover: a phrase of at most 12 words of 200
+/// characters in all (`content::limits`), each join at most two runs of
+/// [`MAX_BLANKS`] around one line break and its comment leader, is under
+/// 2 KB; the two-byte length leaves room to spare.
+pub const MAX_HIT_BYTES: usize = u16::MAX as usize;
 
 impl Hit {
     /// A spot of `term` at `text[start..end]`, in a text of at most
     /// [`MAX_TEXT_BYTES`].
     pub(crate) fn new(start: usize, end: usize, term: u32, avoided: bool) -> Hit {
+        debug_assert!(
+            end - start <= MAX_HIT_BYTES,
+            "a hit of {} bytes",
+            end - start
+        );
         Hit {
-            span: ByteRange::new(start, end),
+            start: crate::text::narrow(start),
             term,
+            len: u16::try_from(end - start).unwrap_or(u16::MAX),
             avoided,
         }
     }
 
     /// Where the spot starts in the text (bytes).
     pub fn start(&self) -> usize {
-        self.span.start()
+        self.start as usize
     }
 
     /// Where the spot ends in the text (bytes, exclusive).
     pub fn end(&self) -> usize {
-        self.span.end()
+        self.start() + self.len as usize
     }
 
     /// `start()..end()`, to slice the text with.
     pub fn range(&self) -> std::ops::Range<usize> {
-        self.span.range()
+        self.start()..self.end()
     }
 
     /// The byte range as kept.
     pub fn span(&self) -> ByteRange {
-        self.span
+        ByteRange::new(self.start(), self.end())
     }
 
     /// The same spot with both ends moved by `shift` (an edit before it).
     pub(crate) fn moved(self, shift: impl Fn(usize) -> usize) -> Hit {
-        Hit {
-            span: self.span.moved(shift),
-            ..self
-        }
+        Hit::new(
+            shift(self.start()),
+            shift(self.end()),
+            self.term,
+            self.avoided,
+        )
     }
 }
 
@@ -1045,7 +1061,7 @@ mod tests {
         let found: Vec<_> = m
             .find_all(text)
             .into_iter()
-            .map(|h| (&text[h.start..h.end], h.term))
+            .map(|h| (&text[h.range()], h.term))
             .collect();
         assert_eq!(
             found,
