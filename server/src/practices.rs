@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use llmops_core::Content;
 use llmops_core::document::{Change, Document};
 use llmops_core::learning::TermState;
-use llmops_core::policy::{DocumentRef, Learner, Options, comment_for};
+use llmops_core::policy::{Learner, Options, comment_for};
 use llmops_core::practice::hits::DocPractices;
 use llmops_core::practice::policy::{PracticeFinding, practice_findings};
 use llmops_core::practice::{KNOWN_PREFIX, Practice, PracticeSeverity};
@@ -107,14 +107,7 @@ pub fn shown(
     }
     let doc = &open.doc;
     practice_findings(
-        DocumentRef {
-            text: doc.text(),
-            lines: doc.lines(),
-            hits: &[],
-            silenced: Some(doc.silenced()),
-            path: open.path.as_deref(),
-            language: &open.language,
-        },
+        open.policy_ref(&[]),
         hits.hits(),
         doc.llm_project(),
         &open.content.practices,

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use llmops_core::content::PackError;
 use llmops_core::course;
 use llmops_core::learning::TermState;
-use llmops_core::policy::{self, DocumentRef, Finding, Learner};
+use llmops_core::policy::{self, Finding, Learner};
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
@@ -292,16 +292,8 @@ pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> V
     {
         return Vec::new();
     }
-    let doc = &open.doc;
     policy::findings(
-        DocumentRef {
-            text: doc.text(),
-            lines: doc.lines(),
-            hits: doc.hits(),
-            silenced: Some(doc.silenced()),
-            path: open.path.as_deref(),
-            language: &open.language,
-        },
+        open.policy_ref(open.doc.hits()),
         &open.content,
         learner,
         &state.settings.policy,

@@ -100,6 +100,25 @@ pub struct OpenDoc {
     pub content: Arc<Content>,
 }
 
+impl OpenDoc {
+    /// The document as the policy reads it (`core::policy`), with its
+    /// kept ignore markers and `hits` (the term hits, or none for the
+    /// practice policy, which takes its own).
+    pub fn policy_ref<'a>(
+        &'a self,
+        hits: &'a [llmops_core::matcher::Hit],
+    ) -> llmops_core::policy::DocumentRef<'a> {
+        llmops_core::policy::DocumentRef {
+            text: self.doc.text(),
+            lines: self.doc.lines(),
+            hits,
+            silenced: Some(self.doc.silenced()),
+            path: self.path.as_deref(),
+            language: &self.language,
+        }
+    }
+}
+
 /// Everything the server keeps between messages.
 pub struct State {
     /// Every layer merged ([`ScopedContent::all`]): for what names a term

@@ -41,7 +41,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use llmops_core::Content;
-use llmops_core::policy::{self, DocumentRef, Learner};
+use llmops_core::policy::{self, Learner};
 use llmops_core::usage::{self, Budget, FileUses};
 use serde_json::json;
 use tower_lsp_server::Client;
@@ -386,14 +386,7 @@ fn open_uses(
     let progress = llmops_core::progress::ProgressData::default();
     let learner = Learner::new(&progress, 0, 0);
     let findings = policy::findings(
-        DocumentRef {
-            text: doc.text(),
-            lines: doc.lines(),
-            hits: doc.hits(),
-            silenced: Some(doc.silenced()),
-            path: open.path.as_deref(),
-            language: &open.language,
-        },
+        open.policy_ref(doc.hits()),
         &open.content,
         &learner,
         &usage::counting_options(),
