@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     static CONTENT: std::sync::OnceLock<Content> = std::sync::OnceLock::new();
     let content = CONTENT.get_or_init(|| Content::builtin().expect("built-in content"));
     let matcher = &content.matcher;
-    let mut doc = Document::new(String::new(), 0, matcher);
+    let mut doc = Document::new(String::new(), 0, matcher).expect("an empty text is within the limit");
     // Each edit: two position bytes, a length byte, then that many text bytes.
     let mut rest = data;
     while rest.len() >= 3 {
@@ -27,9 +27,11 @@ fuzz_target!(|data: &[u8]| {
         let len = doc.text().len().max(1);
         let x = boundary(doc.text(), a * len / 255);
         let y = boundary(doc.text(), b * len / 255);
-        doc.replace(x.min(y), x.max(y), &insert, matcher);
+        // Tiny texts: never past the size limit.
+        doc.replace(x.min(y), x.max(y), &insert, matcher)
+            .expect("a small edit is within the limit");
     }
-    let fresh = Document::new(doc.text().to_string(), 0, matcher);
+    let fresh = Document::new(doc.text().to_string(), 0, matcher).expect("within the limit");
     assert_eq!(doc.hits(), fresh.hits());
     assert_eq!(doc.lines(), fresh.lines());
 });

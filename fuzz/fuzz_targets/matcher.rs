@@ -10,8 +10,9 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut last = 0;
     for hit in content.matcher.find_all(&text) {
-        assert!(hit.start >= last && hit.start < hit.end && hit.end <= text.len());
-        assert!(text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end));
-        last = hit.end;
+        let (start, end) = (hit.start(), hit.end());
+        assert!(start >= last && start < end && end <= text.len());
+        assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+        last = end;
     }
 });
