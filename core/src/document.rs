@@ -67,6 +67,11 @@ pub struct Document {
     /// The document belongs to a project that depends on an LLM library:
     /// marked terms show without an anchor.
     llm_project: bool,
+    /// The lowest offset whose hits, ignore markers or line may differ
+    /// since [`Document::settle`] (`usize::MAX`: none), so a caller that kept
+    /// something decided from the text before it can tell whether it still
+    /// holds without looking at the text (see `policy::Settled`).
+    changed_from: usize,
     pub version: i32,
 }
 
@@ -114,6 +119,7 @@ impl Document {
             anchors: Vec::new(),
             limit,
             llm_project,
+            changed_from: 0,
             version,
         };
         doc.rescan(matcher);
@@ -172,6 +178,20 @@ impl Document {
             + self.anchors.capacity() * std::mem::size_of::<ByteRange>()
     }
 
+    /// The lowest byte offset whose hits, ignore markers or line numbers
+    /// may have changed since the last [`Document::settle`], if any: every
+    /// edit re-spots from the start of the line before it (or further back,
+    /// within the LLM setting's reach), and offsets before that never move.
+    pub fn changed_from(&self) -> Option<usize> {
+        (self.changed_from != usize::MAX).then_some(self.changed_from)
+    }
+
+    /// Starts counting changes afresh ([`Document::changed_from`]): the
+    /// caller has just decided something from the whole document.
+    pub fn settle(&mut self) {
+        self.changed_from = usize::MAX;
+    }
+
     /// Every spotted term, in order.
     pub fn hits(&self) -> &[Hit] {
         &self.hits
@@ -184,6 +204,7 @@ impl Document {
 
     /// Rescans the whole text, after the content (and so the matcher) changed.
     pub fn rescan(&mut self, matcher: &Matcher) {
+        self.changed_from = 0;
         self.hits.clear();
         self.anchors.clear();
         matcher.find_with_anchors(
@@ -258,7 +279,16 @@ impl Document {
         };
         let lines_changed =
             reach > 0 && (self.text[start..end].contains('\n') || insert.contains('\n'));
-        self.text.replace_range(start..end, insert);
+        // One move of the text after the edit, not two (`replace_range`
+        // drains, then makes room): typing or deleting in a long document
+        // pays for that move at every keystroke.
+        if start == end {
+            self.text.insert_str(start, insert);
+        } else if insert.is_empty() {
+            self.text.drain(start..end);
+        } else {
+            self.text.replace_range(start..end, insert);
+        }
         let removed = end - start;
         self.lines
             .apply_edit(&self.text, start, removed, insert.len());
@@ -282,6 +312,7 @@ impl Document {
             (from, to)
         };
         let (line_from, line_to) = window(self, first_line, last_line);
+        self.changed_from = self.changed_from.min(line_from);
         let old_end_of = |to: usize| {
             if to >= new_end {
                 to - insert.len() + removed
@@ -317,6 +348,7 @@ impl Document {
             // too (a property test found a hit three `\r` lines away).
             let from = from.min(crate::matcher::lines_back(&self.text, line_from, reach));
             let to = to.max(crate::matcher::lines_forward(&self.text, line_to, reach));
+            self.changed_from = self.changed_from.min(from);
             self.respot(from, to, to, |at| at, |at| at, matcher);
         }
         Ok(())

@@ -437,6 +437,7 @@ impl LanguageServer for Backend {
                     doc,
                     practices,
                     content,
+                    published: None,
                 },
             );
             if !packs::document_changed(&self.shared, &state, &key) {
@@ -511,7 +512,7 @@ impl LanguageServer for Backend {
             }
             open.doc.version = params.text_document.version;
             if !packs::document_changed(&self.shared, &state, &key) {
-                self.shared.touch(&mut state, [&key]);
+                self.shared.touch_edited(&mut state, &key);
             }
         }
         if unknown {

@@ -24,6 +24,7 @@ mod pack_outline;
 mod pack_places;
 mod pack_sources;
 mod packs;
+pub mod pipes;
 mod practices;
 mod projects;
 pub mod protocol;

@@ -51,6 +51,7 @@ fn serve() -> i32 {
             return 1;
         }
     };
+    llmops_lsp::pipes::widen_stdio();
     let code = runtime.block_on(llmops_lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
     // Do not wait for the blocking stdin reader: the client may keep the
     // pipe open after `exit`.

@@ -18,10 +18,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use llmops_core::Content;
 use llmops_core::content::PackError;
 use llmops_core::course;
 use llmops_core::learning::TermState;
-use llmops_core::policy::{self, Finding, Learner};
+use llmops_core::policy::{self, Finding, Learner, Settled};
+use llmops_core::progress::ProgressData;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert::{pack_diagnostics, severity, span_to_range};
@@ -36,7 +38,7 @@ use tower_lsp_server::Client;
 enum Job {
     /// A document's diagnostics, already a JSON array (see
     /// [`crate::diagnostics_json`]), and the version they were computed for.
-    Ready(Uri, Vec<u8>, Option<i32>),
+    Ready(Uri, Arc<Vec<u8>>, Option<i32>),
     /// Errors of a pack file that is not open, with the text they refer to
     /// (kept by the pack set: the file is never read again here, since it
     /// may have become a FIFO or a device since).
@@ -74,15 +76,17 @@ pub async fn publish_loop(outbox: Outbox, client: Client, shared: Arc<Shared>) {
                         continue;
                     };
                     let listed = pack_diagnostics(&errors, &text, encoding);
-                    (uri, DiagnosticsJson::from_list(&listed).finish(), None)
+                    let bytes = DiagnosticsJson::from_list(&listed).finish();
+                    (uri, Arc::new(bytes), None)
                 }
             };
             // A newer publication for the same document replaces one the
             // client has not read yet.
+            let (head, tail) = publish_params(&uri, version);
             outbox.notify_json_latest(
                 "textDocument/publishDiagnostics",
                 uri.as_str(),
-                &publish_params(&uri, &diagnostics, version),
+                &[&head, &diagnostics, &tail],
             );
         }
         if refresh {
@@ -103,22 +107,23 @@ pub async fn publish_loop(outbox: Outbox, client: Client, shared: Arc<Shared>) {
     }
 }
 
-/// `PublishDiagnosticsParams` as JSON, around a diagnostics array already
-/// serialized: `{"uri":…,"diagnostics":[…],"version":…}` (no version when
-/// there is none, as serde writes it).
-fn publish_params(uri: &Uri, diagnostics: &[u8], version: Option<i32>) -> Vec<u8> {
+/// `PublishDiagnosticsParams` as JSON, in three parts around a diagnostics
+/// array already serialized (`{"uri":…,"diagnostics":`, the array,
+/// `,"version":…}`; no version when there is none, as serde writes it), so
+/// the array is copied once, into the message's frame.
+fn publish_params(uri: &Uri, version: Option<i32>) -> (Vec<u8>, Vec<u8>) {
     let uri = serde_json::to_vec(uri).unwrap_or_else(|_| b"\"\"".to_vec());
-    let mut out = Vec::with_capacity(diagnostics.len() + uri.len() + 48);
-    out.extend_from_slice(br#"{"uri":"#);
-    out.extend_from_slice(&uri);
-    out.extend_from_slice(br#","diagnostics":"#);
-    out.extend_from_slice(diagnostics);
+    let mut head = Vec::with_capacity(uri.len() + 24);
+    head.extend_from_slice(br#"{"uri":"#);
+    head.extend_from_slice(&uri);
+    head.extend_from_slice(br#","diagnostics":"#);
+    let mut tail = Vec::with_capacity(24);
     if let Some(version) = version {
-        out.extend_from_slice(br#","version":"#);
-        out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
+        tail.extend_from_slice(br#","version":"#);
+        tail.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
     }
-    out.push(b'}');
-    out
+    tail.push(b'}');
+    (head, tail)
 }
 
 /// Most documents whose diagnostics one wake-up computes. The rest wait for
@@ -141,7 +146,7 @@ fn gather(state: &mut State) -> Vec<Job> {
     let packs = std::mem::take(&mut state.dirty_packs);
     let mut jobs: Vec<Job> = closed
         .into_iter()
-        .map(|uri| Job::Ready(uri, b"[]".to_vec(), None))
+        .map(|uri| Job::Ready(uri, Arc::new(b"[]".to_vec()), None))
         .collect();
     jobs.extend(packs.into_iter().filter_map(|path| {
         // An open pack is published as a document, with its editor text.
@@ -161,15 +166,71 @@ fn gather(state: &mut State) -> Vec<Job> {
         let text = state.packs.text_of(&path);
         shown.then_some(Job::PackFile(path, errors, text))
     }));
-    jobs.extend(dirty.iter().filter_map(|key| {
-        let open = state.docs.get(key)?;
-        Some(Job::Ready(
-            open.uri.clone(),
-            diagnostics(state, open),
-            Some(open.doc.version),
-        ))
-    }));
+    for key in &dirty {
+        let Some(open) = state.docs.get(key) else {
+            continue;
+        };
+        let kept = open.published.as_ref().filter(|p| p.holds(state, open));
+        let (bytes, published) = match kept {
+            Some(published) => (published.bytes.clone(), None),
+            None => {
+                let (bytes, settled) = decide(state, open);
+                let bytes = Arc::new(bytes);
+                let published = settled.map(|settled| Published {
+                    bytes: bytes.clone(),
+                    settled,
+                    content: open.content.clone(),
+                    progress: state.progress.clone(),
+                    llm_project: open.doc.llm_project(),
+                });
+                (bytes, Some(published))
+            }
+        };
+        jobs.push(Job::Ready(open.uri.clone(), bytes, Some(open.doc.version)));
+        if let Some(open) = state.docs.get_mut(key) {
+            open.doc.settle();
+            if let Some(published) = published {
+                open.published = published;
+            }
+        }
+    }
     jobs
+}
+
+/// What a document last published, kept when the cap cut its findings
+/// short: a keystroke past the last one shown (most keystrokes in a long
+/// file) changes nothing the client is shown, so the same bytes go out
+/// again, with the new version, instead of up to 1,000 findings decided,
+/// converted to positions and serialized anew.
+///
+/// Cost model: a publication that reuses costs one comparison of the
+/// `ignore-file` markers' ids (usually none) and the bytes' copy into the
+/// message; nothing per finding, nothing per line.
+pub struct Published {
+    bytes: Arc<Vec<u8>>,
+    /// What the findings were decided from in the document.
+    settled: Settled,
+    /// What they were decided from around it: kept whole, so the pointer
+    /// comparisons below cannot be fooled by a freed and reused address.
+    content: Arc<Content>,
+    progress: Arc<ProgressData>,
+    llm_project: bool,
+}
+
+impl Published {
+    /// Whether publishing `open` now would send these bytes again. Settings,
+    /// packs and a review falling due also clear it (`State::touch_all`);
+    /// the checks here cover what changes without a touch.
+    fn holds(&self, state: &State, open: &OpenDoc) -> bool {
+        Arc::ptr_eq(&self.content, &open.content)
+            && Arc::ptr_eq(&self.progress, &state.progress)
+            && self.llm_project == open.doc.llm_project()
+            && self.settled.still_holds(
+                open.policy_ref(open.doc.hits()),
+                open.doc.changed_from(),
+                &state.settings.policy,
+            )
+    }
 }
 
 /// A pull client's round: its documents are pulled, so nothing dirty or
@@ -183,7 +244,7 @@ fn gather_for_pull(state: &mut State) -> Vec<Job> {
     for path in packs {
         if let Some(open) = state.docs.values().find(|o| o.path.as_ref() == Some(&path)) {
             if state.pack_errors_shown.remove(&path) {
-                jobs.push(Job::Ready(open.uri.clone(), b"[]".to_vec(), None));
+                jobs.push(Job::Ready(open.uri.clone(), Arc::new(b"[]".to_vec()), None));
             }
             continue;
         }
@@ -286,13 +347,23 @@ pub(crate) fn excluded(state: &State, open: &OpenDoc) -> bool {
 /// nothing in an excluded file or with hints turned off. Inlay hints show
 /// on these too, so both follow the ignore markers, languages and the rest.
 pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> Vec<Finding> {
+    shown_and_settled(state, open, learner).0
+}
+
+/// [`shown_findings`], and what they were decided from when the cap cut
+/// them short (`policy::shown`).
+fn shown_and_settled(
+    state: &State,
+    open: &OpenDoc,
+    learner: &Learner<'_>,
+) -> (Vec<Finding>, Option<Settled>) {
     if severity(state.settings.severity).is_none()
         || !state.settings.policy.practices.terms()
         || excluded(state, open)
     {
-        return Vec::new();
+        return (Vec::new(), None);
     }
-    policy::findings(
+    policy::shown(
         open.policy_ref(open.doc.hits()),
         &open.content,
         learner,
@@ -306,20 +377,26 @@ pub fn shown_findings(state: &State, open: &OpenDoc, learner: &Learner<'_>) -> V
 /// serialized once per term or rule (cost model in
 /// [`crate::diagnostics_json`]).
 pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<u8> {
+    decide(state, open).0
+}
+
+/// [`diagnostics`], and what they were decided from when the cap cut the
+/// term hints short (practices then have no room left: the cap is shared).
+fn decide(state: &State, open: &OpenDoc) -> (Vec<u8>, Option<Settled>) {
     if let Some(path) = &open.path
         && state.packs.scope_of(path, &state.roots).is_some()
     {
         let errors = state.packs.errors_for(path);
         let listed = pack_diagnostics(&errors, open.doc.text(), state.encoding);
-        return DiagnosticsJson::from_list(&listed).finish();
+        return (DiagnosticsJson::from_list(&listed).finish(), None);
     }
     let Some(severity) = severity(state.settings.severity) else {
-        return DiagnosticsJson::with_capacity(0).finish();
+        return (DiagnosticsJson::with_capacity(0).finish(), None);
     };
     let doc = &open.doc;
     let content = &open.content;
     let learner = Learner::new(&state.progress, state.settings.mastery, state.clock.now());
-    let found = shown_findings(state, open, &learner);
+    let (found, settled) = shown_and_settled(state, open, &learner);
     // Practices share the per-document cap with terms.
     let room = state
         .settings
@@ -356,7 +433,9 @@ pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<u8> {
         out.push(span_to_range(span), tail);
     }
     crate::practices::diagnostics(state, open, &practices, &mut out);
-    out.finish()
+    // A cut-short set leaves practices no room: nothing past it counts.
+    let settled = settled.filter(|_| practices.is_empty());
+    (out.finish(), settled)
 }
 
 /// Prefix of an avoided phrase's diagnostic `code`: `avoid:<term id>`.

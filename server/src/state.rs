@@ -98,6 +98,11 @@ pub struct OpenDoc {
     /// `llmops_core::scopes`): chosen at open and when the packs change,
     /// so an edit looks nothing up.
     pub content: Arc<Content>,
+    /// The last diagnostics published for this document, when the cap cut
+    /// them short, so a keystroke past them sends them again as they are
+    /// (`publish::Published`). Cleared by every [`Shared::touch`] and
+    /// [`State::touch_all`]: an edit is the one change kept through.
+    pub published: Option<crate::publish::Published>,
 }
 
 impl OpenDoc {
@@ -237,6 +242,9 @@ impl State {
     /// Marks every open document for publishing (and a pull client for a
     /// refresh): what changed may touch any of them.
     pub fn touch_all(&mut self) {
+        for open in self.docs.values_mut() {
+            open.published = None;
+        }
         self.dirty.extend(self.docs.keys().cloned());
         self.refresh_pulls = true;
     }
@@ -362,9 +370,23 @@ impl Shared {
         }
     }
 
-    /// Marks documents for publishing and wakes the publisher.
+    /// Marks documents for publishing and wakes the publisher. What they
+    /// last published is not reused: whatever changed may change it.
     pub fn touch<'a>(&self, state: &mut State, uris: impl IntoIterator<Item = &'a String>) {
-        state.dirty.extend(uris.into_iter().cloned());
+        for key in uris {
+            if let Some(open) = state.docs.get_mut(key) {
+                open.published = None;
+            }
+            state.dirty.insert(key.clone());
+        }
+        self.wake.notify_one();
+    }
+
+    /// Marks a document whose text was edited for publishing: what it last
+    /// published may be sent again if the edits lie past it (the document
+    /// keeps where they begin, `Document::changed_from`).
+    pub fn touch_edited(&self, state: &mut State, key: &str) {
+        state.dirty.insert(key.to_owned());
         self.wake.notify_one();
     }
 

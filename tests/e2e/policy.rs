@@ -262,3 +262,77 @@ fn scan_and_the_editor_flag_the_same_spots() {
         }
     }
 }
+
+/// A keystroke past the last diagnostic a capped document shows sends the
+/// last publication again (`publish::Published`); these are the changes
+/// that must not be fooled by it: a term added past the cap (nothing new
+/// shows), an `ignore-file` marker at the end (everything goes), a setting
+/// (the cap raised), an edit before the last spot, and a text grown past
+/// the size limit at its end.
+#[test]
+fn a_publication_sent_again_past_the_cap_follows_every_change() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        json!({}),
+        json!({"maxDiagnostics": 3, "maxFileBytes": 6000, "firstOccurrenceOnly": false}),
+    );
+    let uri = "file:///tmp/reuse/notes.md";
+    // Three spots in the first lines; 4 KB of plain text; more spots.
+    let filler = "plain words about nothing in particular\n".repeat(110);
+    let text = format!("TTFT\nmodel alias\nTTFT\n{filler}TTFT here\nthe end\n");
+    server.open(uri, "markdown", &text);
+    let first = ranges(&server.diagnostics(uri, Some(1)));
+    assert_eq!(first.iter().map(|r| r.0).collect::<Vec<_>>(), [0, 1, 2]);
+    let last_line = 3 + 110 + 1;
+    let at_end = |line: u64, text: &str| {
+        json!([{"range": {"start": {"line": line, "character": 0},
+                          "end": {"line": line, "character": 0}}, "text": text}])
+    };
+    // A term past the cap: the same three.
+    server.change(uri, 2, at_end(last_line, "model alias "));
+    assert_eq!(ranges(&server.diagnostics(uri, Some(2))), first);
+    // The whole file silenced from its last line.
+    server.change(
+        uri,
+        3,
+        at_end(last_line + 1, "<!-- llmops: ignore-file -->\n"),
+    );
+    assert_eq!(server.diagnostics(uri, Some(3)), Vec::<Value>::new());
+    server.change(
+        uri,
+        4,
+        json!([{"range": {"start": {"line": last_line + 1, "character": 0},
+                          "end": {"line": last_line + 2, "character": 0}}, "text": ""}]),
+    );
+    assert_eq!(ranges(&server.diagnostics(uri, Some(4))), first);
+    // Before the last spot: the second line's term goes, the next one in.
+    server.change(
+        uri,
+        5,
+        json!([{"range": {"start": {"line": 1, "character": 0},
+                          "end": {"line": 1, "character": 11}}, "text": "plain"}]),
+    );
+    let shifted = ranges(&server.diagnostics(uri, Some(5)));
+    assert_eq!(
+        shifted.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [0, 2, last_line]
+    );
+    // A setting: every spot shows again with the cap raised.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"maxDiagnostics": 10, "maxFileBytes": 6000,
+                                       "firstOccurrenceOnly": false}}}),
+    );
+    let all = server.diagnostics_until(uri, |d| d.len() == 4);
+    assert_eq!(all.len(), 4);
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"llmops": {"maxDiagnostics": 3, "maxFileBytes": 6000,
+                                       "firstOccurrenceOnly": false}}}),
+    );
+    server.diagnostics_until(uri, |d| d.len() == 3);
+    // Grown past the size limit at its end: nothing shows.
+    server.change(uri, 6, at_end(last_line + 1, &"x".repeat(2000)));
+    assert_eq!(server.diagnostics(uri, Some(6)), Vec::<Value>::new());
+    server.stop();
+}

@@ -253,6 +253,13 @@ impl Silenced {
         scope
     }
 
+    /// The ids of the `ignore-file` markers, in order: what
+    /// [`Silenced::file_scope`] is made of, without where they are (an
+    /// empty list allocates nothing).
+    pub fn file_ids(&self) -> Vec<Box<[Box<str>]>> {
+        self.file.iter().map(|m| m.ids.clone()).collect()
+    }
+
     /// What the markers of `line` silence on it: its own `llmops: ignore`
     /// markers and the line before's `ignore-next-line` ones (not the file
     /// markers: see [`Silenced::file_scope`]). Two binary searches and the

@@ -153,8 +153,55 @@ pub fn findings(
     learner: &Learner<'_>,
     options: &Options,
 ) -> Vec<Finding> {
+    shown(doc, content, learner, options).0
+}
+
+/// What a set of findings cut short by the cap was decided from: the text,
+/// hits and markers before [`Settled::before`], the `ignore-file` markers,
+/// and the text's length against the size limit; besides those, only what
+/// the caller passed in (content, learner, options, path, language). A
+/// document whose changes since all lie at or past `before` would get the
+/// same findings, at the same places, so a publisher can send again what
+/// it sent (see [`Settled::still_holds`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settled {
+    before: usize,
+    file_ids: Vec<Box<[Box<str>]>>,
+}
+
+impl Settled {
+    /// Whether findings decided as `self` says still hold for `doc`, whose
+    /// text changed from `changed_from` on (`None`: not at all) since. Costs
+    /// a comparison of the `ignore-file` markers' ids (none in most files).
+    pub fn still_holds(
+        &self,
+        doc: DocumentRef<'_>,
+        changed_from: Option<usize>,
+        options: &Options,
+    ) -> bool {
+        changed_from.is_none_or(|from| from >= self.before)
+            && doc.text.len() as u64 <= options.max_file_bytes
+            && doc.silenced.is_some_and(|s| s.file_ids() == self.file_ids)
+    }
+}
+
+/// [`findings`], and what they were decided from when the cap cut them
+/// short (`None` when it did not, or when the whole text counts: a raw
+/// notebook, markers found here rather than kept by the caller).
+///
+/// Every step reads the text up to the line of the hit it decides, except
+/// the document gate (the text's length; a recording's shape, read from its
+/// first [`recorded::SHAPE_PREFIX`] bytes; a notebook's cells) and the
+/// `ignore-file` markers: so once the cap is reached, nothing past the
+/// last finding's line can change what shows.
+pub fn shown(
+    doc: DocumentRef<'_>,
+    content: &Content,
+    learner: &Learner<'_>,
+    options: &Options,
+) -> (Vec<Finding>, Option<Settled>) {
     if !options.language_enabled(doc.language) || doc.text.len() as u64 > options.max_file_bytes {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let found_here;
     let silenced = match doc.silenced {
@@ -166,7 +213,7 @@ pub fn findings(
     };
     let file_scope = silenced.file_scope();
     if file_scope.all() || doc.path.is_some_and(|p| is_recording(p, doc.text)) {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let manifest = imports::is_dependency_manifest(doc.path);
     let mut notebook = notebook_json::is_raw_notebook(doc.path, doc.language)
@@ -229,7 +276,21 @@ pub fn findings(
         }
         out.push(Finding { hit: *hit, state });
     }
-    out
+    let settled = (out.len() >= options.max_findings && notebook.is_none())
+        .then_some(doc.silenced)
+        .flatten()
+        .map(|kept| {
+            // The end of the last finding's line: its markers count.
+            let last = out.last().map_or(0, |f| {
+                let line = doc.lines.line_of(f.hit.start());
+                doc.lines.line_start(line + 1).unwrap_or(doc.text.len())
+            });
+            Settled {
+                before: last.max(recorded::SHAPE_PREFIX),
+                file_ids: kept.file_ids(),
+            }
+        });
+    (out, settled)
 }
 
 /// The language id an editor would give a file, from its name, for the
@@ -468,5 +529,172 @@ mod tests {
             ),
             [(0, "ttft".into()), (0, "model-alias".into())]
         );
+    }
+}
+
+/// The promise of [`Settled`]: while it holds, deciding again gives the same
+/// findings at the same positions, so sending the last publication again is
+/// exact. Checked on documents cut short by the cap, edited anywhere
+/// (markers, line breaks and LLM anchors among the inserted words).
+#[cfg(test)]
+mod settled_tests {
+    use super::*;
+    use crate::document::{Change, Document, Span};
+    use crate::progress::ProgressData;
+    use crate::text::Encoding;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "TTFT",
+        "model alias",
+        "prompt",
+        "registry",
+        "the",
+        "LLM",
+        "guardrail",
+        "\n",
+        "\n",
+        "<!-- llmops: ignore -->",
+        "llmops: ignore-next-line",
+        "<!-- llmops: ignore-file ttft -->",
+        "<!-- llmops: ignore-file -->",
+        "context window",
+        "eval",
+        "token",
+        "é",
+    ];
+
+    fn text_of(picks: &[usize]) -> String {
+        picks
+            .iter()
+            .map(|&i| WORDS[i % WORDS.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The findings of `doc` as (start position, end position, term, state).
+    fn decided(
+        doc: &Document,
+        content: &Content,
+        options: &Options,
+    ) -> (Vec<(Span, u32, TermState)>, Option<Settled>) {
+        let data = ProgressData::default();
+        let learner = Learner::new(&data, crate::learning::DEFAULT_MASTERY, 1_000_000);
+        let path = Path::new("/w/notes.md");
+        let doc_ref = DocumentRef {
+            text: doc.text(),
+            lines: doc.lines(),
+            hits: doc.hits(),
+            silenced: Some(doc.silenced()),
+            path: Some(path),
+            language: "markdown",
+        };
+        let (found, settled) = shown(doc_ref, content, &learner, options);
+        let hits: Vec<Hit> = found.iter().map(|f| f.hit).collect();
+        let spans = doc.spans(&hits, Encoding::Utf16);
+        let listed = found
+            .iter()
+            .zip(spans)
+            .map(|(f, span)| (span, f.hit.term, f.state))
+            .collect();
+        (listed, settled)
+    }
+
+    #[test]
+    fn a_set_cut_short_by_the_cap_is_settled_and_one_that_is_not_is_not() {
+        let content = Content::builtin().expect("built-in content");
+        let text = format!("{}\n", "TTFT and the model alias\n".repeat(400));
+        let doc = Document::new(text, 1, &content.matcher).expect("a small text");
+        let capped = Options {
+            max_findings: 10,
+            ..Options::default()
+        };
+        let (found, settled) = decided(&doc, &content, &capped);
+        assert_eq!(found.len(), 10);
+        let settled = settled.expect("cut short");
+        // Past the last finding's line and the recording check's prefix.
+        assert_eq!(settled.before, recorded::SHAPE_PREFIX);
+        let (found, settled) = decided(&doc, &content, &Options::default());
+        assert_eq!(found.len(), 800);
+        assert_eq!(settled, None);
+    }
+
+    #[test]
+    fn a_file_marker_past_the_last_finding_unsettles_them() {
+        let content = Content::builtin().expect("built-in content");
+        let text = "TTFT and the model alias\n".repeat(400);
+        let mut doc = Document::new(text, 1, &content.matcher).expect("a small text");
+        let capped = Options {
+            max_findings: 10,
+            ..Options::default()
+        };
+        let (_, settled) = decided(&doc, &content, &capped);
+        let settled = settled.expect("cut short");
+        doc.settle();
+        let end = doc.text().len();
+        let marker = "<!-- llmops: ignore-file -->\n";
+        doc.replace(end, end, marker, &content.matcher)
+            .expect("a small text");
+        assert!(doc.changed_from().is_some_and(|at| at > settled.before));
+        let doc_ref = DocumentRef {
+            text: doc.text(),
+            lines: doc.lines(),
+            hits: doc.hits(),
+            silenced: Some(doc.silenced()),
+            path: None,
+            language: "markdown",
+        };
+        assert!(!settled.still_holds(doc_ref, doc.changed_from(), &capped));
+        assert_eq!(decided(&doc, &content, &capped).0, []);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn while_settled_holds_the_findings_are_the_same(
+            picks in prop::collection::vec(0usize..64, 200..1200),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..4, prop::collection::vec(0usize..64, 0..4)), 1..6),
+            cap in 1usize..40,
+            llm_project in any::<bool>(),
+        ) {
+            let content = Content::builtin().expect("built-in content");
+            let options = Options { max_findings: cap, ..Options::default() };
+            let mut doc = Document::in_project(text_of(&picks), 1, llm_project, &content.matcher)
+                .expect("a small text");
+            let (before, settled) = decided(&doc, &content, &options);
+            doc.settle();
+            for (at, removed, inserted) in edits {
+                let text = doc.text();
+                let mut start = at.index(text.len() + 1);
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (start + removed).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                let insert = text_of(&inserted);
+                let lines = doc.lines().clone();
+                let span = Span {
+                    start: lines.position(text, start, Encoding::Utf8),
+                    end: lines.position(text, end, Encoding::Utf8),
+                };
+                doc.apply(&Change { range: Some(span), text: insert }, Encoding::Utf8, &content.matcher);
+            }
+            let (after, _) = decided(&doc, &content, &options);
+            if let Some(settled) = settled {
+                let doc_ref = DocumentRef {
+                    text: doc.text(),
+                    lines: doc.lines(),
+                    hits: doc.hits(),
+                    silenced: Some(doc.silenced()),
+                    path: None,
+                    language: "markdown",
+                };
+                if settled.still_holds(doc_ref, doc.changed_from(), &options) {
+                    prop_assert_eq!(before, after);
+                }
+            }
+        }
     }
 }

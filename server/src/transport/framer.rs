@@ -275,8 +275,21 @@ pub fn read_frame_blocking<R: Read>(framer: &mut Framer, input: &mut R) -> Optio
 
 /// Frames one message body.
 pub fn frame_bytes(body: &[u8]) -> Vec<u8> {
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(body);
+    frame_parts(&[body])
+}
+
+/// Frames one message whose body is `parts` one after the other, copied
+/// once into the frame (a publication's diagnostics can be a quarter of a
+/// megabyte: built piece by piece, each piece was copied three times).
+pub fn frame_parts(parts: &[&[u8]]) -> Vec<u8> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(len + 32);
+    out.extend_from_slice(b"Content-Length: ");
+    out.extend_from_slice(itoa::Buffer::new().format(len).as_bytes());
+    out.extend_from_slice(b"\r\n\r\n");
+    for part in parts {
+        out.extend_from_slice(part);
+    }
     out
 }
 

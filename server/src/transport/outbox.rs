@@ -135,17 +135,20 @@ impl Outbox {
 
     /// Like [`Outbox::notify_latest`], for params that are already JSON
     /// (the publisher's diagnostics, see `crate::diagnostics_json`): they
-    /// are copied in as they are, not parsed or serialized again. `params`
-    /// must be one valid JSON value the server itself wrote.
-    pub fn notify_json_latest(&self, method: &str, key: &str, params: &[u8]) {
+    /// are copied in as they are, not parsed or serialized again, once.
+    /// `params`, one part after the other, must be one valid JSON value the
+    /// server itself wrote.
+    pub fn notify_json_latest(&self, method: &str, key: &str, params: &[&[u8]]) {
         let method = serde_json::to_vec(method).unwrap_or_else(|_| b"\"\"".to_vec());
-        let mut body = Vec::with_capacity(params.len() + method.len() + 40);
-        body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
-        body.extend_from_slice(&method);
-        body.extend_from_slice(br#","params":"#);
-        body.extend_from_slice(params);
-        body.push(b'}');
-        self.push(super::framer::frame_bytes(&body), Some(key.to_string()));
+        let mut head = Vec::with_capacity(method.len() + 40);
+        head.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
+        head.extend_from_slice(&method);
+        head.extend_from_slice(br#","params":"#);
+        let mut parts = Vec::with_capacity(params.len() + 2);
+        parts.push(&head[..]);
+        parts.extend_from_slice(params);
+        parts.push(b"}");
+        self.push(super::framer::frame_parts(&parts), Some(key.to_string()));
     }
 
     /// Queues framed bytes.
