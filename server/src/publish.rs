@@ -190,11 +190,34 @@ fn gather(state: &mut State) -> Vec<Job> {
         if let Some(open) = state.docs.get_mut(key) {
             open.doc.settle();
             if let Some(published) = published {
+                let kept = published.is_some();
                 open.published = published;
+                if kept {
+                    keep_publication(state, key);
+                }
             }
         }
     }
     jobs
+}
+
+/// Most documents that keep their last publication: the ones being typed
+/// in. A publication at the cap is about 260 KB; the documents edited
+/// longest ago give theirs up first (and decide anew at their next edit).
+pub const KEPT_PUBLICATIONS: usize = 8;
+
+/// Records that `key` keeps a publication, dropping the oldest kept ones
+/// past [`KEPT_PUBLICATIONS`]. Costs a pass over at most that many keys.
+fn keep_publication(state: &mut State, key: &str) {
+    state.kept_publications.retain(|k| k != key);
+    state.kept_publications.push_back(key.to_owned());
+    while state.kept_publications.len() > KEPT_PUBLICATIONS {
+        if let Some(oldest) = state.kept_publications.pop_front()
+            && let Some(open) = state.docs.get_mut(&oldest)
+        {
+            open.published = None;
+        }
+    }
 }
 
 /// What a document last published, kept when the cap cut its findings

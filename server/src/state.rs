@@ -187,6 +187,11 @@ pub struct State {
     /// How often each term is used in the workspace, for the lenses in
     /// pack files (counted in the background, see `workspace_uses`).
     pub uses: crate::workspace_uses::WorkspaceUses,
+    /// The documents that keep their last publication
+    /// ([`OpenDoc::published`]), most recent last: at most
+    /// `publish::KEPT_PUBLICATIONS`, so 300 long documents open at once do
+    /// not keep a quarter of a megabyte each.
+    pub kept_publications: std::collections::VecDeque<String>,
 }
 
 /// How diagnostics reach the client: pushed by the publisher, or pulled by
@@ -236,6 +241,7 @@ impl State {
             delivery: Delivery::Push,
             refresh_pulls: false,
             uses: Default::default(),
+            kept_publications: Default::default(),
         }
     }
 
