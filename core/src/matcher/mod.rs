@@ -657,7 +657,7 @@ impl Matcher {
                 let starts = Some(&self.filters.starts);
                 let mut eight = starts::eight::candidates(bytes, from, to, starts);
                 self.scan_from(text, from, to, llm_project, found, |pos| {
-                    eight.next_from(pos)
+                    eight.next_from(pos).map(|at| (at, None))
                 });
             }
         }
@@ -692,14 +692,16 @@ impl Matcher {
         let search_end = (to + self.longest_pattern).min(text.len());
         self.scan_from(text, from, to, llm_project, found, |pos| {
             let input = Input::new(text.as_bytes()).span(pos..search_end);
-            automaton.find(input).map(|m| m.start())
+            automaton.find(input).map(|m| (m.start(), None))
         });
     }
 
     /// The rest of [`Matcher::scan`]: `next_start(pos)` is the next offset at
     /// or after `pos` where a first atom may start (any superset of those
     /// will do: offsets that are not atom starts are skipped here, and the
-    /// trie walk rejects the rest).
+    /// trie walk rejects the rest), with where that atom ends when the
+    /// pre-filter knows it is an atom start (then neither is worked out
+    /// again).
     fn scan_from(
         &self,
         text: &str,
@@ -707,23 +709,29 @@ impl Matcher {
         to: usize,
         llm_project: bool,
         found: &mut impl FnMut(Hit, u8),
-        mut next_start: impl FnMut(usize) -> Option<usize>,
+        mut next_start: impl FnMut(usize) -> Option<(usize, Option<usize>)>,
     ) {
         let mut pos = from;
         let mut lights = rules::TrafficLights::new(text, from, to);
         while pos < to {
-            let Some(start) = next_start(pos) else {
+            let Some((start, known_end)) = next_start(pos) else {
                 break;
             };
             if start >= to {
                 break;
             }
-            // Patterns begin with a whole character, so `start` is a char boundary.
-            if !text.is_char_boundary(start) || !is_atom_start(text, start) {
-                pos = start + 1;
-                continue;
-            }
-            let first_end = atom_end(text, start);
+            let first_end = match known_end {
+                Some(end) => end,
+                // Patterns begin with a whole character, so `start` is a
+                // char boundary.
+                None if text.is_char_boundary(start) && is_atom_start(text, start) => {
+                    atom_end(text, start)
+                }
+                None => {
+                    pos = start + 1;
+                    continue;
+                }
+            };
             match self.walk(text, start, first_end) {
                 Some((term, end, flags))
                     if reads_as_phrase(text, start, end, term, flags, llm_project, &mut lights)

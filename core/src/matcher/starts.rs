@@ -249,6 +249,8 @@ pub(super) fn candidates<'b>(
         to: to.min(bytes.len()),
         base: from,
         lanes: 0,
+        known: 0,
+        ends: [0; 64],
         next_base: usize::MAX,
         next: Classes::default(),
     };
@@ -267,6 +269,11 @@ pub(super) struct Blocks<'b> {
     base: usize,
     /// The block's candidate lanes (bit per byte) not yet returned.
     lanes: u64,
+    /// Lanes known to be atom starts whose first atom ends at `base +
+    /// ends[lane]`: a plain atom after an ASCII byte that is no letter or
+    /// digit (most words of prose), so the scan need not find either again.
+    known: u64,
+    ends: [u8; 64],
     /// Where the block after the current one starts, and its classes.
     next_base: usize,
     next: Classes,
@@ -292,6 +299,7 @@ impl Blocks<'_> {
         self.base = base;
         if base >= self.to {
             self.lanes = 0;
+            self.known = 0;
             return;
         }
         let cur = if base == self.next_base {
@@ -314,12 +322,16 @@ impl Blocks<'_> {
         }
         let Some(filters) = self.filters else {
             self.lanes = starts;
+            self.known = 0;
             return;
         };
         // Starts of plain atoms, as far as the start decides: a letter, and
         // not two capitals (`HTTPS`, `HTTPServer`: where the atom ends
         // depends on what follows).
         let letter_starts = starts & letter;
+        // After an ASCII byte that is no letter or digit (or at the text's
+        // start) a letter always begins an atom.
+        let after_other = !(letter_prev | digit_prev | (cur.high << 1) | u64::from(before >= 0x80));
         let plain_start =
             letter_starts & !(cur.upper & ((cur.upper >> 1) | (self.next.upper << 63)));
         // Where each letter start's run of lower-case letters ends, as one
@@ -338,6 +350,7 @@ impl Blocks<'_> {
         // starts, first the whole-atom test, without a branch (its outcome is
         // hard to predict); then the fingerprints at the few that pass.
         let mut kept = starts & !letter;
+        let mut plain_known = 0;
         let mut each = letter_starts;
         while each != 0 {
             let lane = each.trailing_zeros() as usize;
@@ -352,6 +365,8 @@ impl Blocks<'_> {
                 (64 + end, bad_high >> end)
             };
             let plain = (plain_start >> lane) & !bad & 1;
+            plain_known |= plain << lane;
+            self.ends[lane] = (end - lane) as u8;
             let whole = u64::from(filters.atoms.may_be(self.bytes, base + lane, end - lane));
             kept |= (whole | (plain ^ 1)) << lane;
         }
@@ -364,10 +379,12 @@ impl Blocks<'_> {
             }
         }
         self.lanes = kept;
+        self.known = kept & plain_known & after_other;
     }
 
-    /// The next candidate at or after `pos`.
-    pub(super) fn next_from(&mut self, pos: usize) -> Option<usize> {
+    /// The next candidate at or after `pos`, with where its first atom
+    /// ends when that is known to be an atom start.
+    pub(super) fn next_from(&mut self, pos: usize) -> Option<(usize, Option<usize>)> {
         if pos >= self.base + 64 {
             self.load(pos);
         } else if pos > self.base {
@@ -375,9 +392,11 @@ impl Blocks<'_> {
         }
         loop {
             if self.lanes != 0 {
-                let at = self.base + self.lanes.trailing_zeros() as usize;
+                let lane = self.lanes.trailing_zeros() as usize;
                 self.lanes &= self.lanes - 1;
-                return (at < self.to).then_some(at);
+                let at = self.base + lane;
+                let end = (self.known >> lane & 1 != 0).then(|| at + usize::from(self.ends[lane]));
+                return (at < self.to).then_some((at, end));
             }
             if self.base + 64 >= self.to {
                 return None;
@@ -410,7 +429,7 @@ mod tests {
     /// Candidates by the block scan with `kernel`.
     fn blocks(text: &str, from: usize, to: usize, f: Option<&Filters>, k: Kernel) -> Vec<usize> {
         let mut it = candidates(text.as_bytes(), from, to, f, k.or_portable());
-        all(|pos| it.next_from(pos), from)
+        all(|pos| it.next_from(pos).map(|(at, _)| at), from)
     }
 
     /// Candidates by the previous eight-byte path.
@@ -535,7 +554,8 @@ mod tests {
 
         /// Every kernel finds the word starts the eight-byte path finds, on
         /// any range; with the filters, what it keeps is among them and
-        /// holds every atom start whose whole atom is a first atom.
+        /// holds every atom start whose whole atom is a first atom; an atom
+        /// end it hands on is that atom start's end.
         #[test]
         fn every_kernel_finds_the_word_starts_of_the_eight_byte_path(
             text in text(),
@@ -551,6 +571,16 @@ mod tests {
             for k in KERNELS {
                 prop_assert_eq!(&blocks(&text, from, to, None, k), &plain, "{:?}", k);
                 let kept = blocks(&text, from, to, Some(&f), k);
+                // Where the scan is told an atom starts and ends, it does.
+                let mut it = candidates(text.as_bytes(), from, to, Some(&f), k.or_portable());
+                let mut pos = from;
+                while let Some((at, end)) = it.next_from(pos) {
+                    if let Some(end) = end {
+                        prop_assert!(is_atom_start(&text, at), "{} in {:?}", at, text);
+                        prop_assert_eq!(crate::matcher::words::atom_end(&text, at), end, "{} in {:?}", at, text);
+                    }
+                    pos = at + 1;
+                }
                 prop_assert!(kept.iter().all(|at| fingerprinted.contains(at)), "{:?}", k);
                 for at in (from..to).filter(|&at| text.is_char_boundary(at)) {
                     if !is_atom_start(&text, at) {
