@@ -2,9 +2,10 @@
 //!
 //! Three stages keep it fast and exact:
 //! 1. A pre-filter ([`starts`]) picks the bytes where a phrase may start:
-//!    an atom start (eight bytes at a time) whose first one to four bytes,
-//!    case-folded, are those of some phrase's *first atom*. Text with no term
-//!    in it is skipped at a few operations per word. (It replaced an
+//!    an atom start (64 bytes at a time, byte classes from SSE2 or AVX2)
+//!    whose whole atom, case-folded, is some phrase's *first atom*, and whose
+//!    first one to four bytes are those of a phrase. Text with no term in it
+//!    is skipped at one hash per word. (It replaced an
 //!    Aho-Corasick automaton over the first atoms, which stepped through every
 //!    byte: the unit tests keep it as the reference the pre-filter must agree
 //!    with.)
