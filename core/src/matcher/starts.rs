@@ -325,13 +325,13 @@ impl Blocks<'_> {
             self.known = 0;
             return;
         };
+        // After an ASCII byte that is no letter or digit (or at the text's
+        // start) a letter always begins an atom.
+        let after_other = !(letter_prev | digit_prev | (cur.high << 1) | u64::from(before >= 0x80));
         // Starts of plain atoms, as far as the start decides: a letter, and
         // not two capitals (`HTTPS`, `HTTPServer`: where the atom ends
         // depends on what follows).
         let letter_starts = starts & letter;
-        // After an ASCII byte that is no letter or digit (or at the text's
-        // start) a letter always begins an atom.
-        let after_other = !(letter_prev | digit_prev | (cur.high << 1) | u64::from(before >= 0x80));
         let plain_start =
             letter_starts & !(cur.upper & ((cur.upper >> 1) | (self.next.upper << 63)));
         // Where each letter start's run of lower-case letters ends, as one
