@@ -402,9 +402,14 @@ impl TrafficLights {
         }
         let (stretch_from, stretch_to) = (self.from, self.to);
         let ambers = self.ambers.get_or_insert_with(|| {
-            memchr::memchr2_iter(b'a', b'A', &bytes[stretch_from..stretch_to])
-                .map(|i| stretch_from + i)
-                .filter(|&at| bytes[at..stretch_to.min(at + 5)].eq_ignore_ascii_case(b"amber"))
+            // Found by their `b`, which is five times rarer in English than
+            // the `a` (searching for the `a` cost a tenth of a scan of prose).
+            memchr::memchr2_iter(b'b', b'B', &bytes[stretch_from..stretch_to])
+                .filter_map(|i| (stretch_from + i).checked_sub(2))
+                .filter(|&at| {
+                    at >= stretch_from
+                        && bytes[at..stretch_to.min(at + 5)].eq_ignore_ascii_case(b"amber")
+                })
                 .collect()
         });
         let i = ambers.partition_point(|&a| a < from);
@@ -619,6 +624,36 @@ mod tests {
         assert!(traffic_light(t, s, e));
         let (t, s, e) = at("a RAG pipeline", "RAG");
         assert!(!traffic_light(t, s, e));
+    }
+
+    /// The stretch's "amber" search (one pass, by the `b`) agrees with
+    /// looking on the hit's line, for "amber" in any case, at the start of
+    /// the stretch, next to the hit and at a text's ends.
+    #[test]
+    fn a_stretch_finds_amber_where_the_line_has_it() {
+        for amber in ["amber", "AMBER", "aMbEr", "ambe", "mber", "bamber"] {
+            for before in ["", "a", "ab", "x\n", "RAG "] {
+                for after in ["", " RAG", "\nRAG", " b"] {
+                    let text = format!("{before}{amber} RAG{after}");
+                    let bytes = text.as_bytes();
+                    for (start, _) in text.match_indices("RAG") {
+                        let end = start + 3;
+                        let from = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
+                        let to =
+                            memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
+                        let on_line = bytes[from..to]
+                            .windows(5)
+                            .any(|w| w.eq_ignore_ascii_case(b"amber"));
+                        let mut lights = TrafficLights::new(&text, 0, text.len());
+                        assert_eq!(
+                            lights.traffic_light(&text, start, end),
+                            on_line,
+                            "{text:?} {start}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -24,6 +24,19 @@ pub(super) struct Node {
     /// without looking for a next atom (most hits are one-atom phrases,
     /// and a line of `TTFT TTFT ...` paid a hash lookup per hit for it).
     pub has_children: bool,
+    /// The first bytes of the atoms that go on from here, as bits of
+    /// [`first_byte_bit`]: a walk whose next atom starts with another byte
+    /// stops without finding that atom's end or hashing it (the common case
+    /// after a first word of plain English such as "system" or "change").
+    pub next_firsts: u64,
+}
+
+/// The bit of an atom's first byte in [`Node::next_firsts`]: the byte with
+/// `0x20` set (ASCII case folded), modulo 64. Bytes that share a bit only
+/// let more through.
+#[inline]
+pub(super) fn first_byte_bit(byte: u8) -> u64 {
+    1 << ((byte | 0x20) & 63)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -88,7 +101,9 @@ impl Trie {
             return child;
         }
         let child = self.nodes.len() as u32;
-        self.nodes[node as usize].has_children = true;
+        let parent = &mut self.nodes[node as usize];
+        parent.has_children = true;
+        parent.next_firsts |= atom.first().map_or(0, |&b| first_byte_bit(b));
         self.nodes.push(Node::default());
         let edge = Edge {
             parent: node,
