@@ -572,6 +572,18 @@ mod settled_tests {
             .join(" ")
     }
 
+    /// An open document as the policy reads it, as Markdown with no path.
+    fn markdown(doc: &Document) -> DocumentRef<'_> {
+        DocumentRef {
+            text: doc.text(),
+            lines: doc.lines(),
+            hits: doc.hits(),
+            silenced: Some(doc.silenced()),
+            path: None,
+            language: "markdown",
+        }
+    }
+
     /// The findings of `doc` as (start position, end position, term, state).
     fn decided(
         doc: &Document,
@@ -636,15 +648,7 @@ mod settled_tests {
         doc.replace(end, end, marker, &content.matcher)
             .expect("a small text");
         assert!(doc.changed_from().is_some_and(|at| at > settled.before));
-        let doc_ref = DocumentRef {
-            text: doc.text(),
-            lines: doc.lines(),
-            hits: doc.hits(),
-            silenced: Some(doc.silenced()),
-            path: None,
-            language: "markdown",
-        };
-        assert!(!settled.still_holds(doc_ref, doc.changed_from(), &capped));
+        assert!(!settled.still_holds(markdown(&doc), doc.changed_from(), &capped));
         assert_eq!(decided(&doc, &content, &capped).0, []);
     }
 
@@ -682,18 +686,10 @@ mod settled_tests {
                 doc.apply(&Change { range: Some(span), text: insert }, Encoding::Utf8, &content.matcher);
             }
             let (after, _) = decided(&doc, &content, &options);
-            if let Some(settled) = settled {
-                let doc_ref = DocumentRef {
-                    text: doc.text(),
-                    lines: doc.lines(),
-                    hits: doc.hits(),
-                    silenced: Some(doc.silenced()),
-                    path: None,
-                    language: "markdown",
-                };
-                if settled.still_holds(doc_ref, doc.changed_from(), &options) {
-                    prop_assert_eq!(before, after);
-                }
+            if let Some(settled) = settled
+                && settled.still_holds(markdown(&doc), doc.changed_from(), &options)
+            {
+                prop_assert_eq!(before, after);
             }
         }
     }
