@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use llmops_core::policy::{self, DocumentRef, Learner};
+use llmops_core::policy::{self, Learner};
 use llmops_core::progress::ProgressData;
 use llmops_core::{Content, Document};
 
@@ -65,19 +65,7 @@ fn measure(content: &Content, text: &str, reps: usize) -> (Duration, Duration, D
     let mut shown = 0;
     for _ in 0..reps {
         let t = Instant::now();
-        let found = policy::findings(
-            DocumentRef {
-                text: doc.text(),
-                lines: doc.lines(),
-                hits: doc.hits(),
-                silenced: Some(doc.silenced()),
-                path: None,
-                language: "json",
-            },
-            content,
-            &learner,
-            &options,
-        );
+        let found = policy::findings(doc.policy_ref(None, "json"), content, &learner, &options);
         policies.push(t.elapsed());
         shown = found.len();
     }

@@ -202,6 +202,24 @@ impl Document {
         &self.silenced
     }
 
+    /// The document as the policy reads it (`crate::policy`): its text,
+    /// lines, hits and kept ignore markers, read from `path` (if any) in
+    /// `language`.
+    pub fn policy_ref<'a>(
+        &'a self,
+        path: Option<&'a std::path::Path>,
+        language: &'a str,
+    ) -> crate::policy::DocumentRef<'a> {
+        crate::policy::DocumentRef {
+            text: &self.text,
+            lines: &self.lines,
+            hits: &self.hits,
+            silenced: Some(&self.silenced),
+            path,
+            language,
+        }
+    }
+
     /// Rescans the whole text, after the content (and so the matcher) changed.
     pub fn rescan(&mut self, matcher: &Matcher) {
         self.changed_from = 0;

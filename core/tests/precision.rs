@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use llmops_core::policy::{self, DocumentRef, Learner, Options};
+use llmops_core::policy::{self, Learner, Options};
 use llmops_core::progress::ProgressData;
 use llmops_core::{Content, Document, Hit};
 
@@ -99,14 +99,7 @@ fn precision_and_recall_over_the_labelled_corpus() {
         let progress = ProgressData::default();
         let learner = Learner::new(&progress, llmops_core::learning::DEFAULT_MASTERY, 0);
         let shown: Vec<Hit> = policy::findings(
-            DocumentRef {
-                text: doc.text(),
-                lines: doc.lines(),
-                hits: doc.hits(),
-                silenced: Some(doc.silenced()),
-                path: Some(path),
-                language: policy::language_of(path),
-            },
+            doc.policy_ref(Some(path), policy::language_of(path)),
             &content,
             &learner,
             &Options::default(),

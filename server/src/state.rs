@@ -114,12 +114,8 @@ impl OpenDoc {
         hits: &'a [llmops_core::matcher::Hit],
     ) -> llmops_core::policy::DocumentRef<'a> {
         llmops_core::policy::DocumentRef {
-            text: self.doc.text(),
-            lines: self.doc.lines(),
             hits,
-            silenced: Some(self.doc.silenced()),
-            path: self.path.as_deref(),
-            language: &self.language,
+            ..self.doc.policy_ref(self.path.as_deref(), &self.language)
         }
     }
 }

@@ -572,18 +572,6 @@ mod settled_tests {
             .join(" ")
     }
 
-    /// An open document as the policy reads it, as Markdown with no path.
-    fn markdown(doc: &Document) -> DocumentRef<'_> {
-        DocumentRef {
-            text: doc.text(),
-            lines: doc.lines(),
-            hits: doc.hits(),
-            silenced: Some(doc.silenced()),
-            path: None,
-            language: "markdown",
-        }
-    }
-
     /// The findings of `doc` as (start position, end position, term, state).
     fn decided(
         doc: &Document,
@@ -593,14 +581,7 @@ mod settled_tests {
         let data = ProgressData::default();
         let learner = Learner::new(&data, crate::learning::DEFAULT_MASTERY, 1_000_000);
         let path = Path::new("/w/notes.md");
-        let doc_ref = DocumentRef {
-            text: doc.text(),
-            lines: doc.lines(),
-            hits: doc.hits(),
-            silenced: Some(doc.silenced()),
-            path: Some(path),
-            language: "markdown",
-        };
+        let doc_ref = doc.policy_ref(Some(path), "markdown");
         let (found, settled) = shown(doc_ref, content, &learner, options);
         let hits: Vec<Hit> = found.iter().map(|f| f.hit).collect();
         let spans = doc.spans(&hits, Encoding::Utf16);
@@ -648,7 +629,11 @@ mod settled_tests {
         doc.replace(end, end, marker, &content.matcher)
             .expect("a small text");
         assert!(doc.changed_from().is_some_and(|at| at > settled.before));
-        assert!(!settled.still_holds(markdown(&doc), doc.changed_from(), &capped));
+        assert!(!settled.still_holds(
+            doc.policy_ref(None, "markdown"),
+            doc.changed_from(),
+            &capped
+        ));
         assert_eq!(decided(&doc, &content, &capped).0, []);
     }
 
@@ -687,7 +672,7 @@ mod settled_tests {
             }
             let (after, _) = decided(&doc, &content, &options);
             if let Some(settled) = settled
-                && settled.still_holds(markdown(&doc), doc.changed_from(), &options)
+                && settled.still_holds(doc.policy_ref(None, "markdown"), doc.changed_from(), &options)
             {
                 prop_assert_eq!(before, after);
             }
