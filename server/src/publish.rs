@@ -170,9 +170,13 @@ fn gather(state: &mut State) -> Vec<Job> {
         let Some(open) = state.docs.get(key) else {
             continue;
         };
-        let kept = open.published.as_ref().filter(|p| p.holds(state, open));
-        let (bytes, published) = match kept {
-            Some(published) => (published.bytes.clone(), None),
+        let reused = open
+            .published
+            .as_ref()
+            .filter(|p| p.holds(state, open))
+            .map(|p| p.bytes.clone());
+        let (bytes, fresh) = match reused {
+            Some(bytes) => (bytes, None),
             None => {
                 let (bytes, settled) = decide(state, open);
                 let bytes = Arc::new(bytes);
@@ -181,21 +185,20 @@ fn gather(state: &mut State) -> Vec<Job> {
                     settled,
                     content: open.content.clone(),
                     progress: state.progress.clone(),
-                    llm_project: open.doc.llm_project(),
                 });
                 (bytes, Some(published))
             }
         };
         jobs.push(Job::Ready(open.uri.clone(), bytes, Some(open.doc.version)));
-        if let Some(open) = state.docs.get_mut(key) {
-            open.doc.settle();
-            if let Some(published) = published {
-                let kept = published.is_some();
-                open.published = published;
-                if kept {
-                    keep_publication(state, key);
-                }
-            }
+        let Some(open) = state.docs.get_mut(key) else {
+            continue;
+        };
+        open.doc.settle();
+        if let Some(fresh) = fresh {
+            open.published = fresh;
+        }
+        if open.published.is_some() {
+            keep_publication(state, key);
         }
     }
     jobs
@@ -206,8 +209,9 @@ fn gather(state: &mut State) -> Vec<Job> {
 /// longest ago give theirs up first (and decide anew at their next edit).
 pub const KEPT_PUBLICATIONS: usize = 8;
 
-/// Records that `key` keeps a publication, dropping the oldest kept ones
-/// past [`KEPT_PUBLICATIONS`]. Costs a pass over at most that many keys.
+/// Records that `key` keeps a publication, just published (decided or
+/// sent again), dropping the longest unpublished ones past
+/// [`KEPT_PUBLICATIONS`]. Costs a pass over at most that many keys.
 fn keep_publication(state: &mut State, key: &str) {
     state.kept_publications.retain(|k| k != key);
     state.kept_publications.push_back(key.to_owned());
@@ -237,17 +241,16 @@ pub struct Published {
     /// comparisons below cannot be fooled by a freed and reused address.
     content: Arc<Content>,
     progress: Arc<ProgressData>,
-    llm_project: bool,
 }
 
 impl Published {
     /// Whether publishing `open` now would send these bytes again. Settings,
     /// packs and a review falling due also clear it (`State::touch_all`);
-    /// the checks here cover what changes without a touch.
+    /// the checks here cover what changes without a touch. (A project's
+    /// new answer re-spots the whole document, so `changed_from` covers it.)
     fn holds(&self, state: &State, open: &OpenDoc) -> bool {
         Arc::ptr_eq(&self.content, &open.content)
             && Arc::ptr_eq(&self.progress, &state.progress)
-            && self.llm_project == open.doc.llm_project()
             && self.settled.still_holds(
                 open.policy_ref(open.doc.hits()),
                 open.doc.changed_from(),
