@@ -320,6 +320,13 @@ impl PackSet {
         }
     }
 
+    /// Whether the set holds the built-in packs alone: no user or workspace
+    /// pack was loaded (or failed to load), so merging it again gives what
+    /// the last merge of the built-in packs gave.
+    pub fn has_only_builtin(&self) -> bool {
+        self.slots.is_empty()
+    }
+
     /// Which scope a path's pack belongs to, if it is a pack path at all.
     /// Uses `dir` as the user's pack folder instead of the default.
     pub fn with_user_dir(mut self, dir: Option<PathBuf>) -> PackSet {

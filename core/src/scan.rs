@@ -152,6 +152,32 @@ pub fn scan_notebook(
     Ok(out)
 }
 
+/// The findings in a file's text read as its name says: a notebook cell by
+/// cell ([`scan_notebook`], which fails on a notebook it cannot read), any
+/// other file as plain text ([`scan_text`]). The one place that decides it,
+/// for `scan` and for counting a workspace's uses alike.
+pub fn scan_any(
+    content: &Content,
+    learner: &Learner<'_>,
+    options: &Options,
+    path: &Path,
+    text: &str,
+    llm_project: bool,
+) -> Result<Vec<FileHit>, String> {
+    if is_notebook(path) {
+        scan_notebook(content, learner, options, path, text, llm_project)
+    } else {
+        Ok(scan_text(
+            content,
+            learner,
+            options,
+            path,
+            text,
+            llm_project,
+        ))
+    }
+}
+
 /// Whether `path` is read as a notebook.
 pub fn is_notebook(path: &Path) -> bool {
     path.extension()
@@ -308,7 +334,7 @@ pub fn scan_paths(
         .collect();
     let scan_one = |path: &Path, llm_project: bool| -> Result<Option<Vec<FileHit>>, String> {
         match read_text(path) {
-            Ok(Some(text)) if is_notebook(path) => scan_notebook(
+            Ok(Some(text)) => scan_any(
                 scoped.for_file(path),
                 learner,
                 options,
@@ -318,14 +344,6 @@ pub fn scan_paths(
             )
             .map(Some)
             .map_err(|e| format!("{}: {e}", path.display())),
-            Ok(Some(text)) => Ok(Some(scan_text(
-                scoped.for_file(path),
-                learner,
-                options,
-                path,
-                &text,
-                llm_project,
-            ))),
             Ok(None) => Ok(None),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }

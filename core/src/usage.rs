@@ -56,12 +56,9 @@ pub fn count_text(content: &Content, path: &Path, text: &str, llm_project: bool)
     // `hide_known` is off: the learner is never asked.
     let learner = Learner::new(&progress, 0, 0);
     let options = counting_options();
-    let hits = if scan::is_notebook(path) {
-        scan::scan_notebook(content, &learner, &options, path, text, llm_project)
-            .unwrap_or_default()
-    } else {
-        scan::scan_text(content, &learner, &options, path, text, llm_project)
-    };
+    // A notebook that cannot be read counts no uses.
+    let hits =
+        scan::scan_any(content, &learner, &options, path, text, llm_project).unwrap_or_default();
     let mut uses: HashMap<usize, u32> = HashMap::new();
     for hit in hits.iter().filter(|h| h.practice.is_none()) {
         *uses.entry(hit.term).or_default() += 1;

@@ -235,6 +235,7 @@ proptest! {
             doc.replace(from, to, &insert, matcher).unwrap();
             let fresh = Document::new(doc.text().to_string(), 0, matcher).unwrap();
             prop_assert_eq!(doc.hits(), fresh.hits(), "text {:?}", doc.text());
+            prop_assert_eq!(doc.anchors(), fresh.anchors(), "text {:?}", doc.text());
         }
     }
 

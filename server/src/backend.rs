@@ -254,11 +254,19 @@ impl LanguageServer for Backend {
         crate::state::assert_no_state_lock("loading progress and packs at start");
         let (progress, progress_notices) = ProgressStore::open(data_dir);
         let workspace_packs = self.shared.lock().settings.workspace_packs;
-        let mut pack_set =
-            crate::builtin::pack_set().with_user_dir(self.config.user_pack_dir.clone());
+        // The built-in course, decoded and merged while the process started
+        // (`warm_start`); merged again, unlocked, only when the user's or
+        // the workspace's packs add to it: a big team pack takes a while.
+        let prepared = crate::warm_start::take();
+        let mut pack_set = prepared
+            .packs
+            .with_user_dir(self.config.user_pack_dir.clone());
         let pack_notices = pack_set.load_roots(&roots, workspace_packs);
-        // Merged here, unlocked, once: a big team pack takes a while.
-        let scoped = pack_set.rebuild_scoped();
+        let scoped = if pack_set.has_only_builtin() {
+            prepared.scoped
+        } else {
+            pack_set.rebuild_scoped()
+        };
         let (builtin_dir, builtin_notice) = match data_dir.map(definition::write_builtin_files) {
             Some(Ok(dir)) => (Some(dir), None),
             Some(Err(notice)) => (None, Some(notice)),

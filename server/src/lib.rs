@@ -35,6 +35,7 @@ mod state;
 mod symbols;
 mod term_completion;
 mod term_page;
+pub mod warm_start;
 mod workspace_uses;
 
 pub use state::Config;

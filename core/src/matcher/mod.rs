@@ -107,6 +107,18 @@ impl Hit {
         ByteRange::new(self.start(), self.end())
     }
 
+    /// The same spot moved by `delta` bytes, modulo 2^32 (an edit before
+    /// it that grew or shrank the text by that much; both positions lie
+    /// within the bound, so four-byte wrapping arithmetic is exact). One
+    /// add, as wide as the machine's vectors when applied to a run of
+    /// hits: every keystroke moves all the hits after it.
+    pub(crate) fn shifted_by(self, delta: u32) -> Hit {
+        Hit {
+            start: self.start.wrapping_add(delta),
+            ..self
+        }
+    }
+
     /// The same spot with both ends moved by `shift` (an edit before it).
     pub(crate) fn moved(self, shift: impl Fn(usize) -> usize) -> Hit {
         Hit::new(

@@ -5,8 +5,8 @@ mod offset32;
 mod visible;
 
 pub use line_index::LineIndex;
-pub(crate) use offset32::narrow;
 pub use offset32::{ByteRange, MAX_TEXT_BYTES};
+pub(crate) use offset32::{narrow, narrow_delta};
 pub use visible::{is_invisible_control, is_terminal_hazard, quote_for_terminal, visible_controls};
 
 /// How columns are counted. LSP clients count UTF-16 code units unless they

@@ -24,6 +24,14 @@ pub(crate) fn narrow(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
 }
 
+/// A change of offset (`new - old`, wrapping) as the four-byte amount that
+/// moves a narrowed offset by it: `narrow(old).wrapping_add(d) ==
+/// narrow(new)` for any `old` and `new` within the bound.
+pub(crate) fn narrow_delta(delta: usize) -> u32 {
+    // Truncation is the point: the low 32 bits of a wrapping difference.
+    delta as u32
+}
+
 /// A byte range `start..end` of a text of at most [`MAX_TEXT_BYTES`],
 /// eight bytes instead of sixteen. Read through [`start`](Self::start) and
 /// [`end`](Self::end), which give `usize` as every slice wants.
@@ -52,6 +60,15 @@ impl ByteRange {
 
     pub fn range(self) -> Range<usize> {
         self.start()..self.end()
+    }
+
+    /// Both ends moved by `delta` bytes, modulo 2^32 (see
+    /// `Hit::shifted_by`).
+    pub(crate) fn shifted_by(self, delta: u32) -> ByteRange {
+        ByteRange {
+            start: self.start.wrapping_add(delta),
+            end: self.end.wrapping_add(delta),
+        }
     }
 
     /// Both ends moved by `shift` (an edit before them).
