@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Recall of `llmops-lsp scan` against hand-labelled mentions in real docs.
 
-The labels (`labels-issue24-round3.tsv` beside this script) hold only
+The labels (`labels-issue24-round3.tsv`, the default, and
+`labels-issue24-round4.tsv` beside this script) hold only
 where a mention is and which term it names: split, repository, commit,
 path, line, term id. No text of the pages is stored here; they are read
 from the repositories themselves at the recorded commit.

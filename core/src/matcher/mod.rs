@@ -161,7 +161,7 @@ const NEEDS_SETTING: u8 = 4;
 const AVOIDED: u8 = 8;
 
 /// A phrase split for the trie: its atoms, ASCII lower-cased, each with
-/// whether a `/` may come before it. The buffers are reused from phrase to
+/// whether a `/` (or `@`) may come before it. The buffers are reused from phrase to
 /// phrase, so compiling a big pack allocates nothing per phrase.
 #[derive(Default)]
 struct SplitPhrase {
@@ -185,7 +185,7 @@ impl SplitPhrase {
         let mut prev_end = 0;
         for atom in atom_iter(phrase) {
             let start = atom.as_ptr() as usize - base;
-            let slash = phrase[prev_end..start].contains('/');
+            let slash = phrase[prev_end..start].contains(['/', '@']);
             prev_end = start + atom.len();
             self.atoms.push((start..prev_end, slash));
         }
@@ -901,6 +901,7 @@ fn reference_automaton(patterns: &[Cow<'_, [u8]>]) -> Option<AhoCorasick> {
 enum Joiner {
     /// A case or digit change, `-`, `_` or blanks on one line.
     Plain,
+    /// A `/` or `@`, crossed only where the phrase is written with one.
     Slash,
     LineBreak,
 }
@@ -1018,6 +1019,15 @@ fn next_atom_start(text: &str, at: usize, line_breaks: &mut u32) -> Option<(usiz
         let i = skip_blanks(bytes, at + apostrophe)?;
         return (i < text.len() && starts_word(i)).then_some((i, Joiner::Plain));
     }
+    // The closing backtick of an inline code span, touching the word before
+    // it, then blanks on the same line and a word of prose: documentation
+    // writes one word of a phrase as code ("the `prompt` template", "the
+    // `self check output` rail"). A code span right after (`` `prompt`
+    // `cache` ``) is another name, not the phrase's next word.
+    if first == b'`' {
+        let i = skip_blanks(bytes, at + 1)?;
+        return (i > at + 1 && i < text.len() && starts_word(i)).then_some((i, Joiner::Plain));
+    }
     if !first.is_ascii() || first.is_ascii_alphanumeric() {
         // The atom ended at a case, digit or script change (`promptRegistry`).
         return Some((at, Joiner::Plain)).filter(|&(i, _)| starts_word(i));
@@ -1025,7 +1035,8 @@ fn next_atom_start(text: &str, at: usize, line_breaks: &mut u32) -> Option<(usiz
     let mut i = at;
     let mut joiner = Joiner::Plain;
     match first {
-        b'/' => {
+        // `@` as in "precision@k": like `/`, only where the phrase has one.
+        b'/' | b'@' => {
             i += 1;
             joiner = Joiner::Slash;
         }
@@ -1140,6 +1151,51 @@ mod tests {
                 ("Fleiss' kappa", 1)
             ]
         );
+    }
+
+    /// Documentation sets one word of a phrase as code ("the `prompt`
+    /// template"); the closing backtick and the blanks after it join the
+    /// phrase, but not a second code span, a backtick not touching the word
+    /// before it, or a word past the line's end.
+    #[test]
+    fn a_closing_backtick_joins_a_phrase() {
+        let m = Matcher::new(
+            [
+                ("prompt template", 0),
+                ("prompt cache", 1),
+                ("output rail", 2),
+            ]
+            .iter()
+            .map(|&(text, term)| Phrase::of(text, term)),
+        );
+        let found = |text: &'static str| -> Vec<(&'static str, u32)> {
+            m.find_all(text)
+                .into_iter()
+                .map(|h| (&text[h.range()], h.term))
+                .collect()
+        };
+        assert_eq!(found("the `prompt` template"), [("prompt` template", 0)]);
+        assert_eq!(found("the `self check output` rail"), [("output` rail", 2)]);
+        assert_eq!(found("keys `prompt` `cache` and `prompt`cache"), []);
+        assert_eq!(found("set `prompt`\ntemplate"), []);
+    }
+
+    /// An `@` joins only phrases written with one ("precision@k"), as `/`
+    /// does: an address that happens to hold the words is not the phrase.
+    #[test]
+    fn an_at_sign_joins_only_phrases_written_with_one() {
+        let m = Matcher::new(
+            [("precision@k", 0), ("prompt cache", 1)]
+                .iter()
+                .map(|&(text, term)| Phrase::of(text, term)),
+        );
+        let text = "precision@k, Precision@K, prompt@cache.example, precision@kiosk";
+        let found: Vec<_> = m
+            .find_all(text)
+            .into_iter()
+            .map(|h| (&text[h.range()], h.term))
+            .collect();
+        assert_eq!(found, [("precision@k", 0), ("Precision@K", 0)]);
     }
 
     #[test]

@@ -17,8 +17,9 @@ pub(super) struct Node {
     pub term: Option<u32>,
     /// The matcher's flags of the phrase ending here.
     pub flags: u8,
-    /// Whether the atom leading to this node may follow a `/`: only when a
-    /// phrase is written so ("A/B test"), never in `owner/repo` paths.
+    /// Whether the atom leading to this node may follow a `/` or an `@`:
+    /// only when a phrase is written so ("A/B test", "precision@k"), never
+    /// in `owner/repo` paths or `user@host` addresses.
     pub slash: bool,
     /// Some phrase goes on past this node: without one, a walk stops here
     /// without looking for a next atom (most hits are one-atom phrases,
