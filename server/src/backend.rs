@@ -715,8 +715,8 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let state = self.shared.lock();
-        Ok(publish::pulled(&state, &params))
+        let mut state = self.shared.lock();
+        Ok(publish::pulled(&mut state, &params))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

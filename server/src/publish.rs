@@ -5,7 +5,7 @@
 //! overtaken by an earlier one.
 //!
 //! A client that declares pull diagnostics (`textDocument/diagnostic`) gets
-//! its answers from [`pulled`], built by the same [`diagnostics`] function,
+//! its answers from [`pulled`], built by the same function ([`current`]),
 //! and no pushes for its documents: the publisher then only asks it to pull
 //! again (`workspace/diagnostic/refresh`) when something every document
 //! depends on changed. The one push a pull client still gets is for pack
@@ -170,38 +170,51 @@ fn gather(state: &mut State) -> Vec<Job> {
         let Some(open) = state.docs.get(key) else {
             continue;
         };
-        let reused = open
-            .published
-            .as_ref()
-            .filter(|p| p.holds(state, open))
-            .map(|p| p.bytes.clone());
-        let (bytes, fresh) = match reused {
-            Some(bytes) => (bytes, None),
-            None => {
-                let (bytes, settled) = decide(state, open);
-                let bytes = Arc::new(bytes);
-                let published = settled.map(|settled| Published {
-                    bytes: bytes.clone(),
-                    settled,
-                    content: open.content.clone(),
-                    progress: state.progress.clone(),
-                });
-                (bytes, Some(published))
-            }
-        };
-        jobs.push(Job::Ready(open.uri.clone(), bytes, Some(open.doc.version)));
-        let Some(open) = state.docs.get_mut(key) else {
-            continue;
-        };
-        open.doc.settle();
-        if let Some(fresh) = fresh {
-            open.published = fresh;
-        }
-        if open.published.is_some() {
-            keep_publication(state, key);
+        let version = open.doc.version;
+        let uri = open.uri.clone();
+        if let Some(bytes) = current(state, key) {
+            jobs.push(Job::Ready(uri, bytes, Some(version)));
         }
     }
     jobs
+}
+
+/// The diagnostics of the open document `key` as they stand: its kept
+/// publication while that still holds ([`Published::holds`]), else decided
+/// anew (and kept when the cap cut them short). Starts the document's count
+/// of changes afresh either way: what the client is given next was decided
+/// from the text as it is now. `None` when the document is not open.
+fn current(state: &mut State, key: &str) -> Option<Arc<Vec<u8>>> {
+    let open = state.docs.get(key)?;
+    let reused = open
+        .published
+        .as_ref()
+        .filter(|p| p.holds(state, open))
+        .map(|p| p.bytes.clone());
+    let (bytes, fresh) = match reused {
+        Some(bytes) => (bytes, None),
+        None => {
+            let (bytes, settled) = decide(state, open);
+            let bytes = Arc::new(bytes);
+            let published = settled.map(|settled| Published {
+                result_id: result_id(&bytes),
+                bytes: bytes.clone(),
+                settled,
+                content: open.content.clone(),
+                progress: state.progress.clone(),
+            });
+            (bytes, Some(published))
+        }
+    };
+    let open = state.docs.get_mut(key)?;
+    open.doc.settle();
+    if let Some(fresh) = fresh {
+        open.published = fresh;
+    }
+    if open.published.is_some() {
+        keep_publication(state, key);
+    }
+    Some(bytes)
 }
 
 /// Most documents that keep their last publication: the ones being typed
@@ -235,6 +248,9 @@ fn keep_publication(state: &mut State, key: &str) {
 /// message; nothing per finding, nothing per line.
 pub struct Published {
     bytes: Arc<Vec<u8>>,
+    /// [`result_id`] of `bytes`, computed once: a pull client asking again
+    /// with it is told `unchanged` without the bytes being read.
+    result_id: String,
     /// What the findings were decided from in the document.
     settled: Settled,
     /// What they were decided from around it: kept whole, so the pointer
@@ -290,31 +306,40 @@ fn gather_for_pull(state: &mut State) -> Vec<Job> {
 }
 
 /// The answer to `textDocument/diagnostic`: the same diagnostics a push
-/// would carry ([`diagnostics`]), with a `resultId` that is a hash of them,
+/// would carry ([`current`]: the kept publication while it holds, else
+/// [`decide`]d anew), with a `resultId` that is a hash of them,
 /// so a client asking again with that id is told `unchanged` when nothing
-/// it would be shown differs. Costs what one publication costs (the
-/// findings of one document, serialized once to hash them).
-pub fn pulled(state: &State, params: &DocumentDiagnosticParams) -> DocumentDiagnosticReportResult {
+/// it would be shown differs. A keystroke past the last finding of a
+/// capped document (what most keystrokes in a long file are) then costs a
+/// comparison of two ids: nothing decided, hashed or sent.
+pub fn pulled(
+    state: &mut State,
+    params: &DocumentDiagnosticParams,
+) -> DocumentDiagnosticReportResult {
     let key = crate::convert::uri_key(&params.text_document.uri);
-    // The publisher's JSON, read back into the report's type: a pull
-    // costs one publication of the document plus this parse.
-    let json = state
+    let bytes = current(state, &key);
+    // The id kept with a publication that still holds, else one computed
+    // from the fresh bytes.
+    let kept_id = state
         .docs
         .get(&key)
-        .map(|open| diagnostics(state, open))
-        .unwrap_or_else(|| b"[]".to_vec());
-    let result_id = result_id(&json);
+        .and_then(|open| open.published.as_ref())
+        .filter(|p| bytes.as_ref().is_some_and(|b| Arc::ptr_eq(&p.bytes, b)))
+        .map(|p| p.result_id.clone());
+    let json: &[u8] = bytes.as_deref().map_or(b"[]", |b| b.as_slice());
+    let result_id = kept_id.unwrap_or_else(|| result_id(json));
     let report = if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
         DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
             related_documents: None,
             unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
         })
     } else {
+        // The publisher's JSON, read back into the report's type.
         DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
             related_documents: None,
             full_document_diagnostic_report: FullDocumentDiagnosticReport {
                 result_id: Some(result_id),
-                items: serde_json::from_slice(&json).unwrap_or_default(),
+                items: serde_json::from_slice(json).unwrap_or_default(),
             },
         })
     };
@@ -401,13 +426,9 @@ fn shown_and_settled(
 /// as a JSON array: pack errors on a pack file, else the policy's findings
 /// as term hints, then practices. Everything but a diagnostic's range is
 /// serialized once per term or rule (cost model in
-/// [`crate::diagnostics_json`]).
-pub fn diagnostics(state: &State, open: &OpenDoc) -> Vec<u8> {
-    decide(state, open).0
-}
-
-/// [`diagnostics`], and what they were decided from when the cap cut the
-/// term hints short (practices then have no room left: the cap is shared).
+/// [`crate::diagnostics_json`]). With them, what they were decided from
+/// when the cap cut the term hints short (practices then have no room
+/// left: the cap is shared).
 fn decide(state: &State, open: &OpenDoc) -> (Vec<u8>, Option<Settled>) {
     if let Some(path) = &open.path
         && state.packs.scope_of(path, &state.roots).is_some()

@@ -157,3 +157,74 @@ fn a_term_falling_due_asks_a_pull_client_to_pull_again() {
     assert_eq!(after["kind"], "full", "{after}");
     assert!(due(&after), "{after}");
 }
+
+/// A keystroke past the last diagnostic a capped document shows changes
+/// nothing a pull client is shown: it is told `unchanged` from the kept
+/// publication (`publish::current`), and everything that does change what
+/// shows still gets a full report: an `ignore-file` marker at the end and
+/// its removal, an edit before the last spot, the text grown past the size
+/// limit.
+#[test]
+fn a_pull_past_the_cap_is_unchanged_until_what_shows_changes() {
+    let (mut server, _) = Server::initialized(
+        Start::default(),
+        pull_capabilities(),
+        json!({"maxDiagnostics": 3, "maxFileBytes": 6000, "firstOccurrenceOnly": false}),
+    );
+    server.wait_for(WAIT, is_refresh);
+    let filler = "plain words about nothing in particular\n".repeat(110);
+    let text = format!("TTFT\nmodel alias\nTTFT\n{filler}TTFT here\nthe end\n");
+    server.open(URI, "markdown", &text);
+    let full = |report: &Value| {
+        assert_eq!(report["kind"], "full", "{report}");
+        let items = report["items"].as_array().cloned().unwrap_or_default();
+        (items, report["resultId"].as_str().unwrap_or("").to_string())
+    };
+    let (first, id) = full(&pull(&mut server, None));
+    assert_eq!(
+        ranges(&first).iter().map(|r| r.0).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    let last_line = 3 + 110;
+    let at = |line: u64, text: &str| {
+        json!([{"range": {"start": {"line": line, "character": 0},
+                          "end": {"line": line, "character": 0}}, "text": text}])
+    };
+    // A term past the cap, twice: unchanged, the same id.
+    for version in [2, 3] {
+        server.change(URI, version, at(last_line, "model alias "));
+        let report = pull(&mut server, Some(&id));
+        assert_eq!(report["kind"], "unchanged", "{report}");
+        assert_eq!(report["resultId"], json!(id));
+    }
+    // The whole file silenced from its last line, then not.
+    server.change(URI, 4, at(last_line + 1, "<!-- llmops: ignore-file -->\n"));
+    let (silenced, silenced_id) = full(&pull(&mut server, Some(&id)));
+    assert!(silenced.is_empty(), "{silenced:#?}");
+    server.change(
+        URI,
+        5,
+        json!([{"range": {"start": {"line": last_line + 1, "character": 0},
+                          "end": {"line": last_line + 2, "character": 0}}, "text": ""}]),
+    );
+    let (back, back_id) = full(&pull(&mut server, Some(&silenced_id)));
+    assert_eq!(back, first);
+    assert_eq!(back_id, id);
+    // Before the last spot: the second line's term goes, the next one in.
+    server.change(
+        URI,
+        6,
+        json!([{"range": {"start": {"line": 1, "character": 0},
+                          "end": {"line": 1, "character": 11}}, "text": "plain"}]),
+    );
+    let (shifted, shifted_id) = full(&pull(&mut server, Some(&id)));
+    assert_eq!(
+        ranges(&shifted).iter().map(|r| r.0).collect::<Vec<_>>(),
+        [0, 2, last_line]
+    );
+    // Grown past the size limit at its end: nothing shows.
+    server.change(URI, 7, at(last_line + 1, &"x".repeat(2000)));
+    let (over, _) = full(&pull(&mut server, Some(&shifted_id)));
+    assert!(over.is_empty(), "{over:#?}");
+    server.stop();
+}
