@@ -280,17 +280,19 @@ pub(super) struct Blocks<'b> {
 }
 
 impl Blocks<'_> {
-    fn classes_at(&self, at: usize) -> Classes {
-        let rest = self.bytes.get(at..).unwrap_or_default();
+    /// The classes of the 64 bytes at `at`, written into `out` (in place:
+    /// see [`Kernel::classify_into`]).
+    fn classes_at(bytes: &[u8], kernel: Kernel, at: usize, out: &mut Classes) {
+        let rest = bytes.get(at..).unwrap_or_default();
         match rest.first_chunk::<64>() {
-            Some(block) => self.kernel.classify(block),
-            None if rest.is_empty() => Classes::default(),
+            Some(block) => kernel.classify_into(block, out),
+            None if rest.is_empty() => *out = Classes::default(),
             None => {
                 // The text's last bytes, padded with zeros: a zero ends an
                 // atom just as the end of the text does.
                 let mut block = [0u8; 64];
                 block[..rest.len()].copy_from_slice(rest);
-                self.kernel.classify(&block)
+                kernel.classify_into(&block, out);
             }
         }
     }
@@ -302,13 +304,12 @@ impl Blocks<'_> {
             self.known = 0;
             return;
         }
-        let cur = if base == self.next_base {
-            self.next
-        } else {
-            self.classes_at(base)
-        };
+        let mut cur = self.next;
+        if base != self.next_base {
+            Self::classes_at(self.bytes, self.kernel, base, &mut cur);
+        }
         self.next_base = base + 64;
-        self.next = self.classes_at(base + 64);
+        Self::classes_at(self.bytes, self.kernel, base + 64, &mut self.next);
         // The byte before the block, for the rule on letters and digits.
         let before = base.checked_sub(1).map_or(0, |i| self.bytes[i]);
         let letter = cur.lower | cur.upper;
