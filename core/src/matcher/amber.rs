@@ -138,15 +138,17 @@ mod tests {
             "mber",
             "bamberamber",
         ];
-        for word in words {
+        // After the word, more `b`s, or none (then only the word's own `b`
+        // lets its 64-byte step be looked at).
+        for (word, tail) in words.iter().flat_map(|w| [(w, " b"), (w, " x")]) {
             for pad in 0..140 {
-                let text = format!("{}{word}{}", "x".repeat(pad), " b".repeat(40));
+                let text = format!("{}{word}{}", "x".repeat(pad), tail.repeat(40));
                 let bytes = text.as_bytes();
                 for (from, to) in [(0, bytes.len()), (pad, pad + 5), (pad + 1, bytes.len())] {
                     let to = to.min(bytes.len());
                     let want = reference(bytes, from, to);
-                    assert_eq!(ambers_in(bytes, from, to), want, "{word} at {pad}");
-                    assert_eq!(by_b(bytes, from, to), want, "{word} at {pad}, by b");
+                    assert_eq!(ambers_in(bytes, from, to), want, "{word}{tail} at {pad}");
+                    assert_eq!(by_b(bytes, from, to), want, "{word}{tail} at {pad}, by b");
                 }
             }
         }
