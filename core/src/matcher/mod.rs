@@ -19,6 +19,7 @@
 //!    where the phrase has one, plurals that are not verbs. Terms marked
 //!    `context = "llm"` also need the LLM setting nearby ([`setting`]).
 
+mod amber;
 pub mod case_style;
 mod project;
 mod rules;
@@ -803,8 +804,8 @@ impl Matcher {
     /// longest phrase found, where it ends and its flags.
     fn walk(&self, text: &str, start: usize, first_end: usize) -> Option<(u32, usize, u8)> {
         let mut buf = [0u8; 64];
-        let key = fold(&text[start..first_end], &mut buf)?;
-        let mut node_id = self.trie.child(ROOT, key)?;
+        let len = fold(&text[start..first_end], &mut buf)?.len();
+        let mut node_id = self.trie.child_in(ROOT, &buf, len)?;
         let mut node = self.trie.node(node_id);
         let mut best = node.term.map(|t| (t, first_end, node.flags));
         let mut at = first_end;
@@ -825,10 +826,10 @@ impl Matcher {
             {
                 break;
             }
-            let Some(key) = fold(&text[next..end], &mut buf) else {
+            let Some(len) = fold(&text[next..end], &mut buf).map(<[u8]>::len) else {
                 break;
             };
-            let Some(child) = self.trie.child(node_id, key) else {
+            let Some(child) = self.trie.child_in(node_id, &buf, len) else {
                 break;
             };
             node_id = child;

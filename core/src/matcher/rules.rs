@@ -9,6 +9,7 @@
 //! as a phrase, and plural nouns that are really verbs ("the LLM judges
 //! whether ...").
 
+use super::amber::ambers_in;
 use super::words::{Class, class};
 
 /// Bytes looked at on each side of a hit; rules never need more, which keeps
@@ -401,17 +402,9 @@ impl TrafficLights {
                 .any(|w| w.eq_ignore_ascii_case(b"amber"));
         }
         let (stretch_from, stretch_to) = (self.from, self.to);
-        let ambers = self.ambers.get_or_insert_with(|| {
-            // Found by their `b`, which is five times rarer in English than
-            // the `a` (searching for the `a` cost a tenth of a scan of prose).
-            memchr::memchr2_iter(b'b', b'B', &bytes[stretch_from..stretch_to])
-                .filter_map(|i| (stretch_from + i).checked_sub(2))
-                .filter(|&at| {
-                    at >= stretch_from
-                        && bytes[at..stretch_to.min(at + 5)].eq_ignore_ascii_case(b"amber")
-                })
-                .collect()
-        });
+        let ambers = self
+            .ambers
+            .get_or_insert_with(|| ambers_in(bytes, stretch_from, stretch_to));
         let i = ambers.partition_point(|&a| a < from);
         ambers.get(i).is_some_and(|&a| a + 5 <= to)
     }

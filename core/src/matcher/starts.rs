@@ -231,6 +231,42 @@ impl Filters {
     }
 }
 
+/// Of the plain atom starts `plain` of the block at `base` (each a letter
+/// whose atom runs on through the lower-case letters of `lower`, this block's
+/// and the next one's, and ends on an ASCII byte in view), those whose whole
+/// atom may be a first atom; each start's atom length goes to `ends`.
+#[inline]
+fn whole_atoms(
+    bytes: &[u8],
+    base: usize,
+    atoms: &AtomSet,
+    plain: u64,
+    lower: u128,
+    ends: &mut [u8; 64],
+) -> u64 {
+    // The ends of these starts alone: runs never share bits, so the carry
+    // of each start still stops at its own end (see `Blocks::load`).
+    let found = ((u128::from(plain) << 1) + lower) & !lower;
+    let (mut low, high) = (found as u64, (found >> 64) as u64);
+    let mut kept = 0;
+    let mut each = plain;
+    while each != 0 {
+        let lane = each.trailing_zeros() as usize;
+        each &= each - 1;
+        // Only the last start's end can lie in the next block.
+        let end = if low != 0 {
+            let end = low.trailing_zeros() as usize;
+            low &= low - 1;
+            end
+        } else {
+            64 + high.trailing_zeros() as usize
+        };
+        ends[lane] = (end - lane) as u8;
+        kept |= u64::from(atoms.may_be(bytes, base + lane, end - lane)) << lane;
+    }
+    kept
+}
+
 /// The byte offsets in `from..to` of `bytes` that may begin an atom and,
 /// given `filters`, a phrase (a superset of where a trie walk from an atom
 /// start succeeds), in order, found 64 bytes at a time with `kernel` (which
@@ -280,17 +316,19 @@ pub(super) struct Blocks<'b> {
 }
 
 impl Blocks<'_> {
-    fn classes_at(&self, at: usize) -> Classes {
-        let rest = self.bytes.get(at..).unwrap_or_default();
+    /// The classes of the 64 bytes at `at`, written into `out` (in place:
+    /// see [`Kernel::classify_into`]).
+    fn classes_at(bytes: &[u8], kernel: Kernel, at: usize, out: &mut Classes) {
+        let rest = bytes.get(at..).unwrap_or_default();
         match rest.first_chunk::<64>() {
-            Some(block) => self.kernel.classify(block),
-            None if rest.is_empty() => Classes::default(),
+            Some(block) => kernel.classify_into(block, out),
+            None if rest.is_empty() => *out = Classes::default(),
             None => {
                 // The text's last bytes, padded with zeros: a zero ends an
                 // atom just as the end of the text does.
                 let mut block = [0u8; 64];
                 block[..rest.len()].copy_from_slice(rest);
-                self.kernel.classify(&block)
+                kernel.classify_into(&block, out);
             }
         }
     }
@@ -302,13 +340,12 @@ impl Blocks<'_> {
             self.known = 0;
             return;
         }
-        let cur = if base == self.next_base {
-            self.next
-        } else {
-            self.classes_at(base)
-        };
+        let mut cur = self.next;
+        if base != self.next_base {
+            Self::classes_at(self.bytes, self.kernel, base, &mut cur);
+        }
         self.next_base = base + 64;
-        self.next = self.classes_at(base + 64);
+        Self::classes_at(self.bytes, self.kernel, base + 64, &mut self.next);
         // The byte before the block, for the rule on letters and digits.
         let before = base.checked_sub(1).map_or(0, |i| self.bytes[i]);
         let letter = cur.lower | cur.upper;
@@ -351,24 +388,43 @@ impl Blocks<'_> {
         // hard to predict); then the fingerprints at the few that pass.
         let mut kept = starts & !letter;
         let mut plain_known = 0;
-        let mut each = letter_starts;
-        while each != 0 {
-            let lane = each.trailing_zeros() as usize;
-            each &= each - 1;
-            // Only the last start's end can lie in the next block.
-            let (end, bad) = if ends_low != 0 {
-                let end = ends_low.trailing_zeros() as usize;
-                ends_low &= ends_low - 1;
-                (end, bad_low >> end)
-            } else {
-                let end = ends_high.trailing_zeros() as usize;
-                (64 + end, bad_high >> end)
-            };
-            let plain = (plain_start >> lane) & !bad & 1;
-            plain_known |= plain << lane;
-            self.ends[lane] = (end - lane) as u8;
-            let whole = u64::from(filters.atoms.may_be(self.bytes, base + lane, end - lane));
-            kept |= (whole | (plain ^ 1)) << lane;
+        if ends_low & bad_low | ends_high & bad_high == 0 {
+            // Common case (ASCII text, no atom running out of view): every
+            // start `plain_start` marks is plain, the other letter starts
+            // are kept as they are, and only the plain ones face the
+            // whole-atom test, in a loop that holds few enough values to
+            // stay in registers (the general loop below spilled its loop
+            // counter to the stack, a store and reload on every start).
+            kept |= (letter_starts & !plain_start)
+                | whole_atoms(
+                    self.bytes,
+                    base,
+                    &filters.atoms,
+                    plain_start,
+                    lower,
+                    &mut self.ends,
+                );
+            plain_known = plain_start;
+        } else {
+            let mut each = letter_starts;
+            while each != 0 {
+                let lane = each.trailing_zeros() as usize;
+                each &= each - 1;
+                // Only the last start's end can lie in the next block.
+                let (end, bad) = if ends_low != 0 {
+                    let end = ends_low.trailing_zeros() as usize;
+                    ends_low &= ends_low - 1;
+                    (end, bad_low >> end)
+                } else {
+                    let end = ends_high.trailing_zeros() as usize;
+                    (64 + end, bad_high >> end)
+                };
+                let plain = (plain_start >> lane) & !bad & 1;
+                plain_known |= plain << lane;
+                self.ends[lane] = (end - lane) as u8;
+                let whole = u64::from(filters.atoms.may_be(self.bytes, base + lane, end - lane));
+                kept |= (whole | (plain ^ 1)) << lane;
+            }
         }
         let mut each = kept;
         while each != 0 {

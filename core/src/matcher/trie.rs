@@ -5,11 +5,14 @@
 //! the atom bytes in one shared buffer, instead of a map per node with an
 //! allocated key per edge: a pack of 100,000 terms builds its trie with a
 //! handful of allocations, and a walk still costs one lookup per atom.
-
-use std::hash::Hasher;
+//!
+//! A lookup is on the scan's hot path (every candidate's first atom, and
+//! each next atom of a walk), so an edge keeps its atom's first eight bytes
+//! as one number: the hash is one multiply of that number, the length and
+//! the parent, and an atom of up to eight bytes (nearly all of them) is
+//! compared as that number, without reading the shared buffer.
 
 use hashbrown::HashTable;
-use rustc_hash::FxHasher;
 
 /// What a phrase ending at a node stands for.
 #[derive(Clone, Copy, Debug, Default)]
@@ -47,6 +50,8 @@ struct Edge {
     /// The atom, as `atoms[start..start + len]`.
     start: u32,
     len: u32,
+    /// The atom's first eight bytes ([`head`]).
+    head: u64,
 }
 
 #[derive(Debug)]
@@ -59,11 +64,28 @@ pub(super) struct Trie {
 /// The root: the node before a phrase's first atom.
 pub(super) const ROOT: u32 = 0;
 
-fn hash(parent: u32, atom: &[u8]) -> u64 {
-    let mut hasher = FxHasher::default();
-    hasher.write_u32(parent);
-    hasher.write(atom);
-    hasher.finish()
+/// The first eight bytes of `atom` (zeros past its end), first byte lowest:
+/// with the length, this tells atoms of up to eight bytes apart.
+#[inline]
+fn head(atom: &[u8]) -> u64 {
+    match atom.first_chunk::<8>() {
+        Some(first) => u64::from_le_bytes(*first),
+        None => atom
+            .iter()
+            .rev()
+            .fold(0, |acc, &b| (acc << 8) | u64::from(b)),
+    }
+}
+
+/// The hash of an edge: a 64 x 64 -> 128-bit multiply of the head (with the
+/// length) by the parent (with a constant, so never zero), its halves
+/// folded together: every input bit reaches the bits the table uses.
+#[inline]
+fn hash(parent: u32, head: u64, len: usize) -> u64 {
+    let x = head ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let y = u64::from(parent) ^ 0xA076_1D64_78BD_642F;
+    let m = u128::from(x) * u128::from(y);
+    (m as u64) ^ ((m >> 64) as u64)
 }
 
 impl Trie {
@@ -88,10 +110,34 @@ impl Trie {
     }
 
     /// The node after `atom` (lower-cased) from `node`.
+    #[inline]
     pub fn child(&self, node: u32, atom: &[u8]) -> Option<u32> {
+        self.child_with_head(node, atom, head(atom))
+    }
+
+    /// [`Trie::child`] for an atom held at the start of `padded` (folded,
+    /// `len` bytes; what follows in `padded` does not matter): its head is
+    /// one load and a mask, not a loop over its bytes. `None` if `len` is
+    /// over 64 (such an atom is in no trie).
+    #[inline]
+    pub fn child_in(&self, node: u32, padded: &[u8; 64], len: usize) -> Option<u32> {
+        let atom = padded.get(..len)?;
+        let first: [u8; 8] = *padded.first_chunk()?;
+        let kept = u64::MAX
+            .checked_shr(64 - 8 * len.min(8) as u32)
+            .unwrap_or(0);
+        self.child_with_head(node, atom, u64::from_le_bytes(first) & kept)
+    }
+
+    /// [`Trie::child`] with the atom's [`head`] worked out already.
+    #[inline]
+    fn child_with_head(&self, node: u32, atom: &[u8], head: u64) -> Option<u32> {
         self.edges
-            .find(hash(node, atom), |e| {
-                e.parent == node && self.atom(e) == atom
+            .find(hash(node, head, atom.len()), |e| {
+                e.head == head
+                    && e.parent == node
+                    && e.len as usize == atom.len()
+                    && (atom.len() <= 8 || self.atom(e) == atom)
             })
             .map(|e| e.child)
     }
@@ -111,15 +157,13 @@ impl Trie {
             child,
             start: self.atoms.len() as u32,
             len: atom.len() as u32,
+            head: head(atom),
         };
         self.atoms.extend_from_slice(atom);
-        let atoms = &self.atoms;
-        self.edges.insert_unique(hash(node, atom), edge, |e| {
-            hash(
-                e.parent,
-                &atoms[e.start as usize..(e.start + e.len) as usize],
-            )
-        });
+        self.edges
+            .insert_unique(hash(node, edge.head, atom.len()), edge, |e| {
+                hash(e.parent, e.head, e.len as usize)
+            });
         child
     }
 
