@@ -80,6 +80,17 @@ impl Server {
     /// [`Server::start`] for any build of the server (the baseline binary of
     /// the head-to-head comparison).
     fn start_bin(bin: &str, dirs: &Dirs, options: Value) -> Result<(Server, Duration), String> {
+        Server::start_client(bin, dirs, options, json!({}))
+    }
+
+    /// [`Server::start_bin`] for a client declaring `capabilities` (a pull
+    /// client's, say).
+    fn start_client(
+        bin: &str,
+        dirs: &Dirs,
+        options: Value,
+        capabilities: Value,
+    ) -> Result<(Server, Duration), String> {
         let started = Instant::now();
         let mut child = Command::new(bin)
             .env("LLMOPS_LSP_DATA_DIR", dirs.data.path())
@@ -107,7 +118,7 @@ impl Server {
             json!({
                 "processId": std::process::id(),
                 "rootUri": null,
-                "capabilities": {},
+                "capabilities": capabilities,
                 "initializationOptions": options,
             }),
         )?;
@@ -247,6 +258,27 @@ impl Server {
         )?;
         let reply = self.wait(timeout, |m| published(m, uri, version))?;
         Ok(reply.at - sent)
+    }
+
+    /// Asks for a document's diagnostics as a pull client does after an
+    /// edit (`textDocument/diagnostic` with the last result id); returns the
+    /// time the report arrived, its kind and its result id.
+    fn pull(
+        &mut self,
+        uri: &str,
+        previous: Option<&str>,
+    ) -> Result<(Instant, String, String), String> {
+        let mut params = json!({"textDocument": {"uri": uri}});
+        if let Some(id) = previous {
+            params["previousResultId"] = json!(id);
+        }
+        let id = self.request("textDocument/diagnostic", params)?;
+        let reply = self.wait(Duration::from_secs(10), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })?;
+        let report = &reply.value["result"];
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        Ok((reply.at, text(&report["kind"]), text(&report["resultId"])))
     }
 
     fn rss(&self) -> (u64, u64) {
@@ -674,6 +706,82 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             );
         }
         small.stop();
+        // A pull client (VS Code's): each keystroke is a didChange and a
+        // `textDocument/diagnostic` with the last result id, timed to the
+        // report. Past the last finding of a capped document nothing the
+        // client is shown changes, so the report is `unchanged`.
+        let pull_client = json!({
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+            "workspace": {"diagnostics": {"refreshSupport": true}}
+        });
+        let (mut puller, _) = Server::start_client(bin, &dirs, options(), pull_client)?;
+        let mut p50s = Vec::new();
+        for doc in &docs {
+            let uri = format!("file:///bench/h2h-pull-{}.md", doc.lines);
+            puller.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": doc.text}}),
+            )?;
+            let (_, _, mut id) = puller.pull(&uri, None)?;
+            let mut version = 1;
+            let mut samples = Vec::new();
+            let mut unchanged = 0;
+            let cpu_before = cpu_seconds(puller.pid);
+            while samples.len() < edits {
+                let (line, character) = edit_spot(&doc.text, &doc.index, &mut rng);
+                for delete in [false, true] {
+                    version += 1;
+                    let sent = Instant::now();
+                    puller.notify(
+                        "textDocument/didChange",
+                        json!({
+                            "textDocument": {"uri": uri, "version": version},
+                            "contentChanges": [{
+                                "range": {"start": {"line": line, "character": character},
+                                          "end": {"line": line, "character": character + u32::from(delete)}},
+                                "text": if delete { "" } else { "x" },
+                            }],
+                        }),
+                    )?;
+                    let (at, kind, new_id) = puller.pull(&uri, Some(&id))?;
+                    samples.push(at - sent);
+                    unchanged += usize::from(kind == "unchanged");
+                    id = new_id;
+                }
+            }
+            let cpu_after = cpu_seconds(puller.pid);
+            samples.sort();
+            let p50 = percentile(&samples, 50.0);
+            p50s.push(p50);
+            let cpu = match (cpu_before, cpu_after) {
+                (Some(a), Some(b)) => format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
+                _ => "-".into(),
+            };
+            put(
+                format!(
+                    "pull client: didChange + textDocument/diagnostic, {} lines (p50 / p95 / server CPU / reports unchanged)",
+                    doc.lines
+                ),
+                column,
+                format!(
+                    "{} / {} / {cpu} / {unchanged} of {}",
+                    fmt_ms(p50),
+                    fmt_ms(percentile(&samples, 95.0)),
+                    samples.len()
+                ),
+            );
+            puller.close(&uri)?;
+        }
+        if let (Some(first), Some(last)) = (p50s.first(), p50s.last())
+            && p50s.len() > 1
+        {
+            put(
+                "pull client: keystroke p50, 100k lines / 1k lines".into(),
+                column,
+                format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()),
+            );
+        }
+        puller.stop();
         // Issue 19: a Python document in an LLM project, where every
         // built-in practice runs, beside the same text as plain text (terms
         // only: practices look at code), in the same server.

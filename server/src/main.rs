@@ -70,7 +70,12 @@ fn serve() -> i32 {
 /// The main heap grows in larger steps. The server's threads take turns on
 /// a lock that is rarely contended (a keystroke is handled by one of them
 /// at a time) and small blocks come from each thread's cache anyway.
+/// A `MALLOC_ARENA_MAX` in the environment is the user's choice, and glibc
+/// has applied it already: left alone.
 fn one_heap() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
+        return;
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes a malloc setting; called before any
     // thread of the server exists.
