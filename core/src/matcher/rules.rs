@@ -272,7 +272,7 @@ pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
     }
     let slashes = token.bytes().filter(|&c| c == b'/').count();
     if slashes == 0 {
-        return false;
+        return bare_file_name(token, end - a, bytes.get(b).copied());
     }
     if token.starts_with(['/', '@', '~', '.', '#']) || slashes >= 2 {
         return true;
@@ -347,6 +347,27 @@ fn pinned_package(from_token: &str, hit_at: usize) -> bool {
             .iter()
             .any(|op| rest.starts_with(*op))
         && rest[2].is_ascii_digit()
+}
+
+/// Extensions that make a token without a slash a file's name.
+const FILE_EXTENSIONS: &[&str] = &[
+    "py", "ipynb", "json", "jsonl", "md", "mdx", "yaml", "yml", "toml", "ts", "tsx", "js", "txt",
+    "cfg", "ini", "sh",
+];
+
+/// Whether the token is a file's name with no folder (`mcp_server.py`,
+/// `.mcp.json`) and the hit, ending `hit_end` bytes into it, lies before
+/// the extension: the name of a file is an address like its path. Only
+/// well-known extensions count, so `tool_call.id` stays an attribute, and
+/// not before `(`, so `tool_calls.json()` stays a call.
+fn bare_file_name(token: &str, hit_end: usize, after: Option<u8>) -> bool {
+    if after == Some(b'(') {
+        return false;
+    }
+    let token = token.trim_end_matches(['.', ':', ';', ',', '!', '?']);
+    token
+        .rsplit_once('.')
+        .is_some_and(|(stem, ext)| hit_end <= stem.len() && FILE_EXTENSIONS.contains(&ext))
 }
 
 /// Whether a token ends in a file extension (`.md`, `.py`, `.json`).
@@ -688,6 +709,11 @@ mod tests {
             ("pip install openai-guardrails>=0.3", "guardrails", true),
             ("max_tokens==256", "max_tokens", false),
             ("guardrails == 2", "guardrails", false),
+            ("requires=\"mcp_server.py\"", "mcp_server", true),
+            ("ignore .mcp.json here", "mcp", true),
+            ("x = tool_call.id", "tool_call", false),
+            ("tool_calls.json()", "tool_calls", false),
+            ("see evals.", "evals", false),
         ] {
             let (t, s, e) = at(text, word);
             assert_eq!(inside_address(t, s, e), address, "{text}");
