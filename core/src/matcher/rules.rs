@@ -268,9 +268,12 @@ pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
     if token.contains("://") || token.starts_with("www.") || token.starts_with("mailto:") {
         return true;
     }
+    if quoted_module_path(bytes, a, b, start, end) || pinned_package(&text[a..], start - a) {
+        return true;
+    }
     let slashes = token.bytes().filter(|&c| c == b'/').count();
     if slashes == 0 {
-        return false;
+        return bare_file_name(token, end - a, bytes.get(b).copied());
     }
     if token.starts_with(['/', '@', '~', '.', '#']) || slashes >= 2 {
         return true;
@@ -283,6 +286,89 @@ pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
     // itself is written with it ("A/B test", "tokens/sec").
     let touches_slash = (start > a && bytes[start - 1] == b'/') || bytes.get(end) == Some(&b'/');
     touches_slash && !text[start..end].contains('/')
+}
+
+/// Whether the hit is the first segment of a quoted dotted module path,
+/// the whole of a string such as `"guardrails.utils.api_client.Client"`
+/// (a mock's patch target, a list of modules for API docs, a lazy-import
+/// table). The first segment there is a package's name used as the address
+/// of one of its modules, whatever the module does: in Guardrails AI's own
+/// repository such strings held 500 of its 4,200 hits. Attribute keys have
+/// the same shape and name the concept (`"tool_call.function.name"`,
+/// `"reranker.output_documents.1.document.id"`, OpenInference's), so a path
+/// counts only when it reads as code's: a `patch(` target, or three dots
+/// and more, or a segment in capitals first (a class), and never with a
+/// segment that starts with a digit (a list index). Only the first
+/// segment: later ones (`"gen_ai.usage.input_tokens"`) keep their hits.
+fn quoted_module_path(bytes: &[u8], a: usize, b: usize, start: usize, end: usize) -> bool {
+    let quote = match a.checked_sub(1).map(|i| bytes[i]) {
+        Some(q @ (b'"' | b'\'')) => q,
+        _ => return false,
+    };
+    if start != a || bytes.get(b) != Some(&quote) || bytes[start..end].contains(&b'.') {
+        return false;
+    }
+    let path = &bytes[a..b];
+    let well_formed = path
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+        && path.split(|&c| c == b'.').all(|seg| {
+            seg.first()
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        });
+    let dots = path.iter().filter(|&&c| c == b'.').count();
+    let class = path
+        .split(|&c| c == b'.')
+        .skip(1)
+        .any(|seg| seg.first().is_some_and(u8::is_ascii_uppercase));
+    let patched = bytes[..a - 1].ends_with(b"patch(");
+    well_formed && dots >= 2 && (patched || dots >= 3 || class)
+}
+
+/// Whether the text from the hit's token on is a package pinned to a
+/// version, with the hit in its name: `guardrails-api==0.1.0a2`,
+/// `openai-guardrails>=0.3`. A pin names a distribution to install, an
+/// address like `owner/repo`, not the concept; the library itself is named
+/// in prose and imports nearby. The name runs from the token's start to the
+/// operator with no blank (`guardrails == 2` is a comparison) and holds a
+/// `-`.
+fn pinned_package(from_token: &str, hit_at: usize) -> bool {
+    let name_len = from_token
+        .bytes()
+        .take(LOOK)
+        .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'[' | b']'))
+        .count();
+    let rest = &from_token.as_bytes()[name_len..];
+    // A `-` marks a distribution's name: code compares identifiers
+    // (`max_tokens==256`), which never hold one.
+    name_len > hit_at
+        && from_token.as_bytes()[..name_len].contains(&b'-')
+        && rest.len() >= 3
+        && [b"==", b">=", b"<=", b"~=", b"!="]
+            .iter()
+            .any(|op| rest.starts_with(*op))
+        && rest[2].is_ascii_digit()
+}
+
+/// Extensions that make a token without a slash a file's name.
+const FILE_EXTENSIONS: &[&str] = &[
+    "py", "ipynb", "json", "jsonl", "md", "mdx", "yaml", "yml", "toml", "ts", "tsx", "js", "txt",
+    "cfg", "ini", "sh",
+];
+
+/// Whether the token is a file's name with no folder (`mcp_server.py`,
+/// `.mcp.json`) and the hit, ending `hit_end` bytes into it, lies before
+/// the extension: the name of a file is an address like its path. Only
+/// well-known extensions count, so `tool_call.id` stays an attribute, and
+/// not before `(`, so `tool_calls.json()` stays a call.
+fn bare_file_name(token: &str, hit_end: usize, after: Option<u8>) -> bool {
+    if after == Some(b'(') {
+        return false;
+    }
+    let token = token.trim_end_matches(['.', ':', ';', ',', '!', '?']);
+    token
+        .rsplit_once('.')
+        .is_some_and(|(stem, ext)| hit_end <= stem.len() && FILE_EXTENSIONS.contains(&ext))
 }
 
 /// Whether a token ends in a file extension (`.md`, `.py`, `.json`).
@@ -590,6 +676,37 @@ mod tests {
             ("an A/B test", "A/B test", false),
             ("the prompt registry", "prompt registry", false),
             ("`prompt_registry`", "prompt_registry", false),
+            ("patch(\"guardrails.utils.api.Client\")", "guardrails", true),
+            ("x = 'guardrails.hub.Install'", "guardrails", true),
+            ("x = 'guardrails.hub.install'", "guardrails", false),
+            // Empty segments are not a path (and must not panic).
+            ("x = 'guardrails..Hub'", "guardrails", false),
+            ("x = 'guardrails.hub.Install.'", "guardrails", false),
+            ("modules = [\"guardrails.hub\"]", "guardrails", false),
+            (
+                "attrs[\"gen_ai.usage.input_tokens\"]",
+                "input_tokens",
+                false,
+            ),
+            ("guardrails.utils.api.Client()", "guardrails", false),
+            ("\"ai.toolCall.input\"", "toolCall", false),
+            ("k = \"tool_call.function.name\"", "tool_call", false),
+            (
+                "\"reranker.output_documents.1.document.id\"",
+                "reranker",
+                false,
+            ),
+            ("patch(\"guardrails.prompt.base\")", "guardrails", true),
+            ("\"mcp.client.session.ClientSession\"", "mcp", true),
+            ("#   guardrails-api==0.1.0a2", "guardrails", true),
+            ("pip install openai-guardrails>=0.3", "guardrails", true),
+            ("max_tokens==256", "max_tokens", false),
+            ("guardrails == 2", "guardrails", false),
+            ("requires=\"mcp_server.py\"", "mcp_server", true),
+            ("ignore .mcp.json here", "mcp", true),
+            ("x = tool_call.id", "tool_call", false),
+            ("tool_calls.json()", "tool_calls", false),
+            ("see evals.", "evals", false),
         ] {
             let (t, s, e) = at(text, word);
             assert_eq!(inside_address(t, s, e), address, "{text}");

@@ -28,7 +28,19 @@ const RECORDING_DIRS: &[&str] = &[
     "__snapshots__",
     "__recordings__",
     "recordings",
+    // Relay's compiler output: types and query text copied from the schema,
+    // regenerated on every build and never read (Phoenix: 5,300 hits).
+    "__generated__",
 ];
+
+/// Folders of golden files: expected outputs a test compares with, written
+/// by the test itself (TruLens keeps dumps of its API under
+/// `tests/unit/static/golden/`). Only their data files count (see
+/// [`GOLDEN_EXTENSIONS`]); notes written there in Markdown are still read.
+const GOLDEN_DIRS: &[&str] = &["golden", "goldens"];
+
+/// Extensions of data files, recordings when under [`GOLDEN_DIRS`].
+const GOLDEN_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "jsonl", "txt", "csv"];
 
 /// Folders that hold recordings among other test data: a JSON Lines file
 /// there is a recording, a YAML or JSON file when it has the shape of a
@@ -103,6 +115,9 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
             .filter_map(|c| c.as_os_str().to_str())
     };
     if dirs().any(|d| RECORDING_DIRS.contains(&d)) {
+        return true;
+    }
+    if GOLDEN_EXTENSIONS.contains(&ext.as_str()) && dirs().any(|d| GOLDEN_DIRS.contains(&d)) {
         return true;
     }
     if !dirs().any(|d| DATA_DIRS.contains(&d)) {
@@ -194,6 +209,14 @@ mod tests {
                 false,
             ),
             ("docs/cassettes.md", "anything", false),
+            (
+                "js/app/src/pages/__generated__/Query.graphql.ts",
+                "export type Q = {};\n",
+                true,
+            ),
+            ("tests/unit/static/golden/api.yaml", "a: b\n", true),
+            ("tests/unit/static/golden/README.md", "notes\n", false),
+            ("src/generated/client.ts", "export type Q = {};\n", false),
             ("src/client.py", CASSETTE, false),
         ] {
             assert_eq!(is_recording(Path::new(path), text), recorded, "{path}");
