@@ -550,6 +550,17 @@ fn main() {
     }
 }
 
+/// The last of `p50s` over the first (the largest document's keystroke
+/// over the smallest's), when there are two or more.
+fn last_over_first(p50s: &[Duration]) -> Option<String> {
+    match (p50s.first(), p50s.last()) {
+        (Some(first), Some(last)) if p50s.len() > 1 => {
+            Some(format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()))
+        }
+        _ => None,
+    }
+}
+
 /// The figures of issue 22 for this build and, when `LLMOPS_LSP_BASELINE`
 /// names another build of the server (say, the previous commit's release
 /// binary), for that one too, measured in turns in this process: start-up,
@@ -644,13 +655,11 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             );
             server.close(&uri)?;
         }
-        if let (Some(first), Some(last)) = (p50s.first(), p50s.last())
-            && p50s.len() > 1
-        {
+        if let Some(ratio) = last_over_first(&p50s) {
             put(
                 "keystroke p50, 100k lines / 1k lines (target ≤ 1.5)".into(),
                 column,
-                format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()),
+                ratio,
             );
         }
         // The same documents with as many diagnostics at each size
@@ -696,13 +705,11 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             );
             small.close(&uri)?;
         }
-        if let (Some(first), Some(last)) = (p50s.first(), p50s.last())
-            && p50s.len() > 1
-        {
+        if let Some(ratio) = last_over_first(&p50s) {
             put(
                 "150 diagnostics at every size: keystroke p50, 100k / 1k lines".into(),
                 column,
-                format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()),
+                ratio,
             );
         }
         small.stop();
@@ -772,13 +779,11 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             );
             puller.close(&uri)?;
         }
-        if let (Some(first), Some(last)) = (p50s.first(), p50s.last())
-            && p50s.len() > 1
-        {
+        if let Some(ratio) = last_over_first(&p50s) {
             put(
                 "pull client: keystroke p50, 100k lines / 1k lines".into(),
                 column,
-                format!("{:.2}", last.as_secs_f64() / first.as_secs_f64()),
+                ratio,
             );
         }
         puller.stop();
