@@ -197,7 +197,7 @@ fn current(state: &mut State, key: &str) -> Option<Arc<Vec<u8>>> {
             let (bytes, settled) = decide(state, open);
             let bytes = Arc::new(bytes);
             let published = settled.map(|settled| Published {
-                result_id: result_id(&bytes),
+                result_id: None,
                 bytes: bytes.clone(),
                 settled,
                 content: open.content.clone(),
@@ -248,9 +248,10 @@ fn keep_publication(state: &mut State, key: &str) {
 /// message; nothing per finding, nothing per line.
 pub struct Published {
     bytes: Arc<Vec<u8>>,
-    /// [`result_id`] of `bytes`, computed once: a pull client asking again
+    /// [`result_id`] of `bytes`, computed at the first pull that reuses
+    /// them (a push client never pays for it): a pull client asking again
     /// with it is told `unchanged` without the bytes being read.
-    result_id: String,
+    result_id: Option<String>,
     /// What the findings were decided from in the document.
     settled: Settled,
     /// What they were decided from around it: kept whole, so the pointer
@@ -318,14 +319,17 @@ pub fn pulled(
 ) -> DocumentDiagnosticReportResult {
     let key = crate::convert::uri_key(&params.text_document.uri);
     let bytes = current(state, &key);
-    // The id kept with a publication that still holds, else one computed
-    // from the fresh bytes.
+    // The id kept with the publication these bytes are (hashed once, at
+    // its first pull), else one computed from bytes that are not kept.
     let kept_id = state
         .docs
-        .get(&key)
-        .and_then(|open| open.published.as_ref())
+        .get_mut(&key)
+        .and_then(|open| open.published.as_mut())
         .filter(|p| bytes.as_ref().is_some_and(|b| Arc::ptr_eq(&p.bytes, b)))
-        .map(|p| p.result_id.clone());
+        .map(|p| {
+            let bytes = &p.bytes;
+            p.result_id.get_or_insert_with(|| result_id(bytes)).clone()
+        });
     let json: &[u8] = bytes.as_deref().map_or(b"[]", |b| b.as_slice());
     let result_id = kept_id.unwrap_or_else(|| result_id(json));
     let report = if params.previous_result_id.as_deref() == Some(result_id.as_str()) {

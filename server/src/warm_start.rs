@@ -22,7 +22,37 @@ pub struct Prepared {
     pub scoped: ScopedContent,
 }
 
-static STARTED: Mutex<Option<JoinHandle<Prepared>>> = Mutex::new(None);
+/// Where a started preparation waits to be taken: one per process
+/// ([`STARTED`]), or a test's own.
+struct Slot(Mutex<Option<JoinHandle<Prepared>>>);
+
+impl Slot {
+    const fn new() -> Slot {
+        Slot(Mutex::new(None))
+    }
+
+    fn begin(&self) {
+        let handle = std::thread::Builder::new()
+            .name("warm-start".into())
+            .spawn(prepare)
+            .ok();
+        if let Ok(mut started) = self.0.lock() {
+            *started = handle;
+        }
+    }
+
+    fn take(&self) -> Prepared {
+        let handle = self.0.lock().ok().and_then(|mut started| started.take());
+        handle.and_then(|h| h.join().ok()).unwrap_or_else(prepare)
+    }
+
+    #[cfg(test)]
+    fn is_started(&self) -> bool {
+        self.0.lock().is_ok_and(|started| started.is_some())
+    }
+}
+
+static STARTED: Slot = Slot::new();
 
 fn prepare() -> Prepared {
     let mut packs = crate::builtin::pack_set();
@@ -33,20 +63,13 @@ fn prepare() -> Prepared {
 /// Starts preparing the built-in course on a thread of its own. If the
 /// thread cannot be started, [`take`] does the work itself.
 pub fn begin() {
-    let handle = std::thread::Builder::new()
-        .name("warm-start".into())
-        .spawn(prepare)
-        .ok();
-    if let Ok(mut started) = STARTED.lock() {
-        *started = handle;
-    }
+    STARTED.begin();
 }
 
 /// The built-in course, prepared by [`begin`] if it ran (and was not taken
 /// already), else prepared now.
 pub fn take() -> Prepared {
-    let handle = STARTED.lock().ok().and_then(|mut started| started.take());
-    handle.and_then(|h| h.join().ok()).unwrap_or_else(prepare)
+    STARTED.take()
 }
 
 #[cfg(test)]
@@ -54,14 +77,17 @@ mod tests {
     use super::*;
 
     /// What the thread prepares is what `initialize` would merge itself,
-    /// and it is handed out once: a second server in the same process
-    /// prepares its own.
+    /// and it is handed out once: a second take prepares its own. (A slot
+    /// of the test's own: in-process servers of other tests take from the
+    /// process's.)
     #[test]
     fn the_prepared_course_is_the_built_in_one_and_is_taken_once() {
-        begin();
-        let first = take();
-        assert!(STARTED.lock().expect("not poisoned").is_none());
-        let second = take();
+        let slot = Slot::new();
+        slot.begin();
+        assert!(slot.is_started());
+        let first = slot.take();
+        assert!(!slot.is_started());
+        let second = slot.take();
         assert_eq!(
             first.scoped.all().terms.len(),
             second.scoped.all().terms.len()

@@ -119,16 +119,6 @@ impl Hit {
             ..self
         }
     }
-
-    /// The same spot with both ends moved by `shift` (an edit before it).
-    pub(crate) fn moved(self, shift: impl Fn(usize) -> usize) -> Hit {
-        Hit::new(
-            shift(self.start()),
-            shift(self.end()),
-            self.term,
-            self.avoided,
-        )
-    }
 }
 
 /// A phrase to look for and the term it stands for.

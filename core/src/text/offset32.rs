@@ -70,11 +70,6 @@ impl ByteRange {
             end: self.end.wrapping_add(delta),
         }
     }
-
-    /// Both ends moved by `shift` (an edit before them).
-    pub(crate) fn moved(self, shift: impl Fn(usize) -> usize) -> ByteRange {
-        ByteRange::new(shift(self.start()), shift(self.end()))
-    }
 }
 
 #[cfg(test)]
