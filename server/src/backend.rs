@@ -14,6 +14,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use crate::builtin_copy::BuiltinCopy;
 use crate::convert::{encoding_kind, from_lsp, range_to_span, span_to_range, uri_key};
 use crate::protocol::ClientFeatures;
 use crate::settings::Settings;
@@ -248,9 +249,11 @@ impl LanguageServer for Backend {
         }
         let client_features =
             ClientFeatures::from_init_options(params.initialization_options.as_ref());
-        // Disk work first, with the state unlocked: progress, packs, and the
-        // read-only copy of the built-in pack that hovers link to.
+        // Disk work first, with the state unlocked: progress and packs. The
+        // read-only copy of the built-in pack that definitions point into
+        // is written on a thread of its own meanwhile.
         let data_dir = self.config.data_dir.as_deref();
+        let builtin = Arc::new(BuiltinCopy::start(data_dir));
         crate::state::assert_no_state_lock("loading progress and packs at start");
         let (progress, progress_notices) = ProgressStore::open(data_dir);
         let workspace_packs = self.shared.lock().settings.workspace_packs;
@@ -267,17 +270,12 @@ impl LanguageServer for Backend {
         } else {
             pack_set.rebuild_scoped()
         };
-        let (builtin_dir, builtin_notice) = match data_dir.map(definition::write_builtin_files) {
-            Some(Ok(dir)) => (Some(dir), None),
-            Some(Err(notice)) => (None, Some(notice)),
-            None => (None, None),
-        };
         self.shared.set_store(progress);
         {
             let mut state = self.shared.lock();
             state.encoding = encoding;
             state.roots = roots;
-            state.builtin_dir = builtin_dir;
+            state.builtin = builtin;
             state.supports_configuration = supports_configuration;
             state.supports_watched_files = supports_watched_files;
             state.create_files = create_files;
@@ -293,9 +291,6 @@ impl LanguageServer for Backend {
             state
                 .notices
                 .extend(pack_notices.into_iter().map(|n| (MessageType::WARNING, n)));
-            state
-                .notices
-                .extend(builtin_notice.map(|n| (MessageType::WARNING, n)));
             state.packs = pack_set;
             state.content = scoped.all().clone();
             state.scoped = scoped;
@@ -379,6 +374,17 @@ impl LanguageServer for Backend {
         tokio::spawn(async move {
             this.pull_configuration().await;
             packs::register_watchers(&this.shared, &this.client).await;
+            // The built-in copy's notice, if writing it failed: waited for
+            // here, off the async workers, so it shows with the others.
+            let builtin = this.shared.lock().builtin.clone();
+            if let Ok(Some(notice)) =
+                tokio::task::spawn_blocking(move || builtin.notice().map(str::to_owned)).await
+            {
+                this.shared
+                    .lock()
+                    .notices
+                    .push((MessageType::WARNING, notice));
+            }
             this.show_notices().await;
             let mut state = this.shared.lock();
             state.touch_all();
@@ -390,6 +396,10 @@ impl LanguageServer for Backend {
         // Last chance for answers a full disk kept from being saved.
         let shared = self.shared.clone();
         let _ = tokio::task::spawn_blocking(move || shared.with_store(|s| s.retry())).await;
+        // The built-in copy finished, so exiting never cuts it short (a
+        // half-written temporary would only be removed at the next start).
+        let builtin = self.shared.lock().builtin.clone();
+        let _ = tokio::task::spawn_blocking(move || builtin.dir().is_some()).await;
         Ok(())
     }
 

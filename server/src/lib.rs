@@ -6,6 +6,7 @@
 mod authoring;
 mod backend;
 mod builtin;
+mod builtin_copy;
 mod ci_output;
 pub mod cli;
 mod code_actions;

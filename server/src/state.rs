@@ -147,8 +147,9 @@ pub struct State {
     /// Messages for the user, shown once the client is initialized.
     pub notices: Vec<(MessageType, String)>,
     pub roots: Vec<PathBuf>,
-    /// Where the built-in pack files were written (see `definition`).
-    pub builtin_dir: Option<PathBuf>,
+    /// The built-in pack files' read-only copy, written off the start's
+    /// path (see `builtin_copy`).
+    pub builtin: Arc<crate::builtin_copy::BuiltinCopy>,
     /// Which workspace folders depend on an LLM library (checked once each),
     /// so terms marked `context = "llm"` show in all of their files.
     pub llm_projects: LlmProjects,
@@ -223,7 +224,7 @@ impl State {
             pack_errors_shown: BTreeSet::new(),
             notices: Vec::new(),
             roots: Vec::new(),
-            builtin_dir: None,
+            builtin: Arc::new(crate::builtin_copy::BuiltinCopy::none()),
             llm_projects: LlmProjects::default(),
             awaiting_project: Default::default(),
             refused: Default::default(),

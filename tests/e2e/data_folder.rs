@@ -124,6 +124,56 @@ fn a_linked_progress_file_is_refused_with_a_notice() {
     assert_eq!(fs::read_to_string(&target).unwrap(), planted);
 }
 
+/// A `builtin-content` planted as a link: the copy is refused (written on
+/// a thread of its own since issue 22) and its notice still shows once the
+/// client is initialized; a built-in term then has no definition to go to,
+/// and what the link points at is untouched.
+#[test]
+fn a_linked_builtin_folder_is_refused_with_a_notice() {
+    let outside = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    symlink(outside.path(), data.path().join("builtin-content")).unwrap();
+    let (mut server, _) =
+        Server::initialized(Start::with_data_dir(data.path()), json!({}), Value::Null);
+    let notice = server.wait_for(WAIT, |m| m["method"] == "window/showMessage");
+    let text = notice["params"]["message"].as_str().unwrap();
+    assert!(
+        text.contains("built-in pack cannot be written") && text.contains("symbolic link"),
+        "{text}"
+    );
+    let uri = "file:///notes/a.md";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "TTFT\n"}}),
+    );
+    let definition = server.result(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+    );
+    assert!(definition.is_null(), "{definition:#}");
+    assert!(server.stop().success());
+    assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+
+    // The contrast, on a first start: asked at once, the definition waits
+    // for the copy and points at a file that is there.
+    let fresh = tempfile::tempdir().unwrap();
+    let (mut server, _) =
+        Server::initialized(Start::with_data_dir(fresh.path()), json!({}), Value::Null);
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "TTFT\n"}}),
+    );
+    let definition = server.result(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+    );
+    let target = definition["uri"].as_str().unwrap_or_default();
+    assert!(target.contains("builtin-content"), "{definition:#}");
+    let path = target.strip_prefix("file://").unwrap();
+    assert!(fs::read_to_string(path).unwrap().contains("[[term]]"));
+    assert!(server.stop().success());
+}
+
 /// FIFOs where the server reads (`progress.json`, its lock, a built-in
 /// file) hung `initialize`, every command and `shutdown`. Now each answers
 /// within a bound, the FIFO progress file is refused with a notice, and an
