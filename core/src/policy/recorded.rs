@@ -12,7 +12,10 @@
 //!
 //! Recognised by path, and for the generic folder names (`fixtures/`,
 //! `testdata/`) by shape too, because those folders also hold text people
-//! write (this project's own precision corpus lives in `tests/fixtures/`).
+//! write (this project's own precision corpus lives in `tests/fixtures/`);
+//! JSON there is data whatever its shape (see [`DATA_DIRS`]). Listings of
+//! paths (a `sitemap.yaml`, a `.gitignore`) get none either: their words
+//! are file names.
 //!
 //! Cost: a walk over the path's components, and for a YAML or JSON file
 //! under `fixtures/` or `testdata/` a search of its first
@@ -42,9 +45,12 @@ const GOLDEN_DIRS: &[&str] = &["golden", "goldens"];
 /// Extensions of data files, recordings when under [`GOLDEN_DIRS`].
 const GOLDEN_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "jsonl", "txt", "csv"];
 
-/// Folders that hold recordings among other test data: a JSON Lines file
-/// there is a recording, a YAML or JSON file when it has the shape of a
-/// recorded exchange.
+/// Folders that hold recordings among other test data: a JSON or JSON
+/// Lines file there is a recording, a YAML or text file when it has the
+/// shape of a recorded exchange. JSON has no comments, so nothing in it is
+/// written to be read: in the precision samples of issue 24 every JSON hit
+/// under these folders was a saved trace, a serialized run state or a
+/// generated API listing, each with its own shape.
 const DATA_DIRS: &[&str] = &["fixtures", "__fixtures__", "testdata", "test_data"];
 
 /// Whether a file name is a generated lock file: `poetry.lock`, `uv.lock`,
@@ -56,6 +62,18 @@ fn is_lock_file(name: &str) -> bool {
         || name.ends_with("-lock.json")
         || name.ends_with("-lock.yaml")
         || name.contains(".lock.")
+}
+
+/// Whether a file name is a listing of paths: a site map a docs tool
+/// generates (`sitemap.yaml`, with hashes and machine summaries of every
+/// page) or an ignore file (`.gitignore`, `.dockerignore`, `.npmignore`),
+/// whose lines are globs and file names (`.mcp.json` is not the Model
+/// Context Protocol being explained).
+fn is_path_listing(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.strip_prefix("sitemap.")
+        .is_some_and(|ext| matches!(ext, "yaml" | "yml" | "json" | "xml" | "txt"))
+        || (name.starts_with('.') && name.ends_with("ignore"))
 }
 
 /// Extensions of recordings and snapshots (`.har` captures, Jest and
@@ -104,6 +122,7 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
         .unwrap_or_default();
     if RECORDING_EXTENSIONS.contains(&ext.as_str())
         || is_lock_file(name)
+        || is_path_listing(name)
         || is_minified(name, &ext, text)
     {
         return true;
@@ -124,8 +143,8 @@ pub fn is_recording(path: &Path, text: &str) -> bool {
         return false;
     }
     match ext.as_str() {
-        "jsonl" | "ndjson" => true,
-        "yaml" | "yml" | "json" | "txt" | "sse" => recorded_shape(text),
+        "json" | "jsonl" | "ndjson" => true,
+        "yaml" | "yml" | "txt" | "sse" => recorded_shape(text),
         _ => false,
     }
 }
@@ -218,6 +237,19 @@ mod tests {
             ("tests/unit/static/golden/README.md", "notes\n", false),
             ("src/generated/client.ts", "export type Q = {};\n", false),
             ("src/client.py", CASSETTE, false),
+            // Issue 24, round 5: JSON under a fixtures folder whatever its
+            // shape (a serialized run state), listings of paths.
+            (
+                "tests/fixtures/run_state/v1_9.json",
+                "{\"guardrail_results\": []}\n",
+                true,
+            ),
+            ("docs/config.json", "{\"guardrail_results\": []}\n", false),
+            ("sitemap.yaml", "index.md:\n  summary: tool calling\n", true),
+            ("docs/sitemap.md", "anything", false),
+            ("js/packages/cli/.gitignore", ".mcp.json\n", true),
+            (".dockerignore", "node_modules\n", true),
+            ("ignore.md", "anything", false),
         ] {
             assert_eq!(is_recording(Path::new(path), text), recorded, "{path}");
         }
@@ -230,6 +262,6 @@ mod tests {
         // The prefix ends inside a character (4096 = 3 * 1365 + 1), and
         // the line breaks keep it from reading as minified.
         let multibyte = "é\n".repeat(SHAPE_PREFIX);
-        assert!(!is_recording(Path::new("fixtures/x.json"), &multibyte));
+        assert!(!is_recording(Path::new("fixtures/x.txt"), &multibyte));
     }
 }
