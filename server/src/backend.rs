@@ -111,6 +111,8 @@ impl Backend {
             state.awaiting_project.remove(key);
             state.closed.push(open.uri);
             if let Some(path) = &open.path {
+                // Closed: no publication of it waits for a check any more.
+                state.pack_checks.remove(path);
                 packs::document_closed(&self.shared, state, path);
                 // Its unsaved text no longer counts: the file's does.
                 workspace_uses::files_changed(&self.shared, state, vec![path.clone()]);
@@ -458,7 +460,7 @@ impl LanguageServer for Backend {
                     published: None,
                 },
             );
-            if !packs::document_changed(&self.shared, &state, &key) {
+            if !packs::document_changed(&self.shared, &mut state, &key) {
                 if llm_project.is_some() {
                     self.shared.touch(&mut state, [&key]);
                 } else {
@@ -529,7 +531,7 @@ impl LanguageServer for Backend {
                 break 'apply;
             }
             open.doc.version = params.text_document.version;
-            if !packs::document_changed(&self.shared, &state, &key) {
+            if !packs::document_changed(&self.shared, &mut state, &key) {
                 self.shared.touch_edited(&mut state, &key);
             }
         }

@@ -39,6 +39,10 @@ enum Source {
     Disk,
     /// The editor's text of an open pack, which wins over the file.
     Editor(String),
+    /// The editor's text of an open pack just typed, with its number in
+    /// [`State::pack_checks`]: the document is published once this text
+    /// (or a later one) is checked.
+    Typed(String, u64),
     Deleted,
 }
 
@@ -67,9 +71,10 @@ fn loadable_scope(state: &State, path: &Path) -> Option<Scope> {
 }
 
 /// After an open document changed: if it is a pack, queue its text to be
-/// re-checked and return true (the worker publishes it once checked).
+/// re-checked and return true (the worker publishes it once checked; until
+/// then the publisher passes it by, see [`State::pack_checks`]).
 /// Called with the state locked; costs one copy of the text.
-pub fn document_changed(shared: &Arc<Shared>, state: &State, key: &str) -> bool {
+pub fn document_changed(shared: &Arc<Shared>, state: &mut State, key: &str) -> bool {
     let Some(open) = state.docs.get(key) else {
         return false;
     };
@@ -80,8 +85,23 @@ pub fn document_changed(shared: &Arc<Shared>, state: &State, key: &str) -> bool 
         return false;
     };
     let text = open.doc.text().to_string();
-    queue(shared, [(path.clone(), scope, Source::Editor(text))]);
+    let path = path.clone();
+    state.pack_check_count += 1;
+    let check = state.pack_check_count;
+    state.pack_checks.insert(path.clone(), check);
+    queue(shared, [(path, scope, Source::Typed(text, check))]);
     true
+}
+
+/// Ends the waits of the open packs whose typed text this batch checked:
+/// a wait ends only with the check of the latest text queued, so a
+/// publication never pairs a new version with an older text's errors.
+fn end_checks(state: &mut State, checked: &[(PathBuf, u64)]) {
+    for (path, check) in checked {
+        if state.pack_checks.get(path) == Some(check) {
+            state.pack_checks.remove(path);
+        }
+    }
 }
 
 /// After an open pack closed: what is on disk counts again (unsaved edits
@@ -212,6 +232,13 @@ fn drain(shared: &Arc<Shared>) {
             std::mem::take(&mut queue.pending)
         };
         let roots = shared.lock().roots.clone();
+        let checked: Vec<(PathBuf, u64)> = batch
+            .iter()
+            .filter_map(|(path, (_, source))| match source {
+                Source::Typed(_, check) => Some((path.clone(), *check)),
+                _ => None,
+            })
+            .collect();
         let parsed: Vec<(PathBuf, Option<Parsed>)> = batch
             .into_iter()
             .map(|(path, (scope, source))| {
@@ -220,7 +247,7 @@ fn drain(shared: &Arc<Shared>) {
                         crate::state::assert_no_state_lock("reading a pack file");
                         Some(Parsed::load(&path, scope, &roots))
                     }
-                    Source::Editor(text) => {
+                    Source::Editor(text) | Source::Typed(text, _) => {
                         crate::state::assert_no_state_lock("reading the packs a pack imports");
                         Some(Parsed::parse_with_imports(&path, scope, &text, &roots))
                     }
@@ -245,6 +272,7 @@ fn drain(shared: &Arc<Shared>) {
                 paths.push(path);
             }
             if !changed {
+                end_checks(&mut state, &checked);
                 // Only errors changed (a pack mid-typing): republish them,
                 // with no merge and no rescan of every open document.
                 let mut open = Vec::new();
@@ -275,6 +303,7 @@ fn drain(shared: &Arc<Shared>) {
         let old = {
             let mut state = shared.lock();
             state.packs.set_merge_errors(errors);
+            end_checks(&mut state, &checked);
             let old = state.scoped.clone();
             state.install_content(scoped);
             // What a use is changed: the workspace is counted again.

@@ -137,8 +137,16 @@ fn gather(state: &mut State) -> Vec<Job> {
     while dirty.len() < DOCUMENTS_PER_ROUND
         && let Some(key) = state.dirty.pop_first()
     {
-        // Published when its project's answer is in (`projects::apply`).
-        if !state.awaiting_project.contains(&key) {
+        // Published when its project's answer is in (`projects::apply`),
+        // or, for a pack being typed, when the worker has checked its text
+        // (`packs::drain`): each touches the document again.
+        let checking = !state.pack_checks.is_empty()
+            && state
+                .docs
+                .get(&key)
+                .and_then(|o| o.path.as_ref())
+                .is_some_and(|p| state.pack_checks.contains_key(p));
+        if !state.awaiting_project.contains(&key) && !checking {
             dirty.push(key);
         }
     }

@@ -157,6 +157,15 @@ pub struct State {
     /// published until the answer is in, so their first publication is
     /// already right. Keys as in `docs`.
     pub awaiting_project: std::collections::HashSet<String>,
+    /// Open packs whose typed text waits for the pack worker's check, with
+    /// the number of the latest text queued (`packs::document_changed`).
+    /// Not published until that check is in: their errors come from the
+    /// worker, so a publication before it would carry the new version with
+    /// the old text's errors (a race a delayed `initialized` exposed: its
+    /// `touch_all` published a pack mid-check).
+    pub pack_checks: HashMap<PathBuf, u64>,
+    /// Numbers handed out for `pack_checks`.
+    pub pack_check_count: u64,
     /// Documents refused for their size (over `Config::max_document_bytes`,
     /// at open or by an edit): not followed, and changes to them ignored
     /// without a word, until they are closed. Keys as in `docs`.
@@ -227,6 +236,8 @@ impl State {
             builtin: Arc::new(crate::builtin_copy::BuiltinCopy::none()),
             llm_projects: LlmProjects::default(),
             awaiting_project: Default::default(),
+            pack_checks: HashMap::new(),
+            pack_check_count: 0,
             refused: Default::default(),
             supports_configuration: false,
             supports_watched_files: false,

@@ -225,6 +225,34 @@ fn an_open_pack_is_checked_as_it_is_typed() {
     assert!(d[0]["message"].as_str().unwrap().contains("answer"));
 }
 
+/// A pack's errors come from the pack worker, which checks typed text a
+/// little later (it waits 20 ms for the rest of a burst). Something that
+/// republishes every document meanwhile (a settings change here; a delayed
+/// `initialized` in the flake that found it) must not publish the new
+/// version with the old text's errors: the first publication of version 2
+/// already has the new error, and fixing it is published clean.
+#[test]
+fn a_pack_is_never_published_with_errors_of_an_older_text() {
+    let ws = workspace(TEAM);
+    let pack = ws.path().join(".llmops/team.toml");
+    let pack_uri = file_uri(&pack);
+    let mut server = start_in(ws.path(), Value::Null);
+    server.open(&pack_uri, "toml", TEAM);
+    assert_eq!(server.diagnostics(&pack_uri, Some(1)), Vec::<Value>::new());
+    let line = TEAM.lines().position(|l| l.starts_with("answer")).unwrap();
+    let edit = |text: &str| json!([{"range": {"start": {"line": line, "character": 9}, "end": {"line": line, "character": 10}}, "text": text}]);
+    let original = &TEAM.lines().nth(line).unwrap()[9..10];
+    for (version, text, errors) in [(2, "9", 1), (3, original, 0)] {
+        server.change(&pack_uri, version, edit(text));
+        server.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"llmops": {"maxDiagnostics": 900 + version}}}),
+        );
+        let d = server.diagnostics(&pack_uri, Some(version));
+        assert_eq!(d.len(), errors, "version {version}: {d:?}");
+    }
+}
+
 #[test]
 fn a_workspace_term_overrides_a_builtin_one_and_untrusted_workspaces_load_none() {
     let pack = "[[term]]\nid = \"ttft\"\nname = \"Time to first token\"\naliases = [\"TTFT\"]\n\
