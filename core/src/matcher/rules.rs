@@ -268,7 +268,10 @@ pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
     if token.contains("://") || token.starts_with("www.") || token.starts_with("mailto:") {
         return true;
     }
-    if quoted_module_path(bytes, a, b, start, end) || pinned_package(&text[a..], start - a) {
+    if quoted_module_path(bytes, a, b, start, end)
+        || pinned_package(&text[a..], start - a)
+        || address_key_value(bytes, a)
+    {
         return true;
     }
     let slashes = token.bytes().filter(|&c| c == b'/').count();
@@ -299,7 +302,9 @@ pub(crate) fn inside_address(text: &str, start: usize, end: usize) -> bool {
 /// counts only when it reads as code's: a `patch(` target, or three dots
 /// and more, or a segment in capitals first (a class), and never with a
 /// segment that starts with a digit (a list index). Only the first
-/// segment: later ones (`"gen_ai.usage.input_tokens"`) keep their hits.
+/// segment: later ones keep their hits, an attribute key's
+/// (`"gen_ai.usage.input_tokens"`) and a module's alike: a module named
+/// `llm_providers` or `ml_flow_instrumentor` is named for the concept.
 fn quoted_module_path(bytes: &[u8], a: usize, b: usize, start: usize, end: usize) -> bool {
     let quote = match a.checked_sub(1).map(|i| bytes[i]) {
         Some(q @ (b'"' | b'\'')) => q,
@@ -323,6 +328,20 @@ fn quoted_module_path(bytes: &[u8], a: usize, b: usize, start: usize, end: usize
         .any(|seg| seg.first().is_some_and(u8::is_ascii_uppercase));
     let patched = bytes[..a - 1].ends_with(b"patch(");
     well_formed && dots >= 2 && (patched || dots >= 3 || class)
+}
+
+/// Keys of Markdown front matter whose value is the page's address: a
+/// blog post's `slug: python-generators-and-llm-streaming` names its URL,
+/// not token streaming (issue 24, seed 26).
+const ADDRESS_KEYS: &[&[u8]] = &[b"slug: ", b"permalink: "];
+
+/// Whether the token starting at `a` is the value of an [`ADDRESS_KEYS`]
+/// key at the start of its line. Costs a comparison of a few bytes before
+/// the token.
+fn address_key_value(bytes: &[u8], a: usize) -> bool {
+    ADDRESS_KEYS.iter().any(|key| {
+        bytes[..a].ends_with(key) && (a == key.len() || bytes[a - key.len() - 1] == b'\n')
+    })
 }
 
 /// Whether the text from the hit's token on is a package pinned to a
@@ -707,6 +726,21 @@ mod tests {
             ("x = tool_call.id", "tool_call", false),
             ("tool_calls.json()", "tool_calls", false),
             ("see evals.", "evals", false),
+            // A later segment names its module for the concept.
+            (
+                "patch(\"guardrails.integrations.ml_flow_instrumentor.mlflow.start_span\")",
+                "instrumentor",
+                false,
+            ),
+            // Issue 24, seed 26: a blog post's slug.
+            (
+                "---\nslug: python-generators-and-llm-streaming\n",
+                "streaming",
+                true,
+            ),
+            ("slug: llm-streaming", "streaming", true),
+            ("a slug: llm-streaming", "streaming", false),
+            ("summary: llm-streaming", "streaming", false),
         ] {
             let (t, s, e) = at(text, word);
             assert_eq!(inside_address(t, s, e), address, "{text}");
