@@ -335,6 +335,15 @@ impl LanguageServer for Backend {
                 }),
                 // A glossary search and a term's uses, for any editor.
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                // Folders added to or removed from a multi-root workspace
+                // load and drop their packs (`packs::workspace_folders_changed`).
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 references_provider: Some(OneOf::Left(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 // Inside pack files only: their outline and a lens per term
@@ -365,6 +374,19 @@ impl LanguageServer for Backend {
             },
             ..Default::default()
         })
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let paths = |folders: &[WorkspaceFolder]| -> Vec<PathBuf> {
+            folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+                .collect()
+        };
+        let added = paths(&params.event.added);
+        let removed = paths(&params.event.removed);
+        let mut state = self.shared.lock();
+        packs::workspace_folders_changed(&self.shared, &mut state, added, &removed);
     }
 
     async fn initialized(&self, _: InitializedParams) {

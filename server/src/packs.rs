@@ -164,7 +164,56 @@ pub fn workspace_packs_switched(shared: &Arc<Shared>, state: &State) {
         queue(shared, loaded);
         return;
     }
-    let roots = state.roots.clone();
+    load_folders(shared, state.roots.clone());
+}
+
+/// Folders added to or removed from a multi-root workspace
+/// (`workspace/didChangeWorkspaceFolders`): the roots change, packs no
+/// longer under any folder are dropped, and the new folders' packs are
+/// loaded when workspace packs are on, all with no restart. Every document
+/// is published again once the packs are in (the worker re-spots them).
+/// Called with the state locked; as in [`workspace_packs_switched`], the
+/// folders are listed on the blocking pool and read by the worker.
+pub fn workspace_folders_changed(
+    shared: &Arc<Shared>,
+    state: &mut State,
+    added: Vec<PathBuf>,
+    removed: &[PathBuf],
+) {
+    let before = state.roots.clone();
+    state.roots.retain(|r| !removed.contains(r));
+    let added: Vec<PathBuf> = added
+        .into_iter()
+        .filter(|r| !state.roots.contains(r))
+        .collect();
+    state.roots.extend(added.iter().cloned());
+    if state.roots == before {
+        return;
+    }
+    let dropped: Vec<(PathBuf, Scope, Source)> = state
+        .packs
+        .paths()
+        .into_iter()
+        .filter(|p| {
+            state.packs.scope_of(p, &before) == Some(Scope::Workspace)
+                && state.packs.scope_of(p, &state.roots) != Some(Scope::Workspace)
+        })
+        .map(|p| (p, Scope::Workspace, Source::Deleted))
+        .collect();
+    queue(shared, dropped);
+    if state.settings.workspace_packs && !added.is_empty() {
+        load_folders(shared, added);
+    }
+    // Paths are shown relative to the folders, and uses are counted in
+    // them: both follow the new set.
+    crate::workspace_uses::content_changed(shared, state);
+    state.touch_all();
+    shared.wake.notify_one();
+}
+
+/// Lists the packs of `roots` on the blocking pool and queues them for the
+/// worker (an open pack's editor text instead of its file).
+fn load_folders(shared: &Arc<Shared>, roots: Vec<PathBuf>) {
     let shared = shared.clone();
     tokio::task::spawn_blocking(move || {
         crate::state::assert_no_state_lock("listing the workspace's pack folders");

@@ -356,6 +356,67 @@ fn switching_workspace_packs_loads_and_drops_them_without_a_restart() {
     assert_eq!(codes(&off), ["\"ttft\""], "{off:?}");
 }
 
+/// A folder added to a multi-root workspace brings its team packs with it,
+/// and removing it drops them, with no restart: a document in the new
+/// folder gets the folder's own term, and the first folder's packs stay.
+#[test]
+fn workspace_folders_added_and_removed_load_and_drop_their_packs() {
+    let first = workspace(TEAM);
+    let second = workspace(
+        "[[term]]\nid = \"zeta-widget\"\nname = \"Zeta widget\"\n\
+         definition = \"The second team's dashboard of model spend.\"\n",
+    );
+    let doc = file_uri(&second.path().join("notes.md"));
+    let mut server = Server::start(Start::default());
+    let uri = file_uri(first.path());
+    let result = server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": uri,
+               "workspaceFolders": [{"uri": uri, "name": "first"}],
+               "capabilities": {"workspace": {"workspaceFolders": true}}}),
+    );
+    let folders = &result["capabilities"]["workspace"]["workspaceFolders"];
+    assert_eq!(folders["changeNotifications"], true, "{folders}");
+    server.notify("initialized", json!({}));
+    server.open(&doc, "markdown", "The Zeta widget and TTFT.");
+    let own = file_uri(&first.path().join("a.md"));
+    server.open(&own, "markdown", "AGW and TTFT");
+    let codes = |d: &[Value]| -> Vec<String> {
+        let mut c: Vec<String> = d.iter().map(|d| d["code"].to_string()).collect();
+        c.sort();
+        c
+    };
+    // A folder's packs apply inside it; the second folder's are not loaded.
+    let before = server.diagnostics(&doc, Some(1));
+    assert_eq!(codes(&before), ["\"ttft\""], "{before:?}");
+    let mine = server.diagnostics(&own, Some(1));
+    assert_eq!(codes(&mine), ["\"acme-gateway\"", "\"ttft\""], "{mine:?}");
+
+    let folder = json!([{"uri": file_uri(second.path()), "name": "second"}]);
+    server.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": folder, "removed": []}}),
+    );
+    let added = server.diagnostics_until(&doc, |d| d.len() == 2);
+    assert_eq!(codes(&added), ["\"ttft\"", "\"zeta-widget\""], "{added:?}");
+
+    server.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": folder}}),
+    );
+    let removed = server.diagnostics_until(&doc, |d| d.len() == 1);
+    assert_eq!(codes(&removed), ["\"ttft\""], "{removed:?}");
+    // The first folder keeps its own: after the removal is published,
+    // a change to its document still shows the team term.
+    server.change(
+        &own,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 12}, "end": {"line": 0, "character": 12}}, "text": "."}]),
+    );
+    let mine = server.diagnostics(&own, Some(2));
+    assert_eq!(codes(&mine), ["\"acme-gateway\"", "\"ttft\""], "{mine:?}");
+}
+
 #[test]
 fn definition_jumps_to_the_pack_entry() {
     let ws = workspace(TEAM);
