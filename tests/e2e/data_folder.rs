@@ -141,15 +141,19 @@ fn a_linked_builtin_folder_is_refused_with_a_notice() {
         text.contains("built-in pack cannot be written") && text.contains("symbolic link"),
         "{text}"
     );
-    let uri = "file:///notes/a.md";
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "TTFT\n"}}),
-    );
-    let definition = server.result(
-        "textDocument/definition",
-        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
-    );
+    // Opens a note saying "TTFT" and asks for the term's definition.
+    let definition_of_ttft = |server: &mut Server| {
+        let uri = "file:///notes/a.md";
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "TTFT\n"}}),
+        );
+        server.result(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+        )
+    };
+    let definition = definition_of_ttft(&mut server);
     assert!(definition.is_null(), "{definition:#}");
     assert!(server.stop().success());
     assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
@@ -159,14 +163,7 @@ fn a_linked_builtin_folder_is_refused_with_a_notice() {
     let fresh = tempfile::tempdir().unwrap();
     let (mut server, _) =
         Server::initialized(Start::with_data_dir(fresh.path()), json!({}), Value::Null);
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "TTFT\n"}}),
-    );
-    let definition = server.result(
-        "textDocument/definition",
-        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
-    );
+    let definition = definition_of_ttft(&mut server);
     let target = definition["uri"].as_str().unwrap_or_default();
     assert!(target.contains("builtin-content"), "{definition:#}");
     let path = target.strip_prefix("file://").unwrap();

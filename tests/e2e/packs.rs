@@ -206,20 +206,23 @@ fn a_malformed_pack_is_reported_on_its_line_and_the_last_good_version_stays() {
     );
 }
 
-#[test]
-fn an_open_pack_is_checked_as_it_is_typed() {
+/// A server with the team pack open and published clean at version 1;
+/// also the pack's URI and an edit of the `answer = N` digit.
+fn open_team_pack() -> (Server, String, impl Fn(&str) -> Value, tempfile::TempDir) {
     let ws = workspace(TEAM);
-    let pack = ws.path().join(".llmops/team.toml");
-    let pack_uri = file_uri(&pack);
+    let pack_uri = file_uri(&ws.path().join(".llmops/team.toml"));
     let mut server = start_in(ws.path(), Value::Null);
     server.open(&pack_uri, "toml", TEAM);
     assert_eq!(server.diagnostics(&pack_uri, Some(1)), Vec::<Value>::new());
     let line = TEAM.lines().position(|l| l.starts_with("answer")).unwrap();
-    server.change(
-        &pack_uri,
-        2,
-        json!([{"range": {"start": {"line": line, "character": 9}, "end": {"line": line, "character": 10}}, "text": "9"}]),
-    );
+    let edit = move |text: &str| json!([{"range": {"start": {"line": line, "character": 9}, "end": {"line": line, "character": 10}}, "text": text}]);
+    (server, pack_uri, edit, ws)
+}
+
+#[test]
+fn an_open_pack_is_checked_as_it_is_typed() {
+    let (mut server, pack_uri, edit, _ws) = open_team_pack();
+    server.change(&pack_uri, 2, edit("9"));
     let d = server.diagnostics(&pack_uri, Some(2));
     assert_eq!(d.len(), 1);
     assert!(d[0]["message"].as_str().unwrap().contains("answer"));
@@ -233,15 +236,9 @@ fn an_open_pack_is_checked_as_it_is_typed() {
 /// already has the new error, and fixing it is published clean.
 #[test]
 fn a_pack_is_never_published_with_errors_of_an_older_text() {
-    let ws = workspace(TEAM);
-    let pack = ws.path().join(".llmops/team.toml");
-    let pack_uri = file_uri(&pack);
-    let mut server = start_in(ws.path(), Value::Null);
-    server.open(&pack_uri, "toml", TEAM);
-    assert_eq!(server.diagnostics(&pack_uri, Some(1)), Vec::<Value>::new());
-    let line = TEAM.lines().position(|l| l.starts_with("answer")).unwrap();
-    let edit = |text: &str| json!([{"range": {"start": {"line": line, "character": 9}, "end": {"line": line, "character": 10}}, "text": text}]);
-    let original = &TEAM.lines().nth(line).unwrap()[9..10];
+    let (mut server, pack_uri, edit, _ws) = open_team_pack();
+    let line = TEAM.lines().find(|l| l.starts_with("answer")).unwrap();
+    let original = &line[9..10];
     for (version, text, errors) in [(2, "9", 1), (3, original, 0)] {
         server.change(&pack_uri, version, edit(text));
         server.notify(
