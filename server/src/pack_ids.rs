@@ -362,7 +362,7 @@ pub fn hover(state: &State, position: &TextDocumentPositionParams) -> Option<Hov
     let content = &at.content;
     let here = open.path.as_deref();
     let value = match at.slot.kind {
-        IdKind::Import => return None,
+        IdKind::Import => import_hover(state, open, id, content)?,
         IdKind::Term => match content.term(id) {
             Some(term) => crate::render::term_id_hover(
                 content,
@@ -495,6 +495,37 @@ fn import_completion(
         is_incomplete: true,
         items,
     })
+}
+
+/// Hover on an `imports` entry: the files it names, as loading reads them
+/// (`llmops_core::imports::entry_files`, the same files go to definition
+/// opens), each with the terms and exercises in use from it, or why it
+/// names none. Costs what go to definition costs (one folder listed at
+/// most) and a pass over the content's terms and exercises.
+fn import_hover(state: &State, open: &OpenDoc, entry: &str, content: &Content) -> Option<String> {
+    let pack = open.path.as_deref()?;
+    let bound = import_bound(state, pack)?;
+    let files = match llmops_core::imports::entry_files(&bound, pack.parent()?, entry) {
+        Ok(files) => files,
+        Err(why) => return Some(crate::render::import_hover(entry, Err(&why))),
+    };
+    let canonical_bound = std::fs::canonicalize(&bound).unwrap_or(bound);
+    let listed: Vec<(String, usize, usize)> = files
+        .iter()
+        .map(|file| {
+            let key = file.to_string_lossy();
+            let from = |origin: &llmops_core::content::Origin| *origin.pack == *key;
+            let terms = content.terms.iter().filter(|t| from(&t.origin)).count();
+            let exercises = content.exercises.iter().filter(|e| from(&e.origin)).count();
+            let shown = file
+                .strip_prefix(&canonical_bound)
+                .unwrap_or(file)
+                .to_string_lossy()
+                .into_owned();
+            (shown, terms, exercises)
+        })
+        .collect();
+    Some(crate::render::import_hover(entry, Ok(&listed)))
 }
 
 /// Go to definition on an `imports` entry: the files it names, as loading

@@ -451,6 +451,61 @@ pub fn exercise_id_hover(content: &Content, exercise: &Exercise, place: &str) ->
     fit_paragraphs(&paragraphs, MAX_HOVER_CHARS)
 }
 
+/// What an `imports` entry brings, for its hover: each file it names (as
+/// shown: relative to the workspace folder), with the terms and exercises
+/// in use from it; or why it names none. File names and the entry are the
+/// workspace's, so they are escaped like pack text and never form a link.
+pub fn import_hover(entry: &str, files: Result<&[(String, usize, usize)], &str>) -> String {
+    let shown = |text: &str| escape_markdown(&visible_controls(&truncate_chars(text, 200)));
+    let plural = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    let mut paragraphs = Vec::new();
+    match files {
+        Err(why) => paragraphs.push(format!(
+            "The import *{}* names no pack: {}.",
+            shown(entry),
+            shown(why)
+        )),
+        Ok([]) => paragraphs.push(format!("The import *{}* matches no file.", shown(entry))),
+        Ok(files) => {
+            paragraphs.push(format!(
+                "The import *{}* brings in {}:",
+                shown(entry),
+                plural(files.len(), "pack file")
+            ));
+            let lines: Vec<String> = files
+                .iter()
+                .take(MAX_LISTED_IMPORTS)
+                .map(|(file, terms, exercises)| {
+                    format!(
+                        "- *{}*: {}, {} in use",
+                        shown(file),
+                        plural(*terms, "term"),
+                        plural(*exercises, "exercise")
+                    )
+                })
+                .collect();
+            let mut list = lines.join("\n");
+            if files.len() > MAX_LISTED_IMPORTS {
+                list.push_str(&format!(
+                    "\n- and {} more",
+                    files.len() - MAX_LISTED_IMPORTS
+                ));
+            }
+            paragraphs.push(list);
+        }
+    }
+    paragraphs.join("\n\n")
+}
+
+/// Most files an import's hover lists.
+const MAX_LISTED_IMPORTS: usize = 12;
+
 /// The hover on an id no pack the file sees defines (`kind`: "term" or
 /// "exercise"); the id is what the pack author typed, escaped.
 pub fn unknown_id_hover(kind: &str, id: &str) -> String {
@@ -820,6 +875,45 @@ mod tests {
     /// exercise titles try links, images, HTML and autolinks: a CommonMark
     /// renderer sees only our links (with our words as their text) and no
     /// image or HTML; the GFM autolink patterns are broken by an escape.
+    /// An import's hover quotes the workspace's file names and the typed
+    /// entry: none of them forms a link, an image or HTML, and they still
+    /// read as written.
+    #[test]
+    fn import_hovers_quote_file_names_without_links() {
+        let files = [
+            ("[x](https://evil.example/a).toml".to_string(), 2, 1),
+            ("![i](https://evil.example/p.png).toml".to_string(), 0, 0),
+            ("<b>bold</b>.toml".to_string(), 1, 1),
+        ];
+        for md in [
+            import_hover("[e](https://evil.example)/*.toml", Ok(&files)),
+            import_hover(
+                "<i>x</i>",
+                Err("[w](https://evil.example) cannot be opened"),
+            ),
+            import_hover("![p](https://evil.example/p.png)", Ok(&[])),
+        ] {
+            for event in events(&md) {
+                assert!(
+                    !matches!(
+                        event,
+                        Event::Start(Tag::Link { .. } | Tag::Image { .. })
+                            | Event::Html(_)
+                            | Event::InlineHtml(_)
+                    ),
+                    "{event:?} in\n{md}"
+                );
+            }
+        }
+        let md = import_hover("team/*.toml", Ok(&files));
+        let text = rendered_text(&md);
+        assert!(text.contains("brings in 3 pack files"), "{text}");
+        assert!(
+            text.contains("[x](https://evil.example/a).toml: 2 terms, 1 exercise in use"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn pack_text_forms_no_link_image_or_html_in_hovers() {
         let content = hostile();

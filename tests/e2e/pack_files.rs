@@ -671,3 +671,36 @@ fn imports_complete_paths_and_go_to_the_files_they_name() {
         "{location:#}"
     );
 }
+
+/// A hover on an `imports` entry says which files it brings in (the ones
+/// go to definition opens) and what each adds; an entry that names nothing
+/// says why. (Typed into the open pack: the pack is then in error, and the
+/// last good content, with the first import's term, stays in use.)
+#[test]
+fn a_hover_on_an_import_lists_its_files_and_what_they_add() {
+    let team = "imports = [\n  \"../platform/llmops/*.toml\",\n]\n";
+    let ws = workspace(team);
+    let (mut server, _) = start(&ws, json!({}));
+    let uri = open(&mut server, &ws.team);
+    let found = markdown(&hover_at(&mut server, &uri, team, 1, "platform", 0));
+    assert!(
+        found.contains("brings in 1 pack file")
+            && found.contains("platform/llmops/shared.toml*: 1 term, 0 exercises in use"),
+        "{found}"
+    );
+    let typed = "imports = [\n  \"../platform/llmops/*.toml\",\n  \"../nowhere/x.toml\",\n  \"../platform/llmops/none-*.toml\",\n]\n";
+    server.change(
+        &uri,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}, "text": typed}]),
+    );
+    let missing = markdown(&hover_at(&mut server, &uri, typed, 2, "nowhere", 0));
+    assert!(
+        missing.contains("names no pack") && missing.contains("cannot be opened"),
+        "{missing}"
+    );
+    let none = markdown(&hover_at(&mut server, &uri, typed, 3, "none", 0));
+    assert!(none.contains("matches no file"), "{none}");
+    let still = markdown(&hover_at(&mut server, &uri, typed, 1, "platform", 0));
+    assert!(still.contains("1 term, 0 exercises in use"), "{still}");
+}
