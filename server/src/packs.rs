@@ -337,6 +337,11 @@ fn drain(shared: &Arc<Shared>) {
                         }
                     }
                 }
+                // A pull client may have pulled this text before it was
+                // checked (it pulls right after each edit): ask it again.
+                if !open.is_empty() {
+                    state.refresh_pulls = true;
+                }
                 shared.touch(&mut state, &open);
                 continue;
             }

@@ -228,3 +228,49 @@ fn a_pull_past_the_cap_is_unchanged_until_what_shows_changes() {
     assert!(over.is_empty(), "{over:#?}");
     server.stop();
 }
+
+/// A pull client typing into a team pack: the pull that follows the edit
+/// may come before the pack worker has checked the new text, so once the
+/// check is in the client is asked to pull again, and then gets the error;
+/// fixing it is seen the same way. (Before, only a merge asked: an error
+/// typed showed one keystroke late.)
+#[test]
+fn a_pull_client_sees_a_pack_error_it_types_once_checked() {
+    let ws = tempfile::tempdir().unwrap();
+    let dir = ws.path().join(".llmops");
+    std::fs::create_dir(&dir).unwrap();
+    let pack = "[[term]]\nid = \"acme-gateway\"\nname = \"Acme gateway\"\n\
+                definition = \"Our proxy in front of every model provider.\"\n";
+    std::fs::write(dir.join("team.toml"), pack).unwrap();
+    let uri = file_uri(&dir.join("team.toml"));
+    let (mut server, _) = start_in_folder(
+        Start::default(),
+        ws.path(),
+        pull_capabilities(),
+        Value::Null,
+    );
+    server.wait_for(WAIT, is_refresh);
+    server.open(&uri, "toml", pack);
+    let pull_pack = |server: &mut Server| {
+        let report = server.result(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        report["items"].as_array().cloned().unwrap_or_default()
+    };
+    // `name = ` with no value: an error on line 2.
+    for (version, text, errors) in [(2, "", 1), (3, "\"Acme gateway\"", 0)] {
+        // Whatever refreshes the start or the last round asked for are
+        // read first: the one waited for below comes after this edit.
+        server.drain(std::time::Duration::from_millis(300));
+        server.change(
+            &uri,
+            version,
+            json!([{"range": {"start": {"line": 2, "character": 7}, "end": {"line": 2, "character": 7 + if errors == 1 { 14 } else { 0 }}}, "text": text}]),
+        );
+        pull_pack(&mut server);
+        server.wait_for(WAIT, is_refresh);
+        let items = pull_pack(&mut server);
+        assert_eq!(items.len(), errors, "version {version}: {items:#?}");
+    }
+}
