@@ -469,6 +469,15 @@ impl PythonDoc {
     }
 }
 
+/// CPU time per sample between two [`cpu_seconds`] readings, in ms; "-"
+/// when either reading is missing.
+fn cpu_per(before: Option<f64>, after: Option<f64>, samples: usize) -> String {
+    match (before, after) {
+        (Some(a), Some(b)) => format!("{:.3} ms", (b - a) * 1e3 / samples as f64),
+        _ => "-".into(),
+    }
+}
+
 /// User plus system CPU time of a process so far, from `/proc` (Linux).
 fn cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -631,14 +640,14 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             samples.sort();
             let p50 = percentile(&samples, 50.0);
             p50s.push(p50);
-            if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
+            if cpu_before.is_some() && cpu_after.is_some() {
                 put(
                     format!(
                         "server CPU per keystroke, {} lines (on-CPU time: steadier than wall-clock on a busy machine)",
                         doc.lines
                     ),
                     column,
-                    format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
+                    cpu_per(cpu_before, cpu_after, samples.len()),
                 );
             }
             put(
@@ -687,10 +696,7 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             samples.sort();
             let p50 = percentile(&samples, 50.0);
             p50s.push(p50);
-            let cpu = match (cpu_before, cpu_after) {
-                (Some(a), Some(b)) => format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
-                _ => "-".into(),
-            };
+            let cpu = cpu_per(cpu_before, cpu_after, samples.len());
             put(
                 format!(
                     "150 diagnostics at every size: keystroke, {} lines (p50 / p95 / server CPU)",
@@ -760,10 +766,7 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             samples.sort();
             let p50 = percentile(&samples, 50.0);
             p50s.push(p50);
-            let cpu = match (cpu_before, cpu_after) {
-                (Some(a), Some(b)) => format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
-                _ => "-".into(),
-            };
+            let cpu = cpu_per(cpu_before, cpu_after, samples.len());
             put(
                 format!(
                     "pull client: didChange + textDocument/diagnostic, {} lines (p50 / p95 / server CPU / reports unchanged)",
@@ -826,10 +829,7 @@ fn head_to_head(quick: bool) -> Result<(), String> {
             }
             let cpu_after = cpu_seconds(server.pid);
             samples.sort();
-            let cpu = match (cpu_before, cpu_after) {
-                (Some(a), Some(b)) => format!("{:.3} ms", (b - a) * 1e3 / samples.len() as f64),
-                _ => "-".into(),
-            };
+            let cpu = cpu_per(cpu_before, cpu_after, samples.len());
             put(
                 format!(
                     "keystroke, {} lines in an LLM project: {label} (p50 / p95 / server CPU)",

@@ -571,6 +571,24 @@ fn fit_paragraphs(paragraphs: &[String], max: usize) -> String {
     out
 }
 
+/// Test helper: `md` renders (pulldown-cmark, every extension) with no
+/// link, image or HTML, whatever pack or workspace text it quotes.
+#[cfg(test)]
+pub(crate) fn assert_forms_no_link(md: &str) {
+    use pulldown_cmark::{Event, Parser, Tag};
+    for event in Parser::new_ext(md, pulldown_cmark::Options::all()) {
+        assert!(
+            !matches!(
+                event,
+                Event::Start(Tag::Link { .. } | Tag::Image { .. })
+                    | Event::Html(_)
+                    | Event::InlineHtml(_)
+            ),
+            "{event:?} in\n{md}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -893,17 +911,7 @@ mod tests {
             ),
             import_hover("![p](https://evil.example/p.png)", Ok(&[])),
         ] {
-            for event in events(&md) {
-                assert!(
-                    !matches!(
-                        event,
-                        Event::Start(Tag::Link { .. } | Tag::Image { .. })
-                            | Event::Html(_)
-                            | Event::InlineHtml(_)
-                    ),
-                    "{event:?} in\n{md}"
-                );
-            }
+            assert_forms_no_link(&md);
         }
         let md = import_hover("team/*.toml", Ok(&files));
         let text = rendered_text(&md);
